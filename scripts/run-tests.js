@@ -15,5 +15,5 @@ function find(dir) {
 
 const filter = process.argv[2];
 const files = find('dist/test').filter((f) => !filter || f.includes(filter)).sort();
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

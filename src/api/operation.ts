@@ -1,0 +1,23 @@
+import type { Shape } from './model-types.js';
+import type { RequestScope } from '../secrets/secret-scope.js';
+
+/** What a handler knows about the request it serves. */
+export interface RequestContext {
+  requestId: string;
+  scope: RequestScope;
+  /** The authenticated principal (absent in --dev mode, where signatures are not verified). */
+  principalArn?: string;
+  accessKeyId: string;
+}
+
+/** One operation of an AWS JSON 1.1 service: validated input in, output shape out. */
+export type OperationHandler = (ctx: RequestContext, input: Record<string, unknown>) => Promise<object | undefined>;
+
+export interface JsonService {
+  targetPrefix: string;
+  signingName: string;
+  shapes: Record<string, Shape>;
+  /** Input shape name of every operation in the model. */
+  operations: Record<string, { input?: string }>;
+  handlers: Record<string, OperationHandler>;
+}

@@ -1,0 +1,12 @@
+import type { OperationHandler } from '../operation.js';
+import type { SecretFilter } from '../../secrets/list-filters.js';
+import type { SecretsApiDeps } from './deps.js';
+import { secretValueShape } from './secret-shapes.js';
+
+export const batchGetSecretValue = (deps: SecretsApiDeps): OperationHandler => async (ctx, input) => {
+  const result = await deps.reader.batchGet(
+    ctx.scope,
+    input as { SecretIdList?: string[]; Filters?: SecretFilter[]; MaxResults?: number; NextToken?: string },
+  );
+  return { SecretValues: result.values.map(secretValueShape), Errors: result.errors, NextToken: result.nextToken };
+};

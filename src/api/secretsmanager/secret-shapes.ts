@@ -1,0 +1,61 @@
+import type { SecretWithStages } from '../../secrets/secret-reader.js';
+import type { SecretValueOutput } from '../../secrets/secret-types.js';
+import { versionsToStages } from '../../secrets/staging-labels.js';
+import type { VersionRecord } from '../../storage/index.js';
+
+/** AWS JSON timestamps: epoch seconds, fractional allowed. */
+export const seconds = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms / 1000);
+
+function nonEmpty<T>(items: T[]): T[] | undefined {
+  return items.length ? items : undefined;
+}
+
+/** The members DescribeSecret and a SecretListEntry share. */
+function secretMetadata({ secret }: SecretWithStages) {
+  return {
+    ARN: secret.arn,
+    Name: secret.name,
+    Description: secret.description,
+    KmsKeyId: secret.kmsKeyArn,
+    LastChangedDate: seconds(secret.lastChangedAt),
+    LastAccessedDate: seconds(secret.lastAccessedAt),
+    DeletedDate: seconds(secret.deletedAt),
+    Tags: nonEmpty(secret.tags),
+    CreatedDate: seconds(secret.createdAt),
+  };
+}
+
+export function describeSecretShape(entry: SecretWithStages) {
+  return {
+    ...secretMetadata(entry),
+    VersionIdsToStages: entry.stages.size ? versionsToStages(entry.stages) : undefined,
+  };
+}
+
+export function secretListEntryShape(entry: SecretWithStages) {
+  return {
+    ...secretMetadata(entry),
+    SecretVersionsToStages: entry.stages.size ? versionsToStages(entry.stages) : undefined,
+  };
+}
+
+export function secretValueShape(value: SecretValueOutput) {
+  return {
+    ARN: value.ARN,
+    Name: value.Name,
+    VersionId: value.VersionId,
+    SecretString: value.SecretString,
+    SecretBinary: value.SecretBinary?.toString('base64'),
+    VersionStages: value.VersionStages,
+    CreatedDate: seconds(value.CreatedDate),
+  };
+}
+
+export function versionEntryShape(version: VersionRecord) {
+  return {
+    VersionId: version.versionId,
+    VersionStages: nonEmpty(version.stages),
+    CreatedDate: seconds(version.createdAt),
+    KmsKeyIds: [version.kmsKeyArn ?? 'DefaultEncryptionKey'],
+  };
+}

@@ -1,0 +1,6 @@
+import { Command } from 'commander';
+import { registerServerCommand } from './server-command.js';
+
+const program = new Command('coffer').description('Coffer: a self-hosted secrets manager that speaks the AWS Secrets Manager API');
+registerServerCommand(program);
+await program.parseAsync(process.argv);

@@ -1,0 +1,88 @@
+import type { Command } from 'commander';
+import { startCoffer } from '../app/coffer-app.js';
+import { ConfigError, DEFAULTS, validateConfig, type CofferConfig } from '../config/config.js';
+
+const env = process.env;
+const flag = (value: string | undefined): boolean => value !== undefined && /^(1|true|yes|on)$/i.test(value);
+
+export function registerServerCommand(program: Command): void {
+  program
+    .command('server')
+    .description('run the Coffer server')
+    .option('--host <host>', 'address to listen on (COFFER_HOST)', env.COFFER_HOST ?? DEFAULTS.host)
+    .option('--port <port>', 'port to listen on, 0 for any free port (COFFER_PORT)', env.COFFER_PORT ?? String(DEFAULTS.port))
+    .option('--data-dir <dir>', 'database, root key and credentials (COFFER_DATA_DIR)', env.COFFER_DATA_DIR ?? DEFAULTS.dataDir)
+    .option('--account-id <id>', '12-digit account id used in ARNs (COFFER_ACCOUNT_ID)', env.COFFER_ACCOUNT_ID ?? DEFAULTS.accountId)
+    .option('--region <region>', 'default region written to the client config (COFFER_REGION)', env.COFFER_REGION ?? DEFAULTS.region)
+    .option('--tls-cert <file>', 'PEM certificate: serve HTTPS (COFFER_TLS_CERT)', env.COFFER_TLS_CERT)
+    .option('--tls-key <file>', 'PEM private key for --tls-cert (COFFER_TLS_KEY)', env.COFFER_TLS_KEY)
+    .option('--allow-insecure-http', 'allow plain HTTP on a non-loopback address (COFFER_ALLOW_INSECURE_HTTP)', flag(env.COFFER_ALLOW_INSECURE_HTTP))
+    .option('--dev', 'ephemeral in-memory instance that accepts any access key (COFFER_DEV)', flag(env.COFFER_DEV))
+    .option('--log-level <level>', 'trace, debug, info, warn or error (COFFER_LOG_LEVEL)', env.COFFER_LOG_LEVEL ?? DEFAULTS.logLevel)
+    .option('--log-file <file>', 'write logs to a file instead of standard output (COFFER_LOG_FILE)', env.COFFER_LOG_FILE)
+    .option('--sweep-interval <seconds>', 'how often expired deletions are purged (COFFER_SWEEP_INTERVAL)', env.COFFER_SWEEP_INTERVAL ?? String(DEFAULTS.sweepIntervalSeconds))
+    .action(async (opts) => {
+      let config: CofferConfig;
+      try {
+        config = validateConfig({
+          host: opts.host,
+          port: Number(opts.port),
+          dataDir: opts.dataDir,
+          accountId: opts.accountId,
+          region: opts.region,
+          partition: 'aws',
+          tlsCert: opts.tlsCert,
+          tlsKey: opts.tlsKey,
+          allowInsecureHttp: Boolean(opts.allowInsecureHttp),
+          dev: Boolean(opts.dev),
+          logLevel: opts.logLevel,
+          logFile: opts.logFile,
+          rootPassphrase: env.COFFER_ROOT_PASSPHRASE || undefined,
+          sweepIntervalSeconds: Number(opts.sweepInterval),
+        });
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        console.error(`coffer: ${error.message}`);
+        process.exit(2);
+      }
+      await run(config);
+    });
+}
+
+async function run(config: CofferConfig): Promise<void> {
+  if (config.dev) {
+    console.error(
+      [
+        '',
+        '  *****************************************************************',
+        '  *  DEVELOPMENT MODE: storage is in memory and lost on exit, and  *',
+        '  *  ANY access key is accepted (signatures are not verified).     *',
+        '  *  Never use --dev for real secrets.                             *',
+        '  *****************************************************************',
+        '',
+      ].join('\n'),
+    );
+  }
+  let coffer;
+  try {
+    coffer = await startCoffer(config);
+  } catch (error) {
+    console.error(`coffer: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  console.error(`Coffer is listening on ${coffer.url}`);
+  if (coffer.credentialsPath) {
+    console.error(`Administrator credentials: ${coffer.credentialsPath} (profile "coffer")`);
+    console.error(`Try: AWS_SHARED_CREDENTIALS_FILE=${coffer.credentialsPath} AWS_PROFILE=coffer AWS_REGION=${config.region} aws --endpoint-url ${coffer.url} secretsmanager list-secrets`);
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`coffer: ${signal} received, finishing in-flight requests`);
+    await coffer.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}

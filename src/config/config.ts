@@ -1,0 +1,48 @@
+import { resolve } from 'node:path';
+
+/** Everything `coffer server` can be told, by flag or by COFFER_* environment variable. */
+export interface CofferConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  accountId: string;
+  region: string;
+  partition: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  /** Serve plain HTTP on an address other than loopback. */
+  allowInsecureHttp: boolean;
+  /** Ephemeral instance: in-memory storage, signatures parsed but not verified. */
+  dev: boolean;
+  logLevel: string;
+  /** Where request logs go; standard output when absent. */
+  logFile?: string;
+  /** Derives the root key with scrypt instead of the key file. */
+  rootPassphrase?: string;
+  sweepIntervalSeconds: number;
+}
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 4566,
+  dataDir: './coffer-data',
+  accountId: '000000000000',
+  region: 'us-east-1',
+  logLevel: 'info',
+  sweepIntervalSeconds: 60,
+};
+
+export class ConfigError extends Error {}
+
+export function validateConfig(config: CofferConfig): CofferConfig {
+  if (!/^\d{12}$/.test(config.accountId)) throw new ConfigError(`--account-id must be 12 digits, not '${config.accountId}'`);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(config.region)) throw new ConfigError(`--region '${config.region}' is not a region name`);
+  if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) throw new ConfigError(`--port must be 0–65535`);
+  if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) throw new ConfigError('--tls-cert and --tls-key go together');
+  if (!(config.sweepIntervalSeconds > 0)) throw new ConfigError('--sweep-interval must be a positive number of seconds');
+  return { ...config, dataDir: resolve(config.dataDir) };
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}

@@ -1,0 +1,60 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Dispatcher } from './dispatcher.js';
+
+export interface HttpServerOptions {
+  tls?: { cert: Buffer; key: Buffer };
+  health: () => Promise<boolean>;
+}
+
+/** The listener: `GET /health` for probes, everything else to the AWS JSON dispatcher. */
+export class HttpServer {
+  private readonly server: Server;
+  private inFlight = 0;
+  private drained?: () => void;
+
+  constructor(dispatcher: Dispatcher, private readonly options: HttpServerOptions) {
+    const listener = (req: IncomingMessage, res: ServerResponse) => {
+      this.inFlight++;
+      res.on('close', () => {
+        if (--this.inFlight === 0) this.drained?.();
+      });
+      if (req.method === 'GET' && (req.url === '/health' || req.url === '/health/')) {
+        void this.health(res);
+        return;
+      }
+      void dispatcher.handle(req, res);
+    };
+    this.server = options.tls ? createHttpsServer({ ...options.tls }, listener) : createHttpServer(listener);
+    this.server.keepAliveTimeout = 65_000;
+  }
+
+  listen(port: number, host: string): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => resolve(this.server.address() as AddressInfo));
+    });
+  }
+
+  /** Stops accepting connections and waits for in-flight requests to finish. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    this.server.closeIdleConnections();
+    await closed;
+  }
+
+  private async health(res: ServerResponse): Promise<void> {
+    let ok = false;
+    try {
+      ok = await this.options.health();
+    } catch {
+      ok = false;
+    }
+    const body = JSON.stringify({ status: ok ? 'ok' : 'unavailable' });
+    res.writeHead(ok ? 200 : 503, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+  }
+}

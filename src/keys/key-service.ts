@@ -1,0 +1,179 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { open, seal } from './aes-gcm.js';
+import { canonicalContext, decodeBlob, encodeHeader } from './ciphertext-blob.js';
+import { KmsErrors } from './kms-errors.js';
+import type { RootKey } from './root-key.js';
+import type { KmsKeyRecord, Storage } from '../storage/index.js';
+
+export type EncryptionContext = Record<string, string>;
+
+export interface Scope {
+  account: string;
+  region: string;
+  partition: string;
+}
+
+export interface DataKey {
+  /** Zero it (`plaintext.fill(0)`) as soon as it has been used. */
+  plaintext: Buffer;
+  ciphertextBlob: Buffer;
+  keyArn: string;
+}
+
+const AWS_MANAGED_DESCRIPTIONS: Record<string, string> = {
+  'alias/aws/secretsmanager': 'Default key that protects my Secrets Manager data when no other key is defined',
+};
+
+/**
+ * The key service: KMS keys whose material the root key wraps, and the
+ * Encrypt / Decrypt / GenerateDataKey operations over them. It is what the
+ * KMS API exposes and what the secrets domain uses for envelope encryption.
+ */
+export class KeyService {
+  /** Unwrapped key material by `keyId/version`; material never changes once written. */
+  private readonly materials = new Map<string, Buffer>();
+  private readonly managedKeyIds = new Map<string, string>();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly rootKey: RootKey,
+  ) {}
+
+  keyArn(scope: Scope, keyId: string): string {
+    return `arn:${scope.partition}:kms:${scope.region}:${scope.account}:key/${keyId}`;
+  }
+
+  /**
+   * The AWS-managed key behind a predefined alias such as `alias/aws/secretsmanager`,
+   * created on first use. Call it before opening a transaction that will use the
+   * key: creating it runs a transaction of its own.
+   */
+  async awsManagedKey(scope: Scope, alias: string): Promise<KmsKeyRecord> {
+    const cacheKey = `${scope.account}/${scope.region}/${alias}`;
+    // AWS-managed aliases are never re-pointed, so the alias → key id mapping can be kept.
+    let keyId = this.managedKeyIds.get(cacheKey);
+    if (keyId === undefined) {
+      keyId = (await this.storage.keys.findAlias(scope.account, scope.region, alias))?.keyId;
+      keyId ??= await this.createAwsManagedKey(scope, alias);
+      this.managedKeyIds.set(cacheKey, keyId);
+    }
+    return this.requireKey(scope, keyId);
+  }
+
+  private createAwsManagedKey(scope: Scope, alias: string): Promise<string> {
+    return this.storage.transaction(async (tx) => {
+      const raced = await tx.keys.findAlias(scope.account, scope.region, alias);
+      if (raced) return raced.keyId;
+      const now = Date.now();
+      const key = this.newKeyRecord(scope, AWS_MANAGED_DESCRIPTIONS[alias] ?? `Default key for ${alias}`, 'AWS', now);
+      await tx.keys.insert(key, { keyId: key.id, version: 1, wrapped: this.wrapMaterial(key.id, 1, randomBytes(32)), createdAt: now });
+      await tx.keys.insertAlias({ account: scope.account, region: scope.region, name: alias, keyId: key.id, createdAt: now, updatedAt: now });
+      return key.id;
+    });
+  }
+
+  /** Resolves a key id, key ARN, alias name or alias ARN in the caller's account and region. */
+  async resolveKey(scope: Scope, ref: string): Promise<KmsKeyRecord> {
+    const arnPrefix = `arn:${scope.partition}:kms:${scope.region}:${scope.account}:`;
+    let id = ref;
+    if (ref.startsWith('arn:')) {
+      if (!ref.startsWith(arnPrefix)) throw KmsErrors.notFound(`Invalid arn ${ref}`);
+      id = ref.slice(arnPrefix.length);
+      if (id.startsWith('key/')) id = id.slice(4);
+    }
+    if (id.startsWith('alias/')) {
+      if (AWS_MANAGED_DESCRIPTIONS[id]) return this.awsManagedKey(scope, id);
+      const alias = await this.storage.keys.findAlias(scope.account, scope.region, id);
+      if (!alias) throw KmsErrors.notFound(`Alias ${arnPrefix}${id} is not found.`);
+      id = alias.keyId;
+    }
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
+      throw KmsErrors.notFound(`Invalid keyId '${ref}'`);
+    }
+    return this.requireKey(scope, id);
+  }
+
+  async generateDataKey(key: KmsKeyRecord, context: EncryptionContext, bytes = 32): Promise<DataKey> {
+    const plaintext = randomBytes(bytes);
+    const ciphertextBlob = await this.encrypt(key, plaintext, context);
+    return { plaintext, ciphertextBlob, keyArn: key.arn };
+  }
+
+  async encrypt(key: KmsKeyRecord, plaintext: Buffer, context: EncryptionContext): Promise<Buffer> {
+    assertUsable(key);
+    const header = encodeHeader({ keyId: key.id, materialVersion: key.currentMaterial });
+    const material = await this.material(key.id, key.currentMaterial);
+    return Buffer.concat([header, seal(material, plaintext, aad(header, context))]);
+  }
+
+  /** Decrypts a blob; the key is found from the blob. With `expectedKeyId` the blob must belong to that key. */
+  async decrypt(blob: Buffer, context: EncryptionContext, expectedKeyId?: string): Promise<{ plaintext: Buffer; key: KmsKeyRecord }> {
+    const decoded = decodeBlob(blob);
+    if (!decoded) throw KmsErrors.invalidCiphertext();
+    const key = await this.storage.keys.find(decoded.header.keyId);
+    if (!key) throw KmsErrors.invalidCiphertext();
+    if (expectedKeyId !== undefined && expectedKeyId !== key.id) throw KmsErrors.incorrectKey();
+    assertUsable(key);
+    const material = await this.material(key.id, decoded.header.materialVersion);
+    try {
+      return { plaintext: open(material, decoded.sealed, aad(decoded.headerBytes, context)), key };
+    } catch {
+      throw KmsErrors.invalidCiphertext();
+    }
+  }
+
+  private async requireKey(scope: Scope, id: string): Promise<KmsKeyRecord> {
+    const key = await this.storage.keys.find(id);
+    if (!key || key.account !== scope.account || key.region !== scope.region) {
+      throw KmsErrors.notFound(`Key '${this.keyArn(scope, id)}' does not exist`);
+    }
+    return key;
+  }
+
+  private newKeyRecord(scope: Scope, description: string, keyManager: 'AWS' | 'CUSTOMER', now: number): KmsKeyRecord {
+    const id = randomUUID();
+    return {
+      id,
+      account: scope.account,
+      region: scope.region,
+      arn: this.keyArn(scope, id),
+      description,
+      keyManager,
+      state: 'Enabled',
+      createdAt: now,
+      currentMaterial: 1,
+    };
+  }
+
+  private wrapMaterial(keyId: string, version: number, material: Buffer): Buffer {
+    try {
+      return this.rootKey.seal(material, materialPurpose(keyId, version));
+    } finally {
+      material.fill(0);
+    }
+  }
+
+  private async material(keyId: string, version: number): Promise<Buffer> {
+    const cacheKey = `${keyId}/${version}`;
+    const cached = this.materials.get(cacheKey);
+    if (cached) return cached;
+    const record = await this.storage.keys.material(keyId, version);
+    if (!record) throw KmsErrors.invalidCiphertext();
+    const material = this.rootKey.open(record.wrapped, materialPurpose(keyId, version));
+    this.materials.set(cacheKey, material);
+    return material;
+  }
+}
+
+function materialPurpose(keyId: string, version: number): string {
+  return `kms-key-material:${keyId}:${version}`;
+}
+
+function aad(header: Buffer, context: EncryptionContext): Buffer {
+  return Buffer.concat([header, canonicalContext(context)]);
+}
+
+function assertUsable(key: KmsKeyRecord): void {
+  if (key.state === 'Disabled') throw KmsErrors.disabled(key.arn);
+  if (key.state === 'PendingDeletion') throw KmsErrors.pendingDeletion(key.arn);
+}

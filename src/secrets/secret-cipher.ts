@@ -1,0 +1,53 @@
+import { open, seal } from '../keys/aes-gcm.js';
+import { canonicalContext } from '../keys/ciphertext-blob.js';
+import type { KeyService } from '../keys/key-service.js';
+import type { KmsKeyRecord, ValueType } from '../storage/index.js';
+
+/** Version format of the value ciphertext: format (1 byte) | iv | tag | ciphertext. */
+const VALUE_FORMAT = 1;
+
+export interface SealedValue {
+  ciphertext: Buffer;
+  wrappedDataKey: Buffer;
+  kmsKeyArn: string;
+}
+
+/**
+ * Envelope encryption of one secret version: a fresh AES-256 data key, wrapped
+ * by the secret's KMS key under the context {SecretARN, SecretVersionId}; the
+ * same context (and the value's type) is the AAD of the value itself, so a
+ * ciphertext moved to another row does not decrypt.
+ */
+export class SecretCipher {
+  constructor(private readonly keys: KeyService) {}
+
+  async encrypt(key: KmsKeyRecord, secretArn: string, versionId: string, type: ValueType, value: Buffer): Promise<SealedValue> {
+    const context = { SecretARN: secretArn, SecretVersionId: versionId };
+    const dataKey = await this.keys.generateDataKey(key, context);
+    try {
+      const body = seal(dataKey.plaintext, value, valueAad(context, type));
+      return {
+        ciphertext: Buffer.concat([Buffer.of(VALUE_FORMAT), body]),
+        wrappedDataKey: dataKey.ciphertextBlob,
+        kmsKeyArn: dataKey.keyArn,
+      };
+    } finally {
+      dataKey.plaintext.fill(0);
+    }
+  }
+
+  async decrypt(secretArn: string, versionId: string, type: ValueType, ciphertext: Buffer, wrappedDataKey: Buffer): Promise<Buffer> {
+    const context = { SecretARN: secretArn, SecretVersionId: versionId };
+    const { plaintext: dataKey } = await this.keys.decrypt(wrappedDataKey, context);
+    try {
+      if (ciphertext[0] !== VALUE_FORMAT) throw new Error('unknown value format');
+      return open(dataKey, ciphertext.subarray(1), valueAad(context, type));
+    } finally {
+      dataKey.fill(0);
+    }
+  }
+}
+
+function valueAad(context: Record<string, string>, type: ValueType): Buffer {
+  return Buffer.concat([canonicalContext(context), Buffer.from(type)]);
+}

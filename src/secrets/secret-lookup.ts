@@ -1,0 +1,35 @@
+import { SecretsErrors, ServiceError } from '../errors/service-error.js';
+import type { Repositories, SecretRecord } from '../storage/index.js';
+import { parseSecretId } from './secret-arn.js';
+import type { RequestScope } from './secret-scope.js';
+
+/** Finds the secret a SecretId names in the caller's account and region, or throws ResourceNotFoundException. */
+export async function findSecret(repos: Repositories, scope: RequestScope, secretId: string): Promise<SecretRecord> {
+  const found = await lookup(repos, scope, secretId);
+  if (!found) throw SecretsErrors.notFound();
+  return found;
+}
+
+export async function lookup(repos: Repositories, scope: RequestScope, secretId: string): Promise<SecretRecord | undefined> {
+  const ref = parseSecretId(scope, secretId);
+  if (ref.kind === 'name') return repos.secrets.findByName(scope.account, scope.region, ref.name);
+  if (ref.kind === 'arn') return repos.secrets.findByArn(ref.arn);
+  return undefined;
+}
+
+export function assertNotDeleted(secret: SecretRecord): void {
+  if (secret.deletedAt !== undefined) {
+    throw SecretsErrors.invalidRequest(
+      "You can't perform this operation on the secret because it was marked for deletion.",
+    );
+  }
+}
+
+/** Maps a key service failure to the Secrets Manager error AWS gives for it. */
+export function keyFailure(kind: 'encrypt' | 'decrypt', error: unknown): ServiceError {
+  if (!(error instanceof ServiceError)) throw error;
+  const reason = error.message ? ` ${error.message}` : '';
+  return kind === 'encrypt'
+    ? SecretsErrors.encryptionFailure(`Secrets Manager can't encrypt the protected secret text using the provided KMS key.${reason}`)
+    : SecretsErrors.decryptionFailure(`Secrets Manager can't decrypt the protected secret text using the provided KMS key.${reason}`);
+}

@@ -1,0 +1,194 @@
+import { SecretsErrors, ServiceError } from '../errors/service-error.js';
+import type { SecretRecord, SecretListQuery, SortKey, Storage, VersionRecord } from '../storage/index.js';
+import type { SecretCipher } from './secret-cipher.js';
+import { matchesFilters, filterPrefixHints, validateFilters, type SecretFilter } from './list-filters.js';
+import { assertNotDeleted, findSecret, keyFailure } from './secret-lookup.js';
+import { startOfUtcDay, type RequestScope } from './secret-scope.js';
+import type { SecretValueOutput } from './secret-types.js';
+import { decodeToken, encodeToken } from './page-token.js';
+import { AWSCURRENT, stageMapOf, type StageMap } from './staging-labels.js';
+
+export interface SecretWithStages {
+  secret: SecretRecord;
+  stages: StageMap;
+}
+
+export interface ListInput {
+  Filters?: SecretFilter[];
+  MaxResults?: number;
+  NextToken?: string;
+  SortOrder?: 'asc' | 'desc';
+  SortBy?: SortKey;
+  IncludePlannedDeletion?: boolean;
+}
+
+interface ListCursor {
+  v: string | number | null;
+  id: number;
+}
+
+const isListCursor = (value: unknown): value is ListCursor =>
+  typeof value === 'object' && value !== null && Number.isInteger((value as ListCursor).id) && 'v' in value;
+const isOffset = (value: unknown): value is { o: number } =>
+  typeof value === 'object' && value !== null && Number.isInteger((value as { o: number }).o) && (value as { o: number }).o >= 0;
+
+const SORT_VALUE: Record<SortKey, (s: SecretRecord) => string | number | null> = {
+  'created-date': (s) => s.createdAt,
+  'last-changed-date': (s) => s.lastChangedAt,
+  'last-accessed-date': (s) => s.lastAccessedAt ?? 0,
+  name: (s) => s.name,
+};
+
+/** The read side of the secrets domain. */
+export class SecretReader {
+  constructor(
+    private readonly storage: Storage,
+    private readonly cipher: SecretCipher,
+  ) {}
+
+  async getValue(scope: RequestScope, input: { SecretId: string; VersionId?: string; VersionStage?: string }): Promise<SecretValueOutput> {
+    const secret = await findSecret(this.storage, scope, input.SecretId);
+    assertNotDeleted(secret);
+    const version = await this.selectVersion(secret, input.VersionId, input.VersionStage);
+    if (!version.ciphertext || !version.wrappedDataKey || !version.valueType) throw missingValue(input.VersionId, input.VersionStage);
+    let plaintext: Buffer;
+    try {
+      plaintext = await this.cipher.decrypt(secret.arn, version.versionId, version.valueType, version.ciphertext, version.wrappedDataKey);
+    } catch (error) {
+      throw keyFailure('decrypt', error);
+    }
+    const today = startOfUtcDay(scope.now);
+    if (secret.lastAccessedAt === undefined || secret.lastAccessedAt < today) {
+      await this.storage.secrets.touchLastAccessed(secret.id, today);
+    }
+    const output: SecretValueOutput = {
+      ARN: secret.arn,
+      Name: secret.name,
+      VersionId: version.versionId,
+      VersionStages: version.stages,
+      CreatedDate: version.createdAt,
+    };
+    if (version.valueType === 'string') {
+      output.SecretString = plaintext.toString('utf8');
+      plaintext.fill(0);
+    } else {
+      output.SecretBinary = plaintext;
+    }
+    return output;
+  }
+
+  async batchGet(
+    scope: RequestScope,
+    input: { SecretIdList?: string[]; Filters?: SecretFilter[]; MaxResults?: number; NextToken?: string },
+  ): Promise<{ values: SecretValueOutput[]; errors: { SecretId: string; ErrorCode: string; Message: string }[]; nextToken?: string }> {
+    if ((input.SecretIdList === undefined) === (input.Filters === undefined)) {
+      throw SecretsErrors.invalidParameter('Either SecretIdList or Filters must be provided, but not both.');
+    }
+    let ids: string[];
+    let nextToken: string | undefined;
+    if (input.SecretIdList) {
+      if (input.MaxResults !== undefined) {
+        throw SecretsErrors.invalidParameter('MaxResults can only be used together with Filters.');
+      }
+      ids = input.SecretIdList;
+    } else {
+      const page = await this.list(scope, { Filters: input.Filters, MaxResults: input.MaxResults ?? 20, NextToken: input.NextToken });
+      ids = page.entries.map((e) => e.secret.arn);
+      nextToken = page.nextToken;
+    }
+    const values: SecretValueOutput[] = [];
+    const errors: { SecretId: string; ErrorCode: string; Message: string }[] = [];
+    for (const id of ids) {
+      try {
+        values.push(await this.getValue(scope, { SecretId: id }));
+      } catch (error) {
+        if (!(error instanceof ServiceError) || error.status >= 500) throw error;
+        errors.push({ SecretId: id, ErrorCode: error.code, Message: error.message });
+      }
+    }
+    return { values, errors, nextToken };
+  }
+
+  async describe(scope: RequestScope, secretId: string): Promise<SecretWithStages> {
+    const secret = await findSecret(this.storage, scope, secretId);
+    const stages = stageMapOf((await this.storage.secrets.stagesOf([secret.id])).get(secret.id));
+    return { secret, stages };
+  }
+
+  async list(scope: RequestScope, input: ListInput): Promise<{ entries: SecretWithStages[]; nextToken?: string }> {
+    validateFilters(input.Filters);
+    const filters = input.Filters ?? [];
+    const limit = input.MaxResults ?? 100;
+    const sortBy = input.SortBy ?? 'created-date';
+    const cursor = decodeToken(input.NextToken, isListCursor);
+    const query: SecretListQuery = {
+      account: scope.account,
+      region: scope.region,
+      includePlannedDeletion: input.IncludePlannedDeletion === true,
+      sortBy,
+      descending: input.SortOrder === 'desc',
+      after: cursor && { sortValue: cursor.v, id: cursor.id },
+      limit: filters.length ? Math.max(limit * 4, 200) : limit + 1,
+      namePrefix: filterPrefixHints(filters).namePrefix,
+    };
+    // Filters other than a name prefix are applied here, scanning in chunks until the page is full.
+    const matched: SecretRecord[] = [];
+    let more = false;
+    for (;;) {
+      const rows = await this.storage.secrets.list(query);
+      for (const secret of rows) {
+        if (filters.length && !matchesFilters(secret, filters)) {
+          query.after = { sortValue: SORT_VALUE[sortBy](secret), id: secret.id };
+          continue;
+        }
+        if (matched.length === limit) {
+          more = true;
+          break;
+        }
+        matched.push(secret);
+        query.after = { sortValue: SORT_VALUE[sortBy](secret), id: secret.id };
+      }
+      if (more || rows.length < query.limit) break;
+    }
+    const stages = await this.storage.secrets.stagesOf(matched.map((s) => s.id));
+    const entries = matched.map((secret) => ({ secret, stages: stageMapOf(stages.get(secret.id)) }));
+    const last = matched[matched.length - 1];
+    return { entries, nextToken: more && last ? encodeToken({ v: SORT_VALUE[sortBy](last), id: last.id }) : undefined };
+  }
+
+  async listVersions(
+    scope: RequestScope,
+    input: { SecretId: string; MaxResults?: number; NextToken?: string; IncludeDeprecated?: boolean },
+  ): Promise<{ secret: SecretRecord; versions: VersionRecord[]; nextToken?: string }> {
+    const secret = await findSecret(this.storage, scope, input.SecretId);
+    const offset = decodeToken(input.NextToken, isOffset)?.o ?? 0;
+    const limit = input.MaxResults ?? 100;
+    const all = (await this.storage.secrets.versions(secret.id))
+      .filter((v) => input.IncludeDeprecated || v.stages.length > 0)
+      .reverse();
+    const versions = all.slice(offset, offset + limit);
+    const nextToken = offset + limit < all.length ? encodeToken({ o: offset + limit }) : undefined;
+    return { secret, versions, nextToken };
+  }
+
+  private async selectVersion(secret: SecretRecord, versionId: string | undefined, stage: string | undefined): Promise<VersionRecord> {
+    if (versionId !== undefined) {
+      const version = await this.storage.secrets.version(secret.id, versionId);
+      if (!version) throw missingValue(versionId, undefined);
+      if (stage !== undefined && !version.stages.includes(stage)) {
+        throw SecretsErrors.invalidRequest('You provided a VersionStage that is not associated to the provided VersionId.');
+      }
+      return version;
+    }
+    const label = stage ?? AWSCURRENT;
+    const version = await this.storage.secrets.versionByStage(secret.id, label);
+    if (!version) throw missingValue(undefined, label);
+    return version;
+  }
+}
+
+function missingValue(versionId: string | undefined, stage: string | undefined): ServiceError {
+  return versionId !== undefined
+    ? SecretsErrors.notFound(`Secrets Manager can't find the specified secret value for VersionId: ${versionId}`)
+    : SecretsErrors.notFound(`Secrets Manager can't find the specified secret value for staging label: ${stage ?? AWSCURRENT}`);
+}

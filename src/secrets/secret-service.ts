@@ -1,0 +1,314 @@
+import { SecretsErrors } from '../errors/service-error.js';
+import type { KeyService } from '../keys/key-service.js';
+import type { KmsKeyRecord, Repositories, SecretRecord, Storage, Tag } from '../storage/index.js';
+import { assertValidName, newSecretArn } from './secret-arn.js';
+import { SecretCipher } from './secret-cipher.js';
+import { assertNotDeleted, findSecret, keyFailure, lookup } from './secret-lookup.js';
+import { DAY_MS, type RequestScope } from './secret-scope.js';
+import type { CreateSecretInput, PutSecretValueInput, UpdateSecretInput } from './secret-types.js';
+import { requireToken, sameValue, valueOf, type PlainValue } from './secret-values.js';
+import { AWSCURRENT, attachNewValue, labelsOf, moveLabel, stageMapOf, type StageMap } from './staging-labels.js';
+import { validateTags } from './secret-tags.js';
+
+export const DEFAULT_KEY_ALIAS = 'alias/aws/secretsmanager';
+const MAX_LABELS_PER_SECRET = 20;
+const RETAINED_VERSIONS = 100;
+
+export interface WriteResult {
+  ARN: string;
+  Name: string;
+  VersionId?: string;
+  VersionStages?: string[];
+}
+
+/** The secrets domain: every operation that changes a secret, each in one transaction. */
+export class SecretService {
+  readonly cipher: SecretCipher;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly keys: KeyService,
+  ) {
+    this.cipher = new SecretCipher(keys);
+  }
+
+  async create(scope: RequestScope, input: CreateSecretInput): Promise<WriteResult> {
+    const token = requireToken(input.ClientRequestToken);
+    assertValidName(input.Name);
+    const value = valueOf(input);
+    const tags = validateTags(input.Tags ?? []);
+    await this.prepareKeys(scope, input.KmsKeyId);
+    return this.storage.transaction(async (tx) => {
+      const existing = await tx.secrets.findByName(scope.account, scope.region, input.Name);
+      if (existing) return this.repeatCreate(tx, existing, token, value);
+      const secret = await tx.secrets.insert({
+        account: scope.account,
+        region: scope.region,
+        name: input.Name,
+        arn: newSecretArn(scope, input.Name),
+        description: input.Description,
+        kmsKeyArn: input.KmsKeyId || undefined,
+        tags,
+        createdAt: scope.now,
+        lastChangedAt: scope.now,
+      });
+      if (!value) return { ARN: secret.arn, Name: secret.name };
+      await this.writeVersion(tx, scope, secret, new Map(), token, value, [AWSCURRENT]);
+      return { ARN: secret.arn, Name: secret.name, VersionId: token };
+    });
+  }
+
+  async putValue(scope: RequestScope, input: PutSecretValueInput): Promise<WriteResult> {
+    const token = requireToken(input.ClientRequestToken);
+    const value = valueOf(input);
+    if (!value) throw SecretsErrors.invalidRequest('You must provide either SecretString or SecretBinary.');
+    await this.prepareKeys(scope, undefined);
+    return this.storage.transaction(async (tx) => {
+      const secret = await findSecret(tx, scope, input.SecretId);
+      assertNotDeleted(secret);
+      const stages = await this.stagesOf(tx, secret);
+      const labels = input.VersionStages ?? [AWSCURRENT];
+      const next = await this.writeVersion(tx, scope, secret, stages, token, value, labels);
+      return { ARN: secret.arn, Name: secret.name, VersionId: token, VersionStages: labelsOf(next, token) };
+    });
+  }
+
+  async update(scope: RequestScope, input: UpdateSecretInput): Promise<WriteResult> {
+    const value = valueOf(input);
+    const token = value ? requireToken(input.ClientRequestToken) : input.ClientRequestToken;
+    await this.prepareKeys(scope, input.KmsKeyId);
+    return this.storage.transaction(async (tx) => {
+      const secret = await findSecret(tx, scope, input.SecretId);
+      assertNotDeleted(secret);
+      if (input.Description !== undefined) secret.description = input.Description;
+      // An empty KmsKeyId switches back to the default key.
+      if (input.KmsKeyId !== undefined) secret.kmsKeyArn = input.KmsKeyId || undefined;
+      secret.lastChangedAt = scope.now;
+      await tx.secrets.update(secret);
+      if (!value || token === undefined) return { ARN: secret.arn, Name: secret.name };
+      const stages = await this.stagesOf(tx, secret);
+      await this.writeVersion(tx, scope, secret, stages, token, value, [AWSCURRENT]);
+      return { ARN: secret.arn, Name: secret.name, VersionId: token };
+    });
+  }
+
+  async updateVersionStage(
+    scope: RequestScope,
+    input: { SecretId: string; VersionStage: string; RemoveFromVersionId?: string; MoveToVersionId?: string },
+  ): Promise<WriteResult> {
+    const { VersionStage: label, RemoveFromVersionId: from, MoveToVersionId: to } = input;
+    return this.storage.transaction(async (tx) => {
+      const secret = await findSecret(tx, scope, input.SecretId);
+      assertNotDeleted(secret);
+      const stages = await this.stagesOf(tx, secret);
+      for (const versionId of [from, to]) {
+        if (versionId !== undefined && !(await tx.secrets.version(secret.id, versionId))) {
+          throw SecretsErrors.invalidParameter(`Secrets Manager can't find the specified secret version: ${versionId}.`);
+        }
+      }
+      const holder = stages.get(label);
+      if (to === undefined) {
+        if (from === undefined) throw SecretsErrors.invalidParameter('You must specify MoveToVersionId, RemoveFromVersionId, or both.');
+        if (holder !== from) {
+          throw SecretsErrors.invalidParameter(`The staging label ${label} is not attached to version ${from}.`);
+        }
+        if (label === AWSCURRENT) {
+          throw SecretsErrors.invalidParameter(
+            'You can only move the staging label AWSCURRENT to another version; you can\'t remove it from the secret.',
+          );
+        }
+      } else if (holder !== undefined && holder !== to && holder !== from) {
+        throw SecretsErrors.invalidParameter(
+          `The parameter RemoveFromVersionId can't be empty. Staging label ${label} is currently attached to version ${holder}, so you must explicitly reference that version in RemoveFromVersionId.`,
+        );
+      }
+      const next = moveLabel(stages, label, to);
+      if (next.size > MAX_LABELS_PER_SECRET) {
+        throw SecretsErrors.limitExceeded(`A secret can have at most ${MAX_LABELS_PER_SECRET} staging labels.`);
+      }
+      await tx.secrets.setStages(secret.id, next);
+      secret.lastChangedAt = scope.now;
+      await tx.secrets.update(secret);
+      return { ARN: secret.arn, Name: secret.name };
+    });
+  }
+
+  async delete(
+    scope: RequestScope,
+    input: { SecretId: string; RecoveryWindowInDays?: number; ForceDeleteWithoutRecovery?: boolean },
+  ): Promise<{ ARN?: string; Name?: string; DeletionDate: number }> {
+    const force = input.ForceDeleteWithoutRecovery === true;
+    if (force && input.RecoveryWindowInDays !== undefined) {
+      throw SecretsErrors.invalidParameter("You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
+    }
+    const days = input.RecoveryWindowInDays ?? 30;
+    if (!Number.isInteger(days) || days < 7 || days > 30) {
+      throw SecretsErrors.invalidParameter('The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).');
+    }
+    return this.storage.transaction(async (tx) => {
+      const secret = await lookup(tx, scope, input.SecretId);
+      if (!secret) {
+        // AWS answers a forced delete of a missing secret with success.
+        if (force) return { DeletionDate: scope.now };
+        throw SecretsErrors.notFound();
+      }
+      if (force) {
+        await tx.secrets.purge(secret.id);
+        return { ARN: secret.arn, Name: secret.name, DeletionDate: scope.now };
+      }
+      if (secret.deletedAt !== undefined) {
+        throw SecretsErrors.invalidRequest("You tried to perform the operation on a secret that's currently marked deleted.");
+      }
+      secret.deletedAt = scope.now;
+      secret.deletionDate = scope.now + days * DAY_MS;
+      await tx.secrets.update(secret);
+      return { ARN: secret.arn, Name: secret.name, DeletionDate: secret.deletionDate };
+    });
+  }
+
+  async restore(scope: RequestScope, secretId: string): Promise<WriteResult> {
+    return this.storage.transaction(async (tx) => {
+      const secret = await findSecret(tx, scope, secretId);
+      secret.deletedAt = undefined;
+      secret.deletionDate = undefined;
+      await tx.secrets.update(secret);
+      return { ARN: secret.arn, Name: secret.name };
+    });
+  }
+
+  async tag(scope: RequestScope, secretId: string, tags: Tag[]): Promise<void> {
+    await this.changeTags(scope, secretId, (current) => {
+      const merged = new Map(current.map((t) => [t.Key, t.Value]));
+      for (const tag of validateTags(tags)) merged.set(tag.Key, tag.Value);
+      return [...merged].map(([Key, Value]) => ({ Key, Value }));
+    });
+  }
+
+  async untag(scope: RequestScope, secretId: string, keys: string[]): Promise<void> {
+    const removed = new Set(keys);
+    await this.changeTags(scope, secretId, (current) => current.filter((t) => !removed.has(t.Key)));
+  }
+
+  /** Purges secrets whose recovery window has ended; returns how many. */
+  async purgeExpired(now: number, batch = 100): Promise<number> {
+    return this.storage.transaction(async (tx) => {
+      const due = await tx.secrets.dueForPurge(now, batch);
+      for (const secret of due) await tx.secrets.purge(secret.id);
+      return due.length;
+    });
+  }
+
+  private async changeTags(scope: RequestScope, secretId: string, change: (tags: Tag[]) => Tag[]): Promise<void> {
+    await this.storage.transaction(async (tx) => {
+      const secret = await findSecret(tx, scope, secretId);
+      assertNotDeleted(secret);
+      secret.tags = validateTags(change(secret.tags));
+      secret.lastChangedAt = scope.now;
+      await tx.secrets.update(secret);
+    });
+  }
+
+  /** A CreateSecret for a name that exists: idempotent success, or the error AWS gives. */
+  private async repeatCreate(tx: Repositories, existing: SecretRecord, token: string, value: PlainValue | undefined): Promise<WriteResult> {
+    if (existing.deletedAt !== undefined) {
+      throw SecretsErrors.invalidRequest(
+        "You can't create this secret because a secret with this name is already scheduled for deletion.",
+      );
+    }
+    const version = await tx.secrets.version(existing.id, token);
+    if (!version) throw SecretsErrors.exists(`The operation failed because the secret ${existing.name} already exists.`);
+    if (!value || !(await this.holdsValue(existing, version, value))) throw tokenInUse(token, existing.arn);
+    return { ARN: existing.arn, Name: existing.name, VersionId: token };
+  }
+
+  /**
+   * Stores `value` as version `token` and moves `labels` to it. A token that
+   * names a version with the same value changes nothing; one with another value
+   * is refused; one naming a value-less placeholder (rotation) fills it.
+   */
+  private async writeVersion(
+    tx: Repositories,
+    scope: RequestScope,
+    secret: SecretRecord,
+    stages: StageMap,
+    token: string,
+    value: PlainValue,
+    labels: string[],
+  ): Promise<StageMap> {
+    const existing = await tx.secrets.version(secret.id, token);
+    if (existing?.ciphertext) {
+      if (!(await this.holdsValue(secret, existing, value))) throw tokenInUse(token, secret.arn);
+      return stages;
+    }
+    const key = await this.keyFor(scope, secret.kmsKeyArn ?? DEFAULT_KEY_ALIAS);
+    let sealed;
+    try {
+      sealed = await this.cipher.encrypt(key, secret.arn, token, value.type, value.bytes);
+    } catch (error) {
+      throw keyFailure('encrypt', error);
+    }
+    const version = {
+      secretId: secret.id,
+      versionId: token,
+      createdAt: existing?.createdAt ?? scope.now,
+      valueType: value.type,
+      ciphertext: sealed.ciphertext,
+      wrappedDataKey: sealed.wrappedDataKey,
+      // The key as the secret names it; undefined is the default key (listed as DefaultEncryptionKey).
+      kmsKeyArn: secret.kmsKeyArn,
+    };
+    if (existing) await tx.secrets.fillVersion(version);
+    else await tx.secrets.insertVersion(version);
+    const next = attachNewValue(stages, token, labels);
+    if (next.size > MAX_LABELS_PER_SECRET) {
+      throw SecretsErrors.limitExceeded(`A secret can have at most ${MAX_LABELS_PER_SECRET} staging labels.`);
+    }
+    await tx.secrets.setStages(secret.id, next);
+    secret.lastChangedAt = scope.now;
+    await tx.secrets.update(secret);
+    await tx.secrets.pruneVersions(secret.id, RETAINED_VERSIONS, scope.now - DAY_MS);
+    return next;
+  }
+
+  private async holdsValue(secret: SecretRecord, version: { versionId: string; valueType?: string; ciphertext?: Buffer; wrappedDataKey?: Buffer }, value: PlainValue): Promise<boolean> {
+    if (!version.ciphertext || !version.wrappedDataKey || !version.valueType) return false;
+    let stored: Buffer;
+    try {
+      stored = await this.cipher.decrypt(secret.arn, version.versionId, version.valueType as PlainValue['type'], version.ciphertext, version.wrappedDataKey);
+    } catch (error) {
+      throw keyFailure('decrypt', error);
+    }
+    try {
+      return sameValue({ type: version.valueType as PlainValue['type'], bytes: stored }, value);
+    } finally {
+      stored.fill(0);
+    }
+  }
+
+  private async stagesOf(tx: Repositories, secret: SecretRecord): Promise<StageMap> {
+    return stageMapOf((await tx.secrets.stagesOf([secret.id])).get(secret.id));
+  }
+
+  /**
+   * Checks a requested key and makes sure the default key exists before a
+   * write transaction opens (creating it needs a transaction of its own).
+   */
+  private async prepareKeys(scope: RequestScope, requested: string | undefined): Promise<void> {
+    if (requested) await this.keyFor(scope, requested);
+    await this.keyFor(scope, DEFAULT_KEY_ALIAS);
+  }
+
+  private async keyFor(scope: RequestScope, ref: string): Promise<KmsKeyRecord> {
+    try {
+      return await this.keys.resolveKey(scope, ref);
+    } catch (error) {
+      throw keyFailure('encrypt', error);
+    }
+  }
+}
+
+function tokenInUse(token: string, arn: string) {
+  return SecretsErrors.exists(
+    `You can't use ClientRequestToken ${token} because that value is already in use for a version of secret ${arn}.`,
+  );
+}

@@ -1,0 +1,87 @@
+/** Plain records the storage layer persists. Times are epoch milliseconds. */
+
+export interface Tag {
+  Key: string;
+  Value: string;
+}
+
+export interface SecretRecord {
+  id: number;
+  account: string;
+  region: string;
+  name: string;
+  arn: string;
+  description?: string;
+  /** The KMS key ARN protecting the secret, or undefined for the account's default key. */
+  kmsKeyArn?: string;
+  tags: Tag[];
+  createdAt: number;
+  lastChangedAt: number;
+  /** Midnight UTC of the day of the last read (AWS keeps day granularity). */
+  lastAccessedAt?: number;
+  /** When DeleteSecret was called; set while the secret is scheduled for deletion. */
+  deletedAt?: number;
+  /** When the sweeper may purge the secret. */
+  deletionDate?: number;
+}
+
+export type NewSecret = Omit<SecretRecord, 'id'>;
+
+export type ValueType = 'string' | 'binary';
+
+export interface VersionRecord {
+  secretId: number;
+  versionId: string;
+  createdAt: number;
+  /** Absent for a value-less placeholder version (rotation's AWSPENDING). */
+  valueType?: ValueType;
+  ciphertext?: Buffer;
+  /** The version's data key, wrapped by the KMS key named in its header. */
+  wrappedDataKey?: Buffer;
+  /** ARN of the KMS key that wrapped the data key. */
+  kmsKeyArn?: string;
+  stages: string[];
+}
+
+export type NewVersion = Omit<VersionRecord, 'stages'>;
+
+export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
+
+export interface KmsKeyRecord {
+  id: string;
+  account: string;
+  region: string;
+  arn: string;
+  description: string;
+  keyManager: 'AWS' | 'CUSTOMER';
+  state: KeyState;
+  createdAt: number;
+  deletionDate?: number;
+  currentMaterial: number;
+}
+
+export interface KeyMaterialRecord {
+  keyId: string;
+  version: number;
+  /** The key material wrapped by the root key. */
+  wrapped: Buffer;
+  createdAt: number;
+}
+
+export interface AliasRecord {
+  account: string;
+  region: string;
+  name: string;
+  keyId: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface AccessKeyRecord {
+  accessKeyId: string;
+  /** The secret access key, encrypted under the root key. */
+  encryptedSecret: Buffer;
+  principalArn: string;
+  status: 'Active' | 'Inactive';
+  createdAt: number;
+}

@@ -1,0 +1,95 @@
+import type {
+  AccessKeyRecord,
+  AliasRecord,
+  KeyMaterialRecord,
+  KmsKeyRecord,
+  NewSecret,
+  NewVersion,
+  SecretRecord,
+  VersionRecord,
+} from './records.js';
+
+/**
+ * One repository per aggregate. Every method returns a promise so that an
+ * asynchronous driver (PostgreSQL) fits behind the same interface.
+ */
+
+export type SortKey = 'created-date' | 'last-accessed-date' | 'last-changed-date' | 'name';
+
+export interface SecretListQuery {
+  account: string;
+  region: string;
+  includePlannedDeletion: boolean;
+  sortBy: SortKey;
+  descending: boolean;
+  /** Keyset cursor: the sort value and id of the last row of the previous page. */
+  after?: { sortValue: string | number | null; id: number };
+  limit: number;
+  namePrefix?: string;
+}
+
+export interface SecretRepository {
+  findByName(account: string, region: string, name: string): Promise<SecretRecord | undefined>;
+  findByArn(arn: string): Promise<SecretRecord | undefined>;
+  insert(secret: NewSecret): Promise<SecretRecord>;
+  update(secret: SecretRecord): Promise<void>;
+  /** Removes the secret with all its versions. */
+  purge(id: number): Promise<void>;
+  list(query: SecretListQuery): Promise<SecretRecord[]>;
+  /** Secrets whose recovery window has ended. */
+  dueForPurge(now: number, limit: number): Promise<SecretRecord[]>;
+  /** Records a read; written only when the day changed, so the hot path rarely writes. */
+  touchLastAccessed(id: number, day: number): Promise<void>;
+
+  versions(secretId: number): Promise<VersionRecord[]>;
+  /** Staging labels of many secrets at once, for list pages: secretId → versionId → labels. */
+  stagesOf(secretIds: number[]): Promise<Map<number, Map<string, string[]>>>;
+  version(secretId: number, versionId: string): Promise<VersionRecord | undefined>;
+  versionByStage(secretId: number, stage: string): Promise<VersionRecord | undefined>;
+  insertVersion(version: NewVersion): Promise<void>;
+  /** Stores a value in an existing (placeholder) version. */
+  fillVersion(version: NewVersion): Promise<void>;
+  /**
+   * Removes the oldest unlabelled versions older than `olderThan` while the
+   * secret has more than `keep` versions (AWS's retention rule).
+   */
+  pruneVersions(secretId: number, keep: number, olderThan: number): Promise<void>;
+  /** Replaces every staging label of the secret: label → versionId. */
+  setStages(secretId: number, stages: Map<string, string>): Promise<void>;
+}
+
+export interface KeyRepository {
+  find(id: string): Promise<KmsKeyRecord | undefined>;
+  insert(key: KmsKeyRecord, material: KeyMaterialRecord): Promise<void>;
+  material(keyId: string, version: number): Promise<KeyMaterialRecord | undefined>;
+  findAlias(account: string, region: string, name: string): Promise<AliasRecord | undefined>;
+  insertAlias(alias: AliasRecord): Promise<void>;
+}
+
+export interface AccessKeyRepository {
+  find(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
+  insert(key: AccessKeyRecord): Promise<void>;
+  count(): Promise<number>;
+}
+
+/** Small key/value settings the server keeps (root key check value, salts). */
+export interface SettingsRepository {
+  get(name: string): Promise<string | undefined>;
+  set(name: string, value: string): Promise<void>;
+}
+
+export interface Repositories {
+  secrets: SecretRepository;
+  keys: KeyRepository;
+  accessKeys: AccessKeyRepository;
+  settings: SettingsRepository;
+}
+
+export interface Storage extends Repositories {
+  /**
+   * Runs a unit of work in one transaction: all its writes commit together or
+   * none do. The work receives repositories bound to the transaction.
+   */
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

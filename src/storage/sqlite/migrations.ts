@@ -1,0 +1,87 @@
+/** Numbered schema migrations; each runs once, in order, inside one transaction. */
+export const migrations: { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+      CREATE TABLE kms_keys (
+        id TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        arn TEXT NOT NULL UNIQUE,
+        description TEXT NOT NULL,
+        key_manager TEXT NOT NULL,
+        state TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        deletion_date INTEGER,
+        current_material INTEGER NOT NULL
+      );
+      CREATE TABLE kms_key_materials (
+        key_id TEXT NOT NULL REFERENCES kms_keys(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        wrapped BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (key_id, version)
+      );
+      CREATE TABLE kms_aliases (
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        name TEXT NOT NULL,
+        key_id TEXT NOT NULL REFERENCES kms_keys(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (account, region, name)
+      );
+
+      CREATE TABLE access_keys (
+        access_key_id TEXT PRIMARY KEY,
+        encrypted_secret BLOB NOT NULL,
+        principal_arn TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE secrets (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        name TEXT NOT NULL,
+        arn TEXT NOT NULL UNIQUE,
+        description TEXT,
+        kms_key_arn TEXT,
+        tags TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_changed_at INTEGER NOT NULL,
+        last_accessed_at INTEGER,
+        deleted_at INTEGER,
+        deletion_date INTEGER,
+        UNIQUE (account, region, name)
+      );
+      CREATE INDEX secrets_by_created ON secrets (account, region, created_at, id);
+      CREATE INDEX secrets_by_changed ON secrets (account, region, last_changed_at, id);
+      CREATE INDEX secrets_by_accessed ON secrets (account, region, last_accessed_at, id);
+      CREATE INDEX secrets_by_deletion ON secrets (deletion_date) WHERE deletion_date IS NOT NULL;
+
+      CREATE TABLE secret_versions (
+        secret_id INTEGER NOT NULL REFERENCES secrets(id) ON DELETE CASCADE,
+        version_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        value_type TEXT,
+        ciphertext BLOB,
+        wrapped_data_key BLOB,
+        kms_key_arn TEXT,
+        PRIMARY KEY (secret_id, version_id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE version_stages (
+        secret_id INTEGER NOT NULL,
+        stage TEXT NOT NULL,
+        version_id TEXT NOT NULL,
+        PRIMARY KEY (secret_id, stage),
+        FOREIGN KEY (secret_id, version_id) REFERENCES secret_versions(secret_id, version_id) ON DELETE CASCADE
+      ) WITHOUT ROWID;
+      CREATE INDEX version_stages_by_version ON version_stages (secret_id, version_id);
+    `,
+  },
+];

@@ -1,0 +1,58 @@
+import type { Db } from './sqlite-database.js';
+import type { AccessKeyRepository, SettingsRepository } from '../repositories.js';
+import type { AccessKeyRecord } from '../records.js';
+
+export class SqliteAccessKeyRepository implements AccessKeyRepository {
+  private readonly stmts;
+
+  constructor(db: Db) {
+    this.stmts = {
+      find: db.prepare('SELECT * FROM access_keys WHERE access_key_id = ?'),
+      insert: db.prepare(`INSERT INTO access_keys (access_key_id, encrypted_secret, principal_arn, status, created_at)
+        VALUES (@accessKeyId, @encryptedSecret, @principalArn, @status, @createdAt)`),
+      count: db.prepare('SELECT count(*) AS n FROM access_keys'),
+    };
+  }
+
+  async find(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
+    const row = this.stmts.find.get(accessKeyId) as
+      | { access_key_id: string; encrypted_secret: Buffer; principal_arn: string; status: 'Active' | 'Inactive'; created_at: number }
+      | undefined;
+    return (
+      row && {
+        accessKeyId: row.access_key_id,
+        encryptedSecret: row.encrypted_secret,
+        principalArn: row.principal_arn,
+        status: row.status,
+        createdAt: row.created_at,
+      }
+    );
+  }
+
+  async insert(key: AccessKeyRecord): Promise<void> {
+    this.stmts.insert.run(key);
+  }
+
+  async count(): Promise<number> {
+    return (this.stmts.count.get() as { n: number }).n;
+  }
+}
+
+export class SqliteSettingsRepository implements SettingsRepository {
+  private readonly stmts;
+
+  constructor(db: Db) {
+    this.stmts = {
+      get: db.prepare('SELECT value FROM settings WHERE name = ?'),
+      set: db.prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
+    };
+  }
+
+  async get(name: string): Promise<string | undefined> {
+    return (this.stmts.get.get(name) as { value: string } | undefined)?.value;
+  }
+
+  async set(name: string, value: string): Promise<void> {
+    this.stmts.set.run(name, value);
+  }
+}

@@ -1,0 +1,242 @@
+import type { Db } from './sqlite-database.js';
+import type { SecretListQuery, SecretRepository, SortKey } from '../repositories.js';
+import type { NewSecret, NewVersion, SecretRecord, VersionRecord } from '../records.js';
+
+interface SecretRow {
+  id: number;
+  account: string;
+  region: string;
+  name: string;
+  arn: string;
+  description: string | null;
+  kms_key_arn: string | null;
+  tags: string;
+  created_at: number;
+  last_changed_at: number;
+  last_accessed_at: number | null;
+  deleted_at: number | null;
+  deletion_date: number | null;
+}
+
+interface VersionRow {
+  secret_id: number;
+  version_id: string;
+  created_at: number;
+  value_type: 'string' | 'binary' | null;
+  ciphertext: Buffer | null;
+  wrapped_data_key: Buffer | null;
+  kms_key_arn: string | null;
+  stages: string | null;
+}
+
+const SORT_COLUMNS: Record<SortKey, string> = {
+  'created-date': 'created_at',
+  'last-changed-date': 'last_changed_at',
+  'last-accessed-date': 'COALESCE(last_accessed_at, 0)',
+  name: 'name',
+};
+
+function toSecret(row: SecretRow): SecretRecord {
+  return {
+    id: row.id,
+    account: row.account,
+    region: row.region,
+    name: row.name,
+    arn: row.arn,
+    description: row.description ?? undefined,
+    kmsKeyArn: row.kms_key_arn ?? undefined,
+    tags: JSON.parse(row.tags),
+    createdAt: row.created_at,
+    lastChangedAt: row.last_changed_at,
+    lastAccessedAt: row.last_accessed_at ?? undefined,
+    deletedAt: row.deleted_at ?? undefined,
+    deletionDate: row.deletion_date ?? undefined,
+  };
+}
+
+function toVersion(row: VersionRow): VersionRecord {
+  return {
+    secretId: row.secret_id,
+    versionId: row.version_id,
+    createdAt: row.created_at,
+    valueType: row.value_type ?? undefined,
+    ciphertext: row.ciphertext ?? undefined,
+    wrappedDataKey: row.wrapped_data_key ?? undefined,
+    kmsKeyArn: row.kms_key_arn ?? undefined,
+    // group_concat separator: labels cannot contain a newline.
+    stages: row.stages ? row.stages.split('\n').sort() : [],
+  };
+}
+
+const VERSION_COLUMNS = `v.secret_id, v.version_id, v.created_at, v.value_type, v.ciphertext, v.wrapped_data_key, v.kms_key_arn,
+  (SELECT group_concat(s.stage, char(10)) FROM version_stages s WHERE s.secret_id = v.secret_id AND s.version_id = v.version_id) AS stages`;
+
+export class SqliteSecretRepository implements SecretRepository {
+  private readonly stmts;
+
+  constructor(private readonly db: Db) {
+    this.stmts = {
+      byName: db.prepare('SELECT * FROM secrets WHERE account = ? AND region = ? AND name = ?'),
+      byArn: db.prepare('SELECT * FROM secrets WHERE arn = ?'),
+      insert: db.prepare(`INSERT INTO secrets (account, region, name, arn, description, kms_key_arn, tags, created_at,
+        last_changed_at, last_accessed_at, deleted_at, deletion_date)
+        VALUES (@account, @region, @name, @arn, @description, @kmsKeyArn, @tags, @createdAt, @lastChangedAt,
+        @lastAccessedAt, @deletedAt, @deletionDate)`),
+      update: db.prepare(`UPDATE secrets SET description = @description, kms_key_arn = @kmsKeyArn, tags = @tags,
+        last_changed_at = @lastChangedAt, last_accessed_at = @lastAccessedAt, deleted_at = @deletedAt,
+        deletion_date = @deletionDate WHERE id = @id`),
+      purgeStages: db.prepare('DELETE FROM version_stages WHERE secret_id = ?'),
+      purgeVersions: db.prepare('DELETE FROM secret_versions WHERE secret_id = ?'),
+      purge: db.prepare('DELETE FROM secrets WHERE id = ?'),
+      due: db.prepare('SELECT * FROM secrets WHERE deletion_date IS NOT NULL AND deletion_date <= ? ORDER BY deletion_date LIMIT ?'),
+      touch: db.prepare('UPDATE secrets SET last_accessed_at = ? WHERE id = ? AND (last_accessed_at IS NULL OR last_accessed_at < ?)'),
+      versions: db.prepare(`SELECT ${VERSION_COLUMNS} FROM secret_versions v WHERE v.secret_id = ? ORDER BY v.created_at, v.version_id`),
+      version: db.prepare(`SELECT ${VERSION_COLUMNS} FROM secret_versions v WHERE v.secret_id = ? AND v.version_id = ?`),
+      versionByStage: db.prepare(`SELECT ${VERSION_COLUMNS} FROM version_stages st
+        JOIN secret_versions v ON v.secret_id = st.secret_id AND v.version_id = st.version_id
+        WHERE st.secret_id = ? AND st.stage = ?`),
+      insertVersion: db.prepare(`INSERT INTO secret_versions (secret_id, version_id, created_at, value_type, ciphertext,
+        wrapped_data_key, kms_key_arn) VALUES (@secretId, @versionId, @createdAt, @valueType, @ciphertext, @wrappedDataKey, @kmsKeyArn)`),
+      fillVersion: db.prepare(`UPDATE secret_versions SET value_type = @valueType, ciphertext = @ciphertext,
+        wrapped_data_key = @wrappedDataKey, kms_key_arn = @kmsKeyArn WHERE secret_id = @secretId AND version_id = @versionId`),
+      prune: db.prepare(`DELETE FROM secret_versions WHERE secret_id = @secretId AND version_id IN (
+        SELECT v.version_id FROM secret_versions v WHERE v.secret_id = @secretId AND v.created_at < @olderThan
+        AND NOT EXISTS (SELECT 1 FROM version_stages s WHERE s.secret_id = v.secret_id AND s.version_id = v.version_id)
+        ORDER BY v.created_at LIMIT max(0, (SELECT count(*) FROM secret_versions WHERE secret_id = @secretId) - @keep))`),
+      insertStage: db.prepare('INSERT INTO version_stages (secret_id, stage, version_id) VALUES (?, ?, ?)'),
+    };
+  }
+
+  async findByName(account: string, region: string, name: string): Promise<SecretRecord | undefined> {
+    const row = this.stmts.byName.get(account, region, name) as SecretRow | undefined;
+    return row && toSecret(row);
+  }
+
+  async findByArn(arn: string): Promise<SecretRecord | undefined> {
+    const row = this.stmts.byArn.get(arn) as SecretRow | undefined;
+    return row && toSecret(row);
+  }
+
+  async insert(secret: NewSecret): Promise<SecretRecord> {
+    const result = this.stmts.insert.run(secretParams(secret));
+    return { ...secret, id: Number(result.lastInsertRowid) };
+  }
+
+  async update(secret: SecretRecord): Promise<void> {
+    this.stmts.update.run({ ...secretParams(secret), id: secret.id });
+  }
+
+  async purge(id: number): Promise<void> {
+    this.stmts.purgeStages.run(id);
+    this.stmts.purgeVersions.run(id);
+    this.stmts.purge.run(id);
+  }
+
+  async list(query: SecretListQuery): Promise<SecretRecord[]> {
+    const sort = SORT_COLUMNS[query.sortBy];
+    const direction = query.descending ? 'DESC' : 'ASC';
+    const comparison = query.descending ? '<' : '>';
+    const where = ['account = @account', 'region = @region'];
+    if (!query.includePlannedDeletion) where.push('deleted_at IS NULL');
+    if (query.namePrefix !== undefined) {
+      // A range on the name keeps the prefix search on the (account, region, name) index.
+      where.push('name >= @namePrefix AND name < @namePrefixEnd');
+    }
+    if (query.after) where.push(`(${sort}, id) ${comparison} (@afterValue, @afterId)`);
+    const sql = `SELECT * FROM secrets WHERE ${where.join(' AND ')} ORDER BY ${sort} ${direction}, id ${direction} LIMIT @limit`;
+    const rows = this.db.prepare(sql).all({
+      account: query.account,
+      region: query.region,
+      namePrefix: query.namePrefix,
+      namePrefixEnd: query.namePrefix === undefined ? undefined : query.namePrefix + '\u{10FFFF}',
+      afterValue: query.after?.sortValue,
+      afterId: query.after?.id,
+      limit: query.limit,
+    }) as SecretRow[];
+    return rows.map(toSecret);
+  }
+
+  async dueForPurge(now: number, limit: number): Promise<SecretRecord[]> {
+    return (this.stmts.due.all(now, limit) as SecretRow[]).map(toSecret);
+  }
+
+  async touchLastAccessed(id: number, day: number): Promise<void> {
+    this.stmts.touch.run(day, id, day);
+  }
+
+  async versions(secretId: number): Promise<VersionRecord[]> {
+    return (this.stmts.versions.all(secretId) as VersionRow[]).map(toVersion);
+  }
+
+  async stagesOf(secretIds: number[]): Promise<Map<number, Map<string, string[]>>> {
+    const result = new Map<number, Map<string, string[]>>();
+    if (secretIds.length === 0) return result;
+    const rows = this.db
+      .prepare(`SELECT secret_id, version_id, stage FROM version_stages WHERE secret_id IN (${secretIds.map(() => '?').join(',')}) ORDER BY stage`)
+      .all(...secretIds) as { secret_id: number; version_id: string; stage: string }[];
+    for (const row of rows) {
+      let versions = result.get(row.secret_id);
+      if (!versions) result.set(row.secret_id, (versions = new Map()));
+      const stages = versions.get(row.version_id);
+      if (stages) stages.push(row.stage);
+      else versions.set(row.version_id, [row.stage]);
+    }
+    return result;
+  }
+
+  async version(secretId: number, versionId: string): Promise<VersionRecord | undefined> {
+    const row = this.stmts.version.get(secretId, versionId) as VersionRow | undefined;
+    return row && toVersion(row);
+  }
+
+  async versionByStage(secretId: number, stage: string): Promise<VersionRecord | undefined> {
+    const row = this.stmts.versionByStage.get(secretId, stage) as VersionRow | undefined;
+    return row && toVersion(row);
+  }
+
+  async insertVersion(version: NewVersion): Promise<void> {
+    this.stmts.insertVersion.run(versionParams(version));
+  }
+
+  async fillVersion(version: NewVersion): Promise<void> {
+    this.stmts.fillVersion.run(versionParams(version));
+  }
+
+  async pruneVersions(secretId: number, keep: number, olderThan: number): Promise<void> {
+    this.stmts.prune.run({ secretId, keep, olderThan });
+  }
+
+  async setStages(secretId: number, stages: Map<string, string>): Promise<void> {
+    this.stmts.purgeStages.run(secretId);
+    for (const [stage, versionId] of stages) this.stmts.insertStage.run(secretId, stage, versionId);
+  }
+}
+
+function secretParams(secret: NewSecret) {
+  return {
+    account: secret.account,
+    region: secret.region,
+    name: secret.name,
+    arn: secret.arn,
+    description: secret.description ?? null,
+    kmsKeyArn: secret.kmsKeyArn ?? null,
+    tags: JSON.stringify(secret.tags),
+    createdAt: secret.createdAt,
+    lastChangedAt: secret.lastChangedAt,
+    lastAccessedAt: secret.lastAccessedAt ?? null,
+    deletedAt: secret.deletedAt ?? null,
+    deletionDate: secret.deletionDate ?? null,
+  };
+}
+
+function versionParams(version: NewVersion) {
+  return {
+    secretId: version.secretId,
+    versionId: version.versionId,
+    createdAt: version.createdAt,
+    valueType: version.valueType ?? null,
+    ciphertext: version.ciphertext ?? null,
+    wrappedDataKey: version.wrappedDataKey ?? null,
+    kmsKeyArn: version.kmsKeyArn ?? null,
+  };
+}
