@@ -94,7 +94,7 @@ export async function startCoffer(config: CofferConfig, options: { clock?: () =>
       await server.close();
       await sweeper.stop();
       await storage.close();
-      logger.flush();
+      await new Promise<void>((resolve) => logger.flush(() => resolve()));
     },
   };
 }

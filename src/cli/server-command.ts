@@ -70,11 +70,15 @@ async function run(config: CofferConfig): Promise<void> {
     console.error(`coffer: ${(error as Error).message}`);
     process.exit(1);
   }
-  console.error(`Coffer is listening on ${coffer.url}`);
+  const lines = [`Coffer is listening on ${coffer.url}`];
   if (coffer.credentialsPath) {
-    console.error(`Administrator credentials: ${coffer.credentialsPath} (profile "coffer")`);
-    console.error(`Try: AWS_SHARED_CREDENTIALS_FILE=${coffer.credentialsPath} AWS_PROFILE=coffer AWS_REGION=${config.region} aws --endpoint-url ${coffer.url} secretsmanager list-secrets`);
+    lines.push(
+      `Administrator credentials: ${coffer.credentialsPath} (profile "coffer")`,
+      `Try: AWS_SHARED_CREDENTIALS_FILE=${coffer.credentialsPath} AWS_PROFILE=coffer aws --endpoint-url ${coffer.url} secretsmanager list-secrets`,
+    );
   }
+  // One write, so that whoever waits for "listening" also sees where the credentials are.
+  console.error(lines.join('\n'));
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

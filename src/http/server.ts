@@ -11,15 +11,12 @@ export interface HttpServerOptions {
 /** The listener: `GET /health` for probes, everything else to the AWS JSON dispatcher. */
 export class HttpServer {
   private readonly server: Server;
-  private inFlight = 0;
-  private drained?: () => void;
+  private closing = false;
 
   constructor(dispatcher: Dispatcher, private readonly options: HttpServerOptions) {
     const listener = (req: IncomingMessage, res: ServerResponse) => {
-      this.inFlight++;
-      res.on('close', () => {
-        if (--this.inFlight === 0) this.drained?.();
-      });
+      // While shutting down, answer but do not keep the connection.
+      if (this.closing) res.setHeader('Connection', 'close');
       if (req.method === 'GET' && (req.url === '/health' || req.url === '/health/')) {
         void this.health(res);
         return;
@@ -37,13 +34,19 @@ export class HttpServer {
     });
   }
 
-  /** Stops accepting connections and waits for in-flight requests to finish. */
-  async close(): Promise<void> {
+  /**
+   * Stops accepting connections and waits for in-flight requests to finish:
+   * keep-alive connections are closed as soon as they fall idle, and any still
+   * open after the grace period are cut.
+   */
+  async close(graceMs = 10_000): Promise<void> {
+    this.closing = true;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeIdleConnections();
-    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
-    this.server.closeIdleConnections();
+    const sweep = setInterval(() => this.server.closeIdleConnections(), 20);
+    const deadline = setTimeout(() => this.server.closeAllConnections(), graceMs);
     await closed;
+    clearInterval(sweep);
+    clearTimeout(deadline);
   }
 
   private async health(res: ServerResponse): Promise<void> {

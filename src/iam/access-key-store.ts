@@ -16,6 +16,13 @@ const KEY_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** Access keys: the secret half is stored only under the root key. */
 export class AccessKeyStore {
+  /**
+   * Opened secrets by key id, each with the sealed form it came from: the record
+   * is read on every request (so a removed or deactivated key stops at once),
+   * but the root-key decryption is done once per key.
+   */
+  private readonly opened = new Map<string, { sealed: Buffer; secret: string }>();
+
   constructor(
     private readonly storage: Storage,
     private readonly rootKey: RootKey,
@@ -43,8 +50,14 @@ export class AccessKeyStore {
   async resolve(accessKeyId: string): Promise<ResolvedAccessKey | undefined> {
     const record = await this.storage.accessKeys.find(accessKeyId);
     if (!record || record.status !== 'Active') return undefined;
-    const secret = this.rootKey.open(record.encryptedSecret, purpose(accessKeyId));
-    return { principalArn: record.principalArn, secretAccessKey: secret.toString('utf8') };
+    const cached = this.opened.get(accessKeyId);
+    if (cached && cached.sealed.equals(record.encryptedSecret)) {
+      return { principalArn: record.principalArn, secretAccessKey: cached.secret };
+    }
+    const secret = this.rootKey.open(record.encryptedSecret, purpose(accessKeyId)).toString('utf8');
+    if (this.opened.size >= 10_000) this.opened.clear();
+    this.opened.set(accessKeyId, { sealed: record.encryptedSecret, secret });
+    return { principalArn: record.principalArn, secretAccessKey: secret };
   }
 
   count(): Promise<number> {
