@@ -1,5 +1,6 @@
 import { open, seal } from '../keys/aes-gcm.js';
 import { canonicalContext } from '../keys/ciphertext-blob.js';
+import { KmsErrors } from '../keys/kms-errors.js';
 import type { KeyService } from '../keys/key-service.js';
 import type { KmsKeyRecord, ValueType } from '../storage/index.js';
 
@@ -40,8 +41,13 @@ export class SecretCipher {
     const context = { SecretARN: secretArn, SecretVersionId: versionId };
     const { plaintext: dataKey } = await this.keys.decrypt(wrappedDataKey, context);
     try {
-      if (ciphertext[0] !== VALUE_FORMAT) throw new Error('unknown value format');
-      return open(dataKey, ciphertext.subarray(1), valueAad(context, type));
+      if (ciphertext[0] !== VALUE_FORMAT) throw KmsErrors.invalidCiphertext();
+      try {
+        return open(dataKey, ciphertext.subarray(1), valueAad(context, type));
+      } catch {
+        // A value that does not authenticate under its row's context was altered or moved.
+        throw KmsErrors.invalidCiphertext();
+      }
     } finally {
       dataKey.fill(0);
     }

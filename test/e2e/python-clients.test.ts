@@ -1,0 +1,251 @@
+// End-to-end compatibility with the machine's python clients: boto3 (through
+// test/e2e/python/boto3_flows.py) and the AWS CLI, run as child processes
+// against one live Coffer server. Missing tools skip the tests locally and
+// fail them under CI=true.
+import { after, before, describe, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT, requiredInCi, startServer, tempDir, type TestServer } from '../support/coffer-server.js';
+
+const BOTO3_SCRIPT = join(PROJECT_ROOT, 'test/e2e/python/boto3_flows.py');
+const CHILD_TIMEOUT_MS = 120_000;
+
+let server: TestServer;
+let scratch: string;
+
+interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Set when the program could not be started at all (e.g. ENOENT). */
+  spawnError?: Error;
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Our own timer rather than spawn's `timeout`, which outlives a child that failed to start.
+    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.once('error', (spawnError) => {
+      clearTimeout(timer);
+      resolve({ code: null, stdout, stderr, spawnError });
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr: signal ? `${stderr}\n(killed by ${signal})` : stderr });
+    });
+  });
+}
+
+function describeRun(what: string, r: RunResult): string {
+  return `${what} exited with ${r.spawnError ? r.spawnError.message : r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
+}
+
+/**
+ * The parent environment without any AWS_* variable, plus `extra`. A developer's
+ * own profile, region, keys or endpoint must not leak into the children; the
+ * config and credentials files point at paths that do not exist unless `extra`
+ * names them, and the instance-metadata lookup is off so that nothing but what
+ * a check sets can supply credentials or a region.
+ */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('AWS_')) env[key] = value;
+  }
+  return {
+    ...env,
+    AWS_CONFIG_FILE: join(scratch, 'no-such-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(scratch, 'no-such-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_PAGER: '', // AWS CLI v2 (Debian's awscli): never start a pager
+    ...extra,
+  };
+}
+
+/** The environment a client needs for the test server: endpoint, keys, region; no retries. */
+function serverEnv(): NodeJS.ProcessEnv {
+  return cleanEnv({
+    COFFER_ENDPOINT: server.url,
+    AWS_ACCESS_KEY_ID: server.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
+    AWS_DEFAULT_REGION: server.region,
+    AWS_MAX_ATTEMPTS: '1',
+    AWS_RETRY_MODE: 'standard',
+  });
+}
+
+/** Why a tool is unusable, or undefined when it works. */
+async function missing(command: string, args: string[]): Promise<string | undefined> {
+  const r = await run(command, args, cleanEnv({}));
+  if (r.spawnError) return `${command}: ${r.spawnError.message}`;
+  const lastLine = (r.stderr || r.stdout).trim().split('\n').pop();
+  if (r.code !== 0) return `\`${command} ${args.join(' ')}\` exited with ${r.code}: ${lastLine}`;
+  return undefined;
+}
+
+const probes = new Map<string, Promise<string | undefined>>();
+
+/** Skips the test when a tool is absent, except under CI=true where absence fails it. */
+async function requireTool(t: TestContext, label: string, command: string, args: string[]): Promise<boolean> {
+  const key = [command, ...args].join(' ');
+  if (!probes.has(key)) probes.set(key, missing(command, args));
+  const reason = await probes.get(key);
+  if (reason === undefined) return true;
+  if (requiredInCi()) assert.fail(`${label} is required when CI=true but unusable: ${reason}`);
+  t.skip(`${label} not installed: ${reason}`);
+  return false;
+}
+
+const requireBoto3 = (t: TestContext) => requireTool(t, 'boto3', 'python3', ['-c', 'import boto3']);
+const requireAwsCli = (t: TestContext) => requireTool(t, 'the AWS CLI (aws)', 'aws', ['--version']);
+
+async function boto3Flows(t: TestContext): Promise<void> {
+  if (!(await requireBoto3(t))) return;
+  const r = await run('python3', [BOTO3_SCRIPT], serverEnv());
+  assert.equal(r.code, 0, describeRun('boto3_flows.py', r));
+}
+
+// ---------------------------------------------------------------------------- AWS CLI
+
+/** Runs `aws --endpoint-url <server> --output json secretsmanager <args>`. */
+function awsSm(args: string[], env = serverEnv()): Promise<RunResult> {
+  return run('aws', ['--endpoint-url', server.url, '--output', 'json', 'secretsmanager', ...args], env);
+}
+
+/** Runs an `aws secretsmanager` subcommand that must succeed, and parses its JSON output. */
+async function awsJson(args: string[]): Promise<Record<string, any>> {
+  const r = await awsSm(args);
+  assert.equal(r.code, 0, describeRun(`aws secretsmanager ${args.join(' ')}`, r));
+  return r.stdout.trim() === '' ? {} : JSON.parse(r.stdout);
+}
+
+async function awsCliFlows(t: TestContext): Promise<void> {
+  if (!(await requireAwsCli(t))) return;
+  const prefix = `cli-${randomUUID().slice(0, 8)}/`;
+  const db = `${prefix}db`;
+  const arnPattern = (name: string) => new RegExp(`^arn:aws:secretsmanager:${server.region}:\\d{12}:secret:${name}-[A-Za-z0-9]{6}$`);
+
+  await t.test('create-secret and get-secret-value (string)', async () => {
+    const created = await awsJson(['create-secret', '--name', db, '--description', 'the database', '--secret-string', '{"username":"app","password":"pw1"}']);
+    assert.match(created.ARN, arnPattern(db));
+    assert.equal(created.Name, db);
+    assert.ok(created.VersionId);
+    const value = await awsJson(['get-secret-value', '--secret-id', db]);
+    assert.equal(value.SecretString, '{"username":"app","password":"pw1"}');
+    assert.deepEqual(value.VersionStages, ['AWSCURRENT']);
+    assert.equal(value.VersionId, created.VersionId);
+    // CLI v1 prints the wire's epoch seconds, v2 converts them to ISO 8601.
+    assert.ok(typeof value.CreatedDate === 'number' || !Number.isNaN(Date.parse(value.CreatedDate)), `CreatedDate ${value.CreatedDate}`);
+    const byArn = await awsJson(['get-secret-value', '--secret-id', created.ARN]);
+    assert.equal(byArn.Name, db);
+  });
+
+  await t.test('create-secret --secret-binary fileb:// round-trips the bytes', async () => {
+    const bytes = Buffer.from([0, 1, 2, 250, 251, 255, 10, 13]);
+    const file = join(scratch, 'binary.bin');
+    writeFileSync(file, bytes);
+    await awsJson(['create-secret', '--name', `${prefix}bin`, '--secret-binary', `fileb://${file}`]);
+    const value = await awsJson(['get-secret-value', '--secret-id', `${prefix}bin`]);
+    assert.equal(value.SecretString, undefined);
+    assert.deepEqual(Buffer.from(value.SecretBinary, 'base64'), bytes);
+  });
+
+  await t.test('put-secret-value moves AWSCURRENT and AWSPREVIOUS', async () => {
+    const before = await awsJson(['get-secret-value', '--secret-id', db]);
+    const put = await awsJson(['put-secret-value', '--secret-id', db, '--secret-string', '{"username":"app","password":"pw2"}']);
+    assert.deepEqual(put.VersionStages, ['AWSCURRENT']);
+    assert.notEqual(put.VersionId, before.VersionId);
+    const [current, previous] = await Promise.all([
+      awsJson(['get-secret-value', '--secret-id', db]),
+      awsJson(['get-secret-value', '--secret-id', db, '--version-stage', 'AWSPREVIOUS']),
+    ]);
+    assert.equal(JSON.parse(current.SecretString).password, 'pw2');
+    assert.equal(previous.VersionId, before.VersionId);
+    assert.deepEqual(previous.VersionStages, ['AWSPREVIOUS']);
+  });
+
+  await t.test('describe-secret', async () => {
+    const d = await awsJson(['describe-secret', '--secret-id', db]);
+    assert.equal(d.Name, db);
+    assert.equal(d.Description, 'the database');
+    assert.equal(Object.keys(d.VersionIdsToStages).length, 2);
+    assert.deepEqual(Object.values(d.VersionIdsToStages).flat().sort(), ['AWSCURRENT', 'AWSPREVIOUS']);
+    assert.equal(d.KmsKeyId, undefined);
+  });
+
+  await t.test('list-secrets with a filter, paginated by the CLI', async () => {
+    // --page-size 1 makes the CLI follow NextToken across several requests and merge the pages.
+    const listed = await awsJson(['list-secrets', '--filters', `Key=name,Values=${prefix}`, '--page-size', '1']);
+    assert.deepEqual(listed.SecretList.map((s: { Name: string }) => s.Name).sort(), [`${prefix}bin`, db]);
+    assert.equal(listed.NextToken, undefined);
+    const none = await awsJson(['list-secrets', '--filters', `Key=name,Values=${prefix}nothing-here`]);
+    assert.deepEqual(none.SecretList, []);
+  });
+
+  await t.test('get-random-password', async () => {
+    const out = await awsJson(['get-random-password', '--password-length', '24', '--exclude-punctuation']);
+    assert.match(out.RandomPassword, /^[A-Za-z0-9]{24}$/);
+  });
+
+  await t.test('delete-secret --force-delete-without-recovery, then the secret is gone', async () => {
+    const deleted = await awsJson(['delete-secret', '--secret-id', db, '--force-delete-without-recovery']);
+    assert.equal(deleted.Name, db);
+    assert.ok(deleted.DeletionDate);
+    const listed = await awsJson(['list-secrets', '--filters', `Key=name,Values=${prefix}`]);
+    assert.deepEqual(listed.SecretList.map((s: { Name: string }) => s.Name), [`${prefix}bin`]);
+  });
+
+  await t.test('get-secret-value of a missing secret exits non-zero with ResourceNotFoundException', async () => {
+    const r = await awsSm(['get-secret-value', '--secret-id', db]);
+    assert.ok(r.code === 254 || r.code === 255, describeRun('aws secretsmanager get-secret-value (missing)', r));
+    assert.match(r.stderr, /ResourceNotFoundException/, describeRun('aws secretsmanager get-secret-value (missing)', r));
+    assert.equal(r.stdout.trim(), '');
+  });
+
+  await t.test('a bad recovery window is an InvalidParameterException', async () => {
+    const r = await awsSm(['delete-secret', '--secret-id', `${prefix}bin`, '--recovery-window-in-days', '3']);
+    assert.ok(r.code === 254 || r.code === 255, describeRun('aws secretsmanager delete-secret (bad window)', r));
+    assert.match(r.stderr, /InvalidParameterException/, describeRun('aws secretsmanager delete-secret (bad window)', r));
+  });
+}
+
+async function firstStartCredentialsFile(t: TestContext): Promise<void> {
+  if (!(await requireAwsCli(t))) return;
+  const name = `first-start-${randomUUID().slice(0, 8)}`;
+  await awsJson(['create-secret', '--name', name, '--secret-string', 'x']);
+  // Exactly the README's promise: the profile file written on first start, nothing else
+  // (no keys, no region), and no developer config.
+  const env = cleanEnv({
+    AWS_SHARED_CREDENTIALS_FILE: join(server.dataDir, 'credentials'),
+    AWS_PROFILE: 'coffer',
+    AWS_CONFIG_FILE: '/dev/null',
+  });
+  const r = await run('aws', ['--endpoint-url', server.url, 'secretsmanager', 'list-secrets'], env);
+  assert.equal(r.code, 0, describeRun('aws --endpoint-url <url> secretsmanager list-secrets', r));
+  const listed = JSON.parse(r.stdout);
+  // Listed in the server's region: the region came from the credentials file.
+  assert.ok(listed.SecretList.some((s: { Name: string }) => s.Name === name), `${name} not listed:\n${r.stdout}`);
+}
+
+// One server for the file; the three clients run side by side against it.
+describe('python clients against a live server', { concurrency: true }, () => {
+  before(async () => {
+    server = await startServer();
+    scratch = tempDir('coffer-python-clients-');
+  });
+  after(async () => {
+    assert.equal(await server.stop(), 0, `server did not exit cleanly:\n${server.stderr()}`);
+  });
+
+  test('boto3 drives the main Secrets Manager flows', boto3Flows);
+  test('the AWS CLI drives the main Secrets Manager flows', awsCliFlows);
+  test('first start: the credentials file alone configures the AWS CLI', firstStartCredentialsFile);
+});
