@@ -27,10 +27,25 @@ interface ListCursor {
   id: number;
 }
 
-const isListCursor = (value: unknown): value is ListCursor =>
-  typeof value === 'object' && value !== null && Number.isInteger((value as ListCursor).id) && 'v' in value;
-const isOffset = (value: unknown): value is { o: number } =>
-  typeof value === 'object' && value !== null && Number.isInteger((value as { o: number }).o) && (value as { o: number }).o >= 0;
+const isListCursor = (value: unknown): value is ListCursor => {
+  if (typeof value !== 'object' || value === null) return false;
+  // The sort value is bound into SQL: anything but a scalar is a bad token, not a driver error.
+  const { v, id } = value as ListCursor;
+  return Number.isInteger(id) && (v === null || typeof v === 'string' || typeof v === 'number');
+};
+
+/** ListSecretVersionIds cursor: the CreatedDate and VersionId of the last version returned. */
+interface VersionCursor {
+  c: number;
+  id: string;
+}
+
+const isVersionCursor = (value: unknown): value is VersionCursor =>
+  typeof value === 'object' && value !== null && typeof (value as VersionCursor).c === 'number' && typeof (value as VersionCursor).id === 'string';
+
+/** Newest first; the VersionId breaks ties so the order is total. */
+const newestFirst = (a: { createdAt: number; versionId: string }, b: { createdAt: number; versionId: string }): number =>
+  b.createdAt - a.createdAt || (a.versionId < b.versionId ? 1 : a.versionId > b.versionId ? -1 : 0);
 
 const SORT_VALUE: Record<SortKey, (s: SecretRecord) => string | number | null> = {
   'created-date': (s) => s.createdAt,
@@ -161,13 +176,16 @@ export class SecretReader {
     input: { SecretId: string; MaxResults?: number; NextToken?: string; IncludeDeprecated?: boolean },
   ): Promise<{ secret: SecretRecord; versions: VersionRecord[]; nextToken?: string }> {
     const secret = await findSecret(this.storage, scope, input.SecretId);
-    const offset = decodeToken(input.NextToken, isOffset)?.o ?? 0;
+    const after = decodeToken(input.NextToken, isVersionCursor);
     const limit = input.MaxResults ?? 100;
-    const all = (await this.storage.secrets.versions(secret.id))
+    // A keyset cursor rather than an offset: a version written between pages shifts nothing.
+    const rest = (await this.storage.secrets.versions(secret.id))
       .filter((v) => input.IncludeDeprecated || v.stages.length > 0)
-      .reverse();
-    const versions = all.slice(offset, offset + limit);
-    const nextToken = offset + limit < all.length ? encodeToken({ o: offset + limit }) : undefined;
+      .filter((v) => !after || newestFirst({ createdAt: after.c, versionId: after.id }, v) < 0)
+      .sort(newestFirst);
+    const versions = rest.slice(0, limit);
+    const last = versions[versions.length - 1];
+    const nextToken = rest.length > limit && last ? encodeToken({ c: last.createdAt, id: last.versionId }) : undefined;
     return { secret, versions, nextToken };
   }
 

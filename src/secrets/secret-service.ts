@@ -37,7 +37,7 @@ export class SecretService {
     assertValidName(input.Name);
     const value = valueOf(input);
     const tags = validateTags(input.Tags ?? []);
-    await this.prepareKeys(scope, input.KmsKeyId);
+    const kmsKeyArn = await this.prepareKeys(scope, input.KmsKeyId);
     return this.storage.transaction(async (tx) => {
       const existing = await tx.secrets.findByName(scope.account, scope.region, input.Name);
       if (existing) return this.repeatCreate(tx, existing, token, value);
@@ -47,7 +47,7 @@ export class SecretService {
         name: input.Name,
         arn: newSecretArn(scope, input.Name),
         description: input.Description,
-        kmsKeyArn: input.KmsKeyId || undefined,
+        kmsKeyArn,
         tags,
         createdAt: scope.now,
         lastChangedAt: scope.now,
@@ -76,13 +76,13 @@ export class SecretService {
   async update(scope: RequestScope, input: UpdateSecretInput): Promise<WriteResult> {
     const value = valueOf(input);
     const token = value ? requireToken(input.ClientRequestToken) : input.ClientRequestToken;
-    await this.prepareKeys(scope, input.KmsKeyId);
+    const kmsKeyArn = await this.prepareKeys(scope, input.KmsKeyId);
     return this.storage.transaction(async (tx) => {
       const secret = await findSecret(tx, scope, input.SecretId);
       assertNotDeleted(secret);
       if (input.Description !== undefined) secret.description = input.Description;
       // An empty KmsKeyId switches back to the default key.
-      if (input.KmsKeyId !== undefined) secret.kmsKeyArn = input.KmsKeyId || undefined;
+      if (input.KmsKeyId !== undefined) secret.kmsKeyArn = kmsKeyArn;
       secret.lastChangedAt = scope.now;
       await tx.secrets.update(secret);
       if (!value || token === undefined) return { ARN: secret.arn, Name: secret.name };
@@ -107,17 +107,19 @@ export class SecretService {
         }
       }
       const holder = stages.get(label);
+      // "If the label is attached and you either do not specify this parameter, or the version ID
+      // does not match, then the operation fails" — a named RemoveFromVersionId must hold the label.
+      if (from !== undefined && holder !== from) {
+        throw SecretsErrors.invalidParameter(`The staging label ${label} is not attached to version ${from}.`);
+      }
       if (to === undefined) {
         if (from === undefined) throw SecretsErrors.invalidParameter('You must specify MoveToVersionId, RemoveFromVersionId, or both.');
-        if (holder !== from) {
-          throw SecretsErrors.invalidParameter(`The staging label ${label} is not attached to version ${from}.`);
-        }
         if (label === AWSCURRENT) {
           throw SecretsErrors.invalidParameter(
             'You can only move the staging label AWSCURRENT to another version; you can\'t remove it from the secret.',
           );
         }
-      } else if (holder !== undefined && holder !== to && holder !== from) {
+      } else if (holder !== undefined && holder !== to && from === undefined) {
         throw SecretsErrors.invalidParameter(
           `The parameter RemoveFromVersionId can't be empty. Staging label ${label} is currently attached to version ${holder}, so you must explicitly reference that version in RemoveFromVersionId.`,
         );
@@ -292,10 +294,13 @@ export class SecretService {
   /**
    * Checks a requested key and makes sure the default key exists before a
    * write transaction opens (creating it needs a transaction of its own).
+   * Returns the KmsKeyId to store: undefined for the default key however it
+   * was named, since AWS omits KmsKeyId for aws/secretsmanager.
    */
-  private async prepareKeys(scope: RequestScope, requested: string | undefined): Promise<void> {
-    if (requested) await this.keyFor(scope, requested);
-    await this.keyFor(scope, DEFAULT_KEY_ALIAS);
+  private async prepareKeys(scope: RequestScope, requested: string | undefined): Promise<string | undefined> {
+    const defaultKey = await this.keyFor(scope, DEFAULT_KEY_ALIAS);
+    if (!requested) return undefined;
+    return (await this.keyFor(scope, requested)).id === defaultKey.id ? undefined : requested;
   }
 
   private async keyFor(scope: RequestScope, ref: string): Promise<KmsKeyRecord> {
