@@ -24,7 +24,11 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       chunks.push(chunk);
     });
     req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.on('error', reject);
+    // A client that hangs up mid-body ('aborted', ECONNRESET) is the client's failure:
+    // a 400 in the log, not an internal error with a stack trace.
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'ECONNRESET' ? frontEndError('SerializationException', 'The connection closed before the request body was complete.') : error),
+    );
   });
 }
 

@@ -61,7 +61,10 @@ export class SigV4Verifier {
     if (!this.options.verifySignatures) return { accessKeyId, region, service };
 
     const key = await this.credentials.resolve(accessKeyId);
-    if (!key) throw authError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+    // Coffer issues no temporary credentials yet, so no session token can be valid.
+    if (!key || req.headers['x-amz-security-token'] !== undefined) {
+      throw authError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+    }
 
     const payloadHash = payloadHashOf(req, body);
     const canonicalRequest = [
@@ -164,10 +167,14 @@ function dateHeaderAsAmz(date: string | undefined): string | undefined {
   return Number.isNaN(time) ? undefined : amzFormat(time);
 }
 
+/**
+ * The payload hash to sign over. A declared x-amz-content-sha256 must be the body's own hash:
+ * S3's UNSIGNED-PAYLOAD is refused too, or the body of a captured request could be swapped.
+ */
 function payloadHashOf(req: IncomingMessage, body: Buffer): string {
   const actual = sha256Hex(body);
   const declared = req.headers['x-amz-content-sha256'];
-  if (typeof declared === 'string' && declared !== actual && declared !== 'UNSIGNED-PAYLOAD') {
+  if (typeof declared === 'string' && declared !== actual) {
     throw authError('InvalidSignatureException', 'The provided x-amz-content-sha256 header does not match what was computed.');
   }
   return typeof declared === 'string' ? declared : actual;
@@ -201,7 +208,7 @@ function canonicalQuery(url: string): string {
   return pairs.map(([n, v]) => `${n}=${v}`).join('&');
 }
 
-/** Signed header values rebuilt from the raw headers: trimmed, spaces collapsed, duplicates joined with ','. */
+/** Signed header values rebuilt from the raw headers: trimmed, whitespace runs collapsed, duplicates joined with ','. */
 function canonicalHeaders(req: IncomingMessage, names: string[]): string {
   const values = new Map<string, string[]>();
   const wanted = new Set(names);
@@ -209,7 +216,7 @@ function canonicalHeaders(req: IncomingMessage, names: string[]): string {
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
     if (!wanted.has(name)) continue;
-    const value = raw[i + 1]!.trim().replace(/ {2,}/g, ' ');
+    const value = raw[i + 1]!.trim().replace(/\s+/g, ' ');
     const list = values.get(name);
     if (list) list.push(value);
     else values.set(name, [value]);

@@ -77,7 +77,11 @@ export class KeyService {
     const arnPrefix = `arn:${scope.partition}:kms:${scope.region}:${scope.account}:`;
     let id = ref;
     if (ref.startsWith('arn:')) {
-      if (!ref.startsWith(arnPrefix)) throw KmsErrors.notFound(`Invalid arn ${ref}`);
+      if (!ref.startsWith(arnPrefix)) {
+        // AWS names the region of an ARN from another region ("Invalid arn us-west-2"), not the ARN.
+        const region = ref.split(':')[3];
+        throw KmsErrors.notFound(`Invalid arn ${region && region !== scope.region ? region : ref}`);
+      }
       id = ref.slice(arnPrefix.length);
       if (id.startsWith('key/')) id = id.slice(4);
     }

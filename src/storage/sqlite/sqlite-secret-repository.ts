@@ -149,7 +149,9 @@ export class SqliteSecretRepository implements SecretRepository {
       region: query.region,
       namePrefix: query.namePrefix,
       namePrefixEnd: query.namePrefix === undefined ? undefined : query.namePrefix + '\u{10FFFF}',
-      afterValue: query.after?.sortValue,
+      // A never-accessed secret sorts as 0; a cursor taken on one may carry null, which would
+      // make the row-value comparison NULL and end the listing early.
+      afterValue: query.sortBy === 'last-accessed-date' ? (query.after?.sortValue ?? 0) : query.after?.sortValue,
       afterId: query.after?.id,
       limit: query.limit,
     }) as SecretRow[];
