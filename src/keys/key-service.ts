@@ -3,7 +3,7 @@ import { open, seal } from './aes-gcm.js';
 import { canonicalContext, decodeBlob, encodeHeader } from './ciphertext-blob.js';
 import { KmsErrors } from './kms-errors.js';
 import type { RootKey } from './root-key.js';
-import type { KmsKeyRecord, Storage } from '../storage/index.js';
+import type { KmsKeyRecord, Repositories, Storage } from '../storage/index.js';
 
 export type EncryptionContext = Record<string, string>;
 
@@ -34,10 +34,26 @@ export class KeyService {
   private readonly materials = new Map<string, Buffer>();
   private readonly managedKeyIds = new Map<string, string>();
 
+  /** Where reads go: the storage itself, or the repositories of the unit of work this view serves. */
+  private repos: Repositories;
+
   constructor(
     private readonly storage: Storage,
     private readonly rootKey: RootKey,
-  ) {}
+  ) {
+    this.repos = storage;
+  }
+
+  /**
+   * The same key service (sharing its caches) reading through a unit of work's
+   * repositories, for use inside that unit: storage calls from outside a unit
+   * wait until the open one ends.
+   */
+  within(repos: Repositories): KeyService {
+    const view = Object.create(this) as KeyService;
+    view.repos = repos;
+    return view;
+  }
 
   keyArn(scope: Scope, keyId: string): string {
     return `arn:${scope.partition}:kms:${scope.region}:${scope.account}:key/${keyId}`;
@@ -53,7 +69,7 @@ export class KeyService {
     // AWS-managed aliases are never re-pointed, so the alias → key id mapping can be kept.
     let keyId = this.managedKeyIds.get(cacheKey);
     if (keyId === undefined) {
-      keyId = (await this.storage.keys.findAlias(scope.account, scope.region, alias))?.keyId;
+      keyId = (await this.repos.keys.findAlias(scope.account, scope.region, alias))?.keyId;
       keyId ??= await this.createAwsManagedKey(scope, alias);
       this.managedKeyIds.set(cacheKey, keyId);
     }
@@ -87,7 +103,7 @@ export class KeyService {
     }
     if (id.startsWith('alias/')) {
       if (AWS_MANAGED_DESCRIPTIONS[id]) return this.awsManagedKey(scope, id);
-      const alias = await this.storage.keys.findAlias(scope.account, scope.region, id);
+      const alias = await this.repos.keys.findAlias(scope.account, scope.region, id);
       if (!alias) throw KmsErrors.notFound(`Alias ${arnPrefix}${id} is not found.`);
       id = alias.keyId;
     }
@@ -114,7 +130,7 @@ export class KeyService {
   async decrypt(blob: Buffer, context: EncryptionContext, expectedKeyId?: string): Promise<{ plaintext: Buffer; key: KmsKeyRecord }> {
     const decoded = decodeBlob(blob);
     if (!decoded) throw KmsErrors.invalidCiphertext();
-    const key = await this.storage.keys.find(decoded.header.keyId);
+    const key = await this.repos.keys.find(decoded.header.keyId);
     if (!key) throw KmsErrors.invalidCiphertext();
     if (expectedKeyId !== undefined && expectedKeyId !== key.id) throw KmsErrors.incorrectKey();
     assertUsable(key);
@@ -127,7 +143,7 @@ export class KeyService {
   }
 
   private async requireKey(scope: Scope, id: string): Promise<KmsKeyRecord> {
-    const key = await this.storage.keys.find(id);
+    const key = await this.repos.keys.find(id);
     if (!key || key.account !== scope.account || key.region !== scope.region) {
       throw KmsErrors.notFound(`Key '${this.keyArn(scope, id)}' does not exist`);
     }
@@ -161,7 +177,7 @@ export class KeyService {
     const cacheKey = `${keyId}/${version}`;
     const cached = this.materials.get(cacheKey);
     if (cached) return cached;
-    const record = await this.storage.keys.material(keyId, version);
+    const record = await this.repos.keys.material(keyId, version);
     if (!record) throw KmsErrors.invalidCiphertext();
     const material = this.rootKey.open(record.wrapped, materialPurpose(keyId, version));
     this.materials.set(cacheKey, material);

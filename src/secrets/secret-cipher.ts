@@ -2,7 +2,7 @@ import { open, seal } from '../keys/aes-gcm.js';
 import { canonicalContext } from '../keys/ciphertext-blob.js';
 import { KmsErrors } from '../keys/kms-errors.js';
 import type { KeyService } from '../keys/key-service.js';
-import type { KmsKeyRecord, ValueType } from '../storage/index.js';
+import type { KmsKeyRecord, Repositories, ValueType } from '../storage/index.js';
 
 /** Version format of the value ciphertext: format (1 byte) | iv | tag | ciphertext. */
 const VALUE_FORMAT = 1;
@@ -21,6 +21,11 @@ export interface SealedValue {
  */
 export class SecretCipher {
   constructor(private readonly keys: KeyService) {}
+
+  /** This cipher with the key service reading through a unit of work's repositories. */
+  within(repos: Repositories): SecretCipher {
+    return new SecretCipher(this.keys.within(repos));
+  }
 
   async encrypt(key: KmsKeyRecord, secretArn: string, versionId: string, type: ValueType, value: Buffer): Promise<SealedValue> {
     const context = { SecretARN: secretArn, SecretVersionId: versionId };

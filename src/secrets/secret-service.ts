@@ -124,13 +124,7 @@ export class SecretService {
           `The parameter RemoveFromVersionId can't be empty. Staging label ${label} is currently attached to version ${holder}, so you must explicitly reference that version in RemoveFromVersionId.`,
         );
       }
-      const next = moveLabel(stages, label, to);
-      if (next.size > MAX_LABELS_PER_SECRET) {
-        throw SecretsErrors.limitExceeded(`A secret can have at most ${MAX_LABELS_PER_SECRET} staging labels.`);
-      }
-      await tx.secrets.setStages(secret.id, next);
-      secret.lastChangedAt = scope.now;
-      await tx.secrets.update(secret);
+      await this.saveStages(tx, scope, secret, moveLabel(stages, label, to));
       return { ARN: secret.arn, Name: secret.name };
     });
   }
@@ -219,7 +213,7 @@ export class SecretService {
     }
     const version = await tx.secrets.version(existing.id, token);
     if (!version) throw SecretsErrors.exists(`The operation failed because the secret ${existing.name} already exists.`);
-    if (!value || !(await this.holdsValue(existing, version, value))) throw tokenInUse(token, existing.arn);
+    if (!value || !(await this.holdsValue(tx, existing, version, value))) throw tokenInUse(token, existing.arn);
     return { ARN: existing.arn, Name: existing.name, VersionId: token };
   }
 
@@ -239,13 +233,13 @@ export class SecretService {
   ): Promise<StageMap> {
     const existing = await tx.secrets.version(secret.id, token);
     if (existing?.ciphertext) {
-      if (!(await this.holdsValue(secret, existing, value))) throw tokenInUse(token, secret.arn);
+      if (!(await this.holdsValue(tx, secret, existing, value))) throw tokenInUse(token, secret.arn);
       return stages;
     }
-    const key = await this.keyFor(scope, secret.kmsKeyArn ?? DEFAULT_KEY_ALIAS);
+    const key = await this.keyFor(scope, secret.kmsKeyArn ?? DEFAULT_KEY_ALIAS, tx);
     let sealed;
     try {
-      sealed = await this.cipher.encrypt(key, secret.arn, token, value.type, value.bytes);
+      sealed = await this.cipher.within(tx).encrypt(key, secret.arn, token, value.type, value.bytes);
     } catch (error) {
       throw keyFailure('encrypt', error);
     }
@@ -262,21 +256,21 @@ export class SecretService {
     if (existing) await tx.secrets.fillVersion(version);
     else await tx.secrets.insertVersion(version);
     const next = attachNewValue(stages, token, labels);
-    if (next.size > MAX_LABELS_PER_SECRET) {
-      throw SecretsErrors.limitExceeded(`A secret can have at most ${MAX_LABELS_PER_SECRET} staging labels.`);
-    }
-    await tx.secrets.setStages(secret.id, next);
-    secret.lastChangedAt = scope.now;
-    await tx.secrets.update(secret);
+    await this.saveStages(tx, scope, secret, next);
     await tx.secrets.pruneVersions(secret.id, RETAINED_VERSIONS, scope.now - DAY_MS);
     return next;
   }
 
-  private async holdsValue(secret: SecretRecord, version: { versionId: string; valueType?: string; ciphertext?: Buffer; wrappedDataKey?: Buffer }, value: PlainValue): Promise<boolean> {
+  private async holdsValue(
+    tx: Repositories,
+    secret: SecretRecord,
+    version: { versionId: string; valueType?: string; ciphertext?: Buffer; wrappedDataKey?: Buffer },
+    value: PlainValue,
+  ): Promise<boolean> {
     if (!version.ciphertext || !version.wrappedDataKey || !version.valueType) return false;
     let stored: Buffer;
     try {
-      stored = await this.cipher.decrypt(secret.arn, version.versionId, version.valueType as PlainValue['type'], version.ciphertext, version.wrappedDataKey);
+      stored = await this.cipher.within(tx).decrypt(secret.arn, version.versionId, version.valueType as PlainValue['type'], version.ciphertext, version.wrappedDataKey);
     } catch (error) {
       throw keyFailure('decrypt', error);
     }
@@ -285,6 +279,16 @@ export class SecretService {
     } finally {
       stored.fill(0);
     }
+  }
+
+  /** Stores a secret's new labels (within AWS's limit) and marks the secret changed. */
+  private async saveStages(tx: Repositories, scope: RequestScope, secret: SecretRecord, stages: StageMap): Promise<void> {
+    if (stages.size > MAX_LABELS_PER_SECRET) {
+      throw SecretsErrors.limitExceeded(`A secret can have at most ${MAX_LABELS_PER_SECRET} staging labels.`);
+    }
+    await tx.secrets.setStages(secret.id, stages);
+    secret.lastChangedAt = scope.now;
+    await tx.secrets.update(secret);
   }
 
   private async stagesOf(tx: Repositories, secret: SecretRecord): Promise<StageMap> {
@@ -303,9 +307,10 @@ export class SecretService {
     return (await this.keyFor(scope, requested)).id === defaultKey.id ? undefined : requested;
   }
 
-  private async keyFor(scope: RequestScope, ref: string): Promise<KmsKeyRecord> {
+  /** Resolves a key; inside a unit of work, pass its repositories. */
+  private async keyFor(scope: RequestScope, ref: string, tx?: Repositories): Promise<KmsKeyRecord> {
     try {
-      return await this.keys.resolveKey(scope, ref);
+      return await (tx ? this.keys.within(tx) : this.keys).resolveKey(scope, ref);
     } catch (error) {
       throw keyFailure('encrypt', error);
     }

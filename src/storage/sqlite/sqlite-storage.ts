@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { openSqlite, type Db } from './sqlite-database.js';
 import { SqliteSecretRepository } from './sqlite-secret-repository.js';
 import { SqliteKeyRepository } from './sqlite-key-repository.js';
@@ -7,41 +6,41 @@ import type { Repositories, Storage } from '../repositories.js';
 
 /**
  * SQLite storage on one connection. better-sqlite3 is synchronous, so a unit
- * of work that awaits only these repositories runs start to finish without
+ * of work that awaits only its repositories runs start to finish without
  * yielding to other requests; the queue below keeps units strictly one after
  * another even when one awaits real I/O.
  *
- * Calls made outside a unit wait while one is open: on the one connection they
- * would otherwise read its uncommitted writes, or have their own writes rolled
- * back with it. Calls made from inside a unit (even through these top-level
- * repositories, as the key service does) run at once, in the unit.
+ * Calls through the top-level repositories wait while a unit is open: on the
+ * one connection they would otherwise read its uncommitted writes, or have
+ * their own writes rolled back with it. Code running inside a unit uses the
+ * repositories the unit was given (the key service has a view for that).
  */
 export class SqliteStorage implements Storage {
   readonly secrets: SqliteSecretRepository;
   readonly keys: SqliteKeyRepository;
   readonly accessKeys: SqliteAccessKeyRepository;
   readonly settings: SqliteSettingsRepository;
-  private queue: Promise<unknown> = Promise.resolve();
   /** The repositories themselves, as units of work get them. */
-  private readonly bound;
-  private readonly insideUnit = new AsyncLocalStorage<true>();
-  /** A unit is between BEGIN and its end; the queue is then pending until it ends. */
+  private readonly bound: Repositories;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** A unit is between BEGIN and its end. */
   private unitOpen = false;
   private readonly begin;
   private readonly commit;
   private readonly rollback;
 
   constructor(private readonly db: Db) {
-    this.bound = {
+    const bound = {
       secrets: new SqliteSecretRepository(db),
       keys: new SqliteKeyRepository(db),
       accessKeys: new SqliteAccessKeyRepository(db),
       settings: new SqliteSettingsRepository(db),
     };
-    this.secrets = this.outsideUnits(this.bound.secrets);
-    this.keys = this.outsideUnits(this.bound.keys);
-    this.accessKeys = this.outsideUnits(this.bound.accessKeys);
-    this.settings = this.outsideUnits(this.bound.settings);
+    this.bound = bound;
+    this.secrets = this.outsideUnits(bound.secrets);
+    this.keys = this.outsideUnits(bound.keys);
+    this.accessKeys = this.outsideUnits(bound.accessKeys);
+    this.settings = this.outsideUnits(bound.settings);
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
     this.rollback = db.prepare('ROLLBACK');
@@ -56,7 +55,7 @@ export class SqliteStorage implements Storage {
       this.begin.run();
       this.unitOpen = true;
       try {
-        const result = await this.insideUnit.run(true, () => work(this.bound));
+        const result = await work(this.bound);
         this.commit.run();
         return result;
       } catch (error) {
@@ -71,19 +70,23 @@ export class SqliteStorage implements Storage {
     return result;
   }
 
-  /** The repository with every method first waiting for open units of work to end. */
+  /**
+   * A copy of the repository whose methods first wait for an open unit of work
+   * to end. The wrappers are made once, so the common case (no unit open) costs
+   * one flag test.
+   */
   private outsideUnits<R extends object>(repository: R): R {
-    return new Proxy(repository, {
-      get: (target, name) => {
-        const member: unknown = Reflect.get(target, name);
-        if (typeof member !== 'function') return member;
-        return async (...args: unknown[]) => {
-          // Another unit may begin while this one ends, hence the loop.
-          while (this.unitOpen && !this.insideUnit.getStore()) await this.queue;
-          return member.apply(target, args);
-        };
-      },
-    });
+    const gated = Object.create(repository) as Record<string, unknown>;
+    for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(repository))) {
+      const method = (repository as Record<string, unknown>)[name];
+      if (name === 'constructor' || typeof method !== 'function') continue;
+      gated[name] = async (...args: unknown[]) => {
+        // Another unit may begin as this one ends, hence the loop.
+        while (this.unitOpen) await this.queue;
+        return method.apply(repository, args);
+      };
+    }
+    return gated as R;
   }
 
   async close(): Promise<void> {
