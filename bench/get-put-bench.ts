@@ -1,0 +1,261 @@
+/**
+ * GetSecretValue / PutSecretValue throughput and latency of a real Coffer
+ * server, measured with wrk side by side with a bare node:http server that
+ * returns a body of the same size (the reference).
+ *
+ *   npm run bench
+ *
+ * Environment: BENCH_DURATION (s per run, 10), BENCH_WRK_THREADS (1),
+ * BENCH_SECRETS (1000), BENCH_GET_POOL (5000), BENCH_PUT_POOL (auto-sized),
+ * BENCH_ONLY (get|put), BENCH_CPU_PROF=1 (server runs with --cpu-prof; a
+ * summary of the profile is printed), BENCH_KEEP=1 (keep the temp dir).
+ * Full runs write bench/results/latest.json; BENCH_ONLY / BENCH_CPU_PROF
+ * runs write bench/results/latest-<only>[-profiled].json instead.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { forEachConcurrent, machineInfo, randomValue, sdkClient, table } from './bench-util.js';
+import { summarizeProfile } from './cpuprofile-summary.js';
+import { PROJECT_ROOT, processMemory, round, spawnServer, startCofferProcess, type CofferProcess, type ServerProcess } from './server-process.js';
+import { JsonRequestSigner, rawHttpRequest } from './sigv4-signer.js';
+import { assertClean, runWrk, writeLuaScript, writeRequestPool, wrkAvailable, wrkVersion, type WrkResult } from './wrk-runner.js';
+
+const env = process.env;
+const DURATION_S = Number(env.BENCH_DURATION ?? 10);
+const WRK_THREADS = Number(env.BENCH_WRK_THREADS ?? 1);
+const SECRETS = Number(env.BENCH_SECRETS ?? 1000);
+const GET_POOL = Number(env.BENCH_GET_POOL ?? 5000);
+const VALUE_LENGTH = 1024;
+const GET_CONCURRENCY = [1, 32];
+const PUT_CONCURRENCY = [1, 8];
+const WARMUP_S = 3;
+const ONLY = env.BENCH_ONLY;
+const CPU_PROF = env.BENCH_CPU_PROF === '1';
+
+const secretName = (i: number) => `bench-secret-${String(i).padStart(5, '0')}`;
+
+async function main(): Promise<void> {
+  if (!wrkAvailable()) {
+    console.error('get-put-bench: wrk is required but was not found on PATH.');
+    console.error('  Debian/Ubuntu: sudo apt-get install -y wrk');
+    console.error('  macOS:         brew install wrk');
+    console.error('  from source:   https://github.com/wg/wrk');
+    process.exit(1);
+  }
+  const tmp = mkdtempSync(join(tmpdir(), 'coffer-bench-'));
+  const dataDir = join(tmp, 'data');
+  const profDir = join(tmp, 'cpu-prof');
+  const lua = join(tmp, 'pool.lua');
+  writeLuaScript(lua);
+  const log = (msg: string) => console.error(`[bench] ${msg}`);
+  let coffer: CofferProcess | undefined;
+  let bare: ServerProcess | undefined;
+  let failed = false;
+  try {
+    log(`temp dir ${tmp}`);
+    coffer = await startCofferProcess({
+      dataDir,
+      logFile: join(tmp, 'server.log'),
+      nodeArgs: CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [],
+    });
+    log(`coffer pid ${coffer.pid} at ${coffer.url}`);
+    const memoryAtStart = processMemory(coffer.pid);
+
+    // Seed through the API with a normal signed client.
+    const client = sdkClient(coffer, 32);
+    const seedStart = performance.now();
+    await forEachConcurrent(0, SECRETS, 32, async (i) => {
+      await client.send(new CreateSecretCommand({ Name: secretName(i), SecretString: randomValue(VALUE_LENGTH) }));
+    });
+    const seedMs = performance.now() - seedStart;
+    client.destroy();
+    log(`seeded ${SECRETS} secrets of ${VALUE_LENGTH} characters in ${(seedMs / 1000).toFixed(2)} s`);
+
+    // One real GetSecretValue, sent with the same signer as the pools: proves the signer
+    // works and gives the bare server a body of exactly the size Coffer returns.
+    const probe = new JsonRequestSigner(coffer, coffer.region, 'secretsmanager').sign(
+      coffer.hostHeader,
+      'secretsmanager.GetSecretValue',
+      JSON.stringify({ SecretId: secretName(0) }),
+    );
+    const captured = await sendRaw(coffer.url, probe.headers, probe.body);
+    if (captured.status !== 200) throw new Error(`signed GetSecretValue probe failed: ${captured.status} ${captured.body}`);
+    const bodyFile = join(tmp, 'get-secret-value-response.json');
+    writeFileSync(bodyFile, captured.body);
+    log(`GetSecretValue response body: ${Buffer.byteLength(captured.body)} bytes`);
+
+    bare = await spawnServer(join(PROJECT_ROOT, 'dist/bench/bare-server.js'), ['--port', '0', '--body-file', bodyFile]);
+    log(`bare server pid ${bare.pid} at ${bare.url}`);
+
+    const results: WrkResult[] = [];
+    const run = async (scenario: string, target: ServerProcess, connections: number, durationS: number, pool: string[]) => {
+      const poolFile = join(tmp, 'pool.dat');
+      writeRequestPool(poolFile, pool);
+      const result = await runWrk({ scenario, url: target.url, luaScript: lua, poolFile, poolSize: pool.length, connections, threads: WRK_THREADS, durationS });
+      assertClean(result);
+      return result;
+    };
+    const getPool = (server: ServerProcess) => {
+      const signer = new JsonRequestSigner(coffer!, coffer!.region, 'secretsmanager');
+      return Array.from({ length: GET_POOL }, () =>
+        rawHttpRequest(signer.sign(server.hostHeader, 'secretsmanager.GetSecretValue', JSON.stringify({ SecretId: secretName(randomInt(SECRETS)) }))),
+      );
+    };
+
+    if (ONLY !== 'put') {
+      // Warm-up (discarded): JIT, connection set-up, and the once-a-day LastAccessedDate write of each secret.
+      for (const [name, target] of [['coffer', coffer], ['bare', bare]] as const) {
+        const warm = await run(`warm-up ${name}`, target, 32, WARMUP_S, getPool(target));
+        log(`warm-up ${name}: ${warm.requestsPerSec} req/s (discarded)`);
+      }
+      for (const connections of GET_CONCURRENCY) {
+        for (const [name, target] of [['coffer', coffer], ['bare', bare]] as const) {
+          const scenario = `GetSecretValue ${name} c=${connections}`;
+          const result = await run(scenario, target, connections, DURATION_S, getPool(target));
+          log(`${scenario}: ${result.requestsPerSec} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms (${result.requests} requests, all 200)`);
+          results.push(result);
+        }
+      }
+    }
+
+    const putWrites: Record<string, { realWrites: number; realWritesPerSec: number; poolSize: number; sent: number; poolWraps: number }> = {};
+    let putPoolSize = 0;
+    if (ONLY !== 'get') {
+      const dbPath = join(dataDir, 'coffer.db');
+      let putRun = 0;
+      const putPool = (size: number) => {
+        const signer = new JsonRequestSigner(coffer!, coffer!.region, 'secretsmanager');
+        const offset = putRun++ * 7919;
+        return Array.from({ length: size }, (_, i) =>
+          rawHttpRequest(
+            signer.sign(
+              coffer!.hostHeader,
+              'secretsmanager.PutSecretValue',
+              JSON.stringify({ SecretId: secretName((offset + i) % SECRETS), ClientRequestToken: randomUUID(), SecretString: randomValue(VALUE_LENGTH) }),
+            ),
+          ),
+        );
+      };
+      // Size the pool from a short probe so that every request of a run is a distinct write.
+      const probeResult = await run('PutSecretValue probe c=8', coffer, 8, 2, putPool(8000));
+      putPoolSize = Number(env.BENCH_PUT_POOL ?? Math.max(5000, Math.ceil((probeResult.requestsPerSec * DURATION_S * 1.4) / 1000) * 1000));
+      log(`put probe: ${probeResult.requestsPerSec} req/s at c=8 -> pool of ${putPoolSize} distinct requests per run`);
+      for (const connections of PUT_CONCURRENCY) {
+        const scenario = `PutSecretValue coffer c=${connections}`;
+        const before = countVersions(dbPath);
+        const result = await run(scenario, coffer, connections, DURATION_S, putPool(putPoolSize));
+        const realWrites = countVersions(dbPath) - before;
+        putWrites[scenario] = {
+          realWrites,
+          realWritesPerSec: round(realWrites / result.durationS, 1),
+          poolSize: putPoolSize,
+          sent: result.sent,
+          poolWraps: result.poolWraps,
+        };
+        log(`${scenario}: ${result.requestsPerSec} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms; ${realWrites} new versions in the database`);
+        results.push(result);
+      }
+    }
+
+    const memoryAfterLoad = processMemory(coffer.pid);
+    const bareMemory = processMemory(bare.pid);
+    log(`coffer RSS after load: ${memoryAfterLoad?.rssMiB} MiB (peak ${memoryAfterLoad?.peakRssMiB} MiB); bare server ${bareMemory?.rssMiB} MiB`);
+
+    await bare.stop();
+    bare = undefined;
+    await coffer.stop();
+    const logText = readFileSync(coffer.logFile, 'utf8');
+    const serverLogErrors = logText.split('\n').filter((l) => /"level":(50|60)/.test(l));
+    coffer = undefined;
+
+    // Report.
+    const byName = new Map(results.map((r) => [r.scenario, r]));
+    const ratios: Record<string, { throughput: number; p50: number; p99: number }> = {};
+    for (const c of GET_CONCURRENCY) {
+      const a = byName.get(`GetSecretValue coffer c=${c}`);
+      const b = byName.get(`GetSecretValue bare c=${c}`);
+      if (a && b) ratios[`c=${c}`] = { throughput: round(a.requestsPerSec / b.requestsPerSec, 3), p50: round(a.p50Ms / b.p50Ms, 2), p99: round(a.p99Ms / b.p99Ms, 2) };
+    }
+    const rows = results.map((r) => {
+      const c = `c=${r.connections}`;
+      const ratio = r.scenario.startsWith('GetSecretValue coffer') && ratios[c] ? `${ratios[c]!.throughput.toFixed(3)}` : '';
+      const writes = putWrites[r.scenario] ? `${putWrites[r.scenario]!.realWrites} (${putWrites[r.scenario]!.realWritesPerSec}/s)` : '';
+      return [r.scenario, r.requestsPerSec.toFixed(0), r.p50Ms.toFixed(3), r.p99Ms.toFixed(3), ratio, writes];
+    });
+    console.log('');
+    console.log(`wrk -t${WRK_THREADS} -d${DURATION_S}s --latency, keep-alive, pre-signed SigV4 requests; ${SECRETS} secrets of ${VALUE_LENGTH} chars; ${machineInfo().cpus} CPUs`);
+    console.log(table(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'coffer/bare req/s', 'real writes'], rows));
+    console.log('');
+    console.log(`coffer RSS: ${memoryAtStart?.rssMiB} MiB at start, ${memoryAfterLoad?.rssMiB} MiB after load (peak ${memoryAfterLoad?.peakRssMiB} MiB); bare server ${bareMemory?.rssMiB} MiB`);
+    if (serverLogErrors.length) console.log(`server log: ${serverLogErrors.length} error lines, first: ${serverLogErrors[0]}`);
+
+    let profile: ReturnType<typeof summarizeProfile> | undefined;
+    if (CPU_PROF) {
+      const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+      if (file) {
+        profile = summarizeProfile(join(profDir, file), 25);
+        console.log(`\nserver CPU profile (${file}): top self time`);
+        console.log(table(['function', 'self ms', 'self %', 'location'], profile.top.map((t) => [t.name, t.selfMs.toFixed(0), t.selfPct.toFixed(1), t.location])));
+      }
+    }
+
+    const output = {
+      date: new Date().toISOString(),
+      machine: machineInfo(),
+      wrk: wrkVersion(),
+      settings: { durationS: DURATION_S, wrkThreads: WRK_THREADS, secrets: SECRETS, valueLength: VALUE_LENGTH, getPool: GET_POOL, putPool: putPoolSize, warmupS: WARMUP_S },
+      seeding: { secrets: SECRETS, seconds: round(seedMs / 1000, 2), via: 'CreateSecret through the API, SDK, keep-alive, concurrency 32' },
+      getSecretValueResponseBytes: Buffer.byteLength(captured.body),
+      scenarios: results.map(({ wrkOutput: _omit, ...r }) => ({ ...r, ...(putWrites[r.scenario] ?? {}) })),
+      ratiosCofferOverBare: ratios,
+      memory: { cofferAtStart: memoryAtStart, cofferAfterLoad: memoryAfterLoad, bareAfterLoad: bareMemory },
+      serverLogErrors: serverLogErrors.length,
+      ...(profile ? { cpuProfile: profile } : {}),
+      wrkOutput: Object.fromEntries(results.map((r) => [r.scenario, r.wrkOutput])),
+    };
+    mkdirSync(join(PROJECT_ROOT, 'bench/results'), { recursive: true });
+    // A partial or profiled run does not replace the full results.
+    const outFile = join(PROJECT_ROOT, `bench/results/${ONLY || CPU_PROF ? `latest-${ONLY ?? 'all'}${CPU_PROF ? '-profiled' : ''}` : 'latest'}.json`);
+    writeFileSync(outFile, JSON.stringify(output, null, 2) + '\n');
+    console.log(`\nresults written to ${outFile}`);
+  } catch (error) {
+    failed = true;
+    console.error(`get-put-bench FAILED: ${(error as Error).stack ?? error}`);
+    if (coffer) console.error(`server stderr:\n${coffer.stderr()}`);
+  } finally {
+    await bare?.stop();
+    await coffer?.stop();
+    if (env.BENCH_KEEP === '1') log(`kept ${tmp}`);
+    else rmSync(tmp, { recursive: true, force: true });
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+function countVersions(dbPath: string): number {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM secret_versions').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+function sendRaw(url: string, headers: [string, string][], body: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: Object.fromEntries(headers) }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+await main();

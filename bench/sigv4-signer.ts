@@ -1,0 +1,89 @@
+import { createHash, createHmac } from 'node:crypto';
+
+/**
+ * A minimal AWS Signature Version 4 signer for AWS JSON 1.1 requests
+ * (`POST /`, no query string), written with node:crypto because
+ * `@aws-crypto/sha256-js` (which `@smithy/signature-v4` needs) is not
+ * installed. Follows /work/shared/reference/secrets-manager-behaviour.md §2.
+ * Used to pre-sign request pools for wrk, which cannot sign by itself.
+ */
+
+export interface SigningCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface SignedJsonRequest {
+  /** Header lines in the order they go on the wire. */
+  headers: [string, string][];
+  body: string;
+}
+
+const SIGNED_HEADERS = 'content-type;host;x-amz-date;x-amz-target';
+const CONTENT_TYPE = 'application/x-amz-json-1.1';
+
+/** `yyyymmddTHHMMSSZ` */
+export function amzDate(time: number): string {
+  return new Date(time).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+const sha256Hex = (data: string): string => createHash('sha256').update(data).digest('hex');
+
+/**
+ * Signs many requests with one timestamp: the signing key is derived once.
+ * A signature made at `now` is accepted for 5 minutes, so sign a pool just
+ * before the run that sends it.
+ */
+export class JsonRequestSigner {
+  private readonly date: string;
+  private readonly scopeDate: string;
+  private readonly scope: string;
+  private readonly key: Buffer;
+
+  constructor(
+    private readonly credentials: SigningCredentials,
+    private readonly region: string,
+    private readonly service: string,
+    now = Date.now(),
+  ) {
+    this.date = amzDate(now);
+    this.scopeDate = this.date.slice(0, 8);
+    this.scope = `${this.scopeDate}/${region}/${service}/aws4_request`;
+    const kDate = createHmac('sha256', `AWS4${credentials.secretAccessKey}`).update(this.scopeDate).digest();
+    const kRegion = createHmac('sha256', kDate).update(region).digest();
+    const kService = createHmac('sha256', kRegion).update(service).digest();
+    this.key = createHmac('sha256', kService).update('aws4_request').digest();
+  }
+
+  /** `host` is `host:port` exactly as it will be sent in the Host header. */
+  sign(host: string, target: string, body: string): SignedJsonRequest {
+    const canonicalRequest = [
+      'POST',
+      '/',
+      '',
+      `content-type:${CONTENT_TYPE}\nhost:${host}\nx-amz-date:${this.date}\nx-amz-target:${target}\n`,
+      SIGNED_HEADERS,
+      sha256Hex(body),
+    ].join('\n');
+    const stringToSign = `AWS4-HMAC-SHA256\n${this.date}\n${this.scope}\n${sha256Hex(canonicalRequest)}`;
+    const signature = createHmac('sha256', this.key).update(stringToSign).digest('hex');
+    return {
+      headers: [
+        ['Host', host],
+        ['Content-Type', CONTENT_TYPE],
+        ['X-Amz-Target', target],
+        ['X-Amz-Date', this.date],
+        ['Authorization', `AWS4-HMAC-SHA256 Credential=${this.credentials.accessKeyId}/${this.scope}, SignedHeaders=${SIGNED_HEADERS}, Signature=${signature}`],
+        ['Content-Length', String(Buffer.byteLength(body))],
+      ],
+      body,
+    };
+  }
+}
+
+/** The request as raw HTTP/1.1 bytes (keep-alive is the HTTP/1.1 default). */
+export function rawHttpRequest(request: SignedJsonRequest): string {
+  let out = 'POST / HTTP/1.1\r\n';
+  for (const [name, value] of request.headers) out += `${name}: ${value}\r\n`;
+  return `${out}\r\n${request.body}`;
+}
