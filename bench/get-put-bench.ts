@@ -61,7 +61,9 @@ async function main(): Promise<void> {
     coffer = await startCofferProcess({
       dataDir,
       logFile: join(tmp, 'server.log'),
-      nodeArgs: CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [],
+      nodeArgs: CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', profDir] : (process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      // Extra `coffer server` flags, e.g. BENCH_SERVER_ARGS='--log-level warn' to see what logging costs.
+      extraArgs: process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean),
     });
     log(`coffer pid ${coffer.pid} at ${coffer.url}`);
     const memoryAtStart = processMemory(coffer.pid);

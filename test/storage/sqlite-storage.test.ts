@@ -25,19 +25,18 @@ describe('SqliteStorage on a file', () => {
   let n = 0;
   const freshPath = () => join(dir, `db-${++n}.sqlite`);
 
-  test('the database is in WAL mode, and the storage connection syncs FULL with foreign keys on', async () => {
+  test('the database is in WAL mode, held exclusively, and syncs FULL with foreign keys on', async () => {
     const path = freshPath();
     const storage = SqliteStorage.open(path);
     try {
-      // journal_mode is a property of the file: any connection sees it.
-      const other = new Database(path, { readonly: true });
+      // The storage holds the file exclusively: a second connection cannot read it.
+      const other = new Database(path, { readonly: true, timeout: 100 });
       try {
-        assert.equal(other.pragma('journal_mode', { simple: true }), 'wal');
+        assert.throws(() => other.pragma('journal_mode', { simple: true }), /locked/);
       } finally {
         other.close();
       }
-      // synchronous and foreign_keys are per connection (a separate connection would show
-      // better-sqlite3's own WAL default, NORMAL), so look at the storage's connection.
+      // The storage's own connection shows its settings.
       const db = (storage as unknown as { db: Db }).db;
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
       assert.equal(db.pragma('synchronous', { simple: true }), 2, 'FULL');

@@ -72,7 +72,7 @@ export const migrations: { version: number; sql: string }[] = [
         wrapped_data_key BLOB,
         kms_key_arn TEXT,
         PRIMARY KEY (secret_id, version_id)
-      ) WITHOUT ROWID;
+      );
 
       CREATE TABLE version_stages (
         secret_id INTEGER NOT NULL,

@@ -9,7 +9,13 @@ export type Db = Database.Database;
  */
 export function openSqlite(path: string): Db {
   const db = new Database(path);
+  // The embedded database belongs to one Coffer process: holding the lock for
+  // good spares two system calls per statement (and refuses a second server
+  // on the same data directory). It must be set before WAL is entered.
+  db.pragma('locking_mode = EXCLUSIVE');
   db.pragma('journal_mode = WAL');
+  // A larger page cache keeps the hot secrets' pages in memory (64 MiB at most).
+  db.pragma('cache_size = -65536');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
