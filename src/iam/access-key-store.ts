@@ -17,11 +17,12 @@ const KEY_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 /** Access keys: the secret half is stored only under the root key. */
 export class AccessKeyStore {
   /**
-   * Opened secrets by key id, each with the sealed form it came from: the record
-   * is read on every request (so a removed or deactivated key stops at once),
-   * but the root-key decryption is done once per key.
+   * Resolved active keys by id, so that a request costs no database read nor
+   * root-key decryption. Every change to an access key goes through this store,
+   * which forgets the key (see `forget`); until keys can change, only creation
+   * writes them.
    */
-  private readonly opened = new Map<string, { sealed: Buffer; secret: string }>();
+  private readonly resolved = new Map<string, ResolvedAccessKey>();
 
   constructor(
     private readonly storage: Storage,
@@ -48,16 +49,22 @@ export class AccessKeyStore {
 
   /** The active key's principal and secret, or undefined for an unknown or inactive key. */
   async resolve(accessKeyId: string): Promise<ResolvedAccessKey | undefined> {
+    const cached = this.resolved.get(accessKeyId);
+    if (cached) return cached;
     const record = await this.storage.accessKeys.find(accessKeyId);
     if (!record || record.status !== 'Active') return undefined;
-    const cached = this.opened.get(accessKeyId);
-    if (cached && cached.sealed.equals(record.encryptedSecret)) {
-      return { principalArn: record.principalArn, secretAccessKey: cached.secret };
-    }
-    const secret = this.rootKey.open(record.encryptedSecret, purpose(accessKeyId)).toString('utf8');
-    if (this.opened.size >= 10_000) this.opened.clear();
-    this.opened.set(accessKeyId, { sealed: record.encryptedSecret, secret });
-    return { principalArn: record.principalArn, secretAccessKey: secret };
+    const key = {
+      principalArn: record.principalArn,
+      secretAccessKey: this.rootKey.open(record.encryptedSecret, purpose(accessKeyId)).toString('utf8'),
+    };
+    if (this.resolved.size >= 10_000) this.resolved.clear();
+    this.resolved.set(accessKeyId, key);
+    return key;
+  }
+
+  /** Drops a key from the cache; called by whatever changes or removes it. */
+  forget(accessKeyId: string): void {
+    this.resolved.delete(accessKeyId);
   }
 
   count(): Promise<number> {

@@ -33,6 +33,12 @@ export class KeyService {
   /** Unwrapped key material by `keyId/version`; material never changes once written. */
   private readonly materials = new Map<string, Buffer>();
   private readonly managedKeyIds = new Map<string, string>();
+  /**
+   * Key records by id, so that a decryption costs no database read. Every
+   * change to a key goes through this service, which forgets the record
+   * (`forget`); until keys can change state, only creation writes them.
+   */
+  private readonly records = new Map<string, KmsKeyRecord>();
 
   /** Where reads go: the storage itself, or the repositories of the unit of work this view serves. */
   private repos: Repositories;
@@ -130,7 +136,7 @@ export class KeyService {
   async decrypt(blob: Buffer, context: EncryptionContext, expectedKeyId?: string): Promise<{ plaintext: Buffer; key: KmsKeyRecord }> {
     const decoded = decodeBlob(blob);
     if (!decoded) throw KmsErrors.invalidCiphertext();
-    const key = await this.repos.keys.find(decoded.header.keyId);
+    const key = await this.keyRecord(decoded.header.keyId);
     if (!key) throw KmsErrors.invalidCiphertext();
     if (expectedKeyId !== undefined && expectedKeyId !== key.id) throw KmsErrors.incorrectKey();
     assertUsable(key);
@@ -142,8 +148,22 @@ export class KeyService {
     }
   }
 
+  /** Drops a key record from the cache; called by every operation that changes the key. */
+  forget(keyId: string): void {
+    this.records.delete(keyId);
+  }
+
+  private async keyRecord(id: string): Promise<KmsKeyRecord | undefined> {
+    let key = this.records.get(id);
+    if (!key) {
+      key = await this.repos.keys.find(id);
+      if (key) this.records.set(id, key);
+    }
+    return key;
+  }
+
   private async requireKey(scope: Scope, id: string): Promise<KmsKeyRecord> {
-    const key = await this.repos.keys.find(id);
+    const key = await this.keyRecord(id);
     if (!key || key.account !== scope.account || key.region !== scope.region) {
       throw KmsErrors.notFound(`Key '${this.keyArn(scope, id)}' does not exist`);
     }

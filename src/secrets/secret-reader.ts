@@ -2,7 +2,7 @@ import { SecretsErrors, ServiceError } from '../errors/service-error.js';
 import type { SecretRecord, SecretListQuery, SortKey, Storage, VersionRecord } from '../storage/index.js';
 import type { SecretCipher } from './secret-cipher.js';
 import { matchesFilters, filterPrefixHints, validateFilters, type SecretFilter } from './list-filters.js';
-import { assertNotDeleted, findSecret, keyFailure } from './secret-lookup.js';
+import { assertNotDeleted, findSecret, keyFailure, secretKeyOf } from './secret-lookup.js';
 import { startOfUtcDay, type RequestScope } from './secret-scope.js';
 import type { SecretValueOutput } from './secret-types.js';
 import { decodeToken, encodeToken } from './page-token.js';
@@ -62,9 +62,7 @@ export class SecretReader {
   ) {}
 
   async getValue(scope: RequestScope, input: { SecretId: string; VersionId?: string; VersionStage?: string }): Promise<SecretValueOutput> {
-    const secret = await findSecret(this.storage, scope, input.SecretId);
-    assertNotDeleted(secret);
-    const version = await this.selectVersion(secret, input.VersionId, input.VersionStage);
+    const { secret, version } = await this.findValueVersion(scope, input);
     if (!version.ciphertext || !version.wrappedDataKey || !version.valueType) throw missingValue(input.VersionId, input.VersionStage);
     let plaintext: Buffer;
     try {
@@ -189,20 +187,31 @@ export class SecretReader {
     return { secret, versions, nextToken };
   }
 
-  private async selectVersion(secret: SecretRecord, versionId: string | undefined, stage: string | undefined): Promise<VersionRecord> {
-    if (versionId !== undefined) {
-      const version = await this.storage.secrets.version(secret.id, versionId);
-      if (!version) throw missingValue(versionId, undefined);
-      if (stage !== undefined && !version.stages.includes(stage)) {
+  /** The secret and the version a read asks for; by stage (the common case) in one storage read. */
+  private async findValueVersion(
+    scope: RequestScope,
+    input: { SecretId: string; VersionId?: string; VersionStage?: string },
+  ): Promise<{ secret: SecretRecord; version: VersionRecord }> {
+    if (input.VersionId !== undefined) {
+      const secret = await findSecret(this.storage, scope, input.SecretId);
+      assertNotDeleted(secret);
+      const version = await this.storage.secrets.version(secret.id, input.VersionId);
+      if (!version) throw missingValue(input.VersionId, undefined);
+      if (input.VersionStage !== undefined && !version.stages.includes(input.VersionStage)) {
         throw SecretsErrors.invalidRequest('You provided a VersionStage that is not associated to the provided VersionId.');
       }
-      return version;
+      return { secret, version };
     }
-    const label = stage ?? AWSCURRENT;
-    const version = await this.storage.secrets.versionByStage(secret.id, label);
-    if (!version) throw missingValue(undefined, label);
-    return version;
+    const key = secretKeyOf(scope, input.SecretId);
+    const stage = input.VersionStage ?? AWSCURRENT;
+    const found = key && (await this.storage.secrets.findWithStagedVersion(key, stage));
+    if (!found) throw SecretsErrors.notFound();
+    assertNotDeleted(found.secret);
+    if (!found.version) throw missingValue(undefined, stage);
+    return { secret: found.secret, version: found.version };
   }
+
+
 }
 
 function missingValue(versionId: string | undefined, stage: string | undefined): ServiceError {

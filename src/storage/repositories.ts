@@ -28,9 +28,14 @@ export interface SecretListQuery {
   namePrefix?: string;
 }
 
+/** How a secret is named: by name within an account and region, or by its full ARN. */
+export type SecretKey = { account: string; region: string; name: string } | { arn: string };
+
 export interface SecretRepository {
   findByName(account: string, region: string, name: string): Promise<SecretRecord | undefined>;
   findByArn(arn: string): Promise<SecretRecord | undefined>;
+  /** A secret and the version that carries `stage`, in one read: the hot path of GetSecretValue. */
+  findWithStagedVersion(key: SecretKey, stage: string): Promise<{ secret: SecretRecord; version?: VersionRecord } | undefined>;
   insert(secret: NewSecret): Promise<SecretRecord>;
   update(secret: SecretRecord): Promise<void>;
   /** Removes the secret with all its versions. */

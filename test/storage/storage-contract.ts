@@ -648,6 +648,26 @@ export function storageContract(name: string, open: () => Promise<Storage>, clea
         assert.deepEqual(await labelsByVersion(storage, other.id), { v1: ['AWSCURRENT'] }, "another secret's labels are untouched");
       });
 
+      it('findWithStagedVersion returns the secret with the version carrying the stage, by name or ARN, in one read', async (storage) => {
+        const secret = await storage.secrets.insert(newSecret({ name: 'staged' }));
+        await storage.secrets.insert(newSecret({ name: 'staged', region: 'eu-west-1' }));
+        await storage.secrets.insertVersion(stringVersion(secret.id, 'v1', 1000));
+        await storage.secrets.insertVersion(stringVersion(secret.id, 'v2', 2000));
+        await storage.secrets.setStages(secret.id, stages({ AWSCURRENT: 'v2', AWSPREVIOUS: 'v1', custom: 'v2' }));
+        const byName = await storage.secrets.findWithStagedVersion({ account: ACCOUNT, region: REGION, name: 'staged' }, 'AWSCURRENT');
+        assert.deepEqual(defined(byName?.secret), defined(secret));
+        assert.deepEqual(defined(byName?.version), defined(await storage.secrets.version(secret.id, 'v2')));
+        assert.deepEqual(byName?.version?.stages, ['AWSCURRENT', 'custom']);
+        const byArn = await storage.secrets.findWithStagedVersion({ arn: secret.arn }, 'AWSPREVIOUS');
+        assert.equal(byArn?.secret.id, secret.id);
+        assert.equal(byArn?.version?.versionId, 'v1');
+        const unstaged = await storage.secrets.findWithStagedVersion({ arn: secret.arn }, 'AWSPENDING');
+        assert.equal(unstaged?.secret.id, secret.id);
+        assert.equal(unstaged?.version, undefined, 'a secret without the stage comes back without a version');
+        assert.equal(await storage.secrets.findWithStagedVersion({ account: ACCOUNT, region: REGION, name: 'missing' }, 'AWSCURRENT'), undefined);
+        assert.equal(await storage.secrets.findWithStagedVersion({ arn: `${secret.arn}x` }, 'AWSCURRENT'), undefined);
+      });
+
       it('stagesOf returns the labels of many secrets at once', async (storage) => {
         const a = await storage.secrets.insert(newSecret({ name: 'a' }));
         const b = await storage.secrets.insert(newSecret({ name: 'b' }));

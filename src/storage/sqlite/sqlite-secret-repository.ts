@@ -1,5 +1,5 @@
 import type { Db } from './sqlite-database.js';
-import type { SecretListQuery, SecretRepository, SortKey } from '../repositories.js';
+import type { SecretKey, SecretListQuery, SecretRepository, SortKey } from '../repositories.js';
 import type { NewSecret, NewVersion, SecretRecord, VersionRecord } from '../records.js';
 
 interface SecretRow {
@@ -68,6 +68,14 @@ function toVersion(row: VersionRow): VersionRecord {
   };
 }
 
+/** The secret's columns, then its version's under `v_` names (NULL when no version carries the stage). */
+const SECRET_WITH_STAGED_VERSION = `SELECT s.*, v.secret_id AS v_secret_id, v.version_id AS v_version_id, v.created_at AS v_created_at,
+  v.value_type AS v_value_type, v.ciphertext AS v_ciphertext, v.wrapped_data_key AS v_wrapped_data_key, v.kms_key_arn AS v_kms_key_arn,
+  (SELECT group_concat(x.stage, char(10)) FROM version_stages x WHERE x.secret_id = v.secret_id AND x.version_id = v.version_id) AS v_stages
+  FROM secrets s
+  LEFT JOIN version_stages st ON st.secret_id = s.id AND st.stage = @stage
+  LEFT JOIN secret_versions v ON v.secret_id = st.secret_id AND v.version_id = st.version_id`;
+
 const VERSION_COLUMNS = `v.secret_id, v.version_id, v.created_at, v.value_type, v.ciphertext, v.wrapped_data_key, v.kms_key_arn,
   (SELECT group_concat(s.stage, char(10)) FROM version_stages s WHERE s.secret_id = v.secret_id AND s.version_id = v.version_id) AS stages`;
 
@@ -78,6 +86,8 @@ export class SqliteSecretRepository implements SecretRepository {
     this.stmts = {
       byName: db.prepare('SELECT * FROM secrets WHERE account = ? AND region = ? AND name = ?'),
       byArn: db.prepare('SELECT * FROM secrets WHERE arn = ?'),
+      withStageByName: db.prepare(`${SECRET_WITH_STAGED_VERSION} WHERE s.account = @account AND s.region = @region AND s.name = @name`),
+      withStageByArn: db.prepare(`${SECRET_WITH_STAGED_VERSION} WHERE s.arn = @arn`),
       insert: db.prepare(`INSERT INTO secrets (account, region, name, arn, description, kms_key_arn, tags, created_at,
         last_changed_at, last_accessed_at, deleted_at, deletion_date)
         VALUES (@account, @region, @name, @arn, @description, @kmsKeyArn, @tags, @createdAt, @lastChangedAt,
@@ -115,6 +125,26 @@ export class SqliteSecretRepository implements SecretRepository {
   async findByArn(arn: string): Promise<SecretRecord | undefined> {
     const row = this.stmts.byArn.get(arn) as SecretRow | undefined;
     return row && toSecret(row);
+  }
+
+  async findWithStagedVersion(key: SecretKey, stage: string): Promise<{ secret: SecretRecord; version?: VersionRecord } | undefined> {
+    const statement = 'arn' in key ? this.stmts.withStageByArn : this.stmts.withStageByName;
+    const row = statement.get({ ...key, stage }) as (SecretRow & Record<string, unknown>) | undefined;
+    if (!row) return undefined;
+    const version =
+      row.v_version_id === null
+        ? undefined
+        : toVersion({
+            secret_id: row.v_secret_id as number,
+            version_id: row.v_version_id as string,
+            created_at: row.v_created_at as number,
+            value_type: row.v_value_type as VersionRow['value_type'],
+            ciphertext: row.v_ciphertext as Buffer | null,
+            wrapped_data_key: row.v_wrapped_data_key as Buffer | null,
+            kms_key_arn: row.v_kms_key_arn as string | null,
+            stages: row.v_stages as string | null,
+          });
+    return { secret: toSecret(row), version };
   }
 
   async insert(secret: NewSecret): Promise<SecretRecord> {
