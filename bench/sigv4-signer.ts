@@ -42,8 +42,8 @@ export class JsonRequestSigner {
 
   constructor(
     private readonly credentials: SigningCredentials,
-    private readonly region: string,
-    private readonly service: string,
+    region: string,
+    service: string,
     now = Date.now(),
   ) {
     this.date = amzDate(now);

@@ -47,6 +47,9 @@ const isVersionCursor = (value: unknown): value is VersionCursor =>
 const newestFirst = (a: { createdAt: number; versionId: string }, b: { createdAt: number; versionId: string }): number =>
   b.createdAt - a.createdAt || (a.versionId < b.versionId ? 1 : a.versionId > b.versionId ? -1 : 0);
 
+/** Rows one ListSecrets call may examine for its filters. */
+const SCAN_BUDGET = 1000;
+
 const SORT_VALUE: Record<SortKey, (s: SecretRecord) => string | number | null> = {
   'created-date': (s) => s.createdAt,
   'last-changed-date': (s) => s.lastChangedAt,
@@ -144,29 +147,30 @@ export class SecretReader {
       limit: filters.length ? Math.max(limit * 4, 200) : limit + 1,
       namePrefix: filterPrefixHints(filters).namePrefix,
     };
-    // Filters other than a name prefix are applied here, scanning in chunks until the page is full.
+    // Filters other than a name prefix are applied here. One call scans at most
+    // SCAN_BUDGET rows, then answers with what it found and a NextToken (AWS too
+    // may return a short or empty page with one), so that a filter matching
+    // little never holds the server for long.
     const matched: SecretRecord[] = [];
+    let scanned = 0;
     let more = false;
-    for (;;) {
+    scan: for (;;) {
       const rows = await this.storage.secrets.list(query);
       for (const secret of rows) {
-        if (filters.length && !matchesFilters(secret, filters)) {
-          query.after = { sortValue: SORT_VALUE[sortBy](secret), id: secret.id };
-          continue;
-        }
-        if (matched.length === limit) {
+        if (matched.length === limit || scanned === SCAN_BUDGET) {
           more = true;
-          break;
+          break scan;
         }
-        matched.push(secret);
+        scanned++;
         query.after = { sortValue: SORT_VALUE[sortBy](secret), id: secret.id };
+        if (!filters.length || matchesFilters(secret, filters)) matched.push(secret);
       }
-      if (more || rows.length < query.limit) break;
+      if (rows.length < query.limit) break;
     }
     const stages = await this.storage.secrets.stagesOf(matched.map((s) => s.id));
     const entries = matched.map((secret) => ({ secret, stages: stageMapOf(stages.get(secret.id)) }));
-    const last = matched[matched.length - 1];
-    return { entries, nextToken: more && last ? encodeToken({ v: SORT_VALUE[sortBy](last), id: last.id }) : undefined };
+    const last = query.after;
+    return { entries, nextToken: more && last ? encodeToken({ v: last.sortValue, id: last.id }) : undefined };
   }
 
   async listVersions(

@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import {
@@ -9,34 +9,23 @@ import {
   ListSecretVersionIdsCommand,
   PutSecretValueCommand,
   RestoreSecretCommand,
-  SecretsManagerClient,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateSecretCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { clientConfig, startServer, type TestServer } from '../support/coffer-server.js';
+import { sharedServer } from '../support/coffer-server.js';
 import { MARKED_FOR_DELETION, NOT_FOUND, rejectsWith, token, uniqueName } from '../support/sdk-errors.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-let server: TestServer;
-let client: SecretsManagerClient;
-
-before(async () => {
-  // The sweeper runs every second throughout this file: no test may see an early purge.
-  server = await startServer({ args: ['--sweep-interval', '1'] });
-  client = new SecretsManagerClient(clientConfig(server));
-});
-after(async () => {
-  client.destroy();
-  assert.equal(await server.stop(), 0);
-});
+// The sweeper runs every second throughout this file: no test may see an early purge.
+const shared = sharedServer({ args: ['--sweep-interval', '1'] });
 
 async function newSecret(prefix: string) {
   const name = uniqueName(prefix);
   const v1 = token();
-  const created = await client.send(new CreateSecretCommand({ Name: name, SecretString: 'value', ClientRequestToken: v1 }));
+  const created = await shared.client.send(new CreateSecretCommand({ Name: name, SecretString: 'value', ClientRequestToken: v1 }));
   return { name, v1, arn: created.ARN! };
 }
 
@@ -51,7 +40,7 @@ test('DeleteSecret schedules deletion: default window 30 days, explicit 7 and 30
   for (const days of [undefined, 7, 30]) {
     const { name, arn } = await newSecret('delete/window');
     const before = Date.now();
-    const r = await client.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: days }));
+    const r = await shared.client.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: days }));
     const after = Date.now();
     assert.equal(r.$metadata.httpStatusCode, 200);
     assert.equal(r.ARN, arn);
@@ -64,37 +53,37 @@ test('DeleteSecret with a window outside 7–30 is InvalidParameterException and
   const { name } = await newSecret('delete/out-of-range');
   for (const days of [6, 31, 0]) {
     await rejectsWith(
-      client.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: days })),
+      shared.client.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: days })),
       'InvalidParameterException',
       'The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).',
     );
   }
-  assert.equal((await client.send(new DescribeSecretCommand({ SecretId: name }))).DeletedDate, undefined);
+  assert.equal((await shared.client.send(new DescribeSecretCommand({ SecretId: name }))).DeletedDate, undefined);
 });
 
 test('ForceDeleteWithoutRecovery together with RecoveryWindowInDays is InvalidParameterException; with false it is fine', async () => {
   const { name } = await newSecret('delete/force-and-window');
   await rejectsWith(
-    client.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7, ForceDeleteWithoutRecovery: true })),
+    shared.client.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7, ForceDeleteWithoutRecovery: true })),
     'InvalidParameterException',
     "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
   );
-  assert.equal((await client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, 'value');
-  const r = await client.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7, ForceDeleteWithoutRecovery: false }));
+  assert.equal((await shared.client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, 'value');
+  const r = await shared.client.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7, ForceDeleteWithoutRecovery: false }));
   assert.ok(r.DeletionDate instanceof Date);
 });
 
 test('a secret scheduled for deletion refuses reads and writes with InvalidRequestException', async () => {
   const { name, v1 } = await newSecret('delete/scheduled');
-  await client.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7 }));
+  await shared.client.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7 }));
   const refused: (() => Promise<unknown>)[] = [
-    () => client.send(new GetSecretValueCommand({ SecretId: name })),
-    () => client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'new' })),
-    () => client.send(new UpdateSecretCommand({ SecretId: name, Description: 'new' })),
-    () => client.send(new UpdateSecretCommand({ SecretId: name, SecretString: 'new' })),
-    () => client.send(new TagResourceCommand({ SecretId: name, Tags: [{ Key: 'k', Value: 'v' }] })),
-    () => client.send(new UntagResourceCommand({ SecretId: name, TagKeys: ['k'] })),
-    () => client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'blue', MoveToVersionId: v1 })),
+    () => shared.client.send(new GetSecretValueCommand({ SecretId: name })),
+    () => shared.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'new' })),
+    () => shared.client.send(new UpdateSecretCommand({ SecretId: name, Description: 'new' })),
+    () => shared.client.send(new UpdateSecretCommand({ SecretId: name, SecretString: 'new' })),
+    () => shared.client.send(new TagResourceCommand({ SecretId: name, Tags: [{ Key: 'k', Value: 'v' }] })),
+    () => shared.client.send(new UntagResourceCommand({ SecretId: name, TagKeys: ['k'] })),
+    () => shared.client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'blue', MoveToVersionId: v1 })),
   ];
   for (const call of refused) await rejectsWith(call(), 'InvalidRequestException', MARKED_FOR_DELETION);
 });
@@ -102,24 +91,24 @@ test('a secret scheduled for deletion refuses reads and writes with InvalidReque
 test('DescribeSecret of a scheduled secret works and shows DeletedDate; second DeleteSecret is InvalidRequestException', async () => {
   const { name, v1, arn } = await newSecret('delete/describe');
   const before = Date.now();
-  await client.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7 }));
+  await shared.client.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7 }));
   const after = Date.now();
-  const described = await client.send(new DescribeSecretCommand({ SecretId: arn }));
+  const described = await shared.client.send(new DescribeSecretCommand({ SecretId: arn }));
   assert.equal(described.Name, name);
   assertDaysAfter(described.DeletedDate, 0, before, after);
   assert.deepEqual(described.VersionIdsToStages, { [v1]: ['AWSCURRENT'] });
-  const versions = await client.send(new ListSecretVersionIdsCommand({ SecretId: name }));
+  const versions = await shared.client.send(new ListSecretVersionIdsCommand({ SecretId: name }));
   assert.deepEqual(versions.Versions!.map((v) => v.VersionId), [v1]);
 
-  await rejectsWith(client.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7 })), 'InvalidRequestException');
-  await rejectsWith(client.send(new DeleteSecretCommand({ SecretId: name })), 'InvalidRequestException');
+  await rejectsWith(shared.client.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7 })), 'InvalidRequestException');
+  await rejectsWith(shared.client.send(new DeleteSecretCommand({ SecretId: name })), 'InvalidRequestException');
 });
 
 test('CreateSecret with the name of a scheduled secret is InvalidRequestException', async () => {
   const { name } = await newSecret('delete/recreate-scheduled');
-  await client.send(new DeleteSecretCommand({ SecretId: name }));
+  await shared.client.send(new DeleteSecretCommand({ SecretId: name }));
   await rejectsWith(
-    client.send(new CreateSecretCommand({ Name: name, SecretString: 'again' })),
+    shared.client.send(new CreateSecretCommand({ Name: name, SecretString: 'again' })),
     'InvalidRequestException',
     "You can't create this secret because a secret with this name is already scheduled for deletion.",
   );
@@ -127,26 +116,26 @@ test('CreateSecret with the name of a scheduled secret is InvalidRequestExceptio
 
 test('RestoreSecret cancels the deletion: the secret, its value and its versions are back', async () => {
   const { name, v1, arn } = await newSecret('delete/restore');
-  await client.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7 }));
-  const r = await client.send(new RestoreSecretCommand({ SecretId: name }));
+  await shared.client.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7 }));
+  const r = await shared.client.send(new RestoreSecretCommand({ SecretId: name }));
   assert.equal(r.$metadata.httpStatusCode, 200);
   assert.equal(r.ARN, arn);
   assert.equal(r.Name, name);
-  const described = await client.send(new DescribeSecretCommand({ SecretId: name }));
+  const described = await shared.client.send(new DescribeSecretCommand({ SecretId: name }));
   assert.equal(described.DeletedDate, undefined);
   assert.deepEqual(described.VersionIdsToStages, { [v1]: ['AWSCURRENT'] });
-  assert.equal((await client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, 'value');
-  await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'after restore' }));
-  assert.equal((await client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, 'after restore');
+  assert.equal((await shared.client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, 'value');
+  await shared.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'after restore' }));
+  assert.equal((await shared.client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, 'after restore');
 });
 
 test('RestoreSecret of an unknown secret is ResourceNotFoundException', async () => {
-  await rejectsWith(client.send(new RestoreSecretCommand({ SecretId: 'delete/unknown/secret' })), 'ResourceNotFoundException', NOT_FOUND);
+  await rejectsWith(shared.client.send(new RestoreSecretCommand({ SecretId: 'delete/unknown/secret' })), 'ResourceNotFoundException', NOT_FOUND);
 });
 
 test('DeleteSecret of an unknown secret is ResourceNotFoundException; a forced one succeeds', async () => {
-  await rejectsWith(client.send(new DeleteSecretCommand({ SecretId: 'delete/unknown/one' })), 'ResourceNotFoundException', NOT_FOUND);
-  const forced = await client.send(new DeleteSecretCommand({ SecretId: 'delete/unknown/two', ForceDeleteWithoutRecovery: true }));
+  await rejectsWith(shared.client.send(new DeleteSecretCommand({ SecretId: 'delete/unknown/one' })), 'ResourceNotFoundException', NOT_FOUND);
+  const forced = await shared.client.send(new DeleteSecretCommand({ SecretId: 'delete/unknown/two', ForceDeleteWithoutRecovery: true }));
   assert.equal(forced.$metadata.httpStatusCode, 200);
   assert.ok(forced.DeletionDate instanceof Date);
 });
@@ -154,40 +143,40 @@ test('DeleteSecret of an unknown secret is ResourceNotFoundException; a forced o
 test('ForceDeleteWithoutRecovery purges at once and frees the name; a re-create gets a new ARN suffix', async () => {
   const { name, arn } = await newSecret('delete/force');
   const before = Date.now();
-  const r = await client.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }));
+  const r = await shared.client.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }));
   assert.equal(r.ARN, arn);
   assert.equal(r.Name, name);
   assertDaysAfter(r.DeletionDate, 0, before, Date.now());
-  await rejectsWith(client.send(new DescribeSecretCommand({ SecretId: name })), 'ResourceNotFoundException', NOT_FOUND);
-  await rejectsWith(client.send(new GetSecretValueCommand({ SecretId: arn })), 'ResourceNotFoundException', NOT_FOUND);
+  await rejectsWith(shared.client.send(new DescribeSecretCommand({ SecretId: name })), 'ResourceNotFoundException', NOT_FOUND);
+  await rejectsWith(shared.client.send(new GetSecretValueCommand({ SecretId: arn })), 'ResourceNotFoundException', NOT_FOUND);
 
-  const again = await client.send(new CreateSecretCommand({ Name: name, SecretString: 'reborn' }));
+  const again = await shared.client.send(new CreateSecretCommand({ Name: name, SecretString: 'reborn' }));
   assert.notEqual(again.ARN, arn);
   assert.equal(again.ARN!.slice(0, -6), arn.slice(0, -6));
   assert.match(again.ARN!.slice(-6), /^[A-Za-z0-9]{6}$/);
   // The old ARN still names nothing; the new one (and the name) the new secret.
-  await rejectsWith(client.send(new GetSecretValueCommand({ SecretId: arn })), 'ResourceNotFoundException', NOT_FOUND);
-  assert.equal((await client.send(new GetSecretValueCommand({ SecretId: again.ARN }))).SecretString, 'reborn');
-  const versions = await client.send(new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true }));
+  await rejectsWith(shared.client.send(new GetSecretValueCommand({ SecretId: arn })), 'ResourceNotFoundException', NOT_FOUND);
+  assert.equal((await shared.client.send(new GetSecretValueCommand({ SecretId: again.ARN }))).SecretString, 'reborn');
+  const versions = await shared.client.send(new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true }));
   assert.equal(versions.Versions!.length, 1, 'no versions survive the purge');
 });
 
 test('ForceDeleteWithoutRecovery of a secret already scheduled purges it', async () => {
   const { name } = await newSecret('delete/force-scheduled');
-  await client.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7 }));
-  await client.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }));
-  await rejectsWith(client.send(new DescribeSecretCommand({ SecretId: name })), 'ResourceNotFoundException', NOT_FOUND);
-  await client.send(new CreateSecretCommand({ Name: name, SecretString: 'fresh' }));
+  await shared.client.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7 }));
+  await shared.client.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }));
+  await rejectsWith(shared.client.send(new DescribeSecretCommand({ SecretId: name })), 'ResourceNotFoundException', NOT_FOUND);
+  await shared.client.send(new CreateSecretCommand({ Name: name, SecretString: 'fresh' }));
 });
 
 test('the sweeper does not purge a secret before its recovery window ends', async () => {
   const { name } = await newSecret('delete/sweeper');
-  await client.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7 }));
+  await shared.client.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7 }));
   await new Promise((resolve) => setTimeout(resolve, 2500)); // at least two sweeps
-  const described = await client.send(new DescribeSecretCommand({ SecretId: name }));
+  const described = await shared.client.send(new DescribeSecretCommand({ SecretId: name }));
   assert.ok(described.DeletedDate instanceof Date);
-  await client.send(new RestoreSecretCommand({ SecretId: name }));
-  assert.equal((await client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, 'value');
-  const log = existsSync(server.logFile) ? readFileSync(server.logFile, 'utf8') : '';
+  await shared.client.send(new RestoreSecretCommand({ SecretId: name }));
+  assert.equal((await shared.client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, 'value');
+  const log = existsSync(shared.server.logFile) ? readFileSync(shared.server.logFile, 'utf8') : '';
   assert.ok(!log.includes('deletion sweep failed'), 'the sweeps ran without error');
 });

@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
@@ -6,26 +6,15 @@ import {
   DeleteSecretCommand,
   ListSecretsCommand,
   PutSecretValueCommand,
-  SecretsManagerClient,
   UpdateSecretCommand,
   paginateListSecrets,
   type Filter,
   type ListSecretsCommandInput,
 } from '@aws-sdk/client-secrets-manager';
-import { clientConfig, startServer, type TestServer } from '../support/coffer-server.js';
+import { sharedServer } from '../support/coffer-server.js';
 import { rejectsWith, token } from '../support/sdk-errors.js';
 
-let server: TestServer;
-let client: SecretsManagerClient;
-
-before(async () => {
-  server = await startServer();
-  client = new SecretsManagerClient(clientConfig(server));
-});
-after(async () => {
-  client.destroy();
-  assert.equal(await server.stop(), 0);
-});
+const shared = sharedServer();
 
 /** A run id made of lowercase letters only, so it is one word for the word-matching filters. */
 function runId(): string {
@@ -35,7 +24,7 @@ function runId(): string {
 /** Names of every secret ListSecrets returns for `input`, following NextToken to the end. */
 async function listNames(input: ListSecretsCommandInput): Promise<string[]> {
   const names: string[] = [];
-  for await (const page of paginateListSecrets({ client }, input)) names.push(...page.SecretList!.map((s) => s.Name!));
+  for await (const page of paginateListSecrets({ client: shared.client }, input)) names.push(...page.SecretList!.map((s) => s.Name!));
   return names;
 }
 
@@ -49,7 +38,7 @@ async function filterFixture(r: string) {
     { Name: `${r}MyData`, Description: `api key`, Tags: [{ Key: `${r}Team`, Value: `${r}search` }, { Key: 'owner', Value: `${r}alice` }] },
     { Name: `x${r}DataOther` },
   ];
-  for (const spec of specs) await client.send(new CreateSecretCommand({ ...spec, SecretString: 'v' }));
+  for (const spec of specs) await shared.client.send(new CreateSecretCommand({ ...spec, SecretString: 'v' }));
   return specs.map((s) => s.Name);
 }
 
@@ -125,7 +114,7 @@ test('SortOrder asc/desc by creation (default oldest first) and SortBy name', as
   const r = runId();
   const created = [`${r}c`, `${r}a`, `${r}d`, `${r}b`];
   for (const name of created) {
-    await client.send(new CreateSecretCommand({ Name: name, SecretString: 'v' }));
+    await shared.client.send(new CreateSecretCommand({ Name: name, SecretString: 'v' }));
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   const filters = [f('name', r)];
@@ -140,10 +129,10 @@ test('SortOrder asc/desc by creation (default oldest first) and SortBy name', as
 test('SortBy last-changed-date follows the latest write', async () => {
   const r = runId();
   for (const name of [`${r}one`, `${r}two`, `${r}three`]) {
-    await client.send(new CreateSecretCommand({ Name: name, SecretString: 'v' }));
+    await shared.client.send(new CreateSecretCommand({ Name: name, SecretString: 'v' }));
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  await client.send(new UpdateSecretCommand({ SecretId: `${r}one`, Description: 'touched' }));
+  await shared.client.send(new UpdateSecretCommand({ SecretId: `${r}one`, Description: 'touched' }));
   assert.deepEqual(await listNames({ Filters: [f('name', r)], SortBy: 'last-changed-date' }), [`${r}two`, `${r}three`, `${r}one`]);
 });
 
@@ -152,19 +141,19 @@ test('MaxResults/NextToken: paginateListSecrets returns each secret exactly once
   const names: string[] = [];
   for (let i = 0; i < 7; i++) {
     names.push(`${r}/page-${i}`);
-    await client.send(new CreateSecretCommand({ Name: `${r}/page-${i}`, SecretString: 'v' }));
+    await shared.client.send(new CreateSecretCommand({ Name: `${r}/page-${i}`, SecretString: 'v' }));
   }
   // Some secrets that the filter skips, interleaved.
-  for (let i = 0; i < 3; i++) await client.send(new CreateSecretCommand({ Name: `${r}skip/${i}`, SecretString: 'v' }));
+  for (let i = 0; i < 3; i++) await shared.client.send(new CreateSecretCommand({ Name: `${r}skip/${i}`, SecretString: 'v' }));
 
-  const first = await client.send(new ListSecretsCommand({ Filters: [f('name', `${r}/`)], MaxResults: 3 }));
+  const first = await shared.client.send(new ListSecretsCommand({ Filters: [f('name', `${r}/`)], MaxResults: 3 }));
   assert.equal(first.SecretList!.length, 3);
   assert.ok(first.NextToken);
 
   for (const Filters of [[f('name', `${r}/`)], [f('all', r), f('name', `!${r}skip`)]]) {
     let pages = 0;
     const seen: string[] = [];
-    for await (const page of paginateListSecrets({ client, pageSize: 3 }, { Filters })) {
+    for await (const page of paginateListSecrets({ client: shared.client, pageSize: 3 }, { Filters })) {
       pages++;
       assert.ok(page.SecretList!.length <= 3);
       seen.push(...page.SecretList!.map((s) => s.Name!));
@@ -175,7 +164,7 @@ test('MaxResults/NextToken: paginateListSecrets returns each secret exactly once
 
   // Without filters: everything in the region, each once.
   const everything: string[] = [];
-  for await (const page of paginateListSecrets({ client, pageSize: 4 }, {})) everything.push(...page.SecretList!.map((s) => s.Name!));
+  for await (const page of paginateListSecrets({ client: shared.client, pageSize: 4 }, {})) everything.push(...page.SecretList!.map((s) => s.Name!));
   assert.equal(new Set(everything).size, everything.length, 'no duplicates');
   for (const name of names) assert.ok(everything.includes(name), name);
 });
@@ -183,10 +172,10 @@ test('MaxResults/NextToken: paginateListSecrets returns each secret exactly once
 test('pagination is stable in every sort order, also descending by name', async () => {
   const r = runId();
   const names = ['m', 'c', 'x', 'a', 'q', 'f', 'k'].map((n) => `${r}/${n}`);
-  for (const name of names) await client.send(new CreateSecretCommand({ Name: name, SecretString: 'v' }));
+  for (const name of names) await shared.client.send(new CreateSecretCommand({ Name: name, SecretString: 'v' }));
   const paged = async (input: ListSecretsCommandInput) => {
     const seen: string[] = [];
-    for await (const page of paginateListSecrets({ client, pageSize: 2 }, input)) seen.push(...page.SecretList!.map((s) => s.Name!));
+    for await (const page of paginateListSecrets({ client: shared.client, pageSize: 2 }, input)) seen.push(...page.SecretList!.map((s) => s.Name!));
     return seen;
   };
   const filters = [f('name', `${r}/`)];
@@ -204,29 +193,29 @@ test('a filter matching a few secrets among hundreds pages through all of them',
     const hit = i % 75 === 0;
     const name = `${r}/${String(i).padStart(3, '0')}`;
     if (hit) hits.push(name);
-    await client.send(new CreateSecretCommand({ Name: name, SecretString: 'v', Tags: [{ Key: hit ? `${r}hit` : `${r}noise`, Value: '' }] }));
+    await shared.client.send(new CreateSecretCommand({ Name: name, SecretString: 'v', Tags: [{ Key: hit ? `${r}hit` : `${r}noise`, Value: '' }] }));
   }
   assert.equal(hits.length, 4);
   const seen: string[] = [];
   let pages = 0;
-  for await (const page of paginateListSecrets({ client, pageSize: 1 }, { Filters: [f('tag-key', `${r}hit`)] })) {
+  for await (const page of paginateListSecrets({ client: shared.client, pageSize: 1 }, { Filters: [f('tag-key', `${r}hit`)] })) {
     pages++;
     seen.push(...page.SecretList!.map((s) => s.Name!));
   }
   assert.deepEqual(seen, hits);
   assert.ok(pages >= 4 && pages <= 5);
-  const all = await client.send(new ListSecretsCommand({ Filters: [f('tag-key', `${r}hit`)], MaxResults: 100 }));
+  const all = await shared.client.send(new ListSecretsCommand({ Filters: [f('tag-key', `${r}hit`)], MaxResults: 100 }));
   assert.deepEqual(all.SecretList!.map((s) => s.Name), hits);
   assert.equal(all.NextToken, undefined);
 });
 
 test('ListSecrets hides secrets scheduled for deletion unless IncludePlannedDeletion', async () => {
   const r = runId();
-  await client.send(new CreateSecretCommand({ Name: `${r}kept`, SecretString: 'v' }));
-  await client.send(new CreateSecretCommand({ Name: `${r}doomed`, SecretString: 'v' }));
-  await client.send(new DeleteSecretCommand({ SecretId: `${r}doomed`, RecoveryWindowInDays: 7 }));
+  await shared.client.send(new CreateSecretCommand({ Name: `${r}kept`, SecretString: 'v' }));
+  await shared.client.send(new CreateSecretCommand({ Name: `${r}doomed`, SecretString: 'v' }));
+  await shared.client.send(new DeleteSecretCommand({ SecretId: `${r}doomed`, RecoveryWindowInDays: 7 }));
   assert.deepEqual(await listNames({ Filters: [f('name', r)] }), [`${r}kept`]);
-  const all = await client.send(new ListSecretsCommand({ Filters: [f('name', r)], IncludePlannedDeletion: true }));
+  const all = await shared.client.send(new ListSecretsCommand({ Filters: [f('name', r)], IncludePlannedDeletion: true }));
   assert.deepEqual(all.SecretList!.map((s) => s.Name), [`${r}kept`, `${r}doomed`]);
   const doomed = all.SecretList!.find((s) => s.Name === `${r}doomed`)!;
   assert.ok(doomed.DeletedDate instanceof Date);
@@ -239,12 +228,12 @@ test('list entries: metadata without values, SecretVersionsToStages without depr
   const v1 = token();
   const v2 = token();
   const v3 = token();
-  const created = await client.send(
+  const created = await shared.client.send(
     new CreateSecretCommand({ Name: name, SecretString: 'one', ClientRequestToken: v1, Description: 'desc', Tags: [{ Key: 'k', Value: 'v' }] }),
   );
-  await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'two', ClientRequestToken: v2 }));
-  await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'three', ClientRequestToken: v3 }));
-  const list = await client.send(new ListSecretsCommand({ Filters: [f('name', name)] }));
+  await shared.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'two', ClientRequestToken: v2 }));
+  await shared.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'three', ClientRequestToken: v3 }));
+  const list = await shared.client.send(new ListSecretsCommand({ Filters: [f('name', name)] }));
   assert.equal(list.$metadata.httpStatusCode, 200);
   assert.equal(list.NextToken, undefined);
   assert.equal(list.SecretList!.length, 1);
@@ -261,20 +250,20 @@ test('list entries: metadata without values, SecretVersionsToStages without depr
 });
 
 test('ListSecrets request errors: bad NextToken, bad filter key, missing Values, MaxResults out of range', async () => {
-  await rejectsWith(client.send(new ListSecretsCommand({ NextToken: 'garbage-token' })), 'InvalidNextTokenException');
+  await rejectsWith(shared.client.send(new ListSecretsCommand({ NextToken: 'garbage-token' })), 'InvalidNextTokenException');
   // Well-formed JSON of the wrong shape is refused too, never a 500.
   for (const cursor of ['{"v":1}', '{"v":{},"id":1}', '{"v":true,"id":1}', '{"v":[1],"id":1}', '[1]', 'null']) {
     await rejectsWith(
-      client.send(new ListSecretsCommand({ NextToken: Buffer.from(cursor).toString('base64url') })),
+      shared.client.send(new ListSecretsCommand({ NextToken: Buffer.from(cursor).toString('base64url') })),
       'InvalidNextTokenException',
       undefined,
     );
   }
   await rejectsWith(
-    client.send(new ListSecretsCommand({ Filters: [{ Key: 'colour' as Filter['Key'], Values: ['x'] }] })),
+    shared.client.send(new ListSecretsCommand({ Filters: [{ Key: 'colour' as Filter['Key'], Values: ['x'] }] })),
     'ValidationException',
   );
-  await rejectsWith(client.send(new ListSecretsCommand({ Filters: [{ Key: 'name' }] })), 'InvalidParameterException');
-  await rejectsWith(client.send(new ListSecretsCommand({ MaxResults: 0 })), 'ValidationException');
-  await rejectsWith(client.send(new ListSecretsCommand({ MaxResults: 101 })), 'ValidationException');
+  await rejectsWith(shared.client.send(new ListSecretsCommand({ Filters: [{ Key: 'name' }] })), 'InvalidParameterException');
+  await rejectsWith(shared.client.send(new ListSecretsCommand({ MaxResults: 0 })), 'ValidationException');
+  await rejectsWith(shared.client.send(new ListSecretsCommand({ MaxResults: 101 })), 'ValidationException');
 });

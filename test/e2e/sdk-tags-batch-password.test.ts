@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BatchGetSecretValueCommand,
@@ -8,29 +8,18 @@ import {
   GetRandomPasswordCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
-  SecretsManagerClient,
   TagResourceCommand,
   UntagResourceCommand,
   paginateBatchGetSecretValue,
   type Tag,
 } from '@aws-sdk/client-secrets-manager';
-import { clientConfig, startServer, type TestServer } from '../support/coffer-server.js';
+import { sharedServer } from '../support/coffer-server.js';
 import { NOT_FOUND, rejectsWith, todayUtc, token, uniqueName } from '../support/sdk-errors.js';
 
-let server: TestServer;
-let client: SecretsManagerClient;
-
-before(async () => {
-  server = await startServer();
-  client = new SecretsManagerClient(clientConfig(server));
-});
-after(async () => {
-  client.destroy();
-  assert.equal(await server.stop(), 0);
-});
+const shared = sharedServer();
 
 async function tagsOf(secretId: string): Promise<Tag[]> {
-  const tags = (await client.send(new DescribeSecretCommand({ SecretId: secretId }))).Tags ?? [];
+  const tags = (await shared.client.send(new DescribeSecretCommand({ SecretId: secretId }))).Tags ?? [];
   return [...tags].sort((a, b) => (a.Key! < b.Key! ? -1 : 1));
 }
 
@@ -40,8 +29,8 @@ const manyTags = (n: number, prefix = 'k') => Array.from({ length: n }, (_, i) =
 
 test('TagResource merges new keys and overwrites existing ones', async () => {
   const name = uniqueName('tags/merge');
-  await client.send(new CreateSecretCommand({ Name: name, SecretString: 'v', Tags: [{ Key: 'a', Value: '1' }, { Key: 'b', Value: '2' }] }));
-  const r = await client.send(new TagResourceCommand({ SecretId: name, Tags: [{ Key: 'b', Value: 'two' }, { Key: 'c', Value: '3' }] }));
+  await shared.client.send(new CreateSecretCommand({ Name: name, SecretString: 'v', Tags: [{ Key: 'a', Value: '1' }, { Key: 'b', Value: '2' }] }));
+  const r = await shared.client.send(new TagResourceCommand({ SecretId: name, Tags: [{ Key: 'b', Value: 'two' }, { Key: 'c', Value: '3' }] }));
   assert.equal(r.$metadata.httpStatusCode, 200);
   assert.deepEqual(await tagsOf(name), [
     { Key: 'a', Value: '1' },
@@ -52,57 +41,57 @@ test('TagResource merges new keys and overwrites existing ones', async () => {
 
 test('UntagResource removes keys and ignores absent ones (idempotent); tag keys are case-sensitive', async () => {
   const name = uniqueName('tags/untag');
-  const created = await client.send(
+  const created = await shared.client.send(
     new CreateSecretCommand({ Name: name, SecretString: 'v', Tags: [{ Key: 'a', Value: '1' }, { Key: 'A', Value: 'upper' }, { Key: 'b', Value: '2' }] }),
   );
-  await client.send(new UntagResourceCommand({ SecretId: created.ARN, TagKeys: ['a', 'missing'] }));
+  await shared.client.send(new UntagResourceCommand({ SecretId: created.ARN, TagKeys: ['a', 'missing'] }));
   assert.deepEqual(await tagsOf(name), [{ Key: 'A', Value: 'upper' }, { Key: 'b', Value: '2' }]);
-  await client.send(new UntagResourceCommand({ SecretId: name, TagKeys: ['a', 'missing'] }));
+  await shared.client.send(new UntagResourceCommand({ SecretId: name, TagKeys: ['a', 'missing'] }));
   assert.deepEqual(await tagsOf(name), [{ Key: 'A', Value: 'upper' }, { Key: 'b', Value: '2' }]);
-  await client.send(new UntagResourceCommand({ SecretId: name, TagKeys: ['A', 'b'] }));
-  assert.equal((await client.send(new DescribeSecretCommand({ SecretId: name }))).Tags, undefined);
+  await shared.client.send(new UntagResourceCommand({ SecretId: name, TagKeys: ['A', 'b'] }));
+  assert.equal((await shared.client.send(new DescribeSecretCommand({ SecretId: name }))).Tags, undefined);
 });
 
 test('tags are per secret: writing a new version keeps them', async () => {
   const name = uniqueName('tags/versions');
-  await client.send(new CreateSecretCommand({ Name: name, SecretString: 'v', Tags: [{ Key: 'keep', Value: 'me' }] }));
-  await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2' }));
+  await shared.client.send(new CreateSecretCommand({ Name: name, SecretString: 'v', Tags: [{ Key: 'keep', Value: 'me' }] }));
+  await shared.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2' }));
   assert.deepEqual(await tagsOf(name), [{ Key: 'keep', Value: 'me' }]);
 });
 
 test('more than 50 tags is refused, at create and by a TagResource that would exceed 50; exactly 50 is fine', async () => {
   const name = uniqueName('tags/limit');
-  await rejectsWith(client.send(new CreateSecretCommand({ Name: name, SecretString: 'v', Tags: manyTags(51) })), 'InvalidParameterException');
-  await rejectsWith(client.send(new DescribeSecretCommand({ SecretId: name })), 'ResourceNotFoundException', NOT_FOUND);
+  await rejectsWith(shared.client.send(new CreateSecretCommand({ Name: name, SecretString: 'v', Tags: manyTags(51) })), 'InvalidParameterException');
+  await rejectsWith(shared.client.send(new DescribeSecretCommand({ SecretId: name })), 'ResourceNotFoundException', NOT_FOUND);
 
-  await client.send(new CreateSecretCommand({ Name: name, SecretString: 'v', Tags: manyTags(30) }));
-  await rejectsWith(client.send(new TagResourceCommand({ SecretId: name, Tags: manyTags(21, 'x') })), 'InvalidParameterException');
+  await shared.client.send(new CreateSecretCommand({ Name: name, SecretString: 'v', Tags: manyTags(30) }));
+  await rejectsWith(shared.client.send(new TagResourceCommand({ SecretId: name, Tags: manyTags(21, 'x') })), 'InvalidParameterException');
   assert.equal((await tagsOf(name)).length, 30);
   // Overwriting existing keys does not count twice.
-  await client.send(new TagResourceCommand({ SecretId: name, Tags: [...manyTags(20, 'x'), ...manyTags(30)] }));
+  await shared.client.send(new TagResourceCommand({ SecretId: name, Tags: [...manyTags(20, 'x'), ...manyTags(30)] }));
   assert.equal((await tagsOf(name)).length, 50);
 });
 
 test('tag keys starting with aws: are reserved', async () => {
   const name = uniqueName('tags/aws-prefix');
   await rejectsWith(
-    client.send(new CreateSecretCommand({ Name: name, SecretString: 'v', Tags: [{ Key: 'aws:team', Value: 'x' }] })),
+    shared.client.send(new CreateSecretCommand({ Name: name, SecretString: 'v', Tags: [{ Key: 'aws:team', Value: 'x' }] })),
     'InvalidParameterException',
   );
-  await client.send(new CreateSecretCommand({ Name: name, SecretString: 'v' }));
-  await rejectsWith(client.send(new TagResourceCommand({ SecretId: name, Tags: [{ Key: 'AWS:team', Value: 'x' }] })), 'InvalidParameterException');
+  await shared.client.send(new CreateSecretCommand({ Name: name, SecretString: 'v' }));
+  await rejectsWith(shared.client.send(new TagResourceCommand({ SecretId: name, Tags: [{ Key: 'AWS:team', Value: 'x' }] })), 'InvalidParameterException');
   assert.deepEqual(await tagsOf(name), []);
 });
 
 test('TagResource / UntagResource on an unknown secret are ResourceNotFoundException', async () => {
-  await rejectsWith(client.send(new TagResourceCommand({ SecretId: 'tags/unknown/x', Tags: [{ Key: 'k', Value: 'v' }] })), 'ResourceNotFoundException', NOT_FOUND);
-  await rejectsWith(client.send(new UntagResourceCommand({ SecretId: 'tags/unknown/x', TagKeys: ['k'] })), 'ResourceNotFoundException', NOT_FOUND);
+  await rejectsWith(shared.client.send(new TagResourceCommand({ SecretId: 'tags/unknown/x', Tags: [{ Key: 'k', Value: 'v' }] })), 'ResourceNotFoundException', NOT_FOUND);
+  await rejectsWith(shared.client.send(new UntagResourceCommand({ SecretId: 'tags/unknown/x', TagKeys: ['k'] })), 'ResourceNotFoundException', NOT_FOUND);
 });
 
 test('a tag key over 128 characters is ValidationException', async () => {
   const name = uniqueName('tags/too-long');
-  await client.send(new CreateSecretCommand({ Name: name, SecretString: 'v' }));
-  await rejectsWith(client.send(new TagResourceCommand({ SecretId: name, Tags: [{ Key: 'k'.repeat(129), Value: 'v' }] })), 'ValidationException');
+  await shared.client.send(new CreateSecretCommand({ Name: name, SecretString: 'v' }));
+  await rejectsWith(shared.client.send(new TagResourceCommand({ SecretId: name, Tags: [{ Key: 'k'.repeat(129), Value: 'v' }] })), 'ValidationException');
 });
 
 // --- BatchGetSecretValue ----------------------------------------------------------------------
@@ -111,10 +100,10 @@ test('BatchGetSecretValue by SecretIdList: values for the good ids and an Errors
   const a = uniqueName('batch/ids');
   const b = uniqueName('batch/ids');
   const va = token();
-  const ca = await client.send(new CreateSecretCommand({ Name: a, SecretString: 'alpha', ClientRequestToken: va }));
-  const cb = await client.send(new CreateSecretCommand({ Name: b, SecretBinary: Buffer.from([1, 2, 3]) }));
+  const ca = await shared.client.send(new CreateSecretCommand({ Name: a, SecretString: 'alpha', ClientRequestToken: va }));
+  const cb = await shared.client.send(new CreateSecretCommand({ Name: b, SecretBinary: Buffer.from([1, 2, 3]) }));
   const missing = 'batch/ids/missing';
-  const r = await client.send(new BatchGetSecretValueCommand({ SecretIdList: [a, cb.ARN!, missing] }));
+  const r = await shared.client.send(new BatchGetSecretValueCommand({ SecretIdList: [a, cb.ARN!, missing] }));
   assert.equal(r.$metadata.httpStatusCode, 200);
   assert.equal(r.SecretValues!.length, 2);
   const [first, second] = r.SecretValues!;
@@ -128,16 +117,16 @@ test('BatchGetSecretValue by SecretIdList: values for the good ids and an Errors
   assert.deepEqual(Buffer.from(second!.SecretBinary!), Buffer.from([1, 2, 3]));
   assert.deepEqual(r.Errors, [{ SecretId: missing, ErrorCode: 'ResourceNotFoundException', Message: NOT_FOUND }]);
   // Counts as a read.
-  assert.equal((await client.send(new DescribeSecretCommand({ SecretId: a }))).LastAccessedDate!.getTime(), todayUtc().getTime());
+  assert.equal((await shared.client.send(new DescribeSecretCommand({ SecretId: a }))).LastAccessedDate!.getTime(), todayUtc().getTime());
 });
 
 test('BatchGetSecretValue reports a secret scheduled for deletion or without a value in Errors', async () => {
   const doomed = uniqueName('batch/doomed');
   const empty = uniqueName('batch/empty');
-  await client.send(new CreateSecretCommand({ Name: doomed, SecretString: 'x' }));
-  await client.send(new DeleteSecretCommand({ SecretId: doomed }));
-  await client.send(new CreateSecretCommand({ Name: empty }));
-  const r = await client.send(new BatchGetSecretValueCommand({ SecretIdList: [doomed, empty] }));
+  await shared.client.send(new CreateSecretCommand({ Name: doomed, SecretString: 'x' }));
+  await shared.client.send(new DeleteSecretCommand({ SecretId: doomed }));
+  await shared.client.send(new CreateSecretCommand({ Name: empty }));
+  const r = await shared.client.send(new BatchGetSecretValueCommand({ SecretIdList: [doomed, empty] }));
   assert.deepEqual(r.SecretValues, []);
   assert.deepEqual(
     r.Errors!.map((e) => [e.SecretId, e.ErrorCode]),
@@ -151,16 +140,16 @@ test('BatchGetSecretValue reports a secret scheduled for deletion or without a v
 test('BatchGetSecretValue by Filters with MaxResults pages through the matching secrets', async () => {
   const prefix = `batch-filter-${token().slice(0, 8)}`;
   const names = Array.from({ length: 5 }, (_, i) => `${prefix}/s${i}`);
-  for (const [i, name] of names.entries()) await client.send(new CreateSecretCommand({ Name: name, SecretString: `value-${i}` }));
-  await client.send(new CreateSecretCommand({ Name: `${prefix}-other`, SecretString: 'not matched' }));
+  for (const [i, name] of names.entries()) await shared.client.send(new CreateSecretCommand({ Name: name, SecretString: `value-${i}` }));
+  await shared.client.send(new CreateSecretCommand({ Name: `${prefix}-other`, SecretString: 'not matched' }));
 
-  const first = await client.send(new BatchGetSecretValueCommand({ Filters: [{ Key: 'name', Values: [`${prefix}/`] }], MaxResults: 2 }));
+  const first = await shared.client.send(new BatchGetSecretValueCommand({ Filters: [{ Key: 'name', Values: [`${prefix}/`] }], MaxResults: 2 }));
   assert.deepEqual(first.SecretValues!.map((v) => v.SecretString), ['value-0', 'value-1']);
   assert.ok(first.NextToken);
 
   const seen: string[] = [];
   let pages = 0;
-  for await (const page of paginateBatchGetSecretValue({ client, pageSize: 2 }, { Filters: [{ Key: 'name', Values: [`${prefix}/`] }] })) {
+  for await (const page of paginateBatchGetSecretValue({ client: shared.client, pageSize: 2 }, { Filters: [{ Key: 'name', Values: [`${prefix}/`] }] })) {
     pages++;
     assert.deepEqual(page.Errors, []);
     seen.push(...page.SecretValues!.map((v) => v.Name!));
@@ -170,14 +159,14 @@ test('BatchGetSecretValue by Filters with MaxResults pages through the matching 
 });
 
 test('BatchGetSecretValue with both or neither of SecretIdList and Filters is InvalidParameterException', async () => {
-  await rejectsWith(client.send(new BatchGetSecretValueCommand({})), 'InvalidParameterException');
+  await rejectsWith(shared.client.send(new BatchGetSecretValueCommand({})), 'InvalidParameterException');
   await rejectsWith(
-    client.send(new BatchGetSecretValueCommand({ SecretIdList: ['a'], Filters: [{ Key: 'name', Values: ['a'] }] })),
+    shared.client.send(new BatchGetSecretValueCommand({ SecretIdList: ['a'], Filters: [{ Key: 'name', Values: ['a'] }] })),
     'InvalidParameterException',
   );
-  await rejectsWith(client.send(new BatchGetSecretValueCommand({ SecretIdList: ['a'], MaxResults: 5 })), 'InvalidParameterException');
+  await rejectsWith(shared.client.send(new BatchGetSecretValueCommand({ SecretIdList: ['a'], MaxResults: 5 })), 'InvalidParameterException');
   await rejectsWith(
-    client.send(new BatchGetSecretValueCommand({ SecretIdList: Array.from({ length: 21 }, (_, i) => `s${i}`) })),
+    shared.client.send(new BatchGetSecretValueCommand({ SecretIdList: Array.from({ length: 21 }, (_, i) => `s${i}`) })),
     'ValidationException',
   );
 });
@@ -185,7 +174,7 @@ test('BatchGetSecretValue with both or neither of SecretIdList and Filters is In
 test('BatchGetSecretValue with an unreadable NextToken is InvalidNextTokenException', async () => {
   for (const NextToken of ['garbage', Buffer.from('{"v":false,"id":1}').toString('base64url')]) {
     await rejectsWith(
-      client.send(new BatchGetSecretValueCommand({ Filters: [{ Key: 'name', Values: ['batch'] }], NextToken })),
+      shared.client.send(new BatchGetSecretValueCommand({ Filters: [{ Key: 'name', Values: ['batch'] }], NextToken })),
       'InvalidNextTokenException',
     );
   }
@@ -196,7 +185,7 @@ test('BatchGetSecretValue with an unreadable NextToken is InvalidNextTokenExcept
 const PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
 
 test('GetRandomPassword: 32 characters by default with every class present', async () => {
-  const r = await client.send(new GetRandomPasswordCommand({}));
+  const r = await shared.client.send(new GetRandomPasswordCommand({}));
   assert.equal(r.$metadata.httpStatusCode, 200);
   const pw = r.RandomPassword!;
   assert.equal(pw.length, 32);
@@ -208,20 +197,20 @@ test('GetRandomPassword: 32 characters by default with every class present', asy
 });
 
 test('GetRandomPassword honours length, class exclusions, ExcludeCharacters and IncludeSpace', async () => {
-  assert.equal((await client.send(new GetRandomPasswordCommand({ PasswordLength: 1, RequireEachIncludedType: false }))).RandomPassword!.length, 1);
-  assert.equal((await client.send(new GetRandomPasswordCommand({ PasswordLength: 4096 }))).RandomPassword!.length, 4096);
+  assert.equal((await shared.client.send(new GetRandomPasswordCommand({ PasswordLength: 1, RequireEachIncludedType: false }))).RandomPassword!.length, 1);
+  assert.equal((await shared.client.send(new GetRandomPasswordCommand({ PasswordLength: 4096 }))).RandomPassword!.length, 4096);
 
-  const digits = await client.send(
+  const digits = await shared.client.send(
     new GetRandomPasswordCommand({ PasswordLength: 200, ExcludeLowercase: true, ExcludeUppercase: true, ExcludePunctuation: true }),
   );
   assert.match(digits.RandomPassword!, /^[0-9]{200}$/);
 
-  const noAmbiguous = await client.send(
+  const noAmbiguous = await shared.client.send(
     new GetRandomPasswordCommand({ PasswordLength: 500, ExcludeCharacters: 'abcdefghijklmnopqrstuvwxyz0O1lI', ExcludePunctuation: true }),
   );
   assert.match(noAmbiguous.RandomPassword!, /^[A-HJ-NP-Z2-9]{500}$/);
 
-  const spaced = await client.send(
+  const spaced = await shared.client.send(
     new GetRandomPasswordCommand({ PasswordLength: 50, IncludeSpace: true, ExcludeNumbers: true, ExcludePunctuation: true, ExcludeUppercase: true }),
   );
   assert.match(spaced.RandomPassword!, /^[a-z ]{50}$/);
@@ -229,22 +218,22 @@ test('GetRandomPassword honours length, class exclusions, ExcludeCharacters and 
 });
 
 test('GetRandomPassword errors: length out of range is ValidationException; nothing left to draw from is InvalidParameterException', async () => {
-  await rejectsWith(client.send(new GetRandomPasswordCommand({ PasswordLength: 0 })), 'ValidationException');
-  await rejectsWith(client.send(new GetRandomPasswordCommand({ PasswordLength: 4097 })), 'ValidationException');
+  await rejectsWith(shared.client.send(new GetRandomPasswordCommand({ PasswordLength: 0 })), 'ValidationException');
+  await rejectsWith(shared.client.send(new GetRandomPasswordCommand({ PasswordLength: 4097 })), 'ValidationException');
   await rejectsWith(
-    client.send(new GetRandomPasswordCommand({ ExcludeLowercase: true, ExcludeUppercase: true, ExcludeNumbers: true, ExcludePunctuation: true })),
+    shared.client.send(new GetRandomPasswordCommand({ ExcludeLowercase: true, ExcludeUppercase: true, ExcludeNumbers: true, ExcludePunctuation: true })),
     'InvalidParameterException',
   );
   await rejectsWith(
-    client.send(new GetRandomPasswordCommand({ PasswordLength: 3 })),
+    shared.client.send(new GetRandomPasswordCommand({ PasswordLength: 3 })),
     'InvalidParameterException',
     'Password length is too short based on the required types.',
   );
 });
 
 test('a generated password stores and reads back unchanged', async () => {
-  const pw = (await client.send(new GetRandomPasswordCommand({ PasswordLength: 64, IncludeSpace: true }))).RandomPassword!;
+  const pw = (await shared.client.send(new GetRandomPasswordCommand({ PasswordLength: 64, IncludeSpace: true }))).RandomPassword!;
   const name = uniqueName('password/store');
-  await client.send(new CreateSecretCommand({ Name: name, SecretString: pw }));
-  assert.equal((await client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, pw);
+  await shared.client.send(new CreateSecretCommand({ Name: name, SecretString: pw }));
+  assert.equal((await shared.client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, pw);
 });

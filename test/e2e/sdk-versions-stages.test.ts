@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateSecretCommand,
@@ -6,40 +6,29 @@ import {
   GetSecretValueCommand,
   ListSecretVersionIdsCommand,
   PutSecretValueCommand,
-  SecretsManagerClient,
   UpdateSecretCommand,
   UpdateSecretVersionStageCommand,
   paginateListSecretVersionIds,
 } from '@aws-sdk/client-secrets-manager';
-import { clientConfig, startServer, type TestServer } from '../support/coffer-server.js';
+import { sharedServer } from '../support/coffer-server.js';
 import { NOT_FOUND, rejectsWith, token, uniqueName } from '../support/sdk-errors.js';
 
-let server: TestServer;
-let client: SecretsManagerClient;
-
-before(async () => {
-  server = await startServer();
-  client = new SecretsManagerClient(clientConfig(server));
-});
-after(async () => {
-  client.destroy();
-  assert.equal(await server.stop(), 0);
-});
+const shared = sharedServer();
 
 async function stagesOf(secretId: string): Promise<Record<string, string[]> | undefined> {
-  return (await client.send(new DescribeSecretCommand({ SecretId: secretId }))).VersionIdsToStages;
+  return (await shared.client.send(new DescribeSecretCommand({ SecretId: secretId }))).VersionIdsToStages;
 }
 
 /** A secret with one string version; returns its name and that version's id. */
 async function secretWithValue(prefix: string, value = 'v1'): Promise<{ name: string; v1: string; arn: string }> {
   const name = uniqueName(prefix);
   const v1 = token();
-  const created = await client.send(new CreateSecretCommand({ Name: name, SecretString: value, ClientRequestToken: v1 }));
+  const created = await shared.client.send(new CreateSecretCommand({ Name: name, SecretString: value, ClientRequestToken: v1 }));
   return { name, v1, arn: created.ARN! };
 }
 
 const put = (SecretId: string, SecretString: string, ClientRequestToken = token(), VersionStages?: string[]) =>
-  client.send(new PutSecretValueCommand({ SecretId, SecretString, ClientRequestToken, VersionStages }));
+  shared.client.send(new PutSecretValueCommand({ SecretId, SecretString, ClientRequestToken, VersionStages }));
 
 // --- PutSecretValue ---------------------------------------------------------------------------
 
@@ -57,22 +46,22 @@ test('PutSecretValue moves AWSCURRENT to the new version and AWSPREVIOUS to the 
   const v3 = token();
   await put(name, 'v3', v3);
   assert.deepEqual(await stagesOf(name), { [v2]: ['AWSPREVIOUS'], [v3]: ['AWSCURRENT'] });
-  assert.equal((await client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, 'v3');
-  assert.equal((await client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPREVIOUS' }))).SecretString, 'v2');
+  assert.equal((await shared.client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, 'v3');
+  assert.equal((await shared.client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPREVIOUS' }))).SecretString, 'v2');
   // The deprecated first version stays readable by its id, without labels.
-  const old = await client.send(new GetSecretValueCommand({ SecretId: name, VersionId: v1 }));
+  const old = await shared.client.send(new GetSecretValueCommand({ SecretId: name, VersionId: v1 }));
   assert.equal(old.SecretString, 'v1');
   assert.deepEqual(old.VersionStages ?? [], []);
 });
 
 test('PutSecretValue as the first value of an empty secret gets AWSCURRENT, even with explicit VersionStages', async () => {
   const name = uniqueName('put/first');
-  await client.send(new CreateSecretCommand({ Name: name }));
+  await shared.client.send(new CreateSecretCommand({ Name: name }));
   const v1 = token();
   const r = await put(name, 'first', v1, ['blue']);
   assert.deepEqual(r.VersionStages, ['AWSCURRENT', 'blue']);
   assert.deepEqual(await stagesOf(name), { [v1]: ['AWSCURRENT', 'blue'] });
-  assert.equal((await client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, 'first');
+  assert.equal((await shared.client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, 'first');
 });
 
 test('PutSecretValue with VersionStages not naming AWSCURRENT leaves AWSCURRENT where it was', async () => {
@@ -81,8 +70,8 @@ test('PutSecretValue with VersionStages not naming AWSCURRENT leaves AWSCURRENT 
   const r = await put(name, 'candidate', v2, ['AWSPENDING']);
   assert.deepEqual(r.VersionStages, ['AWSPENDING']);
   assert.deepEqual(await stagesOf(name), { [v1]: ['AWSCURRENT'], [v2]: ['AWSPENDING'] });
-  assert.equal((await client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, 'v1');
-  assert.equal((await client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPENDING' }))).SecretString, 'candidate');
+  assert.equal((await shared.client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, 'v1');
+  assert.equal((await shared.client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPENDING' }))).SecretString, 'candidate');
 });
 
 test('PutSecretValue with custom labels moves each label from the version that had it', async () => {
@@ -93,7 +82,7 @@ test('PutSecretValue with custom labels moves each label from the version that h
   const v3 = token();
   await put(name, 'three', v3, ['green']);
   assert.deepEqual(await stagesOf(name), { [v1]: ['AWSCURRENT'], [v2]: ['blue'], [v3]: ['green'] });
-  assert.equal((await client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'green' }))).SecretString, 'three');
+  assert.equal((await shared.client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'green' }))).SecretString, 'three');
 });
 
 test('PutSecretValue with AWSCURRENT and a custom label: the old current becomes AWSPREVIOUS', async () => {
@@ -106,7 +95,7 @@ test('PutSecretValue with AWSCURRENT and a custom label: the old current becomes
 
 test('a version losing AWSCURRENT through PutSecretValue ends with exactly AWSPREVIOUS (its AWSPENDING is dropped)', async () => {
   const { name, v1 } = await secretWithValue('put/drop-pending');
-  await client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSPENDING', MoveToVersionId: v1 }));
+  await shared.client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSPENDING', MoveToVersionId: v1 }));
   assert.deepEqual(await stagesOf(name), { [v1]: ['AWSCURRENT', 'AWSPENDING'] });
   const v2 = token();
   await put(name, 'two', v2);
@@ -121,7 +110,7 @@ test('PutSecretValue repeated with the same token and value returns that version
   assert.equal(again.VersionId, v2);
   assert.equal(again.ARN, first.ARN);
   assert.deepEqual(again.VersionStages, ['AWSCURRENT']);
-  const versions = await client.send(new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true }));
+  const versions = await shared.client.send(new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true }));
   assert.equal(versions.Versions!.length, 2);
 });
 
@@ -142,13 +131,13 @@ test('PutSecretValue repeated with the same token and another value is ResourceE
     'ResourceExistsException',
     `You can't use ClientRequestToken ${v1} because that value is already in use for a version of secret ${arn}.`,
   );
-  assert.equal((await client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, 'v1');
+  assert.equal((await shared.client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, 'v1');
 });
 
 test('PutSecretValue without a value is InvalidRequestException; on an unknown secret ResourceNotFoundException', async () => {
   const { name } = await secretWithValue('put/no-value');
   await rejectsWith(
-    client.send(new PutSecretValueCommand({ SecretId: name })),
+    shared.client.send(new PutSecretValueCommand({ SecretId: name })),
     'InvalidRequestException',
     'You must provide either SecretString or SecretBinary.',
   );
@@ -158,11 +147,11 @@ test('PutSecretValue without a value is InvalidRequestException; on an unknown s
 test('PutSecretValue of a binary value after a string one: each version keeps its own type', async () => {
   const { name, v1 } = await secretWithValue('put/binary');
   const v2 = token();
-  await client.send(new PutSecretValueCommand({ SecretId: name, SecretBinary: Buffer.from([0, 1, 2, 255]), ClientRequestToken: v2 }));
-  const current = await client.send(new GetSecretValueCommand({ SecretId: name }));
+  await shared.client.send(new PutSecretValueCommand({ SecretId: name, SecretBinary: Buffer.from([0, 1, 2, 255]), ClientRequestToken: v2 }));
+  const current = await shared.client.send(new GetSecretValueCommand({ SecretId: name }));
   assert.equal(current.SecretString, undefined);
   assert.deepEqual(Buffer.from(current.SecretBinary!), Buffer.from([0, 1, 2, 255]));
-  const previous = await client.send(new GetSecretValueCommand({ SecretId: name, VersionId: v1 }));
+  const previous = await shared.client.send(new GetSecretValueCommand({ SecretId: name, VersionId: v1 }));
   assert.equal(previous.SecretString, 'v1');
   assert.equal(previous.SecretBinary, undefined);
 });
@@ -171,13 +160,13 @@ test('PutSecretValue of a binary value after a string one: each version keeps it
 
 test('UpdateSecret with only a description returns no VersionId and creates no version', async () => {
   const { name, v1, arn } = await secretWithValue('update/description');
-  const before = await client.send(new DescribeSecretCommand({ SecretId: name }));
+  const before = await shared.client.send(new DescribeSecretCommand({ SecretId: name }));
   await new Promise((r) => setTimeout(r, 20));
-  const r = await client.send(new UpdateSecretCommand({ SecretId: name, Description: 'now described' }));
+  const r = await shared.client.send(new UpdateSecretCommand({ SecretId: name, Description: 'now described' }));
   assert.equal(r.ARN, arn);
   assert.equal(r.Name, name);
   assert.equal(r.VersionId, undefined);
-  const after = await client.send(new DescribeSecretCommand({ SecretId: name }));
+  const after = await shared.client.send(new DescribeSecretCommand({ SecretId: name }));
   assert.equal(after.Description, 'now described');
   assert.deepEqual(after.VersionIdsToStages, { [v1]: ['AWSCURRENT'] });
   assert.ok(after.LastChangedDate!.getTime() > before.LastChangedDate!.getTime());
@@ -186,19 +175,19 @@ test('UpdateSecret with only a description returns no VersionId and creates no v
 test('UpdateSecret with a value creates an AWSCURRENT version whose id is the token', async () => {
   const { name, v1 } = await secretWithValue('update/value');
   const v2 = token();
-  const r = await client.send(new UpdateSecretCommand({ SecretId: name, SecretString: 'updated', ClientRequestToken: v2, Description: 'd' }));
+  const r = await shared.client.send(new UpdateSecretCommand({ SecretId: name, SecretString: 'updated', ClientRequestToken: v2, Description: 'd' }));
   assert.equal(r.VersionId, v2);
   assert.deepEqual(await stagesOf(name), { [v1]: ['AWSPREVIOUS'], [v2]: ['AWSCURRENT'] });
-  const value = await client.send(new GetSecretValueCommand({ SecretId: name }));
+  const value = await shared.client.send(new GetSecretValueCommand({ SecretId: name }));
   assert.equal(value.SecretString, 'updated');
-  assert.equal((await client.send(new DescribeSecretCommand({ SecretId: name }))).Description, 'd');
+  assert.equal((await shared.client.send(new DescribeSecretCommand({ SecretId: name }))).Description, 'd');
 });
 
 test('UpdateSecret with a value on a secret that has none makes the first AWSCURRENT version', async () => {
   const name = uniqueName('update/first');
-  await client.send(new CreateSecretCommand({ Name: name }));
+  await shared.client.send(new CreateSecretCommand({ Name: name }));
   const v1 = token();
-  const r = await client.send(new UpdateSecretCommand({ SecretId: name, SecretBinary: Buffer.from('bin'), ClientRequestToken: v1 }));
+  const r = await shared.client.send(new UpdateSecretCommand({ SecretId: name, SecretBinary: Buffer.from('bin'), ClientRequestToken: v1 }));
   assert.equal(r.VersionId, v1);
   assert.deepEqual(await stagesOf(name), { [v1]: ['AWSCURRENT'] });
 });
@@ -206,22 +195,22 @@ test('UpdateSecret with a value on a secret that has none makes the first AWSCUR
 test('UpdateSecret idempotency: same token and value → same VersionId, no new version; another value → ResourceExistsException', async () => {
   const { name, arn } = await secretWithValue('update/idempotent');
   const v2 = token();
-  await client.send(new UpdateSecretCommand({ SecretId: name, SecretString: 'two', ClientRequestToken: v2 }));
-  const again = await client.send(new UpdateSecretCommand({ SecretId: name, SecretString: 'two', ClientRequestToken: v2 }));
+  await shared.client.send(new UpdateSecretCommand({ SecretId: name, SecretString: 'two', ClientRequestToken: v2 }));
+  const again = await shared.client.send(new UpdateSecretCommand({ SecretId: name, SecretString: 'two', ClientRequestToken: v2 }));
   assert.equal(again.VersionId, v2);
-  const versions = await client.send(new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true }));
+  const versions = await shared.client.send(new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true }));
   assert.equal(versions.Versions!.length, 2);
   await rejectsWith(
-    client.send(new UpdateSecretCommand({ SecretId: name, SecretString: 'three', ClientRequestToken: v2 })),
+    shared.client.send(new UpdateSecretCommand({ SecretId: name, SecretString: 'three', ClientRequestToken: v2 })),
     'ResourceExistsException',
     `You can't use ClientRequestToken ${v2} because that value is already in use for a version of secret ${arn}.`,
   );
-  assert.equal((await client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, 'two');
+  assert.equal((await shared.client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, 'two');
 });
 
 test('UpdateSecret of an unknown secret is ResourceNotFoundException', async () => {
   await rejectsWith(
-    client.send(new UpdateSecretCommand({ SecretId: 'update/unknown/secret', Description: 'x' })),
+    shared.client.send(new UpdateSecretCommand({ SecretId: 'update/unknown/secret', Description: 'x' })),
     'ResourceNotFoundException',
     NOT_FOUND,
   );
@@ -234,7 +223,7 @@ test('moving AWSCURRENT without RemoveFromVersionId is InvalidParameterException
   const v2 = token();
   await put(name, 'two', v2, ['AWSPENDING']);
   await rejectsWith(
-    client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: v2 })),
+    shared.client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: v2 })),
     'InvalidParameterException',
     `The parameter RemoveFromVersionId can't be empty. Staging label AWSCURRENT is currently attached to version ${v1}, so you must explicitly reference that version in RemoveFromVersionId.`,
   );
@@ -245,20 +234,20 @@ test('moving AWSCURRENT with RemoveFromVersionId: AWSPREVIOUS follows to the old
   const { name, v1, arn } = await secretWithValue('stage/move-current');
   const v2 = token();
   await put(name, 'two', v2, ['AWSPENDING']);
-  const r = await client.send(
+  const r = await shared.client.send(
     new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: v2, RemoveFromVersionId: v1 }),
   );
   assert.equal(r.ARN, arn);
   assert.equal(r.Name, name);
   assert.deepEqual(await stagesOf(name), { [v1]: ['AWSPREVIOUS'], [v2]: ['AWSCURRENT', 'AWSPENDING'] });
-  assert.equal((await client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, 'two');
+  assert.equal((await shared.client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, 'two');
 });
 
 test('moving AWSCURRENT back to the previous version swaps AWSCURRENT and AWSPREVIOUS', async () => {
   const { name, v1 } = await secretWithValue('stage/rollback');
   const v2 = token();
   await put(name, 'two', v2);
-  await client.send(
+  await shared.client.send(
     new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: v1, RemoveFromVersionId: v2 }),
   );
   assert.deepEqual(await stagesOf(name), { [v1]: ['AWSCURRENT'], [v2]: ['AWSPREVIOUS'] });
@@ -268,19 +257,19 @@ test('removing a custom label deprecates a version left without labels; it can b
   const { name, v1 } = await secretWithValue('stage/remove-custom');
   const v2 = token();
   await put(name, 'two', v2, ['canary']);
-  await client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'canary', RemoveFromVersionId: v2 }));
+  await shared.client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'canary', RemoveFromVersionId: v2 }));
   assert.deepEqual(await stagesOf(name), { [v1]: ['AWSCURRENT'] });
   await rejectsWith(
-    client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'canary' })),
+    shared.client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'canary' })),
     'ResourceNotFoundException',
     "Secrets Manager can't find the specified secret value for staging label: canary",
   );
   // Deprecated but still there: readable by id, listed only with IncludeDeprecated.
-  assert.equal((await client.send(new GetSecretValueCommand({ SecretId: name, VersionId: v2 }))).SecretString, 'two');
-  const listed = await client.send(new ListSecretVersionIdsCommand({ SecretId: name }));
+  assert.equal((await shared.client.send(new GetSecretValueCommand({ SecretId: name, VersionId: v2 }))).SecretString, 'two');
+  const listed = await shared.client.send(new ListSecretVersionIdsCommand({ SecretId: name }));
   assert.deepEqual(listed.Versions!.map((v) => v.VersionId), [v1]);
 
-  await client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'canary', MoveToVersionId: v2 }));
+  await shared.client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'canary', MoveToVersionId: v2 }));
   assert.deepEqual(await stagesOf(name), { [v1]: ['AWSCURRENT'], [v2]: ['canary'] });
 });
 
@@ -289,10 +278,10 @@ test('a custom label attached elsewhere moves only with the right RemoveFromVers
   const v2 = token();
   await put(name, 'two', v2, ['canary']);
   await rejectsWith(
-    client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'canary', MoveToVersionId: v1 })),
+    shared.client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'canary', MoveToVersionId: v1 })),
     'InvalidParameterException',
   );
-  await client.send(
+  await shared.client.send(
     new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'canary', MoveToVersionId: v1, RemoveFromVersionId: v2 }),
   );
   assert.deepEqual(await stagesOf(name), { [v1]: ['AWSCURRENT', 'canary'] });
@@ -306,19 +295,19 @@ test('a RemoveFromVersionId that does not hold the label is refused, also when m
   await put(name, 'three', v3, ['canary']);
   // AWSCURRENT is on v2: naming v1 (which has no label) is wrong, not "empty".
   const wrong = await rejectsWith(
-    client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: v3, RemoveFromVersionId: v1 })),
+    shared.client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: v3, RemoveFromVersionId: v1 })),
     'InvalidParameterException',
   );
   assert.ok(!wrong.message.includes("can't be empty"), wrong.message);
   assert.ok(wrong.message.includes(v1), wrong.message);
   // A label attached nowhere cannot be removed from a version either.
   await rejectsWith(
-    client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'nowhere', MoveToVersionId: v3, RemoveFromVersionId: v2 })),
+    shared.client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'nowhere', MoveToVersionId: v3, RemoveFromVersionId: v2 })),
     'InvalidParameterException',
   );
   // Nor can a label that is already on the target be "removed" from another version.
   await rejectsWith(
-    client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'canary', MoveToVersionId: v3, RemoveFromVersionId: v2 })),
+    shared.client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'canary', MoveToVersionId: v3, RemoveFromVersionId: v2 })),
     'InvalidParameterException',
   );
   assert.deepEqual(await stagesOf(name), { [v1]: ['AWSPREVIOUS'], [v2]: ['AWSCURRENT'], [v3]: ['canary'] });
@@ -329,19 +318,19 @@ test('UpdateSecretVersionStage errors: wrong RemoveFromVersionId, removing AWSCU
   const v2 = token();
   await put(name, 'two', v2, ['canary']);
   await rejectsWith(
-    client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'canary', RemoveFromVersionId: v1 })),
+    shared.client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'canary', RemoveFromVersionId: v1 })),
     'InvalidParameterException',
   );
   await rejectsWith(
-    client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', RemoveFromVersionId: v1 })),
+    shared.client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', RemoveFromVersionId: v1 })),
     'InvalidParameterException',
   );
   await rejectsWith(
-    client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'canary', MoveToVersionId: token(), RemoveFromVersionId: v2 })),
+    shared.client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'canary', MoveToVersionId: token(), RemoveFromVersionId: v2 })),
     'InvalidParameterException',
   );
   await rejectsWith(
-    client.send(new UpdateSecretVersionStageCommand({ SecretId: 'stage/unknown/secret', VersionStage: 'x', MoveToVersionId: v1 })),
+    shared.client.send(new UpdateSecretVersionStageCommand({ SecretId: 'stage/unknown/secret', VersionStage: 'x', MoveToVersionId: v1 })),
     'ResourceNotFoundException',
     NOT_FOUND,
   );
@@ -357,7 +346,7 @@ test('ListSecretVersionIds: labelled versions by default; IncludeDeprecated adds
   await put(name, 'two', v2);
   await put(name, 'three', v3);
 
-  const plain = await client.send(new ListSecretVersionIdsCommand({ SecretId: name }));
+  const plain = await shared.client.send(new ListSecretVersionIdsCommand({ SecretId: name }));
   assert.equal(plain.ARN, arn);
   assert.equal(plain.Name, name);
   assert.equal(plain.NextToken, undefined);
@@ -368,7 +357,7 @@ test('ListSecretVersionIds: labelled versions by default; IncludeDeprecated adds
   assert.deepEqual(byId.get(v3)!.KmsKeyIds, ['DefaultEncryptionKey']);
   assert.ok(byId.get(v3)!.CreatedDate instanceof Date);
 
-  const all = await client.send(new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true }));
+  const all = await shared.client.send(new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true }));
   const deprecated = all.Versions!.find((v) => v.VersionId === v1);
   assert.ok(deprecated, 'the deprecated version is listed');
   assert.equal('VersionStages' in deprecated, false, 'listed without a VersionStages key');
@@ -384,13 +373,13 @@ test('ListSecretVersionIds pages with MaxResults/NextToken; the SDK paginator se
     ids.push(id);
     await put(name, `v${i}`, id);
   }
-  const first = await client.send(new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true, MaxResults: 2 }));
+  const first = await shared.client.send(new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true, MaxResults: 2 }));
   assert.equal(first.Versions!.length, 2);
   assert.ok(first.NextToken);
 
   const seen: string[] = [];
   let pages = 0;
-  for await (const page of paginateListSecretVersionIds({ client, pageSize: 2 }, { SecretId: name, IncludeDeprecated: true })) {
+  for await (const page of paginateListSecretVersionIds({ client: shared.client, pageSize: 2 }, { SecretId: name, IncludeDeprecated: true })) {
     pages++;
     assert.ok(page.Versions!.length <= 2);
     seen.push(...page.Versions!.map((v) => v.VersionId!));
@@ -406,10 +395,10 @@ test('ListSecretVersionIds pagination neither repeats nor skips a version when o
   const v3 = token();
   await put(name, 'two', v2, ['a']);
   await put(name, 'three', v3, ['b']);
-  const first = await client.send(new ListSecretVersionIdsCommand({ SecretId: name, MaxResults: 2 }));
+  const first = await shared.client.send(new ListSecretVersionIdsCommand({ SecretId: name, MaxResults: 2 }));
   assert.ok(first.NextToken);
   await put(name, 'four', token(), ['c']);
-  const second = await client.send(new ListSecretVersionIdsCommand({ SecretId: name, MaxResults: 2, NextToken: first.NextToken }));
+  const second = await shared.client.send(new ListSecretVersionIdsCommand({ SecretId: name, MaxResults: 2, NextToken: first.NextToken }));
   const seen = [...first.Versions!, ...second.Versions!].map((v) => v.VersionId!);
   assert.equal(new Set(seen).size, seen.length, `no version twice: ${seen.join(', ')}`);
   for (const id of [v1, v2, v3]) assert.ok(seen.includes(id), `${id} listed`);
@@ -418,11 +407,11 @@ test('ListSecretVersionIds pagination neither repeats nor skips a version when o
 test('ListSecretVersionIds with a bad NextToken is InvalidNextTokenException; unknown secret ResourceNotFoundException', async () => {
   const { name } = await secretWithValue('versions/bad-token');
   await rejectsWith(
-    client.send(new ListSecretVersionIdsCommand({ SecretId: name, NextToken: 'not-a-token' })),
+    shared.client.send(new ListSecretVersionIdsCommand({ SecretId: name, NextToken: 'not-a-token' })),
     'InvalidNextTokenException',
   );
   await rejectsWith(
-    client.send(new ListSecretVersionIdsCommand({ SecretId: 'versions/unknown/secret' })),
+    shared.client.send(new ListSecretVersionIdsCommand({ SecretId: 'versions/unknown/secret' })),
     'ResourceNotFoundException',
     NOT_FOUND,
   );

@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -101,4 +104,21 @@ export function clientConfig(server: TestServer, region = server.region) {
 /** Whether an external tool must be present: under CI=true a missing tool is a failure, not a skip. */
 export function requiredInCi(): boolean {
   return process.env.CI === 'true';
+}
+
+/**
+ * One server and SDK client for a whole test file: started before its tests,
+ * and after them the client closed and the server stopped, which must exit cleanly.
+ */
+export function sharedServer(options: StartOptions = {}): { server: TestServer; client: SecretsManagerClient } {
+  const shared = {} as { server: TestServer; client: SecretsManagerClient };
+  before(async () => {
+    shared.server = await startServer(options);
+    shared.client = new SecretsManagerClient(clientConfig(shared.server));
+  });
+  after(async () => {
+    shared.client.destroy();
+    assert.equal(await shared.server.stop(), 0);
+  });
+  return shared;
 }
