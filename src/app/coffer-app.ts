@@ -29,7 +29,16 @@ export interface RunningCoffer {
 }
 
 /** Wires the layers together and starts listening. */
-export async function startCoffer(config: CofferConfig, options: { clock?: () => number; logger?: Logger } = {}): Promise<RunningCoffer> {
+export interface StartOptions {
+  clock?: () => number;
+  logger?: Logger;
+  /** This process is one of several workers sharing the port and the database. */
+  shared?: boolean;
+  /** Run the deletion sweeper here (in a cluster, one worker does). */
+  sweeper?: boolean;
+}
+
+export async function startCoffer(config: CofferConfig, options: StartOptions = {}): Promise<RunningCoffer> {
   const logger = options.logger ?? createLogger(config.logLevel, config.logFile);
   const tls = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
   if (!tls && !isLoopback(config.host)) {
@@ -41,29 +50,9 @@ export async function startCoffer(config: CofferConfig, options: { clock?: () =>
     logger.warn({ host: config.host }, 'serving plain HTTP on a non-loopback address: secrets cross the network in clear text');
   }
 
-  let storage: SqliteStorage;
-  let rootKey: RootKey;
-  if (config.dev) {
-    storage = SqliteStorage.open(':memory:');
-    rootKey = new RootKey(randomBytes(32));
-  } else {
-    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-    chmodSync(config.dataDir, 0o700);
-    storage = SqliteStorage.open(join(config.dataDir, 'coffer.db'));
-    rootKey = rootKeyProvider(config).load();
-  }
-  try {
-    await checkRootKey(storage, rootKey);
-  } catch (error) {
-    await storage.close();
-    throw error;
-  }
-
-  const keys = new KeyService(storage, rootKey);
+  const { storage, keys, accessKeys, credentialsPath } = await openData(config, { shared: options.shared });
   const secrets = new SecretService(storage, keys);
   const reader = new SecretReader(storage, secrets.cipher);
-  const accessKeys = new AccessKeyStore(storage, rootKey);
-  const credentialsPath = config.dev ? undefined : await ensureAdminCredentials(config, accessKeys);
 
   const verifier = new SigV4Verifier(accessKeys, { verifySignatures: !config.dev, clock: options.clock });
   const dispatcher = new Dispatcher({
@@ -81,7 +70,7 @@ export async function startCoffer(config: CofferConfig, options: { clock?: () =>
   });
   const address = await server.listen(config.port, config.host);
   const sweeper = new DeletionSweeper(secrets, logger, options.clock);
-  sweeper.start(config.sweepIntervalSeconds * 1000);
+  if (options.sweeper ?? true) sweeper.start(config.sweepIntervalSeconds * 1000);
 
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${tls ? 'https' : 'http'}://${host}:${address.port}`;
@@ -97,6 +86,44 @@ export async function startCoffer(config: CofferConfig, options: { clock?: () =>
       await new Promise<void>((resolve) => logger.flush(() => resolve()));
     },
   };
+}
+
+/**
+ * Opens (and on first start creates) the data directory, the database, the
+ * root key and the administrator credentials.
+ */
+async function openData(config: CofferConfig, options: { shared?: boolean }) {
+  let storage: SqliteStorage;
+  let rootKey: RootKey;
+  if (config.dev) {
+    storage = SqliteStorage.open(':memory:');
+    rootKey = new RootKey(randomBytes(32));
+  } else {
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(config.dataDir, 0o700);
+    storage = SqliteStorage.open(join(config.dataDir, 'coffer.db'), options);
+    rootKey = rootKeyProvider(config).load();
+  }
+  try {
+    await checkRootKey(storage, rootKey);
+    const keys = new KeyService(storage, rootKey);
+    const accessKeys = new AccessKeyStore(storage, rootKey);
+    const credentialsPath = config.dev ? undefined : await ensureAdminCredentials(config, accessKeys);
+    return { storage, rootKey, keys, accessKeys, credentialsPath };
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+}
+
+/**
+ * First-start work done once, before cluster workers start: they then find the
+ * data directory, root key and credentials in place. Returns the credentials path.
+ */
+export async function initializeData(config: CofferConfig): Promise<string | undefined> {
+  const { storage, credentialsPath } = await openData(config, {});
+  await storage.close();
+  return credentialsPath;
 }
 
 function rootKeyProvider(config: CofferConfig): RootKeyProvider {

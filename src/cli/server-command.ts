@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import cluster from 'node:cluster';
 import { startCoffer } from '../app/coffer-app.js';
+import { onStopSignal, printBanner, runPrimary, runWorker, startOrExit } from './server-cluster.js';
 import { ConfigError, DEFAULTS, validateConfig, type CofferConfig } from '../config/config.js';
 
 const env = process.env;
@@ -20,6 +22,7 @@ export function registerServerCommand(program: Command): void {
     .option('--dev', 'ephemeral in-memory instance that accepts any access key (COFFER_DEV)', flag(env.COFFER_DEV))
     .option('--log-level <level>', 'trace, debug, info, warn or error (COFFER_LOG_LEVEL)', env.COFFER_LOG_LEVEL ?? DEFAULTS.logLevel)
     .option('--log-file <file>', 'write logs to a file instead of standard output (COFFER_LOG_FILE)', env.COFFER_LOG_FILE)
+    .option('--workers <n>', 'server processes sharing the port and the database (COFFER_WORKERS)', env.COFFER_WORKERS ?? String(DEFAULTS.workers))
     .option('--sweep-interval <seconds>', 'how often expired deletions are purged (COFFER_SWEEP_INTERVAL)', env.COFFER_SWEEP_INTERVAL ?? String(DEFAULTS.sweepIntervalSeconds))
     .action(async (opts) => {
       let config: CofferConfig;
@@ -39,6 +42,7 @@ export function registerServerCommand(program: Command): void {
           logFile: opts.logFile,
           rootPassphrase: env.COFFER_ROOT_PASSPHRASE || undefined,
           sweepIntervalSeconds: Number(opts.sweepInterval),
+          workers: Number(opts.workers),
         });
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
@@ -50,6 +54,7 @@ export function registerServerCommand(program: Command): void {
 }
 
 async function run(config: CofferConfig): Promise<void> {
+  if (cluster.isWorker) return runWorker(config);
   if (config.dev) {
     console.error(
       [
@@ -63,30 +68,12 @@ async function run(config: CofferConfig): Promise<void> {
       ].join('\n'),
     );
   }
-  let coffer;
-  try {
-    coffer = await startCoffer(config);
-  } catch (error) {
-    console.error(`coffer: ${(error as Error).message}`);
-    process.exit(1);
-  }
-  const lines = [`Coffer is listening on ${coffer.url}`];
-  if (coffer.credentialsPath) {
-    lines.push(
-      `Administrator credentials: ${coffer.credentialsPath} (profile "coffer")`,
-      `Try: AWS_SHARED_CREDENTIALS_FILE=${coffer.credentialsPath} AWS_PROFILE=coffer aws --endpoint-url ${coffer.url} secretsmanager list-secrets`,
-    );
-  }
-  // One write, so that whoever waits for "listening" also sees where the credentials are.
-  console.error(lines.join('\n'));
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  if (config.workers > 1) return runPrimary(config);
+  const coffer = await startOrExit(() => startCoffer(config));
+  printBanner(coffer.url, coffer.credentialsPath);
+  onStopSignal(async (signal) => {
     console.error(`coffer: ${signal} received, finishing in-flight requests`);
     await coffer.close();
     process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  });
 }

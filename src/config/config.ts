@@ -20,6 +20,8 @@ export interface CofferConfig {
   /** Derives the root key with scrypt instead of the key file. */
   rootPassphrase?: string;
   sweepIntervalSeconds: number;
+  /** Server processes sharing the port and the database (1: a single process). */
+  workers: number;
 }
 
 export const DEFAULTS = {
@@ -30,6 +32,7 @@ export const DEFAULTS = {
   region: 'us-east-1',
   logLevel: 'info',
   sweepIntervalSeconds: 60,
+  workers: 1,
 };
 
 export class ConfigError extends Error {}
@@ -39,6 +42,8 @@ export function validateConfig(config: CofferConfig): CofferConfig {
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(config.region)) throw new ConfigError(`--region '${config.region}' is not a region name`);
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) throw new ConfigError(`--port must be 0–65535`);
   if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) throw new ConfigError('--tls-cert and --tls-key go together');
+  if (!Number.isInteger(config.workers) || config.workers < 1 || config.workers > 64) throw new ConfigError('--workers must be 1–64');
+  if (config.dev && config.workers > 1) throw new ConfigError('--dev keeps its data in one process: it runs with one worker');
   if (!(config.sweepIntervalSeconds > 0)) throw new ConfigError('--sweep-interval must be a positive number of seconds');
   return { ...config, dataDir: resolve(config.dataDir) };
 }

@@ -155,3 +155,34 @@ test('SIGTERM lets in-flight requests finish and exits cleanly', async () => {
   const get = log.find((l) => l.operation === 'secretsmanager.GetSecretValue');
   assert.ok(get.requestId && get.principal && get.status === 200 && typeof get.durationMs === 'number');
 });
+
+test('--workers 2 serves one data set from two processes and stops them all on SIGTERM', async () => {
+  const server = await startServer({ args: ['--workers', '2', '--sweep-interval', '1'] });
+  const workers = () =>
+    execFileSync('pgrep', ['-P', String(server.process.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  try {
+    assert.equal(workers().length, 2);
+    // Separate clients (separate connections) land on either worker; each sees every write.
+    const clients = Array.from({ length: 6 }, () => new SecretsManagerClient(clientConfig(server)));
+    await Promise.all(clients.map((c, i) => c.send(new CreateSecretCommand({ Name: `workers/${i}`, SecretString: `value ${i}` }))));
+    for (const [i, c] of clients.entries()) {
+      for (let j = 0; j < clients.length; j++) {
+        assert.equal((await c.send(new GetSecretValueCommand({ SecretId: `workers/${j}` }))).SecretString, `value ${j}`, `client ${i}`);
+      }
+    }
+    for (const c of clients) c.destroy();
+  } finally {
+    assert.equal(await server.stop(), 0);
+  }
+  const log = readFileSync(server.logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(log.filter((l) => l.operation === 'secretsmanager.GetSecretValue').length, 36);
+});
+
+test('--workers with --dev is refused: in-memory data lives in one process', () => {
+  const refused = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/coffer.js'), 'server', '--dev', '--workers', '2', '--port', '0'], {
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /--dev keeps its data in one process/);
+});

@@ -3,22 +3,26 @@ import { migrations } from './migrations.js';
 
 export type Db = Database.Database;
 
+/** How long a statement waits for a lock another process holds. */
+export const BUSY_TIMEOUT_MS = 5000;
+
 /**
  * Opens the database with the durability Coffer promises: WAL with a full
  * sync on every commit, foreign keys on. Runs pending migrations.
  */
-export function openSqlite(path: string): Db {
+export function openSqlite(path: string, options: { shared?: boolean } = {}): Db {
   const db = new Database(path);
-  // The embedded database belongs to one Coffer process: holding the lock for
-  // good spares two system calls per statement (and refuses a second server
-  // on the same data directory). It must be set before WAL is entered.
-  db.pragma('locking_mode = EXCLUSIVE');
+  // Unless several worker processes share it, the database belongs to one
+  // process: holding the lock for good spares two system calls per statement
+  // (and refuses a second server on the same data directory). It must be set
+  // before WAL is entered.
+  if (!options.shared) db.pragma('locking_mode = EXCLUSIVE');
   db.pragma('journal_mode = WAL');
   // A larger page cache keeps the hot secrets' pages in memory (64 MiB at most).
   db.pragma('cache_size = -65536');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   migrate(db);
   return db;
 }

@@ -1,8 +1,11 @@
-import { openSqlite, type Db } from './sqlite-database.js';
+import { BUSY_TIMEOUT_MS, openSqlite, type Db } from './sqlite-database.js';
 import { SqliteSecretRepository } from './sqlite-secret-repository.js';
 import { SqliteKeyRepository } from './sqlite-key-repository.js';
 import { SqliteAccessKeyRepository, SqliteSettingsRepository } from './sqlite-access-key-repository.js';
 import type { Repositories, Storage } from '../repositories.js';
+
+/** About five seconds of retries, as the busy timeout gives other statements. */
+const MAX_BEGIN_ATTEMPTS = 5_000;
 
 /**
  * SQLite storage on one connection. better-sqlite3 is synchronous, so a unit
@@ -29,7 +32,10 @@ export class SqliteStorage implements Storage {
   private readonly commit;
   private readonly rollback;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly shared = false,
+  ) {
     const bound = {
       secrets: new SqliteSecretRepository(db),
       keys: new SqliteKeyRepository(db),
@@ -46,13 +52,14 @@ export class SqliteStorage implements Storage {
     this.rollback = db.prepare('ROLLBACK');
   }
 
-  static open(path: string): SqliteStorage {
-    return new SqliteStorage(openSqlite(path));
+  /** `shared`: other processes (cluster workers) use the same file. */
+  static open(path: string, options: { shared?: boolean } = {}): SqliteStorage {
+    return new SqliteStorage(openSqlite(path, options), options.shared);
   }
 
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
-      this.begin.run();
+      await this.beginWrite();
       this.unitOpen = true;
       try {
         const result = await work(this.bound);
@@ -68,6 +75,32 @@ export class SqliteStorage implements Storage {
     const result = this.queue.then(run, run);
     this.queue = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * BEGIN IMMEDIATE. When other processes share the file, one of them may hold
+   * the write lock: rather than let SQLite's busy handler sleep with the event
+   * loop blocked (in steps up to 100 ms), try without waiting and retry soon.
+   */
+  private async beginWrite(): Promise<void> {
+    if (!this.shared) {
+      this.begin.run();
+      return;
+    }
+    this.db.pragma('busy_timeout = 0');
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          this.begin.run();
+          return;
+        } catch (error) {
+          if ((error as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= MAX_BEGIN_ATTEMPTS) throw error;
+          await new Promise((resolve) => (attempt < 20 ? setImmediate(resolve) : setTimeout(resolve, 1)));
+        }
+      }
+    } finally {
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
   }
 
   /**

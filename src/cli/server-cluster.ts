@@ -1,0 +1,91 @@
+import cluster, { type Worker } from 'node:cluster';
+import { initializeData, startCoffer } from '../app/coffer-app.js';
+import type { CofferConfig } from '../config/config.js';
+
+/**
+ * `--workers N`: N server processes share the listening port (node:cluster)
+ * and the database (SQLite in shared mode). The primary does the first-start
+ * work once, starts the workers, prints where they listen and stops them on
+ * SIGTERM/SIGINT. One worker runs the deletion sweeper.
+ */
+export async function runPrimary(config: CofferConfig): Promise<void> {
+  const credentialsPath = await startOrExit(() => initializeData(config));
+  let stopping = false;
+  let listening = 0;
+  const fork = (sweeper: boolean): Worker => {
+    const worker = cluster.fork({ COFFER_WORKER_SWEEPER: sweeper ? '1' : '' });
+    worker.once('listening', (address) => {
+      if (++listening !== config.workers) return;
+      const host = address.addressType === 6 ? `[${address.address}]` : address.address;
+      printBanner(`${config.tlsCert ? 'https' : 'http'}://${host}:${address.port}`, credentialsPath);
+    });
+    worker.once('exit', (code) => {
+      if (stopping) return;
+      // A worker that dies is replaced; one that cannot start stops the server.
+      if (listening < config.workers) {
+        console.error(`coffer: a worker failed to start (exit ${code})`);
+        process.exit(1);
+      }
+      console.error(`coffer: a worker exited (${code}); starting another`);
+      fork(sweeper);
+    });
+    return worker;
+  };
+  for (let i = 0; i < config.workers; i++) fork(i === 0);
+  onStopSignal(async (signal) => {
+    stopping = true;
+    console.error(`coffer: ${signal} received, finishing in-flight requests`);
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+    const codes = await Promise.all(
+      workers.map((worker) => new Promise<number | null>((resolve) => {
+        worker.once('exit', (code) => resolve(code));
+        worker.process.kill('SIGTERM');
+      })),
+    );
+    process.exit(codes.every((code) => code === 0) ? 0 : 1);
+  });
+}
+
+export async function runWorker(config: CofferConfig): Promise<void> {
+  const coffer = await startOrExit(() =>
+    startCoffer(config, { shared: true, sweeper: process.env.COFFER_WORKER_SWEEPER === '1' }),
+  );
+  onStopSignal(async () => {
+    await coffer.close();
+    process.exit(0);
+  });
+}
+
+export async function startOrExit<T>(start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    console.error(`coffer: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}
+
+export function printBanner(url: string, credentialsPath: string | undefined): void {
+  const lines = [`Coffer is listening on ${url}`];
+  if (credentialsPath) {
+    lines.push(
+      `Administrator credentials: ${credentialsPath} (profile "coffer")`,
+      `Try: AWS_SHARED_CREDENTIALS_FILE=${credentialsPath} AWS_PROFILE=coffer aws --endpoint-url ${url} secretsmanager list-secrets`,
+    );
+  }
+  // One write, so that whoever waits for "listening" also sees where the credentials are.
+  console.error(lines.join('\n'));
+}
+
+/** Runs `stop` once, on the first SIGTERM or SIGINT. */
+export function onStopSignal(stop: (signal: string) => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    void stop(signal);
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+}
+
