@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
-import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { clientConfig, PROJECT_ROOT, startServer, tempDir } from '../support/coffer-server.js';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
@@ -170,12 +170,17 @@ test('--workers 2 serves one data set from two processes and stops them all on S
         assert.equal((await c.send(new GetSecretValueCommand({ SecretId: `workers/${j}` }))).SecretString, `value ${j}`, `client ${i}`);
       }
     }
+    // A write through one worker is seen at once through every other (their read caches notice it).
+    for (let round = 1; round <= 3; round++) {
+      await clients[round]!.send(new PutSecretValueCommand({ SecretId: 'workers/0', SecretString: `round ${round}` }));
+      for (const c of clients) assert.equal((await c.send(new GetSecretValueCommand({ SecretId: 'workers/0' }))).SecretString, `round ${round}`);
+    }
     for (const c of clients) c.destroy();
   } finally {
     assert.equal(await server.stop(), 0);
   }
   const log = readFileSync(server.logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  assert.equal(log.filter((l) => l.operation === 'secretsmanager.GetSecretValue').length, 36);
+  assert.equal(log.filter((l) => l.operation === 'secretsmanager.GetSecretValue').length, 36 + 18);
 });
 
 test('--workers with --dev is refused: in-memory data lives in one process', () => {

@@ -102,3 +102,65 @@ describe('SqliteStorage on a file', () => {
     }
   });
 });
+
+describe('SqliteStorage read cache', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'coffer-read-cache-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const key = { account: '111122223333', region: 'us-east-1', name: 'cached' };
+
+  async function seed(storage: SqliteStorage): Promise<number> {
+    return storage.transaction(async (tx) => {
+      const secret = await tx.secrets.insert({
+        account: key.account, region: key.region, name: key.name, arn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:cached-AbCdEf',
+        tags: [], createdAt: 1, lastChangedAt: 1,
+      });
+      await tx.secrets.insertVersion({ secretId: secret.id, versionId: 'v1', createdAt: 1, valueType: 'string', ciphertext: Buffer.from('c1'), wrappedDataKey: Buffer.from('k1') });
+      await tx.secrets.setStages(secret.id, new Map([['AWSCURRENT', 'v1']]));
+      return secret.id;
+    });
+  }
+
+  async function putVersion(storage: SqliteStorage, secretId: number, versionId: string): Promise<void> {
+    await storage.transaction(async (tx) => {
+      await tx.secrets.insertVersion({ secretId, versionId, createdAt: 2, valueType: 'string', ciphertext: Buffer.from(versionId), wrappedDataKey: Buffer.from('k') });
+      await tx.secrets.setStages(secretId, new Map([['AWSCURRENT', versionId]]));
+    });
+  }
+
+  const current = async (storage: SqliteStorage) => (await storage.secrets.findWithStagedVersion(key, 'AWSCURRENT'))?.version?.versionId;
+
+  test('a committed unit of work, or a write outside one, is seen by the next read', async () => {
+    const storage = SqliteStorage.open(join(dir, 'one.db'));
+    try {
+      const id = await seed(storage);
+      assert.equal(await current(storage), 'v1');
+      await putVersion(storage, id, 'v2');
+      assert.equal(await current(storage), 'v2');
+      await storage.secrets.setStages(id, new Map([['AWSCURRENT', 'v1']]));
+      assert.equal(await current(storage), 'v1');
+      const found = await storage.secrets.findWithStagedVersion(key, 'AWSCURRENT');
+      assert.throws(() => ((found!.secret as { name: string }).name = 'changed'), TypeError, 'cached records are frozen');
+    } finally {
+      await storage.close();
+    }
+  });
+
+  test('with a shared file, a write committed by another process (connection) is seen by the next read', async () => {
+    const path = join(dir, 'shared.db');
+    const reader = SqliteStorage.open(path, { shared: true });
+    const writer = SqliteStorage.open(path, { shared: true });
+    try {
+      const id = await seed(writer);
+      assert.equal(await current(reader), 'v1');
+      await putVersion(writer, id, 'v2');
+      assert.equal(await current(reader), 'v2');
+      // Both may write: a busy lock is retried, not failed.
+      await Promise.all([putVersion(writer, id, 'v3'), putVersion(reader, id, 'v4')]);
+      assert.ok(['v3', 'v4'].includes((await current(reader))!));
+      assert.equal(await current(reader), await current(writer));
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
+  });
+});

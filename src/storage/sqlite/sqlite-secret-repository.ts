@@ -1,4 +1,5 @@
 import type { Db } from './sqlite-database.js';
+import type { ReadCache } from './read-cache.js';
 import type { SecretKey, SecretListQuery, SecretRepository, SortKey } from '../repositories.js';
 import type { NewSecret, NewVersion, SecretRecord, VersionRecord } from '../records.js';
 
@@ -82,7 +83,15 @@ const VERSION_COLUMNS = `v.secret_id, v.version_id, v.created_at, v.value_type, 
 export class SqliteSecretRepository implements SecretRepository {
   private readonly stmts;
 
-  constructor(private readonly db: Db) {
+  /**
+   * With a cache, `findWithStagedVersion` answers from it (the storage gives one
+   * only to the repository used outside units of work, whose reads see
+   * committed data alone).
+   */
+  constructor(
+    private readonly db: Db,
+    private readonly cache?: ReadCache<{ secret: SecretRecord; version?: VersionRecord }>,
+  ) {
     this.stmts = {
       byName: db.prepare('SELECT * FROM secrets WHERE account = ? AND region = ? AND name = ?'),
       byArn: db.prepare('SELECT * FROM secrets WHERE arn = ?'),
@@ -128,6 +137,9 @@ export class SqliteSecretRepository implements SecretRepository {
   }
 
   async findWithStagedVersion(key: SecretKey, stage: string): Promise<{ secret: SecretRecord; version?: VersionRecord } | undefined> {
+    const cacheKey = 'arn' in key ? `${key.arn}\n${stage}` : `${key.account}\n${key.region}\n${key.name}\n${stage}`;
+    const cached = this.cache?.get(cacheKey);
+    if (cached) return cached;
     const statement = 'arn' in key ? this.stmts.withStageByArn : this.stmts.withStageByName;
     const row = statement.get({ ...key, stage }) as (SecretRow & Record<string, unknown>) | undefined;
     if (!row) return undefined;
@@ -144,7 +156,10 @@ export class SqliteSecretRepository implements SecretRepository {
             kms_key_arn: row.v_kms_key_arn as string | null,
             stages: row.v_stages as string | null,
           });
-    return { secret: toSecret(row), version };
+    // Frozen: callers share what the cache holds.
+    const found = Object.freeze({ secret: Object.freeze(toSecret(row)), version: version && Object.freeze(version) });
+    this.cache?.set(cacheKey, found);
+    return found;
   }
 
   async insert(secret: NewSecret): Promise<SecretRecord> {

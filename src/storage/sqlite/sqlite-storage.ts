@@ -3,6 +3,14 @@ import { SqliteSecretRepository } from './sqlite-secret-repository.js';
 import { SqliteKeyRepository } from './sqlite-key-repository.js';
 import { SqliteAccessKeyRepository, SqliteSettingsRepository } from './sqlite-access-key-repository.js';
 import type { Repositories, Storage } from '../repositories.js';
+import type { SecretRecord, VersionRecord } from '../records.js';
+import { ReadCache } from './read-cache.js';
+
+/** Repository methods that only read; every other call may write, and clears the read cache. */
+const READ_METHODS = new Set([
+  'findByName', 'findByArn', 'findWithStagedVersion', 'list', 'dueForPurge', 'versions', 'stagesOf', 'version',
+  'versionByStage', 'find', 'material', 'findAlias', 'count', 'get',
+]);
 
 /** About five seconds of retries, as the busy timeout gives other statements. */
 const MAX_BEGIN_ATTEMPTS = 5_000;
@@ -26,6 +34,8 @@ export class SqliteStorage implements Storage {
   /** The repositories themselves, as units of work get them. */
   private readonly bound: Repositories;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Hot reads outside units; cleared by every write of this process. */
+  private readonly readCache: ReadCache<{ secret: SecretRecord; version?: VersionRecord }>;
   /** A unit is between BEGIN and its end. */
   private unitOpen = false;
   private readonly begin;
@@ -43,7 +53,8 @@ export class SqliteStorage implements Storage {
       settings: new SqliteSettingsRepository(db),
     };
     this.bound = bound;
-    this.secrets = this.outsideUnits(bound.secrets);
+    this.readCache = new ReadCache(db, shared);
+    this.secrets = this.outsideUnits(new SqliteSecretRepository(db, this.readCache));
     this.keys = this.outsideUnits(bound.keys);
     this.accessKeys = this.outsideUnits(bound.accessKeys);
     this.settings = this.outsideUnits(bound.settings);
@@ -64,6 +75,7 @@ export class SqliteStorage implements Storage {
       try {
         const result = await work(this.bound);
         this.commit.run();
+        this.readCache.clear();
         return result;
       } catch (error) {
         if (this.db.inTransaction) this.rollback.run();
@@ -113,10 +125,14 @@ export class SqliteStorage implements Storage {
     for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(repository))) {
       const method = (repository as Record<string, unknown>)[name];
       if (name === 'constructor' || typeof method !== 'function') continue;
+      const reads = READ_METHODS.has(name);
       gated[name] = async (...args: unknown[]) => {
         // Another unit may begin as this one ends, hence the loop.
         while (this.unitOpen) await this.queue;
-        return method.apply(repository, args);
+        const result = await method.apply(repository, args);
+        // Anything not known to only read may have written.
+        if (!reads) this.readCache.clear();
+        return result;
       };
     }
     return gated as R;
