@@ -6,6 +6,7 @@ import type { JsonService, RequestContext } from '../api/operation.js';
 import { validateInput } from '../api/validation.js';
 import { parseJsonBody, readBody, sendError, sendJson } from './json-protocol.js';
 import type { SigV4Verifier } from './sigv4.js';
+import { requestLog, type RequestLog } from '../log/request-log.js';
 
 export interface DispatcherOptions {
   services: JsonService[];
@@ -24,9 +25,11 @@ export interface DispatcherOptions {
  */
 export class Dispatcher {
   private readonly byPrefix: Map<string, JsonService>;
+  private readonly log: RequestLog;
 
   constructor(private readonly options: DispatcherOptions) {
     this.byPrefix = new Map(options.services.map((s) => [s.targetPrefix, s]));
+    this.log = requestLog(options.logger);
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -70,7 +73,7 @@ export class Dispatcher {
       if (!req.complete) res.setHeader('Connection', 'close');
       sendError(res, requestId, serviceError);
     }
-    this.options.logger.info({
+    this.log({
       requestId,
       operation,
       principal,
