@@ -8,7 +8,9 @@
  * Environment: BENCH_DURATION (s per run, 10), BENCH_WRK_THREADS (1),
  * BENCH_SECRETS (1000), BENCH_GET_POOL (5000), BENCH_PUT_POOL (auto-sized),
  * BENCH_ONLY (get|put), BENCH_CPU_PROF=1 (server runs with --cpu-prof; a
- * summary of the profile is printed), BENCH_KEEP=1 (keep the temp dir).
+ * summary of the profile is printed), BENCH_KEEP=1 (keep the temp dir),
+ * BENCH_SERVER_ARGS (extra server flags, e.g. '--workers 2'; RSS is then the
+ * primary process's only), BENCH_NODE_ARGS (extra node flags for the server).
  * Full runs write bench/results/latest.json; BENCH_ONLY / BENCH_CPU_PROF
  * runs write bench/results/latest-<only>[-profiled].json instead.
  */
@@ -61,7 +63,6 @@ async function main(): Promise<void> {
       dataDir,
       logFile: join(tmp, 'server.log'),
       nodeArgs: CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', profDir] : (process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
-      // Extra `coffer server` flags, e.g. BENCH_SERVER_ARGS='--log-level warn' to see what logging costs.
       extraArgs: process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean),
     });
     log(`coffer pid ${coffer.pid} at ${coffer.url}`);

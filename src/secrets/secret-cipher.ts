@@ -10,7 +10,6 @@ const VALUE_FORMAT = 1;
 export interface SealedValue {
   ciphertext: Buffer;
   wrappedDataKey: Buffer;
-  kmsKeyArn: string;
 }
 
 /**
@@ -35,7 +34,6 @@ export class SecretCipher {
       return {
         ciphertext: Buffer.concat([Buffer.of(VALUE_FORMAT), body]),
         wrappedDataKey: dataKey.ciphertextBlob,
-        kmsKeyArn: dataKey.keyArn,
       };
     } finally {
       dataKey.plaintext.fill(0);

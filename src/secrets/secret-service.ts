@@ -248,8 +248,7 @@ export class SecretService {
       versionId: token,
       createdAt: existing?.createdAt ?? scope.now,
       valueType: value.type,
-      ciphertext: sealed.ciphertext,
-      wrappedDataKey: sealed.wrappedDataKey,
+      ...sealed,
       // The key as the secret names it; undefined is the default key (listed as DefaultEncryptionKey).
       kmsKeyArn: secret.kmsKeyArn,
     };
