@@ -1,4 +1,4 @@
-import { SecretsErrors, ServiceError } from '../errors/service-error.js';
+import { SecretsErrors } from '../errors/service-error.js';
 import type { Repositories, SecretKey, SecretRecord } from '../storage/index.js';
 import { parseSecretId } from './secret-arn.js';
 import type { RequestScope } from './secret-scope.js';
@@ -30,13 +30,4 @@ export function assertNotDeleted(secret: SecretRecord): void {
       "You can't perform this operation on the secret because it was marked for deletion.",
     );
   }
-}
-
-/** Maps a key service failure to the Secrets Manager error AWS gives for it. */
-export function keyFailure(kind: 'encrypt' | 'decrypt', error: unknown): ServiceError {
-  if (!(error instanceof ServiceError)) throw error;
-  const reason = error.message ? ` ${error.message}` : '';
-  return kind === 'encrypt'
-    ? SecretsErrors.encryptionFailure(`Secrets Manager can't encrypt the protected secret text using the provided KMS key.${reason}`)
-    : SecretsErrors.decryptionFailure(`Secrets Manager can't decrypt the protected secret text using the provided KMS key.${reason}`);
 }

@@ -2,7 +2,7 @@ import { SecretsErrors, ServiceError } from '../errors/service-error.js';
 import type { SecretRecord, SecretListQuery, SortKey, Storage, VersionRecord } from '../storage/index.js';
 import type { SecretCipher } from './secret-cipher.js';
 import { matchesFilters, filterPrefixHints, validateFilters, type SecretFilter } from './list-filters.js';
-import { assertNotDeleted, findSecret, keyFailure, secretKeyOf } from './secret-lookup.js';
+import { assertNotDeleted, findSecret, secretKeyOf } from './secret-lookup.js';
 import { startOfUtcDay, type RequestScope } from './secret-scope.js';
 import type { SecretValueOutput } from './secret-types.js';
 import { decodeToken, encodeToken } from './page-token.js';
@@ -67,12 +67,7 @@ export class SecretReader {
   async getValue(scope: RequestScope, input: { SecretId: string; VersionId?: string; VersionStage?: string }): Promise<SecretValueOutput> {
     const { secret, version } = await this.findValueVersion(scope, input);
     if (!version.ciphertext || !version.wrappedDataKey || !version.valueType) throw missingValue(input.VersionId, input.VersionStage);
-    let plaintext: Buffer;
-    try {
-      plaintext = await this.cipher.decrypt(secret.arn, version.versionId, version.valueType, version.ciphertext, version.wrappedDataKey);
-    } catch (error) {
-      throw keyFailure('decrypt', error);
-    }
+    const plaintext = await this.cipher.decrypt(secret.arn, version.versionId, version.valueType, version.ciphertext, version.wrappedDataKey);
     const today = startOfUtcDay(scope.now);
     if (secret.lastAccessedAt === undefined || secret.lastAccessedAt < today) {
       await this.storage.secrets.touchLastAccessed(secret.id, today);

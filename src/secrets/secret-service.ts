@@ -3,7 +3,8 @@ import type { KeyService } from '../keys/key-service.js';
 import type { KmsKeyRecord, Repositories, SecretRecord, Storage, Tag } from '../storage/index.js';
 import { assertValidName, newSecretArn } from './secret-arn.js';
 import { SecretCipher } from './secret-cipher.js';
-import { assertNotDeleted, findSecret, keyFailure, lookup } from './secret-lookup.js';
+import { assertNotDeleted, findSecret, lookup } from './secret-lookup.js';
+import { keyFailure } from './secret-cipher.js';
 import { DAY_MS, type RequestScope } from './secret-scope.js';
 import type { CreateSecretInput, PutSecretValueInput, UpdateSecretInput } from './secret-types.js';
 import { requireToken, sameValue, valueOf, type PlainValue } from './secret-values.js';
@@ -237,12 +238,7 @@ export class SecretService {
       return stages;
     }
     const key = await this.keyFor(scope, secret.kmsKeyArn ?? DEFAULT_KEY_ALIAS, tx);
-    let sealed;
-    try {
-      sealed = await this.cipher.within(tx).encrypt(key, secret.arn, token, value.type, value.bytes);
-    } catch (error) {
-      throw keyFailure('encrypt', error);
-    }
+    const sealed = await this.cipher.within(tx).encrypt(key, secret.arn, token, value.type, value.bytes);
     const version = {
       secretId: secret.id,
       versionId: token,
@@ -267,12 +263,7 @@ export class SecretService {
     value: PlainValue,
   ): Promise<boolean> {
     if (!version.ciphertext || !version.wrappedDataKey || !version.valueType) return false;
-    let stored: Buffer;
-    try {
-      stored = await this.cipher.within(tx).decrypt(secret.arn, version.versionId, version.valueType as PlainValue['type'], version.ciphertext, version.wrappedDataKey);
-    } catch (error) {
-      throw keyFailure('decrypt', error);
-    }
+    const stored = await this.cipher.within(tx).decrypt(secret.arn, version.versionId, version.valueType as PlainValue['type'], version.ciphertext, version.wrappedDataKey);
     try {
       return sameValue({ type: version.valueType as PlainValue['type'], bytes: stored }, value);
     } finally {
