@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RootKey } from '../keys/root-key.js';
+import { EpochCache } from '../storage/epoch-cache.js';
 import type { Storage } from '../storage/index.js';
 
 export interface Credentials {
@@ -18,16 +19,16 @@ const KEY_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 export class AccessKeyStore {
   /**
    * Resolved active keys by id, so that a request costs no database read nor
-   * root-key decryption. Every change to an access key goes through this store,
-   * which forgets the key (see `forget`); until keys can change, only creation
-   * writes them.
+   * root-key decryption; dropped whenever stored data changes.
    */
-  private readonly resolved = new Map<string, ResolvedAccessKey>();
+  private readonly resolved: EpochCache<ResolvedAccessKey>;
 
   constructor(
     private readonly storage: Storage,
     private readonly rootKey: RootKey,
-  ) {}
+  ) {
+    this.resolved = new EpochCache(() => storage.changeEpoch());
+  }
 
   async create(principalArn: string, now = Date.now()): Promise<Credentials> {
     const bytes = randomBytes(16);
@@ -48,23 +49,15 @@ export class AccessKeyStore {
   }
 
   /** The active key's principal and secret, or undefined for an unknown or inactive key. */
-  async resolve(accessKeyId: string): Promise<ResolvedAccessKey | undefined> {
-    const cached = this.resolved.get(accessKeyId);
-    if (cached) return cached;
-    const record = await this.storage.accessKeys.find(accessKeyId);
-    if (!record || record.status !== 'Active') return undefined;
-    const key = {
-      principalArn: record.principalArn,
-      secretAccessKey: this.rootKey.open(record.encryptedSecret, purpose(accessKeyId)).toString('utf8'),
-    };
-    if (this.resolved.size >= 10_000) this.resolved.clear();
-    this.resolved.set(accessKeyId, key);
-    return key;
-  }
-
-  /** Drops a key from the cache; called by whatever changes or removes it. */
-  forget(accessKeyId: string): void {
-    this.resolved.delete(accessKeyId);
+  resolve(accessKeyId: string): Promise<ResolvedAccessKey | undefined> {
+    return this.resolved.getOrLoad(accessKeyId, async () => {
+      const record = await this.storage.accessKeys.find(accessKeyId);
+      if (!record || record.status !== 'Active') return undefined;
+      return {
+        principalArn: record.principalArn,
+        secretAccessKey: this.rootKey.open(record.encryptedSecret, purpose(accessKeyId)).toString('utf8'),
+      };
+    });
   }
 
   count(): Promise<number> {

@@ -3,6 +3,7 @@ import { open, seal } from './aes-gcm.js';
 import { canonicalContext, decodeBlob, encodeHeader } from './ciphertext-blob.js';
 import { KmsErrors } from './kms-errors.js';
 import type { RootKey } from './root-key.js';
+import { EpochCache } from '../storage/epoch-cache.js';
 import type { KmsKeyRecord, Repositories, Storage } from '../storage/index.js';
 
 export type EncryptionContext = Record<string, string>;
@@ -33,13 +34,8 @@ export class KeyService {
   /** Unwrapped key material by `keyId/version`; material never changes once written. */
   private readonly materials = new Map<string, Buffer>();
   private readonly managedKeyIds = new Map<string, string>();
-  /**
-   * Key records by id, so that a decryption costs no database read. Every
-   * change to a key goes through this service, which forgets the record
-   * (`forget`); until keys can change state, only creation writes them.
-   */
-  private readonly records = new Map<string, KmsKeyRecord>();
-
+  /** Key records by id, so that a decryption costs no database read; dropped when stored data changes. */
+  private readonly records: EpochCache<KmsKeyRecord>;
   /** Where reads go: the storage itself, or the repositories of the unit of work this view serves. */
   private repos: Repositories;
 
@@ -48,6 +44,7 @@ export class KeyService {
     private readonly rootKey: RootKey,
   ) {
     this.repos = storage;
+    this.records = new EpochCache(() => storage.changeEpoch());
   }
 
   /**
@@ -148,18 +145,8 @@ export class KeyService {
     }
   }
 
-  /** Drops a key record from the cache; called by every operation that changes the key. */
-  forget(keyId: string): void {
-    this.records.delete(keyId);
-  }
-
-  private async keyRecord(id: string): Promise<KmsKeyRecord | undefined> {
-    let key = this.records.get(id);
-    if (!key) {
-      key = await this.repos.keys.find(id);
-      if (key) this.records.set(id, key);
-    }
-    return key;
+  private keyRecord(id: string): Promise<KmsKeyRecord | undefined> {
+    return this.records.getOrLoad(id, () => this.repos.keys.find(id));
   }
 
   private async requireKey(scope: Scope, id: string): Promise<KmsKeyRecord> {

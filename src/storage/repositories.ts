@@ -96,5 +96,11 @@ export interface Storage extends Repositories {
    * none do. The work receives repositories bound to the transaction.
    */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * A number that changes whenever stored data may have changed: a write through
+   * this storage or, where the database is shared, by anyone. In-memory caches of
+   * stored data (`EpochCache`) compare it.
+   */
+  changeEpoch(): number;
   close(): Promise<void>;
 }

@@ -127,6 +127,7 @@ describe('SqliteStorage read cache', () => {
     });
   }
 
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
   const current = async (storage: SqliteStorage) => (await storage.secrets.findWithStagedVersion(key, 'AWSCURRENT'))?.version?.versionId;
 
   test('a committed unit of work, or a write outside one, is seen by the next read', async () => {
@@ -151,11 +152,16 @@ describe('SqliteStorage read cache', () => {
     const writer = SqliteStorage.open(path, { shared: true });
     try {
       const id = await seed(writer);
+      await nextTurn();
       assert.equal(await current(reader), 'v1');
       await putVersion(writer, id, 'v2');
+      // Other processes' commits are looked for once per turn of the event loop,
+      // as a request that follows an acknowledged write arrives in a later turn.
+      await nextTurn();
       assert.equal(await current(reader), 'v2');
       // Both may write: a busy lock is retried, not failed.
       await Promise.all([putVersion(writer, id, 'v3'), putVersion(reader, id, 'v4')]);
+      await nextTurn();
       assert.ok(['v3', 'v4'].includes((await current(reader))!));
       assert.equal(await current(reader), await current(writer));
     } finally {

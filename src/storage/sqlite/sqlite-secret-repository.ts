@@ -1,5 +1,5 @@
 import type { Db } from './sqlite-database.js';
-import type { ReadCache } from './read-cache.js';
+import type { EpochCache } from '../epoch-cache.js';
 import type { SecretKey, SecretListQuery, SecretRepository, SortKey } from '../repositories.js';
 import type { NewSecret, NewVersion, SecretRecord, VersionRecord } from '../records.js';
 
@@ -90,7 +90,7 @@ export class SqliteSecretRepository implements SecretRepository {
    */
   constructor(
     private readonly db: Db,
-    private readonly cache?: ReadCache<{ secret: SecretRecord; version?: VersionRecord }>,
+    private readonly cache?: EpochCache<{ secret: SecretRecord; version?: VersionRecord }>,
   ) {
     this.stmts = {
       byName: db.prepare('SELECT * FROM secrets WHERE account = ? AND region = ? AND name = ?'),
@@ -137,9 +137,12 @@ export class SqliteSecretRepository implements SecretRepository {
   }
 
   async findWithStagedVersion(key: SecretKey, stage: string): Promise<{ secret: SecretRecord; version?: VersionRecord } | undefined> {
+    if (!this.cache) return this.loadWithStagedVersion(key, stage);
     const cacheKey = 'arn' in key ? `${key.arn}\n${stage}` : `${key.account}\n${key.region}\n${key.name}\n${stage}`;
-    const cached = this.cache?.get(cacheKey);
-    if (cached) return cached;
+    return this.cache.getOrLoad(cacheKey, () => this.loadWithStagedVersion(key, stage));
+  }
+
+  private async loadWithStagedVersion(key: SecretKey, stage: string): Promise<{ secret: SecretRecord; version?: VersionRecord } | undefined> {
     const statement = 'arn' in key ? this.stmts.withStageByArn : this.stmts.withStageByName;
     const row = statement.get({ ...key, stage }) as (SecretRow & Record<string, unknown>) | undefined;
     if (!row) return undefined;
@@ -156,10 +159,8 @@ export class SqliteSecretRepository implements SecretRepository {
             kms_key_arn: row.v_kms_key_arn as string | null,
             stages: row.v_stages as string | null,
           });
-    // Frozen: callers share what the cache holds.
-    const found = Object.freeze({ secret: Object.freeze(toSecret(row)), version: version && Object.freeze(version) });
-    this.cache?.set(cacheKey, found);
-    return found;
+    // Frozen: callers may share what a cache holds.
+    return Object.freeze({ secret: Object.freeze(toSecret(row)), version: version && Object.freeze(version) });
   }
 
   async insert(secret: NewSecret): Promise<SecretRecord> {

@@ -3,10 +3,9 @@ import { SqliteSecretRepository } from './sqlite-secret-repository.js';
 import { SqliteKeyRepository } from './sqlite-key-repository.js';
 import { SqliteAccessKeyRepository, SqliteSettingsRepository } from './sqlite-access-key-repository.js';
 import type { Repositories, Storage } from '../repositories.js';
-import type { SecretRecord, VersionRecord } from '../records.js';
-import { ReadCache } from './read-cache.js';
+import { EpochCache } from '../epoch-cache.js';
 
-/** Repository methods that only read; every other call may write, and clears the read cache. */
+/** Repository methods that only read; every other call may write, and moves the change epoch. */
 const READ_METHODS = new Set([
   'findByName', 'findByArn', 'findWithStagedVersion', 'list', 'dueForPurge', 'versions', 'stagesOf', 'version',
   'versionByStage', 'find', 'material', 'findAlias', 'count', 'get',
@@ -34,8 +33,11 @@ export class SqliteStorage implements Storage {
   /** The repositories themselves, as units of work get them. */
   private readonly bound: Repositories;
   private queue: Promise<unknown> = Promise.resolve();
-  /** Hot reads outside units; cleared by every write of this process. */
-  private readonly readCache: ReadCache<{ secret: SecretRecord; version?: VersionRecord }>;
+  /** Moves on every write of this process; see `changeEpoch` for other processes'. */
+  private epoch = 0;
+  private readonly dataVersion;
+  private seenDataVersion: unknown;
+  private lookedThisTurn = false;
   /** A unit is between BEGIN and its end. */
   private unitOpen = false;
   private readonly begin;
@@ -53,8 +55,9 @@ export class SqliteStorage implements Storage {
       settings: new SqliteSettingsRepository(db),
     };
     this.bound = bound;
-    this.readCache = new ReadCache(db, shared);
-    this.secrets = this.outsideUnits(new SqliteSecretRepository(db, this.readCache));
+    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
+    // Only the repository used outside units caches: its reads see committed data alone.
+    this.secrets = this.outsideUnits(new SqliteSecretRepository(db, new EpochCache(() => this.changeEpoch())));
     this.keys = this.outsideUnits(bound.keys);
     this.accessKeys = this.outsideUnits(bound.accessKeys);
     this.settings = this.outsideUnits(bound.settings);
@@ -75,18 +78,36 @@ export class SqliteStorage implements Storage {
       try {
         const result = await work(this.bound);
         this.commit.run();
-        this.readCache.clear();
         return result;
       } catch (error) {
         if (this.db.inTransaction) this.rollback.run();
         throw error;
       } finally {
+        // Committed or rolled back, what was read inside the unit may no longer hold.
+        this.epoch++;
         this.unitOpen = false;
       }
     };
     const result = this.queue.then(run, run);
     this.queue = result.catch(() => undefined);
     return result;
+  }
+
+  changeEpoch(): number {
+    // Has another process sharing the file committed since we last looked? Once
+    // per turn of the event loop is enough: every request handled in this turn
+    // had arrived before the look, so each still sees all that was acknowledged
+    // before it was sent.
+    if (this.shared && !this.lookedThisTurn) {
+      this.lookedThisTurn = true;
+      setImmediate(() => (this.lookedThisTurn = false));
+      const version = this.dataVersion.get();
+      if (version !== this.seenDataVersion) {
+        this.seenDataVersion = version;
+        this.epoch++;
+      }
+    }
+    return this.epoch;
   }
 
   /**
@@ -131,7 +152,7 @@ export class SqliteStorage implements Storage {
         while (this.unitOpen) await this.queue;
         const result = await method.apply(repository, args);
         // Anything not known to only read may have written.
-        if (!reads) this.readCache.clear();
+        if (!reads) this.epoch++;
         return result;
       };
     }
