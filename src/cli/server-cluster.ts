@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { initializeData, startCoffer } from '../app/coffer-app.js';
 import type { CofferConfig } from '../config/config.js';
+import { onStopSignal, printBanner, startOrExit } from './server-lifecycle.js';
 
 /**
  * `--workers N`: N server processes share the listening port (node:cluster)
@@ -55,37 +56,3 @@ export async function runWorker(config: CofferConfig): Promise<void> {
     process.exit(0);
   });
 }
-
-export async function startOrExit<T>(start: () => Promise<T>): Promise<T> {
-  try {
-    return await start();
-  } catch (error) {
-    console.error(`coffer: ${(error as Error).message}`);
-    process.exit(1);
-  }
-}
-
-export function printBanner(url: string, credentialsPath: string | undefined): void {
-  const lines = [`Coffer is listening on ${url}`];
-  if (credentialsPath) {
-    lines.push(
-      `Administrator credentials: ${credentialsPath} (profile "coffer")`,
-      `Try: AWS_SHARED_CREDENTIALS_FILE=${credentialsPath} AWS_PROFILE=coffer aws --endpoint-url ${url} secretsmanager list-secrets`,
-    );
-  }
-  // One write, so that whoever waits for "listening" also sees where the credentials are.
-  console.error(lines.join('\n'));
-}
-
-/** Runs `stop` once, on the first SIGTERM or SIGINT. */
-export function onStopSignal(stop: (signal: string) => Promise<void>): void {
-  let stopping = false;
-  const handler = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    void stop(signal);
-  };
-  process.on('SIGTERM', handler);
-  process.on('SIGINT', handler);
-}
-

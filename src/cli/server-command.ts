@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import cluster from 'node:cluster';
 import { startCoffer } from '../app/coffer-app.js';
-import { onStopSignal, printBanner, runPrimary, runWorker, startOrExit } from './server-cluster.js';
+import { runPrimary, runWorker } from './server-cluster.js';
+import { onStopSignal, printBanner, startOrExit } from './server-lifecycle.js';
 import { ConfigError, DEFAULTS, validateConfig, type CofferConfig } from '../config/config.js';
 
 const env = process.env;
