@@ -93,6 +93,11 @@ export class SqliteStorage implements Storage {
     return result;
   }
 
+  /** Resolves once no unit of work is open (another may begin as one ends, hence the loop). */
+  private async afterUnits(): Promise<void> {
+    while (this.unitOpen) await this.queue;
+  }
+
   changeEpoch(): number {
     // Has another process sharing the file committed since we last looked? Once
     // per turn of the event loop is enough: every request handled in this turn
@@ -147,14 +152,15 @@ export class SqliteStorage implements Storage {
       const method = (repository as Record<string, unknown>)[name];
       if (name === 'constructor' || typeof method !== 'function') continue;
       const reads = READ_METHODS.has(name);
-      gated[name] = async (...args: unknown[]) => {
-        // Another unit may begin as this one ends, hence the loop.
-        while (this.unitOpen) await this.queue;
-        const result = await method.apply(repository, args);
+      const call = (args: unknown[]): unknown => {
+        // better-sqlite3 runs the statement before the method's promise is returned.
+        const result = method.apply(repository, args);
         // Anything not known to only read may have written.
         if (!reads) this.epoch++;
         return result;
       };
+      // No unit open (the common case): call straight through, adding no promise of its own.
+      gated[name] = (...args: unknown[]) => (this.unitOpen ? this.afterUnits().then(() => call(args)) : call(args));
     }
     return gated as R;
   }
