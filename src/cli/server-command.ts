@@ -55,6 +55,8 @@ export function registerServerCommand(program: Command): void {
 }
 
 async function run(config: CofferConfig): Promise<void> {
+  // Every file Coffer creates (database, WAL, logs) is for its own user alone.
+  process.umask(0o077);
   if (cluster.isWorker) return runWorker(config);
   if (config.dev) {
     console.error(

@@ -15,7 +15,7 @@ test('first start creates a private data directory, root key and credentials, an
     assert.equal(mode(server.dataDir), 0o700);
     assert.equal(mode(join(server.dataDir, 'root-key')), 0o600);
     assert.equal(mode(join(server.dataDir, 'credentials')), 0o600);
-    assert.ok(statSync(join(server.dataDir, 'coffer.db')).isFile());
+    assert.equal(mode(join(server.dataDir, 'coffer.db')), 0o600);
     const credentials = readFileSync(join(server.dataDir, 'credentials'), 'utf8');
     assert.match(credentials, /^\[coffer\]\naws_access_key_id = AKIA[A-Z2-7]{16}\naws_secret_access_key = \S{40}\nregion = us-east-1\n$/);
     assert.ok(server.stderr().includes(server.url));
