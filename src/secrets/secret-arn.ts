@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { frontEndError } from '../errors/service-error.js';
+import type { SecretKey } from '../storage/index.js';
 import type { RequestScope } from './secret-scope.js';
 
 const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -26,21 +27,19 @@ export function assertValidName(name: string): void {
   }
 }
 
-export type SecretIdRef = { kind: 'name'; name: string } | { kind: 'arn'; arn: string } | { kind: 'none' };
-
 /**
- * How AWS reads a SecretId: a name; a full ARN (ending in `-` and six characters);
- * or a partial ARN (no suffix), which is looked up by name. An ARN of another
- * account or region names nothing here.
+ * How AWS reads a SecretId, as the storage key it names: a name; a full ARN
+ * (ending in `-` and six characters); or a partial ARN (no suffix), which is
+ * looked up by name. An ARN of another account or region names nothing here.
  */
-export function parseSecretId(scope: RequestScope, secretId: string): SecretIdRef {
+export function parseSecretId(scope: RequestScope, secretId: string): SecretKey | undefined {
   if (!secretId.startsWith('arn:')) {
     assertValidName(secretId);
-    return { kind: 'name', name: secretId };
+    return { account: scope.account, region: scope.region, name: secretId };
   }
   const prefix = secretArnPrefix(scope);
-  if (!secretId.startsWith(prefix)) return { kind: 'none' };
+  if (!secretId.startsWith(prefix)) return undefined;
   const rest = secretId.slice(prefix.length);
-  if (rest.length === 0 || !NAME_PATTERN.test(rest)) return { kind: 'none' };
-  return FULL_ARN_LAST_SEGMENT.test(rest) ? { kind: 'arn', arn: secretId } : { kind: 'name', name: rest };
+  if (rest.length === 0 || !NAME_PATTERN.test(rest)) return undefined;
+  return FULL_ARN_LAST_SEGMENT.test(rest) ? { arn: secretId } : { account: scope.account, region: scope.region, name: rest };
 }

@@ -1,5 +1,5 @@
 import { SecretsErrors } from '../errors/service-error.js';
-import type { Repositories, SecretKey, SecretRecord } from '../storage/index.js';
+import type { Repositories, SecretRecord } from '../storage/index.js';
 import { parseSecretId } from './secret-arn.js';
 import type { RequestScope } from './secret-scope.js';
 
@@ -11,17 +11,9 @@ export async function findSecret(repos: Repositories, scope: RequestScope, secre
 }
 
 export async function lookup(repos: Repositories, scope: RequestScope, secretId: string): Promise<SecretRecord | undefined> {
-  const key = secretKeyOf(scope, secretId);
+  const key = parseSecretId(scope, secretId);
   if (!key) return undefined;
   return 'arn' in key ? repos.secrets.findByArn(key.arn) : repos.secrets.findByName(key.account, key.region, key.name);
-}
-
-/** The storage key a SecretId names, or undefined when it can name no secret here. */
-export function secretKeyOf(scope: RequestScope, secretId: string): SecretKey | undefined {
-  const ref = parseSecretId(scope, secretId);
-  if (ref.kind === 'name') return { account: scope.account, region: scope.region, name: ref.name };
-  if (ref.kind === 'arn') return { arn: ref.arn };
-  return undefined;
 }
 
 export function assertNotDeleted(secret: SecretRecord): void {

@@ -2,7 +2,8 @@ import { SecretsErrors, ServiceError } from '../errors/service-error.js';
 import type { SecretRecord, SecretListQuery, SortKey, Storage, VersionRecord } from '../storage/index.js';
 import type { SecretCipher } from './secret-cipher.js';
 import { matchesFilters, filterPrefixHints, validateFilters, type SecretFilter } from './list-filters.js';
-import { assertNotDeleted, findSecret, secretKeyOf } from './secret-lookup.js';
+import { assertNotDeleted, findSecret } from './secret-lookup.js';
+import { parseSecretId } from './secret-arn.js';
 import { startOfUtcDay, type RequestScope } from './secret-scope.js';
 import type { SecretValueOutput } from './secret-types.js';
 import { decodeToken, encodeToken } from './page-token.js';
@@ -201,7 +202,7 @@ export class SecretReader {
       }
       return { secret, version };
     }
-    const key = secretKeyOf(scope, input.SecretId);
+    const key = parseSecretId(scope, input.SecretId);
     const stage = input.VersionStage ?? AWSCURRENT;
     const found = key && (await this.storage.secrets.findWithStagedVersion(key, stage));
     if (!found) throw SecretsErrors.notFound();
