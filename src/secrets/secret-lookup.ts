@@ -2,6 +2,7 @@ import { SecretsErrors } from '../errors/service-error.js';
 import type { Repositories, SecretRecord } from '../storage/index.js';
 import { parseSecretId } from './secret-arn.js';
 import type { RequestScope } from './secret-scope.js';
+import { stageMapOf, type StageMap } from './staging-labels.js';
 
 /** Finds the secret a SecretId names in the caller's account and region, or throws ResourceNotFoundException. */
 export async function findSecret(repos: Repositories, scope: RequestScope, secretId: string): Promise<SecretRecord> {
@@ -14,6 +15,11 @@ export async function lookup(repos: Repositories, scope: RequestScope, secretId:
   const key = parseSecretId(scope, secretId);
   if (!key) return undefined;
   return 'arn' in key ? repos.secrets.findByArn(key.arn) : repos.secrets.findByName(key.account, key.region, key.name);
+}
+
+/** The staging labels of one secret, label → versionId. */
+export async function stagesOfSecret(repos: Repositories, secretId: number): Promise<StageMap> {
+  return stageMapOf((await repos.secrets.stagesOf([secretId])).get(secretId));
 }
 
 export function assertNotDeleted(secret: SecretRecord): void {

@@ -2,7 +2,7 @@ import { SecretsErrors, ServiceError } from '../errors/service-error.js';
 import type { SecretRecord, SecretListQuery, SortKey, Storage, VersionRecord } from '../storage/index.js';
 import type { SecretCipher } from './secret-cipher.js';
 import { matchesFilters, filterPrefixHints, validateFilters, type SecretFilter } from './list-filters.js';
-import { assertNotDeleted, findSecret } from './secret-lookup.js';
+import { assertNotDeleted, findSecret, stagesOfSecret } from './secret-lookup.js';
 import { parseSecretId } from './secret-arn.js';
 import { startOfUtcDay, type RequestScope } from './secret-scope.js';
 import type { SecretValueOutput } from './secret-types.js';
@@ -123,7 +123,7 @@ export class SecretReader {
 
   async describe(scope: RequestScope, secretId: string): Promise<SecretWithStages> {
     const secret = await findSecret(this.storage, scope, secretId);
-    const stages = stageMapOf((await this.storage.secrets.stagesOf([secret.id])).get(secret.id));
+    const stages = await stagesOfSecret(this.storage, secret.id);
     return { secret, stages };
   }
 

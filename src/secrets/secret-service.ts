@@ -3,12 +3,12 @@ import type { KeyService } from '../keys/key-service.js';
 import type { KmsKeyRecord, Repositories, SecretRecord, Storage, Tag } from '../storage/index.js';
 import { assertValidName, newSecretArn } from './secret-arn.js';
 import { SecretCipher } from './secret-cipher.js';
-import { assertNotDeleted, findSecret, lookup } from './secret-lookup.js';
+import { assertNotDeleted, findSecret, lookup, stagesOfSecret } from './secret-lookup.js';
 import { keyFailure } from './secret-cipher.js';
 import { DAY_MS, type RequestScope } from './secret-scope.js';
 import type { CreateSecretInput, PutSecretValueInput, UpdateSecretInput } from './secret-types.js';
 import { requireToken, sameValue, valueOf, type PlainValue } from './secret-values.js';
-import { AWSCURRENT, attachNewValue, labelsOf, moveLabel, stageMapOf, type StageMap } from './staging-labels.js';
+import { AWSCURRENT, attachNewValue, labelsOf, moveLabel, type StageMap } from './staging-labels.js';
 import { validateTags } from './secret-tags.js';
 
 export const DEFAULT_KEY_ALIAS = 'alias/aws/secretsmanager';
@@ -67,7 +67,7 @@ export class SecretService {
     return this.storage.transaction(async (tx) => {
       const secret = await findSecret(tx, scope, input.SecretId);
       assertNotDeleted(secret);
-      const stages = await this.stagesOf(tx, secret);
+      const stages = await stagesOfSecret(tx, secret.id);
       const labels = input.VersionStages ?? [AWSCURRENT];
       const next = await this.writeVersion(tx, scope, secret, stages, token, value, labels);
       return { ARN: secret.arn, Name: secret.name, VersionId: token, VersionStages: labelsOf(next, token) };
@@ -87,7 +87,7 @@ export class SecretService {
       secret.lastChangedAt = scope.now;
       await tx.secrets.update(secret);
       if (!value || token === undefined) return { ARN: secret.arn, Name: secret.name };
-      const stages = await this.stagesOf(tx, secret);
+      const stages = await stagesOfSecret(tx, secret.id);
       await this.writeVersion(tx, scope, secret, stages, token, value, [AWSCURRENT]);
       return { ARN: secret.arn, Name: secret.name, VersionId: token };
     });
@@ -101,7 +101,7 @@ export class SecretService {
     return this.storage.transaction(async (tx) => {
       const secret = await findSecret(tx, scope, input.SecretId);
       assertNotDeleted(secret);
-      const stages = await this.stagesOf(tx, secret);
+      const stages = await stagesOfSecret(tx, secret.id);
       for (const versionId of [from, to]) {
         if (versionId !== undefined && !(await tx.secrets.version(secret.id, versionId))) {
           throw SecretsErrors.invalidParameter(`Secrets Manager can't find the specified secret version: ${versionId}.`);
@@ -281,9 +281,6 @@ export class SecretService {
     await tx.secrets.update(secret);
   }
 
-  private async stagesOf(tx: Repositories, secret: SecretRecord): Promise<StageMap> {
-    return stageMapOf((await tx.secrets.stagesOf([secret.id])).get(secret.id));
-  }
 
   /**
    * Checks a requested key and makes sure the default key exists before a
