@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { secretsManagerService } from '../api/secretsmanager/secrets-manager-service.js';
 import { isLoopback, type CofferConfig } from '../config/config.js';
 import { Dispatcher } from '../http/dispatcher.js';
-import { HttpServer } from '../http/server.js';
+import { endpointUrl, HttpServer } from '../http/server.js';
 import { SigV4Verifier } from '../http/sigv4.js';
 import { AccessKeyStore } from '../iam/access-key-store.js';
 import { KeyService } from '../keys/key-service.js';
@@ -21,14 +21,11 @@ const ROOT_CHECK = 'coffer-root-key-check';
 
 export interface RunningCoffer {
   url: string;
-  port: number;
   /** The shared-credentials file holding the administrator key (absent in --dev mode). */
   credentialsPath?: string;
-  logger: Logger;
   close(): Promise<void>;
 }
 
-/** Wires the layers together and starts listening. */
 export interface StartOptions {
   clock?: () => number;
   logger?: Logger;
@@ -38,6 +35,7 @@ export interface StartOptions {
   sweeper?: boolean;
 }
 
+/** Wires the layers together and starts listening. */
 export async function startCoffer(config: CofferConfig, options: StartOptions = {}): Promise<RunningCoffer> {
   const logger = options.logger ?? createLogger(config.logLevel, config.logFile);
   const tls = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
@@ -72,13 +70,9 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   const sweeper = new DeletionSweeper(secrets, logger, options.clock);
   if (options.sweeper ?? true) sweeper.start(config.sweepIntervalSeconds * 1000);
 
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `${tls ? 'https' : 'http'}://${host}:${address.port}`;
   return {
-    url,
-    port: address.port,
+    url: endpointUrl(address.address, address.port, tls !== undefined),
     credentialsPath,
-    logger,
     async close() {
       await server.close();
       await sweeper.stop();

@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { initializeData, startCoffer } from '../app/coffer-app.js';
 import type { CofferConfig } from '../config/config.js';
+import { endpointUrl } from '../http/server.js';
 import { onStopSignal, printBanner, startOrExit } from './server-lifecycle.js';
 
 /**
@@ -17,8 +18,7 @@ export async function runPrimary(config: CofferConfig): Promise<void> {
     const worker = cluster.fork({ COFFER_WORKER_SWEEPER: sweeper ? '1' : '' });
     worker.once('listening', (address) => {
       if (++listening !== config.workers) return;
-      const host = address.addressType === 6 ? `[${address.address}]` : address.address;
-      printBanner(`${config.tlsCert ? 'https' : 'http'}://${host}:${address.port}`, credentialsPath);
+      printBanner(endpointUrl(address.address, address.port, Boolean(config.tlsCert)), credentialsPath);
     });
     worker.once('exit', (code) => {
       if (stopping) return;

@@ -3,6 +3,12 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Dispatcher } from './dispatcher.js';
 
+/** The URL clients use for a listening address (IPv6 hosts in brackets). */
+export function endpointUrl(address: string, port: number, tls: boolean): string {
+  const host = address.includes(':') ? `[${address}]` : address;
+  return `${tls ? 'https' : 'http'}://${host}:${port}`;
+}
+
 export interface HttpServerOptions {
   tls?: { cert: Buffer; key: Buffer };
   health: () => Promise<boolean>;
