@@ -35,6 +35,4 @@ export const SecretsErrors = {
   decryptionFailure: (message: string) => new ServiceError('DecryptionFailure', message),
   invalidNextToken: (message = 'The NextToken value is invalid.') =>
     new ServiceError('InvalidNextTokenException', message),
-  internal: (message = 'An error occurred on the server side.') =>
-    new ServiceError('InternalServiceError', message, { status: 500 }),
 };
