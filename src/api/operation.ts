@@ -21,3 +21,11 @@ export interface JsonService {
   operations: Record<string, { input?: string }>;
   handlers: Record<string, OperationHandler>;
 }
+
+/** A handler for an operation whose response is empty: runs the work and answers `{}`. */
+export function emptyResponse(work: (ctx: RequestContext, input: Record<string, unknown>) => Promise<unknown>): OperationHandler {
+  return async (ctx, input) => {
+    await work(ctx, input);
+    return undefined;
+  };
+}

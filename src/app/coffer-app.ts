@@ -2,19 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { kmsService } from '../api/kms/kms-service.js';
 import { secretsManagerService } from '../api/secretsmanager/secrets-manager-service.js';
 import { isLoopback, type CofferConfig } from '../config/config.js';
 import { Dispatcher } from '../http/dispatcher.js';
 import { endpointUrl, HttpServer } from '../http/server.js';
 import { SigV4Verifier } from '../http/sigv4.js';
 import { AccessKeyStore } from '../iam/access-key-store.js';
+import { KeyAdmin } from '../keys/key-admin.js';
 import { KeyService } from '../keys/key-service.js';
 import { FileRootKeyProvider, PassphraseRootKeyProvider, RootKey, type RootKeyProvider } from '../keys/root-key.js';
 import { createLogger } from '../log/logger.js';
-import { DeletionSweeper } from '../secrets/deletion-sweeper.js';
 import { SecretReader } from '../secrets/secret-reader.js';
 import { SecretService } from '../secrets/secret-service.js';
 import { SqliteStorage } from '../storage/sqlite/sqlite-storage.js';
+import { Sweeper } from './sweeper.js';
 
 const BODY_LIMIT = 1024 * 1024;
 const ROOT_CHECK = 'coffer-root-key-check';
@@ -31,7 +33,7 @@ export interface StartOptions {
   logger?: Logger;
   /** This process is one of several workers sharing the port and the database. */
   shared?: boolean;
-  /** Run the deletion sweeper here (in a cluster, one worker does). */
+  /** Run the background sweeper here (in a cluster, one worker does). */
   sweeper?: boolean;
 }
 
@@ -51,10 +53,11 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   const { storage, keys, accessKeys, credentialsPath } = await openData(config, { shared: options.shared });
   const secrets = new SecretService(storage, keys);
   const reader = new SecretReader(storage, secrets.cipher);
+  const admin = new KeyAdmin(storage, keys);
 
   const verifier = new SigV4Verifier(accessKeys, { verifySignatures: !config.dev, clock: options.clock });
   const dispatcher = new Dispatcher({
-    services: [secretsManagerService({ secrets, reader })],
+    services: [secretsManagerService({ secrets, reader }), kmsService({ keys, admin })],
     verifier,
     logger,
     account: config.accountId,
@@ -67,7 +70,15 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     health: async () => (await storage.settings.get(ROOT_CHECK)) !== undefined,
   });
   const address = await server.listen(config.port, config.host);
-  const sweeper = new DeletionSweeper(secrets, logger, options.clock);
+  const sweeper = new Sweeper(
+    [
+      { done: 'purged secrets whose recovery window ended', run: (now) => secrets.purgeExpired(now) },
+      { done: 'destroyed keys whose deletion window ended', run: (now) => admin.destroyDue(now) },
+      { done: 'rotated keys whose rotation period ended', run: (now) => admin.rotateDue(now) },
+    ],
+    logger,
+    options.clock,
+  );
   if (options.sweeper ?? true) sweeper.start(config.sweepIntervalSeconds * 1000);
 
   return {

@@ -8,7 +8,7 @@ import { onStopSignal, printBanner, startOrExit } from './server-lifecycle.js';
  * `--workers N`: N server processes share the listening port (node:cluster)
  * and the database (SQLite in shared mode). The primary does the first-start
  * work once, starts the workers, prints where they listen and stops them on
- * SIGTERM/SIGINT. One worker runs the deletion sweeper.
+ * SIGTERM/SIGINT. One worker runs the background sweeper.
  */
 export async function runPrimary(config: CofferConfig): Promise<void> {
   const credentialsPath = await startOrExit(() => initializeData(config));

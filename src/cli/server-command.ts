@@ -24,7 +24,7 @@ export function registerServerCommand(program: Command): void {
     .option('--log-level <level>', 'trace, debug, info, warn or error (COFFER_LOG_LEVEL)', env.COFFER_LOG_LEVEL ?? DEFAULTS.logLevel)
     .option('--log-file <file>', 'write logs to a file instead of standard output (COFFER_LOG_FILE)', env.COFFER_LOG_FILE)
     .option('--workers <n>', 'server processes sharing the port and the database (COFFER_WORKERS)', env.COFFER_WORKERS ?? String(DEFAULTS.workers))
-    .option('--sweep-interval <seconds>', 'how often expired deletions are purged (COFFER_SWEEP_INTERVAL)', env.COFFER_SWEEP_INTERVAL ?? String(DEFAULTS.sweepIntervalSeconds))
+    .option('--sweep-interval <seconds>', 'how often background work runs: purging deleted secrets and keys, rotating keys (COFFER_SWEEP_INTERVAL)', env.COFFER_SWEEP_INTERVAL ?? String(DEFAULTS.sweepIntervalSeconds))
     .action(async (opts) => {
       let config: CofferConfig;
       try {

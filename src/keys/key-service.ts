@@ -4,7 +4,8 @@ import { canonicalContext, decodeBlob, encodeHeader } from './ciphertext-blob.js
 import { KmsErrors } from './kms-errors.js';
 import type { RootKey } from './root-key.js';
 import { EpochCache } from '../storage/epoch-cache.js';
-import type { KmsKeyRecord, Repositories, Storage } from '../storage/index.js';
+import type { KeyMaterialRecord, KmsKeyRecord, Repositories, Storage, Tag } from '../storage/index.js';
+import { defaultKeyPolicy } from './key-policy.js';
 
 export type EncryptionContext = Record<string, string>;
 
@@ -19,7 +20,23 @@ export interface DataKey {
   plaintext: Buffer;
   ciphertextBlob: Buffer;
   keyArn: string;
+  materialId: string;
 }
+
+export interface NewKeyFields {
+  description: string;
+  keyManager: 'AWS' | 'CUSTOMER';
+  policy?: string;
+  tags?: Tag[];
+}
+
+/** Unwrapped key material and the id KMS reports for it. */
+interface Material {
+  key: Buffer;
+  materialId: string;
+}
+
+const KEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const AWS_MANAGED_DESCRIPTIONS: Record<string, string> = {
   'alias/aws/secretsmanager': 'Default key that protects my Secrets Manager data when no other key is defined',
@@ -32,7 +49,7 @@ const AWS_MANAGED_DESCRIPTIONS: Record<string, string> = {
  */
 export class KeyService {
   /** Unwrapped key material by `keyId/version`; material never changes once written. */
-  private readonly materials = new Map<string, Buffer>();
+  private readonly materials = new Map<string, Material>();
   private readonly managedKeyIds = new Map<string, string>();
   /** Key records by id, so that a decryption costs no database read; dropped when stored data changes. */
   private readonly records: EpochCache<KmsKeyRecord>;
@@ -84,11 +101,48 @@ export class KeyService {
       const raced = await tx.keys.findAlias(scope.account, scope.region, alias);
       if (raced) return raced.keyId;
       const now = Date.now();
-      const key = this.newKeyRecord(scope, AWS_MANAGED_DESCRIPTIONS[alias] ?? `Default key for ${alias}`, 'AWS', now);
-      await tx.keys.insert(key, { keyId: key.id, version: 1, wrapped: this.wrapMaterial(key.id, 1, randomBytes(32)), createdAt: now });
+      const key = await this.insertKey(tx, scope, { description: AWS_MANAGED_DESCRIPTIONS[alias] ?? `Default key for ${alias}`, keyManager: 'AWS' }, now);
       await tx.keys.insertAlias({ account: scope.account, region: scope.region, name: alias, keyId: key.id, createdAt: now, updatedAt: now });
       return key.id;
     });
+  }
+
+  /** Creates a key with fresh material in a unit of work. */
+  async insertKey(tx: Repositories, scope: Scope, fields: NewKeyFields, now: number): Promise<KmsKeyRecord> {
+    const id = randomUUID();
+    const key: KmsKeyRecord = {
+      id,
+      account: scope.account,
+      region: scope.region,
+      arn: this.keyArn(scope, id),
+      description: fields.description,
+      keyManager: fields.keyManager,
+      state: 'Enabled',
+      createdAt: now,
+      currentMaterial: 1,
+      policy: fields.policy ?? defaultKeyPolicy(scope),
+      tags: fields.tags ?? [],
+      onDemandRotations: 0,
+    };
+    await tx.keys.insert(key, this.newMaterial(id, 1, now));
+    return key;
+  }
+
+  /** Fresh random material for a key, wrapped by the root key. */
+  newMaterial(keyId: string, version: number, now: number, rotationType?: KeyMaterialRecord['rotationType']): KeyMaterialRecord {
+    return {
+      keyId,
+      version,
+      wrapped: this.wrapMaterial(keyId, version, randomBytes(32)),
+      createdAt: now,
+      materialId: randomBytes(32).toString('hex'),
+      rotationType,
+    };
+  }
+
+  /** Drops what is cached of a destroyed key's material. */
+  forget(keyId: string): void {
+    for (const cacheKey of this.materials.keys()) if (cacheKey.startsWith(`${keyId}/`)) this.materials.delete(cacheKey);
   }
 
   /** Resolves a key id, key ARN, alias name or alias ARN in the caller's account and region. */
@@ -110,27 +164,40 @@ export class KeyService {
       if (!alias) throw KmsErrors.notFound(`Alias ${arnPrefix}${id} is not found.`);
       id = alias.keyId;
     }
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
-      throw KmsErrors.notFound(`Invalid keyId '${ref}'`);
-    }
+    if (!KEY_ID.test(id)) throw KmsErrors.notFound(`Invalid keyId '${ref}'`);
     return this.requireKey(scope, id);
+  }
+
+  /** Resolves a key id or key ARN only, as the key management operations accept. */
+  async resolveKeyIdOrArn(scope: Scope, ref: string): Promise<KmsKeyRecord> {
+    if (ref.startsWith('alias/') || /^arn:[^:]*:kms:[^:]*:[^:]*:alias\//.test(ref)) throw KmsErrors.notFound(`Invalid keyId '${ref}'`);
+    return this.resolveKey(scope, ref);
   }
 
   async generateDataKey(key: KmsKeyRecord, context: EncryptionContext, bytes = 32): Promise<DataKey> {
     const plaintext = randomBytes(bytes);
-    const ciphertextBlob = await this.encrypt(key, plaintext, context);
-    return { plaintext, ciphertextBlob, keyArn: key.arn };
+    const { blob, materialId } = await this.encryptWithId(key, plaintext, context);
+    return { plaintext, ciphertextBlob: blob, keyArn: key.arn, materialId };
   }
 
   async encrypt(key: KmsKeyRecord, plaintext: Buffer, context: EncryptionContext): Promise<Buffer> {
+    return (await this.encryptWithId(key, plaintext, context)).blob;
+  }
+
+  /** Encrypts under the key's current material; also says which material that was. */
+  async encryptWithId(key: KmsKeyRecord, plaintext: Buffer, context: EncryptionContext): Promise<{ blob: Buffer; materialId: string }> {
     assertUsable(key);
     const header = encodeHeader({ keyId: key.id, materialVersion: key.currentMaterial });
     const material = await this.material(key.id, key.currentMaterial);
-    return Buffer.concat([header, seal(material, plaintext, aad(header, context))]);
+    return { blob: Buffer.concat([header, seal(material.key, plaintext, aad(header, context))]), materialId: material.materialId };
   }
 
   /** Decrypts a blob; the key is found from the blob. With `expectedKeyId` the blob must belong to that key. */
-  async decrypt(blob: Buffer, context: EncryptionContext, expectedKeyId?: string): Promise<{ plaintext: Buffer; key: KmsKeyRecord }> {
+  async decrypt(
+    blob: Buffer,
+    context: EncryptionContext,
+    expectedKeyId?: string,
+  ): Promise<{ plaintext: Buffer; key: KmsKeyRecord; materialId: string }> {
     const decoded = decodeBlob(blob);
     if (!decoded) throw KmsErrors.invalidCiphertext();
     const key = await this.keyRecord(decoded.header.keyId);
@@ -139,10 +206,15 @@ export class KeyService {
     assertUsable(key);
     const material = await this.material(key.id, decoded.header.materialVersion);
     try {
-      return { plaintext: open(material, decoded.sealed, aad(decoded.headerBytes, context)), key };
+      return { plaintext: open(material.key, decoded.sealed, aad(decoded.headerBytes, context)), key, materialId: material.materialId };
     } catch {
       throw KmsErrors.invalidCiphertext();
     }
+  }
+
+  /** The KeyMaterialId of a key's current material. */
+  async currentMaterialId(key: KmsKeyRecord): Promise<string> {
+    return (await this.material(key.id, key.currentMaterial)).materialId;
   }
 
   private keyRecord(id: string): Promise<KmsKeyRecord | undefined> {
@@ -157,21 +229,6 @@ export class KeyService {
     return key;
   }
 
-  private newKeyRecord(scope: Scope, description: string, keyManager: 'AWS' | 'CUSTOMER', now: number): KmsKeyRecord {
-    const id = randomUUID();
-    return {
-      id,
-      account: scope.account,
-      region: scope.region,
-      arn: this.keyArn(scope, id),
-      description,
-      keyManager,
-      state: 'Enabled',
-      createdAt: now,
-      currentMaterial: 1,
-    };
-  }
-
   private wrapMaterial(keyId: string, version: number, material: Buffer): Buffer {
     try {
       return this.rootKey.seal(material, materialPurpose(keyId, version));
@@ -180,19 +237,19 @@ export class KeyService {
     }
   }
 
-  private async material(keyId: string, version: number): Promise<Buffer> {
+  private async material(keyId: string, version: number): Promise<Material> {
     const cacheKey = `${keyId}/${version}`;
     const cached = this.materials.get(cacheKey);
     if (cached) return cached;
     const record = await this.repos.keys.material(keyId, version);
     if (!record) throw KmsErrors.invalidCiphertext();
-    const material = this.rootKey.open(record.wrapped, materialPurpose(keyId, version));
+    const material = { key: this.rootKey.open(record.wrapped, materialPurpose(keyId, version)), materialId: record.materialId };
     this.materials.set(cacheKey, material);
     return material;
   }
 }
 
-function materialPurpose(keyId: string, version: number): string {
+export function materialPurpose(keyId: string, version: number): string {
   return `kms-key-material:${keyId}:${version}`;
 }
 
@@ -200,7 +257,8 @@ function aad(header: Buffer, context: EncryptionContext): Buffer {
   return Buffer.concat([header, canonicalContext(context)]);
 }
 
-function assertUsable(key: KmsKeyRecord): void {
+/** A key may encrypt and decrypt only while Enabled. */
+export function assertUsable(key: KmsKeyRecord): void {
   if (key.state === 'Disabled') throw KmsErrors.disabled(key.arn);
   if (key.state === 'PendingDeletion') throw KmsErrors.pendingDeletion(key.arn);
 }

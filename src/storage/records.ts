@@ -40,7 +40,18 @@ export interface VersionRecord {
   wrappedDataKey?: Buffer;
   /** ARN of the KMS key that wrapped the data key. */
   kmsKeyArn?: string;
+  /**
+   * The same data key wrapped by keys the secret used before (newest first):
+   * changing a secret's key re-wraps its labelled versions and keeps them
+   * readable through the old key too, as AWS does.
+   */
+  previousWrappings?: DataKeyWrapping[];
   stages: string[];
+}
+
+export interface DataKeyWrapping {
+  kmsKeyArn?: string;
+  wrappedDataKey: Buffer;
 }
 
 export type NewVersion = Omit<VersionRecord, 'stages'>;
@@ -58,6 +69,14 @@ export interface KmsKeyRecord {
   createdAt: number;
   deletionDate?: number;
   currentMaterial: number;
+  /** The key policy document (JSON text). */
+  policy: string;
+  tags: Tag[];
+  /** Automatic rotation period in days; undefined while automatic rotation is off. */
+  rotationPeriodDays?: number;
+  /** When automatic rotation next adds key material. */
+  nextRotationAt?: number;
+  onDemandRotations: number;
 }
 
 export interface KeyMaterialRecord {
@@ -66,6 +85,10 @@ export interface KeyMaterialRecord {
   /** The key material wrapped by the root key. */
   wrapped: Buffer;
   createdAt: number;
+  /** KMS's KeyMaterialId: 64 hex characters naming the material (not derived from it). */
+  materialId: string;
+  /** How the material came: undefined for the key's first material. */
+  rotationType?: 'AUTOMATIC' | 'ON_DEMAND';
 }
 
 export interface AliasRecord {

@@ -66,15 +66,41 @@ export interface SecretRepository {
 export interface KeyRepository {
   find(id: string): Promise<KmsKeyRecord | undefined>;
   insert(key: KmsKeyRecord, material: KeyMaterialRecord): Promise<void>;
+  /** Stores every mutable field of the key. */
+  update(key: KmsKeyRecord): Promise<void>;
+  /** Keys of an account and region ordered by id, after the id `after`. */
+  list(account: string, region: string, after: string | undefined, limit: number): Promise<KmsKeyRecord[]>;
+  /** Removes the key with its material and aliases: what it encrypted is lost for good. */
+  destroy(id: string): Promise<void>;
+  /** Keys whose deletion date has passed. */
+  dueForDeletion(now: number, limit: number): Promise<KmsKeyRecord[]>;
+  /** Enabled keys whose automatic rotation is due. */
+  dueForRotation(now: number, limit: number): Promise<KmsKeyRecord[]>;
+
   material(keyId: string, version: number): Promise<KeyMaterialRecord | undefined>;
+  /** A key's materials, oldest first. */
+  materials(keyId: string): Promise<KeyMaterialRecord[]>;
+  addMaterial(material: KeyMaterialRecord): Promise<void>;
+  /** Every key's materials in pages ordered by (keyId, version), after the given position. */
+  allMaterials(after: { keyId: string; version: number } | undefined, limit: number): Promise<KeyMaterialRecord[]>;
+  /** Replaces the root-key wrapping of one material (root key rotation). */
+  rewrapMaterial(keyId: string, version: number, wrapped: Buffer): Promise<void>;
+
   findAlias(account: string, region: string, name: string): Promise<AliasRecord | undefined>;
   insertAlias(alias: AliasRecord): Promise<void>;
+  updateAlias(alias: AliasRecord): Promise<void>;
+  deleteAlias(account: string, region: string, name: string): Promise<void>;
+  /** Aliases ordered by name after `after`, optionally only those of one key. */
+  listAliases(account: string, region: string, query: { keyId?: string; after?: string; limit: number }): Promise<AliasRecord[]>;
 }
 
 export interface AccessKeyRepository {
   find(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
   insert(key: AccessKeyRecord): Promise<void>;
   count(): Promise<number>;
+  all(): Promise<AccessKeyRecord[]>;
+  /** Replaces the root-key encryption of a secret access key (root key rotation). */
+  reseal(accessKeyId: string, encryptedSecret: Buffer): Promise<void>;
 }
 
 /** Small key/value settings the server keeps (root key check value, salts). */

@@ -87,7 +87,7 @@ const rows: Row[] = [
   // --- routing ---
   { name: 'unknown X-Amz-Target operation', request: op('secretsmanager.StealAllSecrets', {}), code: 'UnknownOperationException', message: 'Unknown operation secretsmanager.StealAllSecrets' },
   { name: 'missing X-Amz-Target', request: { body: {} }, code: 'UnknownOperationException', message: 'X-Amz-Target header is missing' },
-  { name: 'target of another service prefix (KMS)', request: op('TrentService.Encrypt', { KeyId: 'alias/x', Plaintext: 'AA==' }), code: 'UnknownOperationException', message: 'Unknown operation TrentService.Encrypt' },
+  { name: 'target of a service Coffer does not serve (SSM)', request: op('AmazonSSM.GetParameter', { Name: 'x' }), code: 'UnknownOperationException', message: 'Unknown operation AmazonSSM.GetParameter' },
   { name: 'target of another service prefix (DynamoDB)', request: op('DynamoDB_20120810.ListTables', {}), code: 'UnknownOperationException', message: 'Unknown operation' },
   { name: 'target naming an Object.prototype member', request: op('secretsmanager.constructor', {}), code: 'UnknownOperationException', message: 'Unknown operation' },
   { name: 'operation name in the wrong case', request: op('secretsmanager.getSecretValue', { SecretId: ALPHA }), code: 'UnknownOperationException', message: 'Unknown operation' },

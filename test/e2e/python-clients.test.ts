@@ -4,71 +4,16 @@
 // fail them under CI=true.
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT, requiredInCi, startServer, tempDir, type TestServer } from '../support/coffer-server.js';
+import { cleanEnv, describeRun, run, type RunResult } from '../support/child-process.js';
 
 const BOTO3_SCRIPT = join(PROJECT_ROOT, 'test/e2e/python/boto3_flows.py');
-const CHILD_TIMEOUT_MS = 120_000;
 
 let server: TestServer;
 let scratch: string;
-
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** Set when the program could not be started at all (e.g. ENOENT). */
-  spawnError?: Error;
-}
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    // Our own timer rather than spawn's `timeout`, which outlives a child that failed to start.
-    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.once('error', (spawnError) => {
-      clearTimeout(timer);
-      resolve({ code: null, stdout, stderr, spawnError });
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr: signal ? `${stderr}\n(killed by ${signal})` : stderr });
-    });
-  });
-}
-
-function describeRun(what: string, r: RunResult): string {
-  return `${what} exited with ${r.spawnError ? r.spawnError.message : r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
-}
-
-/**
- * The parent environment without any AWS_* variable, plus `extra`. A developer's
- * own profile, region, keys or endpoint must not leak into the children; the
- * config and credentials files point at paths that do not exist unless `extra`
- * names them, and the instance-metadata lookup is off so that nothing but what
- * a check sets can supply credentials or a region.
- */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('AWS_')) env[key] = value;
-  }
-  return {
-    ...env,
-    AWS_CONFIG_FILE: join(scratch, 'no-such-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(scratch, 'no-such-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_PAGER: '', // AWS CLI v2 (Debian's awscli): never start a pager
-    ...extra,
-  };
-}
 
 /** The environment a client needs for the test server: endpoint, keys, region; no retries. */
 function serverEnv(): NodeJS.ProcessEnv {

@@ -43,9 +43,12 @@ async function insertKey(storage: Storage, rootBytes: Buffer, scope: Scope, stat
     state,
     createdAt: Date.now(),
     currentMaterial: 1,
+    policy: '{}',
+    tags: [],
+    onDemandRotations: 0,
   };
   const wrapped = new RootKey(rootBytes).seal(randomBytes(32), materialPurpose(id, 1));
-  await storage.transaction((tx) => tx.keys.insert(key, { keyId: id, version: 1, wrapped, createdAt: key.createdAt }));
+  await storage.transaction((tx) => tx.keys.insert(key, { keyId: id, version: 1, wrapped, createdAt: key.createdAt, materialId: randomBytes(32).toString('hex') }));
   return key;
 }
 

@@ -107,9 +107,12 @@ function kmsKey(overrides: Partial<KmsKeyRecord> = {}): { key: KmsKeyRecord; mat
     state: 'Enabled',
     createdAt: 1_700_000_000_000,
     currentMaterial: 1,
+    policy: '{"Statement":[]}',
+    tags: [],
+    onDemandRotations: 0,
     ...overrides,
   };
-  return { key, material: { keyId: id, version: 1, wrapped: randomBytes(60), createdAt: key.createdAt } };
+  return { key, material: { keyId: id, version: 1, wrapped: randomBytes(60), createdAt: key.createdAt, materialId: randomBytes(32).toString('hex') } };
 }
 
 function accessKey(overrides: Partial<AccessKeyRecord> = {}): AccessKeyRecord {

@@ -84,4 +84,27 @@ export const migrations: { version: number; sql: string }[] = [
       CREATE INDEX version_stages_by_version ON version_stages (secret_id, version_id);
     `,
   },
+  {
+    version: 2,
+    sql: `
+      ALTER TABLE kms_keys ADD COLUMN policy TEXT NOT NULL DEFAULT '';
+      ALTER TABLE kms_keys ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE kms_keys ADD COLUMN rotation_period_days INTEGER;
+      ALTER TABLE kms_keys ADD COLUMN next_rotation_at INTEGER;
+      ALTER TABLE kms_keys ADD COLUMN on_demand_rotations INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX kms_keys_by_deletion ON kms_keys (deletion_date) WHERE deletion_date IS NOT NULL;
+      CREATE INDEX kms_keys_by_rotation ON kms_keys (next_rotation_at) WHERE next_rotation_at IS NOT NULL;
+      CREATE INDEX kms_keys_by_scope ON kms_keys (account, region, id);
+
+      -- Existing materials get a random id, as new ones do.
+      ALTER TABLE kms_key_materials ADD COLUMN material_id TEXT NOT NULL DEFAULT '';
+      UPDATE kms_key_materials SET material_id = lower(hex(randomblob(32)));
+      ALTER TABLE kms_key_materials ADD COLUMN rotation_type TEXT;
+
+      CREATE INDEX kms_aliases_by_key ON kms_aliases (key_id);
+
+      -- JSON list of earlier wrappings of the version's data key: [{"kmsKeyArn", "wrappedDataKey" (base64)}].
+      ALTER TABLE secret_versions ADD COLUMN previous_wrappings TEXT;
+    `,
+  },
 ];

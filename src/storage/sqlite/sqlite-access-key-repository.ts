@@ -2,6 +2,24 @@ import type { Db } from './sqlite-database.js';
 import type { AccessKeyRepository, SettingsRepository } from '../repositories.js';
 import type { AccessKeyRecord } from '../records.js';
 
+interface AccessKeyRow {
+  access_key_id: string;
+  encrypted_secret: Buffer;
+  principal_arn: string;
+  status: 'Active' | 'Inactive';
+  created_at: number;
+}
+
+function toAccessKey(row: AccessKeyRow): AccessKeyRecord {
+  return {
+    accessKeyId: row.access_key_id,
+    encryptedSecret: row.encrypted_secret,
+    principalArn: row.principal_arn,
+    status: row.status,
+    createdAt: row.created_at,
+  };
+}
+
 export class SqliteAccessKeyRepository implements AccessKeyRepository {
   private readonly stmts;
 
@@ -11,22 +29,22 @@ export class SqliteAccessKeyRepository implements AccessKeyRepository {
       insert: db.prepare(`INSERT INTO access_keys (access_key_id, encrypted_secret, principal_arn, status, created_at)
         VALUES (@accessKeyId, @encryptedSecret, @principalArn, @status, @createdAt)`),
       count: db.prepare('SELECT count(*) AS n FROM access_keys'),
+      all: db.prepare('SELECT * FROM access_keys ORDER BY access_key_id'),
+      reseal: db.prepare('UPDATE access_keys SET encrypted_secret = ? WHERE access_key_id = ?'),
     };
   }
 
   async find(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
-    const row = this.stmts.find.get(accessKeyId) as
-      | { access_key_id: string; encrypted_secret: Buffer; principal_arn: string; status: 'Active' | 'Inactive'; created_at: number }
-      | undefined;
-    return (
-      row && {
-        accessKeyId: row.access_key_id,
-        encryptedSecret: row.encrypted_secret,
-        principalArn: row.principal_arn,
-        status: row.status,
-        createdAt: row.created_at,
-      }
-    );
+    const row = this.stmts.find.get(accessKeyId) as AccessKeyRow | undefined;
+    return row && toAccessKey(row);
+  }
+
+  async all(): Promise<AccessKeyRecord[]> {
+    return (this.stmts.all.all() as AccessKeyRow[]).map(toAccessKey);
+  }
+
+  async reseal(accessKeyId: string, encryptedSecret: Buffer): Promise<void> {
+    this.stmts.reseal.run(encryptedSecret, accessKeyId);
   }
 
   async insert(key: AccessKeyRecord): Promise<void> {

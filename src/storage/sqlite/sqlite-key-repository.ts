@@ -13,6 +13,81 @@ interface KeyRow {
   created_at: number;
   deletion_date: number | null;
   current_material: number;
+  policy: string;
+  tags: string;
+  rotation_period_days: number | null;
+  next_rotation_at: number | null;
+  on_demand_rotations: number;
+}
+
+interface MaterialRow {
+  key_id: string;
+  version: number;
+  wrapped: Buffer;
+  created_at: number;
+  material_id: string;
+  rotation_type: KeyMaterialRecord['rotationType'] | null;
+}
+
+interface AliasRow {
+  account: string;
+  region: string;
+  name: string;
+  key_id: string;
+  created_at: number;
+  updated_at: number;
+}
+
+function toKey(row: KeyRow): KmsKeyRecord {
+  return {
+    id: row.id,
+    account: row.account,
+    region: row.region,
+    arn: row.arn,
+    description: row.description,
+    keyManager: row.key_manager,
+    state: row.state,
+    createdAt: row.created_at,
+    deletionDate: row.deletion_date ?? undefined,
+    currentMaterial: row.current_material,
+    policy: row.policy,
+    tags: JSON.parse(row.tags),
+    rotationPeriodDays: row.rotation_period_days ?? undefined,
+    nextRotationAt: row.next_rotation_at ?? undefined,
+    onDemandRotations: row.on_demand_rotations,
+  };
+}
+
+function keyParams(key: KmsKeyRecord) {
+  return {
+    ...key,
+    deletionDate: key.deletionDate ?? null,
+    tags: JSON.stringify(key.tags),
+    rotationPeriodDays: key.rotationPeriodDays ?? null,
+    nextRotationAt: key.nextRotationAt ?? null,
+  };
+}
+
+function toMaterial(row: MaterialRow): KeyMaterialRecord {
+  return {
+    keyId: row.key_id,
+    version: row.version,
+    wrapped: row.wrapped,
+    createdAt: row.created_at,
+    materialId: row.material_id,
+    ...(row.rotation_type ? { rotationType: row.rotation_type } : {}),
+  };
+}
+
+function toAlias(row: AliasRow): AliasRecord {
+  return {
+    account: row.account,
+    region: row.region,
+    name: row.name,
+    keyId: row.key_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
 }
 
 export class SqliteKeyRepository implements KeyRepository {
@@ -22,62 +97,108 @@ export class SqliteKeyRepository implements KeyRepository {
     this.stmts = {
       find: db.prepare('SELECT * FROM kms_keys WHERE id = ?'),
       insert: db.prepare(`INSERT INTO kms_keys (id, account, region, arn, description, key_manager, state, created_at,
-        deletion_date, current_material) VALUES (@id, @account, @region, @arn, @description, @keyManager, @state,
-        @createdAt, @deletionDate, @currentMaterial)`),
-      insertMaterial: db.prepare('INSERT INTO kms_key_materials (key_id, version, wrapped, created_at) VALUES (?, ?, ?, ?)'),
-      material: db.prepare('SELECT key_id, version, wrapped, created_at FROM kms_key_materials WHERE key_id = ? AND version = ?'),
+        deletion_date, current_material, policy, tags, rotation_period_days, next_rotation_at, on_demand_rotations)
+        VALUES (@id, @account, @region, @arn, @description, @keyManager, @state, @createdAt, @deletionDate,
+        @currentMaterial, @policy, @tags, @rotationPeriodDays, @nextRotationAt, @onDemandRotations)`),
+      update: db.prepare(`UPDATE kms_keys SET description = @description, state = @state, deletion_date = @deletionDate,
+        current_material = @currentMaterial, policy = @policy, tags = @tags, rotation_period_days = @rotationPeriodDays,
+        next_rotation_at = @nextRotationAt, on_demand_rotations = @onDemandRotations WHERE id = @id`),
+      list: db.prepare('SELECT * FROM kms_keys WHERE account = ? AND region = ? AND id > ? ORDER BY id LIMIT ?'),
+      destroy: db.prepare('DELETE FROM kms_keys WHERE id = ?'),
+      dueForDeletion: db.prepare(
+        'SELECT * FROM kms_keys WHERE deletion_date IS NOT NULL AND deletion_date <= ? ORDER BY deletion_date LIMIT ?',
+      ),
+      dueForRotation: db.prepare(`SELECT * FROM kms_keys WHERE next_rotation_at IS NOT NULL AND next_rotation_at <= ?
+        AND state = 'Enabled' ORDER BY next_rotation_at LIMIT ?`),
+      insertMaterial: db.prepare(`INSERT INTO kms_key_materials (key_id, version, wrapped, created_at, material_id, rotation_type)
+        VALUES (@keyId, @version, @wrapped, @createdAt, @materialId, @rotationType)`),
+      material: db.prepare('SELECT * FROM kms_key_materials WHERE key_id = ? AND version = ?'),
+      materials: db.prepare('SELECT * FROM kms_key_materials WHERE key_id = ? ORDER BY version'),
+      allMaterials: db.prepare(`SELECT * FROM kms_key_materials WHERE (key_id, version) > (?, ?)
+        ORDER BY key_id, version LIMIT ?`),
+      rewrapMaterial: db.prepare('UPDATE kms_key_materials SET wrapped = ? WHERE key_id = ? AND version = ?'),
       findAlias: db.prepare('SELECT * FROM kms_aliases WHERE account = ? AND region = ? AND name = ?'),
       insertAlias: db.prepare(`INSERT INTO kms_aliases (account, region, name, key_id, created_at, updated_at)
         VALUES (@account, @region, @name, @keyId, @createdAt, @updatedAt)`),
+      updateAlias: db.prepare(`UPDATE kms_aliases SET key_id = @keyId, updated_at = @updatedAt
+        WHERE account = @account AND region = @region AND name = @name`),
+      deleteAlias: db.prepare('DELETE FROM kms_aliases WHERE account = ? AND region = ? AND name = ?'),
+      listAliases: db.prepare(`SELECT * FROM kms_aliases WHERE account = @account AND region = @region AND name > @after
+        AND (@keyId IS NULL OR key_id = @keyId) ORDER BY name LIMIT @limit`),
     };
   }
 
   async find(id: string): Promise<KmsKeyRecord | undefined> {
     const row = this.stmts.find.get(id) as KeyRow | undefined;
-    if (!row) return undefined;
-    return {
-      id: row.id,
-      account: row.account,
-      region: row.region,
-      arn: row.arn,
-      description: row.description,
-      keyManager: row.key_manager,
-      state: row.state,
-      createdAt: row.created_at,
-      deletionDate: row.deletion_date ?? undefined,
-      currentMaterial: row.current_material,
-    };
+    return row && toKey(row);
   }
 
   async insert(key: KmsKeyRecord, material: KeyMaterialRecord): Promise<void> {
-    this.stmts.insert.run({ ...key, deletionDate: key.deletionDate ?? null });
-    this.stmts.insertMaterial.run(material.keyId, material.version, material.wrapped, material.createdAt);
+    this.stmts.insert.run(keyParams(key));
+    await this.addMaterial(material);
+  }
+
+  async update(key: KmsKeyRecord): Promise<void> {
+    this.stmts.update.run(keyParams(key));
+  }
+
+  async list(account: string, region: string, after: string | undefined, limit: number): Promise<KmsKeyRecord[]> {
+    return (this.stmts.list.all(account, region, after ?? '', limit) as KeyRow[]).map(toKey);
+  }
+
+  async destroy(id: string): Promise<void> {
+    // Materials and aliases go with the key (ON DELETE CASCADE).
+    this.stmts.destroy.run(id);
+  }
+
+  async dueForDeletion(now: number, limit: number): Promise<KmsKeyRecord[]> {
+    return (this.stmts.dueForDeletion.all(now, limit) as KeyRow[]).map(toKey);
+  }
+
+  async dueForRotation(now: number, limit: number): Promise<KmsKeyRecord[]> {
+    return (this.stmts.dueForRotation.all(now, limit) as KeyRow[]).map(toKey);
   }
 
   async material(keyId: string, version: number): Promise<KeyMaterialRecord | undefined> {
-    const row = this.stmts.material.get(keyId, version) as
-      | { key_id: string; version: number; wrapped: Buffer; created_at: number }
-      | undefined;
-    return row && { keyId: row.key_id, version: row.version, wrapped: row.wrapped, createdAt: row.created_at };
+    const row = this.stmts.material.get(keyId, version) as MaterialRow | undefined;
+    return row && toMaterial(row);
+  }
+
+  async materials(keyId: string): Promise<KeyMaterialRecord[]> {
+    return (this.stmts.materials.all(keyId) as MaterialRow[]).map(toMaterial);
+  }
+
+  async addMaterial(material: KeyMaterialRecord): Promise<void> {
+    this.stmts.insertMaterial.run({ ...material, rotationType: material.rotationType ?? null });
+  }
+
+  async allMaterials(after: { keyId: string; version: number } | undefined, limit: number): Promise<KeyMaterialRecord[]> {
+    return (this.stmts.allMaterials.all(after?.keyId ?? '', after?.version ?? 0, limit) as MaterialRow[]).map(toMaterial);
+  }
+
+  async rewrapMaterial(keyId: string, version: number, wrapped: Buffer): Promise<void> {
+    this.stmts.rewrapMaterial.run(wrapped, keyId, version);
   }
 
   async findAlias(account: string, region: string, name: string): Promise<AliasRecord | undefined> {
-    const row = this.stmts.findAlias.get(account, region, name) as
-      | { account: string; region: string; name: string; key_id: string; created_at: number; updated_at: number }
-      | undefined;
-    return (
-      row && {
-        account: row.account,
-        region: row.region,
-        name: row.name,
-        keyId: row.key_id,
-        createdAt: row.created_at,
-        updatedAt: row.updated_at,
-      }
-    );
+    const row = this.stmts.findAlias.get(account, region, name) as AliasRow | undefined;
+    return row && toAlias(row);
   }
 
   async insertAlias(alias: AliasRecord): Promise<void> {
     this.stmts.insertAlias.run(alias);
+  }
+
+  async updateAlias(alias: AliasRecord): Promise<void> {
+    this.stmts.updateAlias.run(alias);
+  }
+
+  async deleteAlias(account: string, region: string, name: string): Promise<void> {
+    this.stmts.deleteAlias.run(account, region, name);
+  }
+
+  async listAliases(account: string, region: string, query: { keyId?: string; after?: string; limit: number }): Promise<AliasRecord[]> {
+    const rows = this.stmts.listAliases.all({ account, region, keyId: query.keyId ?? null, after: query.after ?? '', limit: query.limit });
+    return (rows as AliasRow[]).map(toAlias);
   }
 }

@@ -1,7 +1,7 @@
 import type { Db } from './sqlite-database.js';
 import type { EpochCache } from '../epoch-cache.js';
 import type { SecretKey, SecretListQuery, SecretRepository, SortKey } from '../repositories.js';
-import type { NewSecret, NewVersion, SecretRecord, VersionRecord } from '../records.js';
+import type { DataKeyWrapping, NewSecret, NewVersion, SecretRecord, VersionRecord } from '../records.js';
 
 interface SecretRow {
   id: number;
@@ -27,6 +27,7 @@ interface VersionRow {
   ciphertext: Buffer | null;
   wrapped_data_key: Buffer | null;
   kms_key_arn: string | null;
+  previous_wrappings: string | null;
   stages: string | null;
 }
 
@@ -64,6 +65,7 @@ function toVersion(row: VersionRow): VersionRecord {
     ciphertext: row.ciphertext ?? undefined,
     wrappedDataKey: row.wrapped_data_key ?? undefined,
     kmsKeyArn: row.kms_key_arn ?? undefined,
+    previousWrappings: row.previous_wrappings ? decodeWrappings(row.previous_wrappings) : undefined,
     // group_concat separator: labels cannot contain a newline.
     stages: row.stages ? row.stages.split('\n').sort() : [],
   };
@@ -72,13 +74,14 @@ function toVersion(row: VersionRow): VersionRecord {
 /** The secret's columns, then its version's under `v_` names (NULL when no version carries the stage). */
 const SECRET_WITH_STAGED_VERSION = `SELECT s.*, v.secret_id AS v_secret_id, v.version_id AS v_version_id, v.created_at AS v_created_at,
   v.value_type AS v_value_type, v.ciphertext AS v_ciphertext, v.wrapped_data_key AS v_wrapped_data_key, v.kms_key_arn AS v_kms_key_arn,
+  v.previous_wrappings AS v_previous_wrappings,
   (SELECT group_concat(x.stage, char(10)) FROM version_stages x WHERE x.secret_id = v.secret_id AND x.version_id = v.version_id) AS v_stages
   FROM secrets s
   LEFT JOIN version_stages st ON st.secret_id = s.id AND st.stage = @stage
   LEFT JOIN secret_versions v ON v.secret_id = st.secret_id AND v.version_id = st.version_id`;
 
 const VERSION_COLUMNS = `v.secret_id, v.version_id, v.created_at, v.value_type, v.ciphertext, v.wrapped_data_key, v.kms_key_arn,
-  (SELECT group_concat(s.stage, char(10)) FROM version_stages s WHERE s.secret_id = v.secret_id AND s.version_id = v.version_id) AS stages`;
+  v.previous_wrappings, (SELECT group_concat(s.stage, char(10)) FROM version_stages s WHERE s.secret_id = v.secret_id AND s.version_id = v.version_id) AS stages`;
 
 export class SqliteSecretRepository implements SecretRepository {
   private readonly stmts;
@@ -115,9 +118,10 @@ export class SqliteSecretRepository implements SecretRepository {
         JOIN secret_versions v ON v.secret_id = st.secret_id AND v.version_id = st.version_id
         WHERE st.secret_id = ? AND st.stage = ?`),
       insertVersion: db.prepare(`INSERT INTO secret_versions (secret_id, version_id, created_at, value_type, ciphertext,
-        wrapped_data_key, kms_key_arn) VALUES (@secretId, @versionId, @createdAt, @valueType, @ciphertext, @wrappedDataKey, @kmsKeyArn)`),
+        wrapped_data_key, kms_key_arn, previous_wrappings) VALUES (@secretId, @versionId, @createdAt, @valueType, @ciphertext,
+        @wrappedDataKey, @kmsKeyArn, @previousWrappings)`),
       fillVersion: db.prepare(`UPDATE secret_versions SET value_type = @valueType, ciphertext = @ciphertext,
-        wrapped_data_key = @wrappedDataKey, kms_key_arn = @kmsKeyArn WHERE secret_id = @secretId AND version_id = @versionId`),
+        wrapped_data_key = @wrappedDataKey, kms_key_arn = @kmsKeyArn, previous_wrappings = @previousWrappings WHERE secret_id = @secretId AND version_id = @versionId`),
       prune: db.prepare(`DELETE FROM secret_versions WHERE secret_id = @secretId AND version_id IN (
         SELECT v.version_id FROM secret_versions v WHERE v.secret_id = @secretId AND v.created_at < @olderThan
         AND NOT EXISTS (SELECT 1 FROM version_stages s WHERE s.secret_id = v.secret_id AND s.version_id = v.version_id)
@@ -157,6 +161,7 @@ export class SqliteSecretRepository implements SecretRepository {
             ciphertext: row.v_ciphertext as Buffer | null,
             wrapped_data_key: row.v_wrapped_data_key as Buffer | null,
             kms_key_arn: row.v_kms_key_arn as string | null,
+            previous_wrappings: row.v_previous_wrappings as string | null,
             stages: row.v_stages as string | null,
           });
     // Frozen: callers may share what a cache holds.
@@ -286,5 +291,17 @@ function versionParams(version: NewVersion) {
     ciphertext: version.ciphertext ?? null,
     wrappedDataKey: version.wrappedDataKey ?? null,
     kmsKeyArn: version.kmsKeyArn ?? null,
+    previousWrappings: version.previousWrappings?.length ? encodeWrappings(version.previousWrappings) : null,
   };
+}
+
+function encodeWrappings(wrappings: DataKeyWrapping[]): string {
+  return JSON.stringify(wrappings.map((w) => ({ kmsKeyArn: w.kmsKeyArn, wrappedDataKey: w.wrappedDataKey.toString('base64') })));
+}
+
+function decodeWrappings(text: string): DataKeyWrapping[] {
+  return (JSON.parse(text) as { kmsKeyArn?: string; wrappedDataKey: string }[]).map((w) => ({
+    kmsKeyArn: w.kmsKeyArn,
+    wrappedDataKey: Buffer.from(w.wrappedDataKey, 'base64'),
+  }));
 }

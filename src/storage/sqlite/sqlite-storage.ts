@@ -8,7 +8,8 @@ import { EpochCache } from '../epoch-cache.js';
 /** Repository methods that only read; every other call may write, and moves the change epoch. */
 const READ_METHODS = new Set([
   'findByName', 'findByArn', 'findWithStagedVersion', 'list', 'dueForPurge', 'versions', 'stagesOf', 'version',
-  'versionByStage', 'find', 'material', 'findAlias', 'count', 'get',
+  'versionByStage', 'find', 'material', 'findAlias', 'count', 'get', 'dueForDeletion', 'dueForRotation', 'materials',
+  'allMaterials', 'listAliases', 'all',
 ]);
 
 /** About five seconds of retries, as the busy timeout gives other statements. */

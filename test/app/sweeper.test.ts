@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { KeyService } from '../../src/keys/key-service.js';
 import { RootKey } from '../../src/keys/root-key.js';
-import { DeletionSweeper } from '../../src/secrets/deletion-sweeper.js';
+import { Sweeper } from '../../src/app/sweeper.js';
 import { DAY_MS, type RequestScope } from '../../src/secrets/secret-scope.js';
 import { SecretService } from '../../src/secrets/secret-service.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
@@ -31,8 +31,8 @@ afterEach(async () => {
   await storage.close();
 });
 
-function sweeper(): DeletionSweeper {
-  return new DeletionSweeper(secrets, silent, () => now);
+function sweeper(): Sweeper {
+  return new Sweeper([{ done: 'purged secrets', run: (at) => secrets.purgeExpired(at) }], silent, () => now);
 }
 
 async function createSecret(name: string): Promise<string> {

@@ -1,0 +1,58 @@
+import type { Logger } from 'pino';
+
+/** A kind of background work: does what is due at `now`, in batches, and says how much it did in the batch. */
+export interface SweepTask {
+  /** What the log says when a batch did something, e.g. "purged secrets whose recovery window ended". */
+  done: string;
+  run(now: number): Promise<number>;
+}
+
+/**
+ * Runs background work at an interval: purging deleted secrets, destroying
+ * keys whose deletion window ended, rotating keys that are due. Each task runs
+ * in batches until a batch finds nothing due.
+ */
+export class Sweeper {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly tasks: SweepTask[],
+    private readonly logger: Logger,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  start(intervalMs: number): void {
+    this.timer = setInterval(() => void this.sweep(), intervalMs);
+    this.timer.unref();
+  }
+
+  /** One pass over every task. */
+  sweep(): Promise<void> {
+    this.running ??= (async () => {
+      try {
+        for (const task of this.tasks) await this.drain(task);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  private async drain(task: SweepTask): Promise<void> {
+    try {
+      let count: number;
+      do {
+        count = await task.run(this.clock());
+        if (count) this.logger.info({ count }, task.done);
+      } while (count > 0);
+    } catch (err) {
+      this.logger.error({ err, task: task.done }, 'background sweep failed');
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+}
