@@ -1,9 +1,9 @@
 import { open, seal } from '../keys/aes-gcm.js';
-import { canonicalContext } from '../keys/ciphertext-blob.js';
+import { canonicalContext, decodeBlob } from '../keys/ciphertext-blob.js';
 import { KmsErrors } from '../keys/kms-errors.js';
 import { SecretsErrors, ServiceError } from '../errors/service-error.js';
 import type { KeyService } from '../keys/key-service.js';
-import type { KmsKeyRecord, Repositories, ValueType } from '../storage/index.js';
+import type { DataKeyWrapping, KmsKeyRecord, Repositories, ValueType, VersionRecord } from '../storage/index.js';
 
 /** Version format of the value ciphertext: format (1 byte) | iv | tag | ciphertext. */
 const VALUE_FORMAT = 1;
@@ -12,6 +12,13 @@ export interface SealedValue {
   ciphertext: Buffer;
   wrappedDataKey: Buffer;
 }
+
+/** What of a stored version decryption needs. */
+export type SealedVersion = Pick<VersionRecord, 'versionId' | 'previousWrappings'> & {
+  valueType: ValueType;
+  ciphertext: Buffer;
+  wrappedDataKey: Buffer;
+};
 
 /**
  * Envelope encryption of one secret version: a fresh AES-256 data key, wrapped
@@ -48,17 +55,12 @@ export class SecretCipher {
   }
 
   /** Opens a value; a key service failure, or a value altered or moved, is a DecryptionFailure. */
-  async decrypt(secretArn: string, versionId: string, type: ValueType, ciphertext: Buffer, wrappedDataKey: Buffer): Promise<Buffer> {
-    const context = { SecretARN: secretArn, SecretVersionId: versionId };
-    let dataKey: Buffer;
+  async decrypt(secretArn: string, version: SealedVersion): Promise<Buffer> {
+    const context = { SecretARN: secretArn, SecretVersionId: version.versionId };
+    const dataKey = await this.unwrapDataKey(version, context);
     try {
-      dataKey = (await this.keys.decrypt(wrappedDataKey, context)).plaintext;
-    } catch (error) {
-      throw keyFailure('decrypt', error);
-    }
-    try {
-      if (ciphertext[0] !== VALUE_FORMAT) throw new Error('unknown value format');
-      return open(dataKey, ciphertext.subarray(1), valueAad(context, type));
+      if (version.ciphertext[0] !== VALUE_FORMAT) throw new Error('unknown value format');
+      return open(dataKey, version.ciphertext.subarray(1), valueAad(context, version.valueType));
     } catch {
       // A value that does not authenticate under its row's context was altered or moved.
       throw keyFailure('decrypt', KmsErrors.invalidCiphertext());
@@ -66,6 +68,52 @@ export class SecretCipher {
       dataKey.fill(0);
     }
   }
+
+  /** The id of the key whose wrapping of the data key is the version's current one. */
+  wrappedBy(version: SealedVersion): string | undefined {
+    return decodeBlob(version.wrappedDataKey)?.header.keyId;
+  }
+
+  /**
+   * The version's data key wrapped by `key` too, for a secret moving to that key;
+   * the value itself is not re-encrypted. Fails as a decryption when no wrapping opens.
+   */
+  async rewrap(secretArn: string, version: SealedVersion, key: KmsKeyRecord): Promise<Buffer> {
+    const context = { SecretARN: secretArn, SecretVersionId: version.versionId };
+    const dataKey = await this.unwrapDataKey(version, context);
+    try {
+      return await this.keys.encrypt(key, dataKey, context);
+    } catch (error) {
+      throw keyFailure('encrypt', error);
+    } finally {
+      dataKey.fill(0);
+    }
+  }
+
+  /**
+   * The data key from the first wrapping whose key can open it: the current one,
+   * then those of keys the secret used before. All failing, the current one's failure is reported.
+   */
+  private async unwrapDataKey(version: SealedVersion, context: Record<string, string>): Promise<Buffer> {
+    const wrappings: DataKeyWrapping[] = [version, ...(version.previousWrappings ?? [])];
+    let firstError: unknown;
+    for (const { wrappedDataKey } of wrappings) {
+      try {
+        return (await this.keys.decrypt(wrappedDataKey, context)).plaintext;
+      } catch (error) {
+        firstError ??= error;
+      }
+    }
+    throw keyFailure('decrypt', firstError);
+  }
+}
+
+
+/** The version as decryption sees it, or undefined for a placeholder that holds no value. */
+export function sealedVersion(version: VersionRecord): SealedVersion | undefined {
+  const { versionId, valueType, ciphertext, wrappedDataKey, previousWrappings } = version;
+  if (!valueType || !ciphertext || !wrappedDataKey) return undefined;
+  return { versionId, valueType, ciphertext, wrappedDataKey, previousWrappings };
 }
 
 /** Maps a key service failure to the Secrets Manager error AWS gives for it. */

@@ -1,6 +1,6 @@
 import { SecretsErrors, ServiceError } from '../errors/service-error.js';
 import type { SecretRecord, SecretListQuery, SortKey, Storage, VersionRecord } from '../storage/index.js';
-import type { SecretCipher } from './secret-cipher.js';
+import { sealedVersion, type SecretCipher } from './secret-cipher.js';
 import { matchesFilters, filterPrefixHints, validateFilters, type SecretFilter } from './list-filters.js';
 import { assertNotDeleted, findSecret, stagesOfSecret } from './secret-lookup.js';
 import { parseSecretId } from './secret-arn.js';
@@ -67,8 +67,9 @@ export class SecretReader {
 
   async getValue(scope: RequestScope, input: { SecretId: string; VersionId?: string; VersionStage?: string }): Promise<SecretValueOutput> {
     const { secret, version } = await this.findValueVersion(scope, input);
-    if (!version.ciphertext || !version.wrappedDataKey || !version.valueType) throw missingValue(input.VersionId, input.VersionStage);
-    const plaintext = await this.cipher.decrypt(secret.arn, version.versionId, version.valueType, version.ciphertext, version.wrappedDataKey);
+    const sealed = sealedVersion(version);
+    if (!sealed) throw missingValue(input.VersionId, input.VersionStage);
+    const plaintext = await this.cipher.decrypt(secret.arn, sealed);
     const today = startOfUtcDay(scope.now);
     if (secret.lastAccessedAt === undefined || secret.lastAccessedAt < today) {
       await this.storage.secrets.touchLastAccessed(secret.id, today);

@@ -1,10 +1,9 @@
-import { SecretsErrors } from '../errors/service-error.js';
-import type { KeyService } from '../keys/key-service.js';
-import type { KmsKeyRecord, Repositories, SecretRecord, Storage, Tag } from '../storage/index.js';
+import { SecretsErrors, ServiceError } from '../errors/service-error.js';
+import { assertUsable, type KeyService } from '../keys/key-service.js';
+import type { KmsKeyRecord, Repositories, SecretRecord, Storage, Tag, VersionRecord } from '../storage/index.js';
 import { assertValidName, newSecretArn } from './secret-arn.js';
-import { SecretCipher } from './secret-cipher.js';
+import { keyFailure, SecretCipher, sealedVersion } from './secret-cipher.js';
 import { assertNotDeleted, findSecret, lookup, stagesOfSecret } from './secret-lookup.js';
-import { keyFailure } from './secret-cipher.js';
 import { DAY_MS, type RequestScope } from './secret-scope.js';
 import type { CreateSecretInput, PutSecretValueInput, UpdateSecretInput } from './secret-types.js';
 import { requireToken, sameValue, valueOf, type PlainValue } from './secret-values.js';
@@ -14,6 +13,9 @@ import { validateTags } from './secret-tags.js';
 export const DEFAULT_KEY_ALIAS = 'alias/aws/secretsmanager';
 const MAX_LABELS_PER_SECRET = 20;
 const RETAINED_VERSIONS = 100;
+const REWRAPPED_LABELS = ['AWSCURRENT', 'AWSPENDING', 'AWSPREVIOUS'];
+/** Earlier wrappings kept per version: enough for a key change to be undone without losing access. */
+const MAX_PREVIOUS_WRAPPINGS = 3;
 
 export interface WriteResult {
   ARN: string;
@@ -83,7 +85,10 @@ export class SecretService {
       assertNotDeleted(secret);
       if (input.Description !== undefined) secret.description = input.Description;
       // An empty KmsKeyId switches back to the default key.
-      if (input.KmsKeyId !== undefined) secret.kmsKeyArn = kmsKeyArn;
+      if (input.KmsKeyId !== undefined) {
+        secret.kmsKeyArn = kmsKeyArn;
+        await this.rewrapLabelledVersions(tx, scope, secret);
+      }
       secret.lastChangedAt = scope.now;
       await tx.secrets.update(secret);
       if (!value || token === undefined) return { ARN: secret.arn, Name: secret.name };
@@ -259,13 +264,14 @@ export class SecretService {
   private async holdsValue(
     tx: Repositories,
     secret: SecretRecord,
-    version: { versionId: string; valueType?: string; ciphertext?: Buffer; wrappedDataKey?: Buffer },
+    version: VersionRecord,
     value: PlainValue,
   ): Promise<boolean> {
-    if (!version.ciphertext || !version.wrappedDataKey || !version.valueType) return false;
-    const stored = await this.cipher.within(tx).decrypt(secret.arn, version.versionId, version.valueType as PlainValue['type'], version.ciphertext, version.wrappedDataKey);
+    const sealed = sealedVersion(version);
+    if (!sealed) return false;
+    const stored = await this.cipher.within(tx).decrypt(secret.arn, sealed);
     try {
-      return sameValue({ type: version.valueType as PlainValue['type'], bytes: stored }, value);
+      return sameValue({ type: sealed.valueType, bytes: stored }, value);
     } finally {
       stored.fill(0);
     }
@@ -291,7 +297,49 @@ export class SecretService {
   private async prepareKeys(scope: RequestScope, requested: string | undefined): Promise<string | undefined> {
     const defaultKey = await this.keyFor(scope, DEFAULT_KEY_ALIAS);
     if (!requested) return undefined;
-    return (await this.keyFor(scope, requested)).id === defaultKey.id ? undefined : requested;
+    let key: KmsKeyRecord;
+    try {
+      key = await this.keys.resolveKey(scope, requested);
+    } catch (error) {
+      // A key that does not exist is a bad parameter, as AWS reports it; other key failures are EncryptionFailure.
+      if (error instanceof ServiceError && error.code === 'NotFoundException') {
+        throw SecretsErrors.invalidParameter(`The operation failed because of an invalid KMS key: ${error.message}`);
+      }
+      throw keyFailure('encrypt', error);
+    }
+    try {
+      assertUsable(key);
+    } catch (error) {
+      throw keyFailure('encrypt', error);
+    }
+    return key.id === defaultKey.id ? undefined : requested;
+  }
+
+  /**
+   * After a change of key, the versions labelled AWSCURRENT, AWSPENDING and
+   * AWSPREVIOUS get their data key wrapped by the new key too, as AWS does; the
+   * old wrapping is kept, so the old key still opens them. A version the old
+   * key can no longer open stays as it is.
+   */
+  private async rewrapLabelledVersions(tx: Repositories, scope: RequestScope, secret: SecretRecord): Promise<void> {
+    const key = await this.keyFor(scope, secret.kmsKeyArn ?? DEFAULT_KEY_ALIAS, tx);
+    const cipher = this.cipher.within(tx);
+    const stages = await stagesOfSecret(tx, secret.id);
+    const versionIds = new Set(REWRAPPED_LABELS.map((label) => stages.get(label)).filter((id) => id !== undefined));
+    for (const versionId of versionIds) {
+      const version = await tx.secrets.version(secret.id, versionId);
+      const sealed = version && sealedVersion(version);
+      if (!sealed || cipher.wrappedBy(sealed) === key.id) continue;
+      let wrappedDataKey: Buffer;
+      try {
+        wrappedDataKey = await cipher.rewrap(secret.arn, sealed, key);
+      } catch (error) {
+        if (error instanceof ServiceError && error.code === 'DecryptionFailure') continue;
+        throw error;
+      }
+      const previous = [{ kmsKeyArn: version.kmsKeyArn, wrappedDataKey: sealed.wrappedDataKey }, ...(sealed.previousWrappings ?? [])];
+      await tx.secrets.fillVersion({ ...version, wrappedDataKey, kmsKeyArn: secret.kmsKeyArn, previousWrappings: previous.slice(0, MAX_PREVIOUS_WRAPPINGS) });
+    }
   }
 
   /** Resolves a key; inside a unit of work, pass its repositories. */

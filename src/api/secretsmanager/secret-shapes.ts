@@ -56,6 +56,7 @@ export function versionEntryShape(version: VersionRecord) {
     VersionId: version.versionId,
     VersionStages: nonEmpty(version.stages),
     CreatedDate: seconds(version.createdAt),
-    KmsKeyIds: [version.kmsKeyArn ?? 'DefaultEncryptionKey'],
+    // A version moved to another key stays readable through the keys it had before.
+    KmsKeyIds: [...new Set([version, ...(version.previousWrappings ?? [])].map((w) => w.kmsKeyArn ?? 'DefaultEncryptionKey'))],
   };
 }
