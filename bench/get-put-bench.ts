@@ -23,7 +23,7 @@ import { CreateSecretCommand, paginateListSecretVersionIds } from '@aws-sdk/clie
 import { forEachConcurrent, machineInfo, randomValue, sdkClient, table } from './bench-util.js';
 import { summarizeProfile } from './cpuprofile-summary.js';
 import { PROJECT_ROOT, processMemory, round, spawnServer, startCofferProcess, type CofferProcess, type ServerProcess } from './server-process.js';
-import { JsonRequestSigner, rawHttpRequest } from './sigv4-signer.js';
+import { JsonRequestSigner, rawHttpRequest } from '../src/http/sigv4-signer.js';
 import { assertClean, runWrk, writeLuaScript, writeRequestPool, wrkAvailable, wrkVersion, type WrkResult } from './wrk-runner.js';
 
 const env = process.env;

@@ -22,14 +22,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateSecretCommand, GetSecretValueCommand, ListSecretsCommand, type ListSecretsCommandInput } from '@aws-sdk/client-secrets-manager';
-import { FileRootKeyProvider } from '../src/keys/root-key.js';
+import { FileRootKeyProvider } from '../src/keys/root-key-providers.js';
 import { KeyService } from '../src/keys/key-service.js';
 import { SecretService } from '../src/secrets/secret-service.js';
 import { openSqlite } from '../src/storage/sqlite/sqlite-database.js';
 import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.js';
 import { forEachConcurrent, machineInfo, randomValue, sdkClient, summarize, table } from './bench-util.js';
 import { PROJECT_ROOT, processMemory, round, startCofferProcess, type CofferProcess } from './server-process.js';
-import { JsonRequestSigner, rawHttpRequest } from './sigv4-signer.js';
+import { JsonRequestSigner, rawHttpRequest } from '../src/http/sigv4-signer.js';
 import { assertClean, runWrk, writeLuaScript, writeRequestPool, wrkAvailable, type WrkResult } from './wrk-runner.js';
 
 const env = process.env;
@@ -323,7 +323,7 @@ async function seedInProcess(dataDir: string, from: number, to: number): Promise
   db.pragma('synchronous = OFF');
   const storage = new SqliteStorage(db);
   try {
-    const keys = new KeyService(storage, new FileRootKeyProvider(join(dataDir, 'root-key')).load());
+    const keys = new KeyService(storage, await new FileRootKeyProvider().open(readFileSync(join(dataDir, 'root-key'), 'utf8')));
     const secrets = new SecretService(storage, keys);
     let last = performance.now();
     for (let i = from; i < to; i++) {

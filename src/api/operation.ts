@@ -20,6 +20,8 @@ export interface JsonService {
   /** Input shape name of every operation in the model. */
   operations: Record<string, { input?: string }>;
   handlers: Record<string, OperationHandler>;
+  /** Operations served without a signature, even while the server is sealed. */
+  unauthenticated?: Set<string>;
 }
 
 /** A handler for an operation whose response is empty: runs the work and answers `{}`. */

@@ -11,7 +11,17 @@ import { SigV4Verifier } from '../http/sigv4.js';
 import { AccessKeyStore } from '../iam/access-key-store.js';
 import { KeyAdmin } from '../keys/key-admin.js';
 import { KeyService } from '../keys/key-service.js';
-import { FileRootKeyProvider, PassphraseRootKeyProvider, RootKey, type RootKeyProvider } from '../keys/root-key.js';
+import { KmsRootKeyProvider } from '../keys/kms-root-key-provider.js';
+import { RootKey, RootKeyRing } from '../keys/root-key.js';
+import { RootKeyFiles } from '../keys/root-key-files.js';
+import {
+  FileRootKeyProvider,
+  PassphraseRootKeyProvider,
+  ShamirRootKeyProvider,
+  type RootKeyProvider,
+} from '../keys/root-key-providers.js';
+import { operatorService } from '../api/operator/operator-service.js';
+import { RootKeyManager } from './root-key-manager.js';
 import { createLogger } from '../log/logger.js';
 import { SecretReader } from '../secrets/secret-reader.js';
 import { SecretService } from '../secrets/secret-service.js';
@@ -19,7 +29,6 @@ import { SqliteStorage } from '../storage/sqlite/sqlite-storage.js';
 import { Sweeper } from './sweeper.js';
 
 const BODY_LIMIT = 1024 * 1024;
-const ROOT_CHECK = 'coffer-root-key-check';
 
 export interface RunningCoffer {
   url: string;
@@ -50,24 +59,36 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     logger.warn({ host: config.host }, 'serving plain HTTP on a non-loopback address: secrets cross the network in clear text');
   }
 
-  const { storage, keys, accessKeys, credentialsPath } = await openData(config, { shared: options.shared });
+  const { storage, keys, accessKeys, ring, rootKeys, credentialsPath } = await openData(config, { shared: options.shared, logger }).catch(
+    async (error: unknown) => {
+      // The caller exits on this error: let the log destination finish opening first.
+      await new Promise<void>((resolve) => logger.flush(() => resolve()));
+      throw error;
+    },
+  );
   const secrets = new SecretService(storage, keys);
   const reader = new SecretReader(storage, secrets.cipher);
   const admin = new KeyAdmin(storage, keys);
 
   const verifier = new SigV4Verifier(accessKeys, { verifySignatures: !config.dev, clock: options.clock });
   const dispatcher = new Dispatcher({
-    services: [secretsManagerService({ secrets, reader }), kmsService({ keys, admin })],
+    services: [
+      secretsManagerService({ secrets, reader }),
+      kmsService({ keys, admin }),
+      ...(rootKeys ? [operatorService({ rootKeys, rootKeyProvider: (request) => rootKeyProvider({ ...config, ...request }) })] : []),
+    ],
+    sealed: () => ring.sealed,
     verifier,
     logger,
     account: config.accountId,
     partition: config.partition,
+    defaultRegion: config.region,
     bodyLimit: BODY_LIMIT,
     clock: options.clock,
   });
   const server = new HttpServer(dispatcher, {
     tls,
-    health: async () => (await storage.settings.get(ROOT_CHECK)) !== undefined,
+    health: async () => !ring.sealed,
   });
   const address = await server.listen(config.port, config.host);
   const sweeper = new Sweeper(
@@ -95,26 +116,31 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
 
 /**
  * Opens (and on first start creates) the data directory, the database, the
- * root key and the administrator credentials.
+ * root key and the administrator credentials. A shamir server opens sealed.
  */
-async function openData(config: CofferConfig, options: { shared?: boolean }) {
-  let storage: SqliteStorage;
-  let rootKey: RootKey;
+async function openData(config: CofferConfig, options: { shared?: boolean; logger: Logger }) {
   if (config.dev) {
-    storage = SqliteStorage.open(':memory:');
-    rootKey = new RootKey(randomBytes(32));
-  } else {
-    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-    chmodSync(config.dataDir, 0o700);
-    storage = SqliteStorage.open(join(config.dataDir, 'coffer.db'), options);
-    rootKey = rootKeyProvider(config).load();
+    const storage = SqliteStorage.open(':memory:');
+    const ring = new RootKeyRing(new RootKey(randomBytes(32)));
+    return { storage, ring, keys: new KeyService(storage, ring), accessKeys: new AccessKeyStore(storage, ring), rootKeys: undefined, credentialsPath: undefined };
   }
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(config.dataDir, 0o700);
+  const storage = SqliteStorage.open(join(config.dataDir, 'coffer.db'), options);
   try {
-    await checkRootKey(storage, rootKey);
-    const keys = new KeyService(storage, rootKey);
-    const accessKeys = new AccessKeyStore(storage, rootKey);
-    const credentialsPath = config.dev ? undefined : await ensureAdminCredentials(config, accessKeys);
-    return { storage, rootKey, keys, accessKeys, credentialsPath };
+    const ring = new RootKeyRing();
+    const keys = new KeyService(storage, ring);
+    const accessKeys = new AccessKeyStore(storage, ring);
+    ring.whenLocked(() => {
+      keys.forgetAll();
+      accessKeys.forgetAll();
+    });
+    const credentialsPath = join(config.dataDir, 'credentials');
+    const rootKeys = new RootKeyManager(storage, ring, new RootKeyFiles(config.dataDir), rootKeyProvider(config), options.logger, () =>
+      ensureAdminCredentials(config, accessKeys, credentialsPath),
+    );
+    await rootKeys.start();
+    return { storage, ring, keys, accessKeys, rootKeys, credentialsPath };
   } catch (error) {
     await storage.close();
     throw error;
@@ -126,29 +152,22 @@ async function openData(config: CofferConfig, options: { shared?: boolean }) {
  * data directory, root key and credentials in place. Returns the credentials path.
  */
 export async function initializeData(config: CofferConfig): Promise<string | undefined> {
-  const { storage, credentialsPath } = await openData(config, {});
+  const { storage, credentialsPath } = await openData(config, { logger: createLogger(config.logLevel, config.logFile) });
   await storage.close();
   return credentialsPath;
 }
 
-function rootKeyProvider(config: CofferConfig): RootKeyProvider {
-  return config.rootPassphrase
-    ? new PassphraseRootKeyProvider(config.rootPassphrase, join(config.dataDir, 'root-key.salt'))
-    : new FileRootKeyProvider(join(config.dataDir, 'root-key'));
-}
-
-/** A value sealed with the root key at first start tells a wrong key (or passphrase) at every later start. */
-async function checkRootKey(storage: SqliteStorage, rootKey: RootKey): Promise<void> {
-  const stored = await storage.settings.get(ROOT_CHECK);
-  if (stored === undefined) {
-    const sealed = rootKey.seal(randomBytes(32), ROOT_CHECK).toString('base64');
-    await storage.transaction((tx) => tx.settings.set(ROOT_CHECK, sealed));
-    return;
-  }
-  try {
-    rootKey.open(Buffer.from(stored, 'base64'), ROOT_CHECK);
-  } catch {
-    throw new Error('the root key does not open this database: wrong key file or passphrase');
+/** The configured root key provider; `coffer operator rotate-root` names another the same way. */
+function rootKeyProvider(config: Pick<CofferConfig, 'rootKeyProvider' | 'rootPassphrase' | 'rootKms'>): RootKeyProvider {
+  switch (config.rootKeyProvider) {
+    case 'passphrase':
+      return new PassphraseRootKeyProvider(config.rootPassphrase ?? '');
+    case 'kms':
+      return new KmsRootKeyProvider({ keyId: config.rootKms?.keyId ?? '', endpoint: config.rootKms?.endpoint, region: config.rootKms?.region });
+    case 'shamir':
+      return new ShamirRootKeyProvider();
+    default:
+      return new FileRootKeyProvider();
   }
 }
 
@@ -157,11 +176,9 @@ async function checkRootKey(storage: SqliteStorage, rootKey: RootKey): Promise<v
  * format (profile `coffer`). The region is there too: botocore reads it from
  * the credentials file, so the AWS CLI works with no other configuration.
  */
-async function ensureAdminCredentials(config: CofferConfig, accessKeys: AccessKeyStore): Promise<string> {
-  const path = join(config.dataDir, 'credentials');
-  if ((await accessKeys.count()) > 0) return path;
+async function ensureAdminCredentials(config: CofferConfig, accessKeys: AccessKeyStore, path: string): Promise<void> {
+  if ((await accessKeys.count()) > 0) return;
   const { accessKeyId, secretAccessKey } = await accessKeys.create(`arn:${config.partition}:iam::${config.accountId}:root`);
   writeFileSync(path, `[coffer]\naws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretAccessKey}\nregion = ${config.region}\n`, { mode: 0o600 });
   chmodSync(path, 0o600);
-  return path;
 }

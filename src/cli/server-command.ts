@@ -3,6 +3,7 @@ import cluster from 'node:cluster';
 import { startCoffer } from '../app/coffer-app.js';
 import { runPrimary, runWorker } from './server-cluster.js';
 import { onStopSignal, printBanner, startOrExit } from './server-lifecycle.js';
+import { promptSecret } from './prompt.js';
 import { ConfigError, DEFAULTS, validateConfig, type CofferConfig } from '../config/config.js';
 
 const env = process.env;
@@ -24,6 +25,10 @@ export function registerServerCommand(program: Command): void {
     .option('--log-level <level>', 'trace, debug, info, warn or error (COFFER_LOG_LEVEL)', env.COFFER_LOG_LEVEL ?? DEFAULTS.logLevel)
     .option('--log-file <file>', 'write logs to a file instead of standard output (COFFER_LOG_FILE)', env.COFFER_LOG_FILE)
     .option('--workers <n>', 'server processes sharing the port and the database (COFFER_WORKERS)', env.COFFER_WORKERS ?? String(DEFAULTS.workers))
+    .option('--root-key-provider <kind>', 'where the root key comes from: file, passphrase, kms or shamir (COFFER_ROOT_KEY_PROVIDER)', env.COFFER_ROOT_KEY_PROVIDER ?? (env.COFFER_ROOT_PASSPHRASE ? 'passphrase' : 'file'))
+    .option('--root-kms-key-id <id>', 'kms provider: the external KMS key that wraps the root key (COFFER_ROOT_KMS_KEY_ID)', env.COFFER_ROOT_KMS_KEY_ID)
+    .option('--root-kms-endpoint <url>', 'kms provider: an AWS-KMS-compatible endpoint, AWS KMS when absent (COFFER_ROOT_KMS_ENDPOINT)', env.COFFER_ROOT_KMS_ENDPOINT)
+    .option('--root-kms-region <region>', 'kms provider: the KMS region (COFFER_ROOT_KMS_REGION, else AWS_REGION)', env.COFFER_ROOT_KMS_REGION ?? env.AWS_REGION)
     .option('--sweep-interval <seconds>', 'how often background work runs: purging deleted secrets and keys, rotating keys (COFFER_SWEEP_INTERVAL)', env.COFFER_SWEEP_INTERVAL ?? String(DEFAULTS.sweepIntervalSeconds))
     .action(async (opts) => {
       let config: CofferConfig;
@@ -41,7 +46,9 @@ export function registerServerCommand(program: Command): void {
           dev: Boolean(opts.dev),
           logLevel: opts.logLevel,
           logFile: opts.logFile,
+          rootKeyProvider: opts.rootKeyProvider,
           rootPassphrase: env.COFFER_ROOT_PASSPHRASE || undefined,
+          rootKms: { keyId: opts.rootKmsKeyId, endpoint: opts.rootKmsEndpoint, region: opts.rootKmsRegion ?? 'us-east-1' },
           sweepIntervalSeconds: Number(opts.sweepInterval),
           workers: Number(opts.workers),
         });
@@ -49,6 +56,9 @@ export function registerServerCommand(program: Command): void {
         if (!(error instanceof ConfigError)) throw error;
         console.error(`coffer: ${error.message}`);
         process.exit(2);
+      }
+      if (config.rootKeyProvider === 'passphrase' && !config.rootPassphrase && !config.dev) {
+        config.rootPassphrase = await promptSecret('Root key passphrase: ');
       }
       await run(config);
     });

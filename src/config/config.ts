@@ -17,8 +17,12 @@ export interface CofferConfig {
   logLevel: string;
   /** Where request logs go; standard output when absent. */
   logFile?: string;
-  /** Derives the root key with scrypt instead of the key file. */
+  /** Where the root key comes from (file, passphrase, kms, shamir). */
+  rootKeyProvider: 'file' | 'passphrase' | 'kms' | 'shamir';
+  /** The passphrase of the passphrase provider. */
   rootPassphrase?: string;
+  /** The external KMS key of the kms provider, and where to reach it. */
+  rootKms?: { keyId?: string; endpoint?: string; region?: string };
   sweepIntervalSeconds: number;
   /** Server processes sharing the port and the database (1: a single process). */
   workers: number;
@@ -44,6 +48,13 @@ export function validateConfig(config: CofferConfig): CofferConfig {
   if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) throw new ConfigError('--tls-cert and --tls-key go together');
   if (!Number.isInteger(config.workers) || config.workers < 1 || config.workers > 64) throw new ConfigError('--workers must be 1–64');
   if (config.dev && config.workers > 1) throw new ConfigError('--dev keeps its data in one process: it runs with one worker');
+  if (!['file', 'passphrase', 'kms', 'shamir'].includes(config.rootKeyProvider)) {
+    throw new ConfigError(`--root-key-provider must be file, passphrase, kms or shamir, not '${config.rootKeyProvider}'`);
+  }
+  if (config.rootKeyProvider === 'kms' && !config.rootKms?.keyId) throw new ConfigError('the kms root key provider needs --root-kms-key-id');
+  if (config.rootKeyProvider === 'shamir' && config.workers > 1) {
+    throw new ConfigError('a shamir-sealed server is unsealed process by process: it runs with one worker');
+  }
   if (!(config.sweepIntervalSeconds > 0)) throw new ConfigError('--sweep-interval must be a positive number of seconds');
   return { ...config, dataDir: resolve(config.dataDir) };
 }

@@ -7,6 +7,7 @@ import { validateInput } from '../api/validation.js';
 import { parseJsonBody, readBody, sendError, sendJson } from './json-protocol.js';
 import type { SigV4Verifier } from './sigv4.js';
 import { requestLog, type RequestLog } from '../log/request-log.js';
+import { sealedError } from '../keys/root-key.js';
 
 export interface DispatcherOptions {
   services: JsonService[];
@@ -14,8 +15,12 @@ export interface DispatcherOptions {
   logger: Logger;
   account: string;
   partition: string;
+  /** The region of requests that carry no signature to name one. */
+  defaultRegion: string;
   bodyLimit: number;
   clock?: () => number;
+  /** Whether the root key is absent: then only unauthenticated operations are served. */
+  sealed?: () => boolean;
 }
 
 /**
@@ -43,7 +48,9 @@ export class Dispatcher {
       const body = await readBody(req, this.options.bodyLimit);
       const { service, name } = this.route(req);
       operation = `${service.targetPrefix}.${name}`;
-      const caller = await this.options.verifier.verify(req, body, service.signingName);
+      const open = service.unauthenticated?.has(name) ?? false;
+      if (!open && this.options.sealed?.()) throw sealedError();
+      const caller = open ? { accessKeyId: '', principalArn: undefined, region: this.options.defaultRegion } : await this.options.verifier.verify(req, body, service.signingName);
       principal = caller.principalArn ?? caller.accessKeyId;
       const inputShape = service.operations[name]!.input;
       const input = inputShape ? validateInput(service.shapes, inputShape, parseJsonBody(body)) : parseJsonBody(body);

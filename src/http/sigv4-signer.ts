@@ -2,10 +2,9 @@ import { createHash, createHmac } from 'node:crypto';
 
 /**
  * A minimal AWS Signature Version 4 signer for AWS JSON 1.1 requests
- * (`POST /`, no query string), written with node:crypto because
- * `@aws-crypto/sha256-js` (which `@smithy/signature-v4` needs) is not
- * installed. Follows /work/shared/reference/secrets-manager-behaviour.md §2.
- * Used to pre-sign request pools for wrk, which cannot sign by itself.
+ * (`POST /`, no query string), with node:crypto alone. The operator CLI signs
+ * its calls with it, and the benchmarks pre-sign request pools for wrk, which
+ * cannot sign by itself.
  */
 
 export interface SigningCredentials {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { RootKey } from '../keys/root-key.js';
+import type { RootCipher } from '../keys/root-key.js';
 import { EpochCache } from '../storage/epoch-cache.js';
 import type { Storage } from '../storage/index.js';
 
@@ -25,7 +25,7 @@ export class AccessKeyStore {
 
   constructor(
     private readonly storage: Storage,
-    private readonly rootKey: RootKey,
+    private readonly rootKey: RootCipher,
   ) {
     this.resolved = new EpochCache(() => storage.changeEpoch());
   }
@@ -39,7 +39,7 @@ export class AccessKeyStore {
     await this.storage.transaction((tx) =>
       tx.accessKeys.insert({
         accessKeyId,
-        encryptedSecret: this.rootKey.seal(Buffer.from(secretAccessKey), purpose(accessKeyId)),
+        encryptedSecret: this.rootKey.seal(Buffer.from(secretAccessKey), accessKeyPurpose(accessKeyId)),
         principalArn,
         status: 'Active',
         createdAt: now,
@@ -55,9 +55,14 @@ export class AccessKeyStore {
       if (!record || record.status !== 'Active') return undefined;
       return {
         principalArn: record.principalArn,
-        secretAccessKey: this.rootKey.open(record.encryptedSecret, purpose(accessKeyId)).toString('utf8'),
+        secretAccessKey: this.rootKey.open(record.encryptedSecret, accessKeyPurpose(accessKeyId)).toString('utf8'),
       };
     });
+  }
+
+  /** Drops every resolved secret (the server was sealed). */
+  forgetAll(): void {
+    this.resolved.clear();
   }
 
   count(): Promise<number> {
@@ -65,6 +70,6 @@ export class AccessKeyStore {
   }
 }
 
-function purpose(accessKeyId: string): string {
+export function accessKeyPurpose(accessKeyId: string): string {
   return `access-key:${accessKeyId}`;
 }

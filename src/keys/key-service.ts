@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { open, seal } from './aes-gcm.js';
 import { canonicalContext, decodeBlob, encodeHeader } from './ciphertext-blob.js';
 import { KmsErrors } from './kms-errors.js';
-import type { RootKey } from './root-key.js';
+import type { RootCipher } from './root-key.js';
 import { EpochCache } from '../storage/epoch-cache.js';
 import type { KeyMaterialRecord, KmsKeyRecord, Repositories, Storage, Tag } from '../storage/index.js';
 import { defaultKeyPolicy } from './key-policy.js';
@@ -58,7 +58,7 @@ export class KeyService {
 
   constructor(
     private readonly storage: Storage,
-    private readonly rootKey: RootKey,
+    private readonly rootKey: RootCipher,
   ) {
     this.repos = storage;
     this.records = new EpochCache(() => storage.changeEpoch());
@@ -138,6 +138,11 @@ export class KeyService {
       materialId: randomBytes(32).toString('hex'),
       rotationType,
     };
+  }
+
+  /** Drops every unwrapped material (the server was sealed). */
+  forgetAll(): void {
+    this.materials.clear();
   }
 
   /** Drops what is cached of a destroyed key's material. */

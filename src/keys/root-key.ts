@@ -1,13 +1,18 @@
-import { randomBytes, scryptSync } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { open, seal } from './aes-gcm.js';
+import { ServiceError } from '../errors/service-error.js';
+
+/** What wraps and unwraps under the root key: a RootKey, or the server's RootKeyRing. */
+export interface RootCipher {
+  seal(plaintext: Buffer, purpose: string): Buffer;
+  open(sealed: Buffer, purpose: string): Buffer;
+}
 
 /**
  * The root of the key hierarchy. It wraps KMS key material and the secret
- * parts of access keys, and is never written anywhere in plaintext but its
- * own key file.
+ * parts of access keys; where it is kept is the provider's business
+ * (root-key-providers.ts).
  */
-export class RootKey {
+export class RootKey implements RootCipher {
   constructor(private readonly key: Buffer) {
     if (key.length !== 32) throw new Error('the root key must be 32 bytes');
   }
@@ -19,49 +24,73 @@ export class RootKey {
   open(sealed: Buffer, purpose: string): Buffer {
     return open(this.key, sealed, Buffer.from(purpose));
   }
-}
 
-export interface RootKeyProvider {
-  readonly description: string;
-  load(): RootKey;
-}
-
-/** The default: 32 random bytes in a file of the data directory, mode 0600. */
-export class FileRootKeyProvider implements RootKeyProvider {
-  constructor(private readonly path: string) {}
-
-  get description(): string {
-    return `key file ${this.path}`;
-  }
-
-  load(): RootKey {
-    if (!existsSync(this.path)) {
-      writeFileSync(this.path, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
-    }
-    chmodSync(this.path, 0o600);
-    const key = Buffer.from(readFileSync(this.path, 'utf8').trim(), 'base64');
-    if (key.length !== 32) throw new Error(`the root key file ${this.path} does not hold a 32-byte key`);
-    return new RootKey(key);
+  /** Zeroes the key: a sealed server keeps no copy. */
+  destroy(): void {
+    this.key.fill(0);
   }
 }
 
-/** scrypt of a passphrase, with a random salt kept beside the database. */
-export class PassphraseRootKeyProvider implements RootKeyProvider {
-  constructor(
-    private readonly passphrase: string,
-    private readonly saltPath: string,
-  ) {}
+export function sealedError(): ServiceError {
+  return new ServiceError(
+    'ServiceUnavailableException',
+    'Coffer is sealed: no secret or key can be used until an operator unseals it (coffer operator unseal).',
+    { status: 503, messageKey: 'message' },
+  );
+}
 
-  get description(): string {
-    return 'passphrase (scrypt)';
+/**
+ * The running server's root key: present while unsealed, absent while sealed.
+ * Everything that wraps or unwraps goes through it, so sealing takes effect
+ * at once; whoever caches unwrapped material registers to drop it on seal.
+ */
+export class RootKeyRing implements RootCipher {
+  private key?: RootKey;
+  private readonly onLock: (() => void)[] = [];
+
+  constructor(key?: RootKey) {
+    this.key = key;
   }
 
-  load(): RootKey {
-    if (!existsSync(this.saltPath)) {
-      writeFileSync(this.saltPath, randomBytes(16).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
-    }
-    const salt = Buffer.from(readFileSync(this.saltPath, 'utf8').trim(), 'base64');
-    // N=2^15 keeps start-up near 100 ms while making guessing costly.
-    return new RootKey(scryptSync(this.passphrase, salt, 32, { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }));
+  get sealed(): boolean {
+    return this.key === undefined;
+  }
+
+  /** Installs the root key (unseal, or a rotation's new key). */
+  unlock(key: RootKey): void {
+    const old = this.key;
+    this.key = key;
+    if (old && old !== key) old.destroy();
+  }
+
+  /** Puts `key` in place and hands back the old one, intact (a rotation destroys it once committed). */
+  replace(key: RootKey): RootKey | undefined {
+    const old = this.key;
+    this.key = key;
+    return old;
+  }
+
+  /** Forgets the root key and everything cached under it. */
+  lock(): void {
+    this.key?.destroy();
+    this.key = undefined;
+    for (const forget of this.onLock) forget();
+  }
+
+  whenLocked(forget: () => void): void {
+    this.onLock.push(forget);
+  }
+
+  seal(plaintext: Buffer, purpose: string): Buffer {
+    return this.current().seal(plaintext, purpose);
+  }
+
+  open(sealed: Buffer, purpose: string): Buffer {
+    return this.current().open(sealed, purpose);
+  }
+
+  private current(): RootKey {
+    if (!this.key) throw sealedError();
+    return this.key;
   }
 }

@@ -30,4 +30,8 @@ export class EpochCache<V> {
     }
     return value;
   }
+
+  clear(): void {
+    this.entries.clear();
+  }
 }

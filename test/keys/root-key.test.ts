@@ -1,15 +1,17 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileRootKeyProvider, PassphraseRootKeyProvider, RootKey } from '../../src/keys/root-key.js';
+import { RootKey, RootKeyRing } from '../../src/keys/root-key.js';
+import { RootKeyFiles } from '../../src/keys/root-key-files.js';
+import { FileRootKeyProvider, PassphraseRootKeyProvider } from '../../src/keys/root-key-providers.js';
+import { ServiceError } from '../../src/errors/service-error.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'coffer-root-key-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-let n = 0;
-const freshPath = (name: string) => join(dir, `${++n}-${name}`);
+const root = mkdtempSync(join(tmpdir(), 'coffer-root-key-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+const freshDir = () => mkdtempSync(join(root, 'd-'));
 
 /** Whether two root keys are the same key: what one seals the other opens. */
 function sameKey(a: RootKey, b: RootKey): boolean {
@@ -24,10 +26,10 @@ function sameKey(a: RootKey, b: RootKey): boolean {
 const mode = (path: string) => statSync(path).mode & 0o777;
 
 test('RootKey seals and opens, bound to the purpose', () => {
-  const root = new RootKey(randomBytes(32));
-  const sealed = root.seal(Buffer.from('material'), 'kms-key-material:k:1');
-  assert.deepEqual(root.open(sealed, 'kms-key-material:k:1'), Buffer.from('material'));
-  assert.throws(() => root.open(sealed, 'kms-key-material:k:2'));
+  const key = new RootKey(randomBytes(32));
+  const sealed = key.seal(Buffer.from('material'), 'kms-key-material:k:1');
+  assert.deepEqual(key.open(sealed, 'kms-key-material:k:1'), Buffer.from('material'));
+  assert.throws(() => key.open(sealed, 'kms-key-material:k:2'));
   assert.throws(() => new RootKey(randomBytes(32)).open(sealed, 'kms-key-material:k:1'));
 });
 
@@ -36,59 +38,66 @@ test('RootKey refuses a key that is not 32 bytes', () => {
   assert.throws(() => new RootKey(Buffer.alloc(0)), /32 bytes/);
 });
 
-test('FileRootKeyProvider creates a 0600 key file once and loads the same key again', () => {
-  const path = freshPath('root.key');
-  const first = new FileRootKeyProvider(path).load();
-  assert.equal(mode(path), 0o600);
-  const content = readFileSync(path, 'utf8');
-  assert.equal(Buffer.from(content.trim(), 'base64').length, 32);
-
-  const second = new FileRootKeyProvider(path).load();
-  assert.equal(readFileSync(path, 'utf8'), content, 'the file is not rewritten');
-  assert.ok(sameKey(first, second));
-  assert.ok(sameKey(second, first));
-  assert.ok(new FileRootKeyProvider(path).description.includes(path));
+test('a sealed RootKeyRing refuses to wrap or unwrap with a clear 503, and locking drops what was cached', () => {
+  const key = new RootKey(randomBytes(32));
+  const ring = new RootKeyRing(key);
+  const sealed = ring.seal(Buffer.from('x'), 'p');
+  let forgotten = 0;
+  ring.whenLocked(() => forgotten++);
+  ring.lock();
+  assert.equal(ring.sealed, true);
+  assert.equal(forgotten, 1);
+  assert.throws(
+    () => ring.open(sealed, 'p'),
+    (e: unknown) => e instanceof ServiceError && e.status === 503 && /sealed/.test(e.message),
+  );
+  const again = new RootKey(randomBytes(32));
+  ring.unlock(again);
+  assert.equal(ring.sealed, false);
+  assert.throws(() => ring.open(sealed, 'p'), 'another key does not open it');
 });
 
-test('FileRootKeyProvider: another file is another key', () => {
-  const a = new FileRootKeyProvider(freshPath('a.key')).load();
-  const b = new FileRootKeyProvider(freshPath('b.key')).load();
-  assert.equal(sameKey(a, b), false);
+test('FileRootKeyProvider: a new key and its state; the state opens the same key; another state, another key', async () => {
+  const provider = new FileRootKeyProvider();
+  const { key, state } = await provider.create();
+  assert.equal(Buffer.from(state, 'base64').length, 32);
+  assert.ok(sameKey(key, await provider.open(state)));
+  assert.equal(sameKey(key, (await provider.create()).key), false);
+  await assert.rejects(provider.open(randomBytes(16).toString('base64')), /32-byte/);
 });
 
-test('FileRootKeyProvider tightens a key file that others can read', () => {
-  const path = freshPath('loose.key');
-  const bytes = randomBytes(32);
-  writeFileSync(path, bytes.toString('base64') + '\n');
-  chmodSync(path, 0o644);
-  const loaded = new FileRootKeyProvider(path).load();
-  assert.equal(mode(path), 0o600);
-  assert.ok(sameKey(loaded, new RootKey(bytes)));
+test('PassphraseRootKeyProvider: same passphrase and salt, same key; another passphrase or salt, another key', async () => {
+  const provider = new PassphraseRootKeyProvider('correct horse battery staple');
+  const { key, state: salt } = await provider.create();
+  assert.equal(Buffer.from(salt, 'base64').length, 16);
+  assert.ok(sameKey(key, await new PassphraseRootKeyProvider('correct horse battery staple').open(salt)));
+  assert.equal(sameKey(key, await new PassphraseRootKeyProvider('correct horse battery stapler').open(salt)), false);
+  assert.equal(sameKey(key, (await provider.create()).key), false);
+  assert.throws(() => new PassphraseRootKeyProvider(''), /needs a passphrase/);
 });
 
-test('FileRootKeyProvider refuses a file that does not hold a 32-byte key', () => {
-  const path = freshPath('short.key');
-  writeFileSync(path, randomBytes(16).toString('base64'), { mode: 0o600 });
-  assert.throws(() => new FileRootKeyProvider(path).load(), /32-byte/);
+test('RootKeyFiles writes state files 0600, keeps a rotation\'s next state apart, promotes and removes', () => {
+  const dir = freshDir();
+  const files = new RootKeyFiles(dir);
+  const provider = new FileRootKeyProvider();
+  assert.equal(files.read(provider), undefined);
+  files.write(provider, 'current');
+  assert.equal(mode(join(dir, 'root-key')), 0o600);
+  files.write(provider, 'next', true);
+  assert.equal(files.read(provider), 'current');
+  assert.equal(files.read(provider, true), 'next');
+  files.promote(provider);
+  assert.equal(files.read(provider), 'next');
+  assert.equal(files.read(provider, true), undefined);
+  files.remove(provider);
+  assert.equal(existsSync(join(dir, 'root-key')), false);
 });
 
-test('PassphraseRootKeyProvider: same passphrase and salt file, same key; another passphrase, another key', () => {
-  const salt = freshPath('salt');
-  const first = new PassphraseRootKeyProvider('correct horse battery staple', salt).load();
-  assert.equal(mode(salt), 0o600);
-  const saltContent = readFileSync(salt, 'utf8');
-  assert.equal(Buffer.from(saltContent.trim(), 'base64').length, 16);
-
-  const again = new PassphraseRootKeyProvider('correct horse battery staple', salt).load();
-  assert.equal(readFileSync(salt, 'utf8'), saltContent, 'the salt is kept');
-  assert.ok(sameKey(first, again));
-
-  const otherPassphrase = new PassphraseRootKeyProvider('correct horse battery stapler', salt).load();
-  assert.equal(sameKey(first, otherPassphrase), false);
-});
-
-test('PassphraseRootKeyProvider: the same passphrase with another salt is another key', () => {
-  const a = new PassphraseRootKeyProvider('passphrase', freshPath('salt-a')).load();
-  const b = new PassphraseRootKeyProvider('passphrase', freshPath('salt-b')).load();
-  assert.equal(sameKey(a, b), false);
+test('RootKeyFiles tightens a state file that others can read', () => {
+  const dir = freshDir();
+  writeFileSync(join(dir, 'root-key'), 'state');
+  chmodSync(join(dir, 'root-key'), 0o644);
+  assert.equal(new RootKeyFiles(dir).read(new FileRootKeyProvider()), 'state');
+  assert.equal(mode(join(dir, 'root-key')), 0o600);
+  assert.equal(readFileSync(join(dir, 'root-key'), 'utf8'), 'state');
 });

@@ -2,13 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const BIN = join(PROJECT_ROOT, 'bin/coffer.js');
+export const BIN = join(PROJECT_ROOT, 'bin/coffer.js');
 
 export interface TestServer {
   url: string;
@@ -62,7 +62,9 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     });
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const creds = options.args?.includes('--dev') ? undefined : readCredentials(join(dataDir, 'credentials'));
+  // A sealed (shamir) server writes its credentials only once first unsealed.
+  const credentialsFile = join(dataDir, 'credentials');
+  const creds = !options.args?.includes('--dev') && existsSync(credentialsFile) ? readCredentials(credentialsFile) : undefined;
   return {
     url,
     dataDir,

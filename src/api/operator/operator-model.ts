@@ -1,0 +1,39 @@
+import type { Shape } from '../model-types.js';
+
+/**
+ * Coffer's own operator API, in the AWS JSON 1.1 style of the others:
+ * `X-Amz-Target: CofferOperator.<Operation>`, SigV4 service name `coffer`.
+ */
+export const targetPrefix = 'CofferOperator';
+export const signingName = 'coffer';
+
+export const operations: Record<string, { input?: string }> = {
+  GetSealStatus: { input: 'Empty' },
+  Initialize: { input: 'InitializeRequest' },
+  Unseal: { input: 'UnsealRequest' },
+  Seal: { input: 'Empty' },
+  RotateRootKey: { input: 'RotateRootKeyRequest' },
+};
+
+export const shapes: Record<string, Shape> = {
+  Empty: { type: 'structure', members: {} },
+  InitializeRequest: { type: 'structure', members: { Shares: 'ShareCount', Threshold: 'ShareCount' }, required: ['Shares', 'Threshold'] },
+  UnsealRequest: { type: 'structure', members: { Share: 'ShareText' } },
+  RotateRootKeyRequest: {
+    type: 'structure',
+    members: {
+      Provider: 'ProviderKind',
+      Passphrase: 'Passphrase',
+      KmsKeyId: 'Text',
+      KmsEndpoint: 'Text',
+      KmsRegion: 'Text',
+      Shares: 'ShareCount',
+      Threshold: 'ShareCount',
+    },
+  },
+  ShareCount: { type: 'integer', min: 1, max: 255 },
+  ShareText: { type: 'string', min: 1, max: 200 },
+  ProviderKind: { type: 'string', enum: ['file', 'passphrase', 'kms', 'shamir'] },
+  Passphrase: { type: 'string', min: 1, max: 1024 },
+  Text: { type: 'string', min: 1, max: 2048 },
+};

@@ -1,0 +1,57 @@
+import type { RootKeyManager } from '../../app/root-key-manager.js';
+import { ServiceError } from '../../errors/service-error.js';
+import type { ProviderKind, RootKeyProvider } from '../../keys/root-key-providers.js';
+import type { JsonService, OperationHandler, RequestContext } from '../operation.js';
+import { operations, shapes, signingName, targetPrefix } from './operator-model.js';
+
+export interface OperatorApiDeps {
+  rootKeys: RootKeyManager;
+  /** Builds the provider a rotation moves to. */
+  rootKeyProvider(request: {
+    rootKeyProvider: ProviderKind;
+    rootPassphrase?: string;
+    rootKms?: { keyId?: string; endpoint?: string; region?: string };
+  }): RootKeyProvider;
+}
+
+/** Only the account's root principal may seal the server or replace its root key. */
+function requireRoot(ctx: RequestContext): void {
+  if (!ctx.principalArn?.endsWith(':root')) {
+    throw new ServiceError('AccessDeniedException', `User: ${ctx.principalArn} is not authorized to perform operator actions`, {
+      messageKey: 'message',
+    });
+  }
+}
+
+/**
+ * Seal status, Shamir initialization, unseal, seal and root key rotation.
+ * Status, init and unseal answer a sealed server without a signature: the
+ * access keys that signatures are checked against are themselves sealed, and
+ * the shares are the proof of authority.
+ */
+export function operatorService({ rootKeys, rootKeyProvider }: OperatorApiDeps): JsonService {
+  const handlers: Record<string, OperationHandler> = {
+    GetSealStatus: async () => rootKeys.status(),
+    Initialize: async (_ctx, input) => ({ Shares: await rootKeys.initialize(input.Shares as number, input.Threshold as number) }),
+    Unseal: async (_ctx, input) => rootKeys.unseal(input.Share as string | undefined),
+    Seal: async (ctx) => {
+      requireRoot(ctx);
+      rootKeys.seal();
+      return rootKeys.status();
+    },
+    RotateRootKey: async (ctx, input) => {
+      requireRoot(ctx);
+      const status = await rootKeys.status();
+      const kind = (input.Provider as ProviderKind | undefined) ?? status.provider;
+      const target = rootKeyProvider({
+        rootKeyProvider: kind,
+        rootPassphrase: input.Passphrase as string | undefined,
+        rootKms: { keyId: input.KmsKeyId as string, endpoint: input.KmsEndpoint as string, region: input.KmsRegion as string },
+      });
+      const split = input.Shares === undefined ? undefined : { shares: input.Shares as number, threshold: input.Threshold as number };
+      const shares = await rootKeys.rotate(target, split);
+      return { Provider: kind, Shares: shares };
+    },
+  };
+  return { targetPrefix, signingName, shapes, operations, handlers, unauthenticated: new Set(['GetSealStatus', 'Initialize', 'Unseal']) };
+}

@@ -1,0 +1,276 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ServiceError } from '../errors/service-error.js';
+import { materialPurpose } from '../keys/key-service.js';
+import { accessKeyPurpose } from '../iam/access-key-store.js';
+import { RootKey, type RootKeyRing } from '../keys/root-key.js';
+import type { RootKeyFiles } from '../keys/root-key-files.js';
+import type { ProviderKind, RootKeyProvider } from '../keys/root-key-providers.js';
+import { combineShares, decodeShare, encodeShare, ShareError, splitSecret, type Share } from '../keys/shamir.js';
+import type { Repositories, Storage } from '../storage/index.js';
+
+const ROOT_CHECK = 'coffer-root-key-check';
+const PROVIDER_SETTING = 'root-key-provider';
+const THRESHOLD_SETTING = 'shamir-threshold';
+const REWRAP_PAGE = 500;
+
+export interface SealStatus {
+  sealed: boolean;
+  initialized: boolean;
+  provider: ProviderKind;
+  threshold?: number;
+  /** Shares given so far towards the threshold. */
+  progress?: number;
+}
+
+function operatorError(message: string): ServiceError {
+  return new ServiceError('InvalidRequestException', message, { messageKey: 'message' });
+}
+
+/**
+ * The root key's life in a running server: loading it at start (finishing a
+ * rotation a crash interrupted), sealing and unsealing, Shamir initialization,
+ * and rotation to a new key or provider.
+ */
+export class RootKeyManager {
+  private shares: Share[] = [];
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly ring: RootKeyRing,
+    private readonly files: RootKeyFiles,
+    private provider: RootKeyProvider,
+    private readonly logger: Logger,
+    /** Called once the key is in place (first start: create the administrator credentials). */
+    private readonly onUnsealed: () => Promise<void>,
+  ) {}
+
+  /** Loads the root key from its provider; a shamir server starts sealed. */
+  async start(): Promise<void> {
+    const recorded = (await this.storage.settings.get(PROVIDER_SETTING)) as ProviderKind | undefined;
+    if (recorded !== undefined && recorded !== this.provider.kind) {
+      throw new Error(
+        `this data directory's root key is held by the ${recorded} provider, not ${this.provider.kind}: start with --root-key-provider ${recorded}`,
+      );
+    }
+    if (this.provider.kind === 'shamir') {
+      this.logger.warn('Coffer is sealed: unseal it with `coffer operator unseal`');
+      return;
+    }
+    await this.install(await this.loadFromProvider());
+  }
+
+  async status(): Promise<SealStatus> {
+    const initialized = (await this.storage.settings.get(ROOT_CHECK)) !== undefined;
+    const threshold = Number(await this.storage.settings.get(THRESHOLD_SETTING)) || undefined;
+    return {
+      sealed: this.ring.sealed,
+      initialized,
+      provider: this.provider.kind,
+      threshold,
+      progress: this.provider.kind === 'shamir' && this.ring.sealed ? this.shares.length : undefined,
+    };
+  }
+
+  /** Makes a shamir server's root key and returns its shares, printed once and stored nowhere. */
+  async initialize(shares: number, threshold: number): Promise<string[]> {
+    if (this.provider.kind !== 'shamir') throw operatorError(`init is for the shamir provider; this server uses ${this.provider.kind}`);
+    if ((await this.status()).initialized) throw operatorError('Coffer is already initialized');
+    const secret = randomBytes(32);
+    let split: Share[];
+    try {
+      split = splitSecret(secret, shares, threshold);
+    } catch (error) {
+      throw operatorError((error as Error).message);
+    }
+    const key = new RootKey(secret);
+    await this.storage.transaction(async (tx) => {
+      await tx.settings.set(ROOT_CHECK, newCheck(key));
+      await this.recordProvider(tx, 'shamir', threshold);
+    });
+    key.destroy();
+    this.logger.info({ shares, threshold }, 'Coffer initialized with a Shamir-split root key; it stays sealed until unsealed');
+    return split.map(encodeShare);
+  }
+
+  /** Takes one share (shamir) or reloads the key from the provider; unseals when it can. */
+  async unseal(shareText?: string): Promise<SealStatus> {
+    if (!this.ring.sealed) return this.status();
+    if (this.provider.kind !== 'shamir') {
+      await this.install(await this.loadFromProvider());
+      return this.status();
+    }
+    const status = await this.status();
+    if (!status.initialized) throw operatorError('Coffer is not initialized: run `coffer operator init` first');
+    if (!shareText) throw operatorError('give an unseal share');
+    let share: Share;
+    try {
+      share = decodeShare(shareText);
+    } catch (error) {
+      throw operatorError((error as Error).message);
+    }
+    if (share.threshold !== status.threshold) throw operatorError('this share belongs to another split of the root key');
+    if (!this.shares.some((s) => s.x === share.x)) this.shares.push(share);
+    if (this.shares.length < share.threshold) return this.status();
+    const given = this.shares;
+    this.shares = [];
+    let key: RootKey;
+    try {
+      key = new RootKey(combineShares(given));
+      await this.check(key);
+    } catch (error) {
+      if (!(error instanceof ShareError) && !(error instanceof WrongKeyError)) throw error;
+      throw operatorError('the shares given do not rebuild the root key; unseal progress was reset');
+    }
+    await this.install(key);
+    this.logger.info('Coffer unsealed');
+    return this.status();
+  }
+
+  seal(): void {
+    this.shares = [];
+    this.ring.lock();
+    this.logger.warn('Coffer sealed by an operator');
+  }
+
+  /**
+   * Replaces the root key (optionally moving to another provider): every piece
+   * of key material and every access key secret is re-wrapped in one
+   * transaction; no secret is re-encrypted. Returns new shares for a shamir target.
+   */
+  async rotate(target: RootKeyProvider, split?: { shares: number; threshold: number }): Promise<string[] | undefined> {
+    if (this.ring.sealed) throw operatorError('Coffer is sealed');
+    let next: RootKey;
+    let shares: string[] | undefined;
+    if (target.kind === 'shamir') {
+      if (!split) throw operatorError('rotating to the shamir provider needs --shares and --threshold');
+      const secret = randomBytes(32);
+      try {
+        shares = splitSecret(secret, split.shares, split.threshold).map(encodeShare);
+      } catch (error) {
+        throw operatorError((error as Error).message);
+      }
+      next = new RootKey(secret);
+    } else {
+      const created = await target.create();
+      next = created.key;
+      // Durable before the database moves to the new key: a crash at any point leaves the needed key findable.
+      this.files.write(target, created.state, true);
+    }
+    let old: RootKey | undefined;
+    try {
+      await this.storage.transaction(async (tx) => {
+        await this.rewrapAll(tx, next);
+        await tx.settings.set(ROOT_CHECK, newCheck(next));
+        await this.recordProvider(tx, target.kind, split?.threshold);
+        // Swapped before the commit, so that no later unit of work wraps under the old key.
+        old = this.ring.replace(next);
+      });
+    } catch (error) {
+      if (old) this.ring.replace(old);
+      this.files.remove(target, true);
+      throw error;
+    }
+    if (target.stateFile) this.files.promote(target);
+    if (this.provider.stateFile && this.provider.stateFile !== target.stateFile) this.files.remove(this.provider);
+    old?.destroy();
+    this.provider = target;
+    this.logger.info({ provider: target.kind }, 'root key rotated: all key material re-wrapped under the new root key');
+    return shares;
+  }
+
+  private async rewrapAll(tx: Repositories, next: RootKey): Promise<void> {
+    let after: { keyId: string; version: number } | undefined;
+    for (;;) {
+      const page = await tx.keys.allMaterials(after, REWRAP_PAGE);
+      for (const m of page) {
+        const purpose = materialPurpose(m.keyId, m.version);
+        const material = this.ring.open(m.wrapped, purpose);
+        await tx.keys.rewrapMaterial(m.keyId, m.version, next.seal(material, purpose));
+        material.fill(0);
+      }
+      if (page.length < REWRAP_PAGE) break;
+      after = page[page.length - 1]!;
+    }
+    for (const key of await tx.accessKeys.all()) {
+      const purpose = accessKeyPurpose(key.accessKeyId);
+      const secret = this.ring.open(key.encryptedSecret, purpose);
+      await tx.accessKeys.reseal(key.accessKeyId, next.seal(secret, purpose));
+      secret.fill(0);
+    }
+  }
+
+  /**
+   * The provider's key. A rotation interrupted by a crash left a `.next`
+   * state: whichever of the two opens the database is the one, and only once
+   * the current one is known to open it is the other dropped.
+   */
+  private async loadFromProvider(): Promise<RootKey> {
+    const nextState = this.files.read(this.provider, true);
+    if (nextState !== undefined) {
+      const candidate = await this.provider.open(nextState);
+      if (await this.opensDatabase(candidate)) {
+        this.files.promote(this.provider);
+        this.logger.warn('finished a root key rotation that a stop interrupted');
+        return candidate;
+      }
+    }
+    const state = this.files.read(this.provider);
+    let key: RootKey;
+    if (state === undefined) {
+      if ((await this.storage.settings.get(ROOT_CHECK)) !== undefined) {
+        throw new Error(`the root key (${this.provider.description}) is missing from the data directory`);
+      }
+      const created = await this.provider.create();
+      this.files.write(this.provider, created.state);
+      key = created.key;
+    } else {
+      key = await this.provider.open(state);
+    }
+    await this.check(key);
+    if (nextState !== undefined) this.files.remove(this.provider, true);
+    return key;
+  }
+
+  private async install(key: RootKey): Promise<void> {
+    if ((await this.storage.settings.get(ROOT_CHECK)) === undefined) {
+      await this.storage.transaction(async (tx) => {
+        await tx.settings.set(ROOT_CHECK, newCheck(key));
+        await this.recordProvider(tx, this.provider.kind);
+      });
+    } else if ((await this.storage.settings.get(PROVIDER_SETTING)) === undefined) {
+      await this.storage.transaction((tx) => this.recordProvider(tx, this.provider.kind));
+    }
+    this.ring.unlock(key);
+    await this.onUnsealed();
+  }
+
+  private async recordProvider(tx: Repositories, kind: ProviderKind, threshold?: number): Promise<void> {
+    await tx.settings.set(PROVIDER_SETTING, kind);
+    await tx.settings.set(THRESHOLD_SETTING, threshold === undefined ? '' : String(threshold));
+  }
+
+  /** A value sealed with the root key when the database was made tells a wrong key at every later start. */
+  private async check(key: RootKey): Promise<void> {
+    if (!(await this.opensDatabase(key))) {
+      throw new WrongKeyError(`the root key does not open this database (${this.provider.description}): wrong key file, passphrase or shares`);
+    }
+  }
+
+  private async opensDatabase(key: RootKey): Promise<boolean> {
+    const stored = await this.storage.settings.get(ROOT_CHECK);
+    if (stored === undefined) return true;
+    try {
+      key.open(Buffer.from(stored, 'base64'), ROOT_CHECK);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+class WrongKeyError extends Error {}
+
+function newCheck(key: RootKey): string {
+  return key.seal(randomBytes(32), ROOT_CHECK).toString('base64');
+}

@@ -1,0 +1,46 @@
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { JsonRequestSigner } from '../http/sigv4-signer.js';
+
+export interface ClientOptions {
+  endpointUrl?: string;
+  region?: string;
+  profile?: string;
+}
+
+/**
+ * Calls the operator API the way the AWS CLI reaches a service: the endpoint
+ * from `--endpoint-url` or AWS_ENDPOINT_URL, credentials from the standard
+ * AWS chain (environment, AWS_PROFILE / shared files, ...).
+ */
+export class OperatorClient {
+  private readonly endpoint: URL;
+  private readonly region: string;
+
+  constructor(private readonly options: ClientOptions) {
+    const url = options.endpointUrl ?? process.env.AWS_ENDPOINT_URL;
+    if (!url) throw new Error('give the server with --endpoint-url or AWS_ENDPOINT_URL');
+    this.endpoint = new URL(url);
+    this.region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  }
+
+  /** An unsigned call: seal status, init and unseal work while the server's access keys are sealed. */
+  call(operation: string, input: object = {}, signed = true): Promise<Record<string, unknown>> {
+    return this.send(operation, JSON.stringify(input), signed);
+  }
+
+  private async send(operation: string, body: string, signed: boolean): Promise<Record<string, unknown>> {
+    const target = `CofferOperator.${operation}`;
+    const headers: Record<string, string> = { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': target };
+    if (signed) {
+      const credentials = await defaultProvider({ profile: this.options.profile })();
+      const request = new JsonRequestSigner(credentials, this.region, 'coffer').sign(this.endpoint.host, target, body);
+      for (const [name, value] of request.headers) if (name !== 'Host' && name !== 'Content-Length') headers[name] = value;
+      if (credentials.sessionToken) throw new Error('temporary credentials are not accepted for operator actions');
+    }
+    const response = await fetch(new URL('/', this.endpoint), { method: 'POST', headers, body });
+    const text = await response.text();
+    const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    if (!response.ok) throw new Error(`${String(parsed.__type ?? response.status)}: ${String(parsed.message ?? parsed.Message ?? text)}`);
+    return parsed;
+  }
+}

@@ -1,0 +1,172 @@
+// Root key providers and the operator commands, against live servers: Shamir
+// init / unseal / seal, the kms provider with a second Coffer as the external
+// KMS, and rotate-root (also moving to another provider).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { BIN, clientConfig, readCredentials, startServer, tempDir, type TestServer } from '../support/coffer-server.js';
+import { cleanEnv, describeRun, run } from '../support/child-process.js';
+
+/** Runs `coffer operator ...` against a server, with its administrator profile as the AWS CLI would use it. */
+async function operator(server: TestServer, args: string[], extraEnv: Record<string, string> = {}) {
+  const env = cleanEnv({
+    AWS_ENDPOINT_URL: server.url,
+    AWS_SHARED_CREDENTIALS_FILE: join(server.dataDir, 'credentials'),
+    AWS_PROFILE: 'coffer',
+    ...extraEnv,
+  });
+  const result = await run(process.execPath, [BIN, 'operator', ...args], env);
+  return { ...result, ok: result.code === 0, describe: () => describeRun(`coffer operator ${args.join(' ')}`, result) };
+}
+
+async function operatorOk(server: TestServer, args: string[], extraEnv?: Record<string, string>): Promise<string> {
+  const result = await operator(server, args, extraEnv);
+  assert.ok(result.ok, result.describe());
+  return result.stdout;
+}
+
+function secrets(server: TestServer): SecretsManagerClient {
+  const { accessKeyId, secretAccessKey } = readCredentials(join(server.dataDir, 'credentials'));
+  return new SecretsManagerClient({ ...clientConfig(server), credentials: { accessKeyId, secretAccessKey } });
+}
+
+async function readValue(server: TestServer, name: string): Promise<string | undefined> {
+  const client = secrets(server);
+  try {
+    return (await client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString;
+  } finally {
+    client.destroy();
+  }
+}
+
+async function putSecret(server: TestServer, name: string, value: string): Promise<void> {
+  const client = secrets(server);
+  try {
+    await client.send(new CreateSecretCommand({ Name: name, SecretString: value }));
+  } finally {
+    client.destroy();
+  }
+}
+
+test('shamir: the server starts sealed; init prints shares; a threshold of them unseals; seal forgets the key', async () => {
+  let server = await startServer({ args: ['--root-key-provider', 'shamir'] });
+  try {
+    assert.deepEqual(JSON.parse(await operatorOk(server, ['status'])), { sealed: true, initialized: false, provider: 'shamir', progress: 0 });
+    const health = await fetch(`${server.url}/health`);
+    assert.notEqual(health.status, 200, 'a sealed server is not healthy');
+
+    const shares = (await operatorOk(server, ['init', '--shares', '5', '--threshold', '3'])).trim().split('\n');
+    assert.equal(shares.length, 5);
+    assert.equal(new Set(shares).size, 5);
+    assert.ok(!(await operator(server, ['init', '--shares', '3', '--threshold', '2'])).ok, 'init runs once');
+
+    // A signed call while sealed: a clear 503, whatever the credentials.
+    const sealedCall = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'secretsmanager.ListSecrets' },
+      body: '{}',
+    });
+    assert.equal(sealedCall.status, 503);
+    assert.match(((await sealedCall.json()) as { message: string }).message, /sealed/);
+
+    assert.equal(JSON.parse(await operatorOk(server, ['unseal', shares[4]!])).progress, 1);
+    const typo = shares[1]!.slice(0, -3) + (shares[1]!.endsWith('A') ? 'BBB' : 'AAA');
+    const refused = await operator(server, ['unseal', typo]);
+    assert.ok(!refused.ok && /mistyped/.test(refused.stderr), refused.describe());
+    assert.equal(JSON.parse(await operatorOk(server, ['unseal', shares[1]!])).progress, 2);
+    const unsealed = JSON.parse(await operatorOk(server, ['unseal', shares[2]!]));
+    assert.equal(unsealed.sealed, false);
+    assert.ok(existsSync(join(server.dataDir, 'credentials')), 'first unseal writes the administrator credentials');
+    assert.equal((await fetch(`${server.url}/health`)).status, 200);
+
+    await putSecret(server, 'behind-shares', 'shamir value');
+    assert.equal(await readValue(server, 'behind-shares'), 'shamir value');
+
+    assert.equal(JSON.parse(await operatorOk(server, ['seal'])).sealed, true);
+    await assert.rejects(readValue(server, 'behind-shares'), (e: { name?: string }) => e.name === 'ServiceUnavailableException');
+    for (const share of [shares[0]!, shares[3]!, shares[2]!]) await operatorOk(server, ['unseal', share]);
+    assert.equal(await readValue(server, 'behind-shares'), 'shamir value');
+
+    // Restarted, it is sealed again; the shares of the first split still open it.
+    assert.equal(await server.stop(), 0);
+    server = await startServer({ dataDir: server.dataDir, args: ['--root-key-provider', 'shamir'] });
+    assert.equal(JSON.parse(await operatorOk(server, ['status'])).sealed, true);
+    for (const share of shares.slice(0, 3)) await operatorOk(server, ['unseal', share]);
+    assert.equal(await readValue(server, 'behind-shares'), 'shamir value');
+    // Nothing of the key is stored: no key file of any provider.
+    assert.deepEqual(readdirSync(server.dataDir).filter((f) => f.startsWith('root-key')), []);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('kms: the root key is a data key of another Coffer; the data directory holds it only wrapped', async () => {
+  const external = await startServer();
+  const kms = new KMSClient(clientConfig(external));
+  const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: 'wraps another Coffer root key' }));
+  const env = { AWS_ACCESS_KEY_ID: external.accessKeyId, AWS_SECRET_ACCESS_KEY: external.secretAccessKey, AWS_REGION: 'us-east-1' };
+  const args = ['--root-key-provider', 'kms', '--root-kms-key-id', KeyMetadata!.Arn!, '--root-kms-endpoint', external.url];
+  let server = await startServer({ args, env });
+  try {
+    await putSecret(server, 'under-external-kms', 'kms value');
+    assert.ok(existsSync(join(server.dataDir, 'root-key.kms')));
+    assert.ok(!existsSync(join(server.dataDir, 'root-key')), 'no plain key file');
+    assert.equal(await server.stop(), 0);
+
+    await kms.send(new DisableKeyCommand({ KeyId: KeyMetadata!.KeyId }));
+    await assert.rejects(startServer({ dataDir: server.dataDir, args, env }), /KMS.*refused: DisabledException/);
+    await kms.send(new EnableKeyCommand({ KeyId: KeyMetadata!.KeyId }));
+    server = await startServer({ dataDir: server.dataDir, args, env });
+    assert.equal(await readValue(server, 'under-external-kms'), 'kms value');
+  } finally {
+    await server.stop();
+    kms.destroy();
+    await external.stop();
+  }
+});
+
+test('rotate-root replaces the key file online; then moves to a passphrase; secrets read throughout and after restarts', async () => {
+  let server = await startServer();
+  try {
+    const names = Array.from({ length: 20 }, (_, i) => `rotate-${i}`);
+    for (const name of names) await putSecret(server, name, `value of ${name}`);
+    const before = readFileSync(join(server.dataDir, 'root-key'), 'utf8');
+
+    const out = JSON.parse(await operatorOk(server, ['rotate-root']));
+    assert.equal(out.Provider, 'file');
+    const after = readFileSync(join(server.dataDir, 'root-key'), 'utf8');
+    assert.notEqual(after, before);
+    assert.ok(!existsSync(join(server.dataDir, 'root-key.next')));
+    for (const name of names) assert.equal(await readValue(server, name), `value of ${name}`);
+    await putSecret(server, 'after-rotation', 'new');
+
+    await operatorOk(server, ['rotate-root', '--to-provider', 'passphrase'], { COFFER_NEW_ROOT_PASSPHRASE: 'a long new passphrase' });
+    assert.ok(!existsSync(join(server.dataDir, 'root-key')), 'the old key file is gone');
+    assert.ok(existsSync(join(server.dataDir, 'root-key.salt')));
+    assert.equal(await readValue(server, 'after-rotation'), 'new');
+    assert.equal(await server.stop(), 0);
+
+    await assert.rejects(startServer({ dataDir: server.dataDir }), /held by the passphrase provider/);
+    server = await startServer({ dataDir: server.dataDir, env: { COFFER_ROOT_PASSPHRASE: 'a long new passphrase' } });
+    for (const name of names) assert.equal(await readValue(server, name), `value of ${name}`);
+    assert.equal(await readValue(server, 'after-rotation'), 'new');
+  } finally {
+    await server.stop();
+  }
+});
+
+test('only the root principal may rotate or seal; status needs no credentials', async () => {
+  const server = await startServer();
+  try {
+    const bogus = join(tempDir(), 'credentials');
+    writeFileSync(bogus, '[coffer]\naws_access_key_id = AKIAUNKNOWN000000000\naws_secret_access_key = x\n');
+    const anonymous = await operator(server, ['seal'], { AWS_SHARED_CREDENTIALS_FILE: bogus });
+    assert.ok(!anonymous.ok && /UnrecognizedClientException|InvalidSignatureException/.test(anonymous.stderr), anonymous.describe());
+    assert.equal(JSON.parse(await operatorOk(server, ['status'])).sealed, false);
+  } finally {
+    await server.stop();
+  }
+});
