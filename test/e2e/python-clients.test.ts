@@ -7,61 +7,27 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT, requiredInCi, startServer, tempDir, type TestServer } from '../support/coffer-server.js';
-import { cleanEnv, describeRun, run, type RunResult } from '../support/child-process.js';
+import { PROJECT_ROOT, startServer, tempDir, type TestServer } from '../support/coffer-server.js';
+import { cleanEnv, describeRun, requireTool, run, serverEnv, type RunResult } from '../support/child-process.js';
 
 const BOTO3_SCRIPT = join(PROJECT_ROOT, 'test/e2e/python/boto3_flows.py');
 
 let server: TestServer;
 let scratch: string;
 
-/** The environment a client needs for the test server: endpoint, keys, region; no retries. */
-function serverEnv(): NodeJS.ProcessEnv {
-  return cleanEnv({
-    COFFER_ENDPOINT: server.url,
-    AWS_ACCESS_KEY_ID: server.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
-    AWS_DEFAULT_REGION: server.region,
-    AWS_MAX_ATTEMPTS: '1',
-    AWS_RETRY_MODE: 'standard',
-  });
-}
-
-/** Why a tool is unusable, or undefined when it works. */
-async function missing(command: string, args: string[]): Promise<string | undefined> {
-  const r = await run(command, args, cleanEnv({}));
-  if (r.spawnError) return `${command}: ${r.spawnError.message}`;
-  const lastLine = (r.stderr || r.stdout).trim().split('\n').pop();
-  if (r.code !== 0) return `\`${command} ${args.join(' ')}\` exited with ${r.code}: ${lastLine}`;
-  return undefined;
-}
-
-const probes = new Map<string, Promise<string | undefined>>();
-
-/** Skips the test when a tool is absent, except under CI=true where absence fails it. */
-async function requireTool(t: TestContext, label: string, command: string, args: string[]): Promise<boolean> {
-  const key = [command, ...args].join(' ');
-  if (!probes.has(key)) probes.set(key, missing(command, args));
-  const reason = await probes.get(key);
-  if (reason === undefined) return true;
-  if (requiredInCi()) assert.fail(`${label} is required when CI=true but unusable: ${reason}`);
-  t.skip(`${label} not installed: ${reason}`);
-  return false;
-}
-
 const requireBoto3 = (t: TestContext) => requireTool(t, 'boto3', 'python3', ['-c', 'import boto3']);
 const requireAwsCli = (t: TestContext) => requireTool(t, 'the AWS CLI (aws)', 'aws', ['--version']);
 
 async function boto3Flows(t: TestContext): Promise<void> {
   if (!(await requireBoto3(t))) return;
-  const r = await run('python3', [BOTO3_SCRIPT], serverEnv());
+  const r = await run('python3', [BOTO3_SCRIPT], serverEnv(server));
   assert.equal(r.code, 0, describeRun('boto3_flows.py', r));
 }
 
 // ---------------------------------------------------------------------------- AWS CLI
 
 /** Runs `aws --endpoint-url <server> --output json secretsmanager <args>`. */
-function awsSm(args: string[], env = serverEnv()): Promise<RunResult> {
+function awsSm(args: string[], env = serverEnv(server)): Promise<RunResult> {
   return run('aws', ['--endpoint-url', server.url, '--output', 'json', 'secretsmanager', ...args], env);
 }
 

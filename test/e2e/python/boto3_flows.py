@@ -15,12 +15,13 @@ import datetime
 import os
 import re
 import sys
-import traceback
 import uuid
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
+
+from check_runner import check, run_checks
 
 ENDPOINT = os.environ['COFFER_ENDPOINT']
 REGION = os.environ['AWS_DEFAULT_REGION']
@@ -36,14 +37,6 @@ sm = boto3.client(
     # No retries: a 5xx or a throttle must show up as a failure, not be hidden.
     config=Config(retries={'max_attempts': 1, 'mode': 'standard'}),
 )
-
-CHECKS = []
-
-
-def check(fn):
-    CHECKS.append(fn)
-    return fn
-
 
 def name(suffix):
     return f'{RUN}/{suffix}'
@@ -431,29 +424,5 @@ def force_delete():
     expect_error('ResourceNotFoundException', sm.describe_secret, SecretId=scheduled)
 
 
-# ---------------------------------------------------------------------------- runner
-
-
-def main():
-    print(f'boto3 flows against {ENDPOINT} (region {REGION}, prefix {RUN})')
-    failed = []
-    for fn in CHECKS:
-        try:
-            fn()
-            print(f'ok    {fn.__name__}')
-        except Exception as error:  # noqa: BLE001 - every failure is reported, then the next check runs
-            failed.append(fn.__name__)
-            print(f'FAIL  {fn.__name__}: {type(error).__name__}: {error}')
-            # Only this script's frames: where the check failed, not botocore's internals.
-            for frame in traceback.extract_tb(error.__traceback__):
-                if frame.filename == __file__ and frame.name != 'main':
-                    print(f'      line {frame.lineno}: {frame.line}')
-    print(f'{len(CHECKS) - len(failed)}/{len(CHECKS)} checks passed')
-    if failed:
-        print('failed: ' + ', '.join(failed))
-        return 1
-    return 0
-
-
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_checks(f'boto3 flows against {ENDPOINT} (region {REGION}, prefix {RUN})', __file__))

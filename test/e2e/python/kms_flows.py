@@ -17,12 +17,13 @@ import os
 import re
 import sys
 import time
-import traceback
 import uuid
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
+
+from check_runner import check, run_checks
 
 ENDPOINT = os.environ['COFFER_ENDPOINT']
 REGION = os.environ['AWS_DEFAULT_REGION']
@@ -43,14 +44,6 @@ sm = boto3.client('secretsmanager', **_client_options)
 UUID = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
 KEY_MATERIAL_ID = re.compile(r'^[0-9a-f]{64}$')
 CONTEXT = {'SecretARN': 'arn:aws:secretsmanager:us-east-1:000000000000:secret:app-AbCdEf', 'purpose': 'py'}
-
-CHECKS = []
-
-
-def check(fn):
-    CHECKS.append(fn)
-    return fn
-
 
 def alias_name(suffix):
     return f'alias/{RUN}-{suffix}'
@@ -373,29 +366,5 @@ def secret_under_customer_key():
     eq(sm.get_secret_value(SecretId=name)['SecretString'], 'under a customer key', 'SecretString after EnableKey')
 
 
-# ---------------------------------------------------------------------------- runner
-
-
-def main():
-    print(f'boto3 KMS flows against {ENDPOINT} (region {REGION}, prefix {RUN})')
-    failed = []
-    for fn in CHECKS:
-        try:
-            fn()
-            print(f'ok    {fn.__name__}')
-        except Exception as error:  # noqa: BLE001 - every failure is reported, then the next check runs
-            failed.append(fn.__name__)
-            print(f'FAIL  {fn.__name__}: {type(error).__name__}: {error}')
-            # Only this script's frames: where the check failed, not botocore's internals.
-            for frame in traceback.extract_tb(error.__traceback__):
-                if frame.filename == __file__ and frame.name != 'main':
-                    print(f'      line {frame.lineno}: {frame.line}')
-    print(f'{len(CHECKS) - len(failed)}/{len(CHECKS)} checks passed')
-    if failed:
-        print('failed: ' + ', '.join(failed))
-        return 1
-    return 0
-
-
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_checks(f'boto3 KMS flows against {ENDPOINT} (region {REGION}, prefix {RUN})', __file__))
