@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { OperatorClient, type ClientOptions } from './operator-client.js';
+import { CofferClient, type ClientOptions } from './coffer-client.js';
 import { promptSecret } from './prompt.js';
 
 /** `coffer operator ...`: seal status, Shamir init, unseal, seal and root key rotation of a running server. */
@@ -10,7 +10,7 @@ export function registerOperatorCommand(program: Command): void {
     .option('--endpoint-url <url>', 'the server (AWS_ENDPOINT_URL)')
     .option('--region <region>', 'signing region (AWS_REGION)')
     .option('--profile <name>', 'credentials profile (AWS_PROFILE)');
-  const client = () => new OperatorClient(operator.opts<ClientOptions>());
+  const client = () => new CofferClient('CofferOperator', operator.opts<ClientOptions>());
   const print = (value: unknown) => console.log(JSON.stringify(value, null, 2));
   // Commander passes the positional arguments, then the options; a failure is one line and exit 1.
   const action = <A extends unknown[]>(work: (...args: A) => Promise<void>) => async (...args: A) => {

@@ -23,6 +23,20 @@ export interface SecretRecord {
   deletedAt?: number;
   /** When the sweeper may purge the secret. */
   deletionDate?: number;
+  rotation?: SecretRotation;
+}
+
+/** A secret's rotation configuration and schedule, as RotateSecret leaves it. */
+export interface SecretRotation {
+  enabled: boolean;
+  lambdaArn?: string;
+  /** RotationRules as given: AutomaticallyAfterDays, ScheduleExpression, Duration. */
+  rules?: { AutomaticallyAfterDays?: number; ScheduleExpression?: string; Duration?: string };
+  lastRotatedAt?: number;
+  /** When the scheduler starts the next rotation: a random moment inside the window. */
+  nextRotationAt?: number;
+  /** The window's end: DescribeSecret's NextRotationDate. */
+  nextRotationDate?: number;
 }
 
 export type NewSecret = Omit<SecretRecord, 'id'>;
@@ -107,4 +121,23 @@ export interface AccessKeyRecord {
   principalArn: string;
   status: 'Active' | 'Inactive';
   createdAt: number;
+  /** Temporary keys stop working at this time. */
+  expiresAt?: number;
+  /** A key limited to one secret (a rotation function's credentials). */
+  scopeSecretArn?: string;
+}
+
+export interface RotationFunctionRecord {
+  account: string;
+  region: string;
+  name: string;
+  arn: string;
+  kind: string;
+  url?: string;
+  command?: string;
+  timeoutSeconds: number;
+  /** Webhook functions: the HMAC signing key, sealed under the root key. */
+  sealedSigningKey?: Buffer;
+  createdAt: number;
+  updatedAt: number;
 }

@@ -4,6 +4,7 @@ import type {
   KeyMaterialRecord,
   KmsKeyRecord,
   NewSecret,
+  RotationFunctionRecord,
   NewVersion,
   SecretRecord,
   VersionRecord,
@@ -43,6 +44,10 @@ export interface SecretRepository {
   list(query: SecretListQuery): Promise<SecretRecord[]>;
   /** Secrets whose recovery window has ended. */
   dueForPurge(now: number, limit: number): Promise<SecretRecord[]>;
+  /** Secrets whose scheduled rotation is due (by the index on next_rotation_at). */
+  dueForRotation(now: number, limit: number): Promise<SecretRecord[]>;
+  /** The earliest scheduled rotation, for the scheduler's next wake-up. */
+  nextRotationAt(): Promise<number | undefined>;
   /** Records a read; written only when the day changed, so the hot path rarely writes. */
   touchLastAccessed(id: number, day: number): Promise<void>;
 
@@ -94,6 +99,22 @@ export interface KeyRepository {
   listAliases(account: string, region: string, query: { keyId?: string; after?: string; limit: number }): Promise<AliasRecord[]>;
 }
 
+export interface RotationFunctionRepository {
+  find(account: string, region: string, name: string): Promise<RotationFunctionRecord | undefined>;
+  findByArn(arn: string): Promise<RotationFunctionRecord | undefined>;
+  list(account: string, region: string): Promise<RotationFunctionRecord[]>;
+  insert(fn: RotationFunctionRecord): Promise<void>;
+  update(fn: RotationFunctionRecord): Promise<void>;
+  delete(account: string, region: string, name: string): Promise<void>;
+}
+
+/** A named lease: one holder at a time, until it expires (one scheduler per deployment). */
+export interface LeaseRepository {
+  /** Takes or renews the lease for `holder` if it is free, expired or already `holder`'s; says whether it is held. */
+  acquire(name: string, holder: string, now: number, ttlMs: number): Promise<boolean>;
+  release(name: string, holder: string): Promise<void>;
+}
+
 export interface AccessKeyRepository {
   find(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
   insert(key: AccessKeyRecord): Promise<void>;
@@ -101,6 +122,8 @@ export interface AccessKeyRepository {
   all(): Promise<AccessKeyRecord[]>;
   /** Replaces the root-key encryption of a secret access key (root key rotation). */
   reseal(accessKeyId: string, encryptedSecret: Buffer): Promise<void>;
+  /** Removes temporary keys that expired before `now`. */
+  deleteExpired(now: number): Promise<number>;
 }
 
 /** Small key/value settings the server keeps (root key check value, salts). */
@@ -114,6 +137,8 @@ export interface Repositories {
   keys: KeyRepository;
   accessKeys: AccessKeyRepository;
   settings: SettingsRepository;
+  rotationFunctions: RotationFunctionRepository;
+  leases: LeaseRepository;
 }
 
 export interface Storage extends Repositories {

@@ -107,4 +107,38 @@ export const migrations: { version: number; sql: string }[] = [
       ALTER TABLE secret_versions ADD COLUMN previous_wrappings TEXT;
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- A secret's rotation: the configuration RotateSecret stores, and its schedule.
+      ALTER TABLE secrets ADD COLUMN rotation_enabled INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE secrets ADD COLUMN rotation_lambda_arn TEXT;
+      ALTER TABLE secrets ADD COLUMN rotation_rules TEXT;
+      ALTER TABLE secrets ADD COLUMN last_rotated_at INTEGER;
+      ALTER TABLE secrets ADD COLUMN next_rotation_at INTEGER;
+      ALTER TABLE secrets ADD COLUMN next_rotation_date INTEGER;
+      CREATE INDEX secrets_by_next_rotation ON secrets (next_rotation_at) WHERE next_rotation_at IS NOT NULL;
+
+      CREATE TABLE rotation_functions (
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        name TEXT NOT NULL,
+        arn TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        url TEXT,
+        command TEXT,
+        timeout_seconds INTEGER NOT NULL,
+        sealed_signing_key BLOB,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (account, region, name)
+      );
+
+      CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL);
+
+      ALTER TABLE access_keys ADD COLUMN expires_at INTEGER;
+      ALTER TABLE access_keys ADD COLUMN scope_secret_arn TEXT;
+      CREATE INDEX access_keys_by_expiry ON access_keys (expires_at) WHERE expires_at IS NOT NULL;
+    `,
+  },
 ];

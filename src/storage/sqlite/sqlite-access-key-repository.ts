@@ -8,6 +8,8 @@ interface AccessKeyRow {
   principal_arn: string;
   status: 'Active' | 'Inactive';
   created_at: number;
+  expires_at: number | null;
+  scope_secret_arn: string | null;
 }
 
 function toAccessKey(row: AccessKeyRow): AccessKeyRecord {
@@ -17,6 +19,8 @@ function toAccessKey(row: AccessKeyRow): AccessKeyRecord {
     principalArn: row.principal_arn,
     status: row.status,
     createdAt: row.created_at,
+    ...(row.expires_at === null ? {} : { expiresAt: row.expires_at }),
+    ...(row.scope_secret_arn === null ? {} : { scopeSecretArn: row.scope_secret_arn }),
   };
 }
 
@@ -26,9 +30,12 @@ export class SqliteAccessKeyRepository implements AccessKeyRepository {
   constructor(db: Db) {
     this.stmts = {
       find: db.prepare('SELECT * FROM access_keys WHERE access_key_id = ?'),
-      insert: db.prepare(`INSERT INTO access_keys (access_key_id, encrypted_secret, principal_arn, status, created_at)
-        VALUES (@accessKeyId, @encryptedSecret, @principalArn, @status, @createdAt)`),
-      count: db.prepare('SELECT count(*) AS n FROM access_keys'),
+      insert: db.prepare(`INSERT INTO access_keys (access_key_id, encrypted_secret, principal_arn, status, created_at,
+        expires_at, scope_secret_arn) VALUES (@accessKeyId, @encryptedSecret, @principalArn, @status, @createdAt,
+        @expiresAt, @scopeSecretArn)`),
+      deleteExpired: db.prepare('DELETE FROM access_keys WHERE expires_at IS NOT NULL AND expires_at < ?'),
+      // Temporary keys are not the account's standing keys: first start counts only the others.
+      count: db.prepare('SELECT count(*) AS n FROM access_keys WHERE expires_at IS NULL'),
       all: db.prepare('SELECT * FROM access_keys ORDER BY access_key_id'),
       reseal: db.prepare('UPDATE access_keys SET encrypted_secret = ? WHERE access_key_id = ?'),
     };
@@ -48,7 +55,11 @@ export class SqliteAccessKeyRepository implements AccessKeyRepository {
   }
 
   async insert(key: AccessKeyRecord): Promise<void> {
-    this.stmts.insert.run(key);
+    this.stmts.insert.run({ ...key, expiresAt: key.expiresAt ?? null, scopeSecretArn: key.scopeSecretArn ?? null });
+  }
+
+  async deleteExpired(now: number): Promise<number> {
+    return this.stmts.deleteExpired.run(now).changes;
   }
 
   async count(): Promise<number> {

@@ -1,7 +1,7 @@
 import type { Db } from './sqlite-database.js';
 import type { EpochCache } from '../epoch-cache.js';
 import type { SecretKey, SecretListQuery, SecretRepository, SortKey } from '../repositories.js';
-import type { DataKeyWrapping, NewSecret, NewVersion, SecretRecord, VersionRecord } from '../records.js';
+import type { DataKeyWrapping, NewSecret, NewVersion, SecretRecord, SecretRotation, VersionRecord } from '../records.js';
 
 interface SecretRow {
   id: number;
@@ -17,6 +17,12 @@ interface SecretRow {
   last_accessed_at: number | null;
   deleted_at: number | null;
   deletion_date: number | null;
+  rotation_enabled: number;
+  rotation_lambda_arn: string | null;
+  rotation_rules: string | null;
+  last_rotated_at: number | null;
+  next_rotation_at: number | null;
+  next_rotation_date: number | null;
 }
 
 interface VersionRow {
@@ -53,6 +59,20 @@ function toSecret(row: SecretRow): SecretRecord {
     lastAccessedAt: row.last_accessed_at ?? undefined,
     deletedAt: row.deleted_at ?? undefined,
     deletionDate: row.deletion_date ?? undefined,
+    rotation: toRotation(row),
+  };
+}
+
+/** Undefined for a secret whose rotation was never configured. */
+function toRotation(row: SecretRow): SecretRotation | undefined {
+  if (!row.rotation_enabled && row.rotation_lambda_arn === null && row.rotation_rules === null && row.last_rotated_at === null) return undefined;
+  return {
+    enabled: row.rotation_enabled === 1,
+    lambdaArn: row.rotation_lambda_arn ?? undefined,
+    rules: row.rotation_rules ? JSON.parse(row.rotation_rules) : undefined,
+    lastRotatedAt: row.last_rotated_at ?? undefined,
+    nextRotationAt: row.next_rotation_at ?? undefined,
+    nextRotationDate: row.next_rotation_date ?? undefined,
   };
 }
 
@@ -101,12 +121,19 @@ export class SqliteSecretRepository implements SecretRepository {
       withStageByName: db.prepare(`${SECRET_WITH_STAGED_VERSION} WHERE s.account = @account AND s.region = @region AND s.name = @name`),
       withStageByArn: db.prepare(`${SECRET_WITH_STAGED_VERSION} WHERE s.arn = @arn`),
       insert: db.prepare(`INSERT INTO secrets (account, region, name, arn, description, kms_key_arn, tags, created_at,
-        last_changed_at, last_accessed_at, deleted_at, deletion_date)
+        last_changed_at, last_accessed_at, deleted_at, deletion_date, rotation_enabled, rotation_lambda_arn, rotation_rules,
+        last_rotated_at, next_rotation_at, next_rotation_date)
         VALUES (@account, @region, @name, @arn, @description, @kmsKeyArn, @tags, @createdAt, @lastChangedAt,
-        @lastAccessedAt, @deletedAt, @deletionDate)`),
+        @lastAccessedAt, @deletedAt, @deletionDate, @rotationEnabled, @rotationLambdaArn, @rotationRules, @lastRotatedAt,
+        @nextRotationAt, @nextRotationDate)`),
       update: db.prepare(`UPDATE secrets SET description = @description, kms_key_arn = @kmsKeyArn, tags = @tags,
         last_changed_at = @lastChangedAt, last_accessed_at = @lastAccessedAt, deleted_at = @deletedAt,
-        deletion_date = @deletionDate WHERE id = @id`),
+        deletion_date = @deletionDate, rotation_enabled = @rotationEnabled, rotation_lambda_arn = @rotationLambdaArn,
+        rotation_rules = @rotationRules, last_rotated_at = @lastRotatedAt, next_rotation_at = @nextRotationAt,
+        next_rotation_date = @nextRotationDate WHERE id = @id`),
+      dueForRotation: db.prepare(`SELECT * FROM secrets WHERE next_rotation_at IS NOT NULL AND next_rotation_at <= ?
+        ORDER BY next_rotation_at LIMIT ?`),
+      nextRotationAt: db.prepare('SELECT min(next_rotation_at) AS at FROM secrets WHERE next_rotation_at IS NOT NULL'),
       purgeStages: db.prepare('DELETE FROM version_stages WHERE secret_id = ?'),
       purgeVersions: db.prepare('DELETE FROM secret_versions WHERE secret_id = ?'),
       purge: db.prepare('DELETE FROM secrets WHERE id = ?'),
@@ -133,6 +160,14 @@ export class SqliteSecretRepository implements SecretRepository {
   async findByName(account: string, region: string, name: string): Promise<SecretRecord | undefined> {
     const row = this.stmts.byName.get(account, region, name) as SecretRow | undefined;
     return row && toSecret(row);
+  }
+
+  async dueForRotation(now: number, limit: number): Promise<SecretRecord[]> {
+    return (this.stmts.dueForRotation.all(now, limit) as SecretRow[]).map(toSecret);
+  }
+
+  async nextRotationAt(): Promise<number | undefined> {
+    return (this.stmts.nextRotationAt.get() as { at: number | null }).at ?? undefined;
   }
 
   async findByArn(arn: string): Promise<SecretRecord | undefined> {
@@ -279,6 +314,12 @@ function secretParams(secret: NewSecret) {
     lastAccessedAt: secret.lastAccessedAt ?? null,
     deletedAt: secret.deletedAt ?? null,
     deletionDate: secret.deletionDate ?? null,
+    rotationEnabled: secret.rotation?.enabled ? 1 : 0,
+    rotationLambdaArn: secret.rotation?.lambdaArn ?? null,
+    rotationRules: secret.rotation?.rules ? JSON.stringify(secret.rotation.rules) : null,
+    lastRotatedAt: secret.rotation?.lastRotatedAt ?? null,
+    nextRotationAt: secret.rotation?.nextRotationAt ?? null,
+    nextRotationDate: secret.rotation?.nextRotationDate ?? null,
   };
 }
 

@@ -2,6 +2,7 @@ import { BUSY_TIMEOUT_MS, openSqlite, type Db } from './sqlite-database.js';
 import { SqliteSecretRepository } from './sqlite-secret-repository.js';
 import { SqliteKeyRepository } from './sqlite-key-repository.js';
 import { SqliteAccessKeyRepository, SqliteSettingsRepository } from './sqlite-access-key-repository.js';
+import { SqliteLeaseRepository, SqliteRotationFunctionRepository } from './sqlite-rotation-repositories.js';
 import type { Repositories, Storage } from '../repositories.js';
 import { EpochCache } from '../epoch-cache.js';
 
@@ -9,7 +10,7 @@ import { EpochCache } from '../epoch-cache.js';
 const READ_METHODS = new Set([
   'findByName', 'findByArn', 'findWithStagedVersion', 'list', 'dueForPurge', 'versions', 'stagesOf', 'version',
   'versionByStage', 'find', 'material', 'findAlias', 'count', 'get', 'dueForDeletion', 'dueForRotation', 'materials',
-  'allMaterials', 'listAliases', 'all',
+  'allMaterials', 'listAliases', 'all', 'nextRotationAt',
 ]);
 
 /** About five seconds of retries, as the busy timeout gives other statements. */
@@ -31,6 +32,8 @@ export class SqliteStorage implements Storage {
   readonly keys: SqliteKeyRepository;
   readonly accessKeys: SqliteAccessKeyRepository;
   readonly settings: SqliteSettingsRepository;
+  readonly rotationFunctions: SqliteRotationFunctionRepository;
+  readonly leases: SqliteLeaseRepository;
   /** The repositories themselves, as units of work get them. */
   private readonly bound: Repositories;
   private queue: Promise<unknown> = Promise.resolve();
@@ -54,6 +57,8 @@ export class SqliteStorage implements Storage {
       keys: new SqliteKeyRepository(db),
       accessKeys: new SqliteAccessKeyRepository(db),
       settings: new SqliteSettingsRepository(db),
+      rotationFunctions: new SqliteRotationFunctionRepository(db),
+      leases: new SqliteLeaseRepository(db),
     };
     this.bound = bound;
     this.dataVersion = db.prepare('PRAGMA data_version').pluck();
@@ -62,6 +67,8 @@ export class SqliteStorage implements Storage {
     this.keys = this.outsideUnits(bound.keys);
     this.accessKeys = this.outsideUnits(bound.accessKeys);
     this.settings = this.outsideUnits(bound.settings);
+    this.rotationFunctions = this.outsideUnits(bound.rotationFunctions);
+    this.leases = this.outsideUnits(bound.leases);
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
     this.rollback = db.prepare('ROLLBACK');

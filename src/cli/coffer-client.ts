@@ -8,28 +8,32 @@ export interface ClientOptions {
 }
 
 /**
- * Calls the operator API the way the AWS CLI reaches a service: the endpoint
- * from `--endpoint-url` or AWS_ENDPOINT_URL, credentials from the standard
- * AWS chain (environment, AWS_PROFILE / shared files, ...).
+ * Calls one of Coffer's own APIs (`<targetPrefix>.<Operation>`, SigV4 service
+ * `coffer`) the way the AWS CLI reaches a service: the endpoint from
+ * `--endpoint-url` or AWS_ENDPOINT_URL, credentials from the standard AWS
+ * chain (environment, AWS_PROFILE / shared files, ...).
  */
-export class OperatorClient {
+export class CofferClient {
   private readonly endpoint: URL;
   private readonly region: string;
 
-  constructor(private readonly options: ClientOptions) {
+  constructor(
+    private readonly targetPrefix: string,
+    private readonly options: ClientOptions,
+  ) {
     const url = options.endpointUrl ?? process.env.AWS_ENDPOINT_URL;
     if (!url) throw new Error('give the server with --endpoint-url or AWS_ENDPOINT_URL');
     this.endpoint = new URL(url);
     this.region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   }
 
-  /** An unsigned call: seal status, init and unseal work while the server's access keys are sealed. */
+  /** `signed` false: seal status, init and unseal work while the server's access keys are sealed. */
   call(operation: string, input: object = {}, signed = true): Promise<Record<string, unknown>> {
     return this.send(operation, JSON.stringify(input), signed);
   }
 
   private async send(operation: string, body: string, signed: boolean): Promise<Record<string, unknown>> {
-    const target = `CofferOperator.${operation}`;
+    const target = `${this.targetPrefix}.${operation}`;
     const headers: Record<string, string> = { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': target };
     if (signed) {
       const credentials = await defaultProvider({ profile: this.options.profile })();
