@@ -1,0 +1,15 @@
+/** AWS's IAM policy language: parsing, compiling and evaluating policies against requests. */
+export { accessDeniedMessage } from './access-denied-message.js';
+export {
+  type AuthorizationRequest,
+  type AuthorizationRequestInput,
+  type ContextKeys,
+  type ContextValue,
+  type PrincipalType,
+  type RequestPrincipal,
+  buildAuthorizationRequest,
+  describePrincipal,
+} from './authorization-request.js';
+export { type CompiledPolicy, type PolicyKind, type PolicyVersion, parsePolicy } from './policy-document.js';
+export { PolicyDocumentError } from './policy-document-error.js';
+export { type Decision, type EvaluationResult, type PolicySet, type PolicyType, evaluate } from './policy-evaluator.js';
