@@ -21,12 +21,19 @@ import {
   type RootKeyProvider,
 } from '../keys/root-key-providers.js';
 import { operatorService } from '../api/operator/operator-service.js';
+import { rotationFunctionsService } from '../api/rotation-functions/rotation-functions-service.js';
 import { RootKeyManager } from './root-key-manager.js';
 import { createLogger } from '../log/logger.js';
 import { SecretReader } from '../secrets/secret-reader.js';
 import { SecretService } from '../secrets/secret-service.js';
 import { SqliteStorage } from '../storage/sqlite/sqlite-storage.js';
 import { Sweeper } from './sweeper.js';
+import type { SecretsApiDeps } from '../api/secretsmanager/deps.js';
+import { rotationInvokers } from '../rotation/rotation-invokers.js';
+import { RotationRunner } from '../rotation/rotation-runner.js';
+import { RotationScheduler } from '../rotation/rotation-scheduler.js';
+import { RotationService } from '../rotation/rotation-service.js';
+import { RotationFunctionService } from '../rotation/rotation-function-service.js';
 
 const BODY_LIMIT = 1024 * 1024;
 
@@ -69,12 +76,33 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   const secrets = new SecretService(storage, keys);
   const reader = new SecretReader(storage, secrets.cipher);
   const admin = new KeyAdmin(storage, keys);
+  const rotationFunctions = new RotationFunctionService(storage, ring);
+  // The rotation service is set once it exists: it runs functions through this same API.
+  const secretsApi = { secrets, reader } as SecretsApiDeps;
+  const secretsManager = secretsManagerService(secretsApi);
+  let url = '';
+  const runner = new RotationRunner(
+    storage,
+    rotationInvokers({ secretsManager, accessKeys, signingKey: (fn) => rotationFunctions.signingKey(fn), endpointUrl: () => url, clock: options.clock }),
+    logger,
+    options.clock,
+  );
+  secretsApi.rotation = new RotationService(storage, runner);
+  const scheduler = new RotationScheduler(
+    storage,
+    secretsApi.rotation,
+    (account, region, now) => ({ account, region, partition: config.partition, now }),
+    logger,
+    options.clock,
+    () => ring.sealed,
+  );
 
   const verifier = new SigV4Verifier(accessKeys, { verifySignatures: !config.dev, clock: options.clock });
   const dispatcher = new Dispatcher({
     services: [
-      secretsManagerService({ secrets, reader }),
+      secretsManager,
       kmsService({ keys, admin }),
+      rotationFunctionsService({ functions: rotationFunctions }),
       ...(rootKeys ? [operatorService({ rootKeys, rootKeyProvider: (request) => rootKeyProvider({ ...config, ...request }) })] : []),
     ],
     sealed: () => ring.sealed,
@@ -96,18 +124,25 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
       { done: 'purged secrets whose recovery window ended', run: (now) => secrets.purgeExpired(now) },
       { done: 'destroyed keys whose deletion window ended', run: (now) => admin.destroyDue(now) },
       { done: 'rotated keys whose rotation period ended', run: (now) => admin.rotateDue(now) },
+      { done: 'removed expired temporary access keys', run: (now) => accessKeys.deleteExpired(now) },
     ],
     logger,
     options.clock,
   );
-  if (options.sweeper ?? true) sweeper.start(config.sweepIntervalSeconds * 1000);
+  url = endpointUrl(address.address, address.port, tls !== undefined);
+  if (options.sweeper ?? true) {
+    sweeper.start(config.sweepIntervalSeconds * 1000);
+    scheduler.start();
+  }
 
   return {
-    url: endpointUrl(address.address, address.port, tls !== undefined),
+    url,
     credentialsPath,
     async close() {
       await server.close();
       await sweeper.stop();
+      await scheduler.stop();
+      await runner.idle();
       await storage.close();
       await new Promise<void>((resolve) => logger.flush(() => resolve()));
     },

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { ServiceError } from '../errors/service-error.js';
 import { materialPurpose } from '../keys/key-service.js';
 import { accessKeyPurpose } from '../iam/access-key-store.js';
+import { signingKeyPurpose } from '../rotation/rotation-function-service.js';
 import { RootKey, type RootKeyRing } from '../keys/root-key.js';
 import type { RootKeyFiles } from '../keys/root-key-files.js';
 import type { ProviderKind, RootKeyProvider } from '../keys/root-key-providers.js';
@@ -135,7 +136,7 @@ export class RootKeyManager {
 
   /**
    * Replaces the root key (optionally moving to another provider): every piece
-   * of key material and every access key secret is re-wrapped in one
+   * of key material, access key secret and webhook signing key is re-wrapped in one
    * transaction; no secret is re-encrypted. Returns new shares for a shamir target.
    */
   async rotate(target: RootKeyProvider, split?: { shares: number; threshold: number }): Promise<string[] | undefined> {
@@ -197,6 +198,13 @@ export class RootKeyManager {
       const secret = this.ring.open(key.encryptedSecret, purpose);
       await tx.accessKeys.reseal(key.accessKeyId, next.seal(secret, purpose));
       secret.fill(0);
+    }
+    for (const fn of await tx.rotationFunctions.all()) {
+      if (!fn.sealedSigningKey) continue;
+      const purpose = signingKeyPurpose(fn.arn);
+      const signingKey = this.ring.open(fn.sealedSigningKey, purpose);
+      await tx.rotationFunctions.update({ ...fn, sealedSigningKey: next.seal(signingKey, purpose) });
+      signingKey.fill(0);
     }
   }
 

@@ -1,26 +1,13 @@
 import type { Command } from 'commander';
-import { CofferClient, type ClientOptions } from './coffer-client.js';
+import { apiCommandGroup, CofferClient, failsInOneLine, type ClientOptions } from './coffer-client.js';
 import { promptSecret } from './prompt.js';
 
 /** `coffer operator ...`: seal status, Shamir init, unseal, seal and root key rotation of a running server. */
 export function registerOperatorCommand(program: Command): void {
-  const operator = program
-    .command('operator')
-    .description('seal, unseal and rotate the root key of a running Coffer server')
-    .option('--endpoint-url <url>', 'the server (AWS_ENDPOINT_URL)')
-    .option('--region <region>', 'signing region (AWS_REGION)')
-    .option('--profile <name>', 'credentials profile (AWS_PROFILE)');
+  const operator = apiCommandGroup(program, 'operator', 'seal, unseal and rotate the root key of a running Coffer server');
   const client = () => new CofferClient('CofferOperator', operator.opts<ClientOptions>());
   const print = (value: unknown) => console.log(JSON.stringify(value, null, 2));
-  // Commander passes the positional arguments, then the options; a failure is one line and exit 1.
-  const action = <A extends unknown[]>(work: (...args: A) => Promise<void>) => async (...args: A) => {
-    try {
-      await work(...args);
-    } catch (error) {
-      console.error(`coffer: ${(error as Error).message}`);
-      process.exit(1);
-    }
-  };
+  const action = failsInOneLine;
 
   operator.command('status').description('show whether the server is sealed').action(action(async () => print(await client().call('GetSealStatus', {}, false))));
 

@@ -8,6 +8,7 @@ import { parseJsonBody, readBody, sendError, sendJson } from './json-protocol.js
 import type { SigV4Verifier } from './sigv4.js';
 import { requestLog, type RequestLog } from '../log/request-log.js';
 import { sealedError } from '../keys/root-key.js';
+import { assertWithinScope } from './scoped-access.js';
 
 export interface DispatcherOptions {
   services: JsonService[];
@@ -50,10 +51,11 @@ export class Dispatcher {
       operation = `${service.targetPrefix}.${name}`;
       const open = service.unauthenticated?.has(name) ?? false;
       if (!open && this.options.sealed?.()) throw sealedError();
-      const caller = open ? { accessKeyId: '', principalArn: undefined, region: this.options.defaultRegion } : await this.options.verifier.verify(req, body, service.signingName);
+      const caller: { accessKeyId: string; principalArn?: string; scopeSecretArn?: string; region: string } = open ? { accessKeyId: '', region: this.options.defaultRegion } : await this.options.verifier.verify(req, body, service.signingName);
       principal = caller.principalArn ?? caller.accessKeyId;
       const inputShape = service.operations[name]!.input;
       const input = inputShape ? validateInput(service.shapes, inputShape, parseJsonBody(body)) : parseJsonBody(body);
+      if (caller.scopeSecretArn) assertWithinScope({ principalArn: caller.principalArn, scopeSecretArn: caller.scopeSecretArn }, service.targetPrefix, name, input);
       const handler = service.handlers[name];
       if (!handler) {
         throw new ServiceError('InvalidRequestException', `Coffer does not support the ${name} operation yet.`, {

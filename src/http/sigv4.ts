@@ -4,12 +4,14 @@ import { frontEndError, type ServiceError } from '../errors/service-error.js';
 
 /** What SigV4 verification needs to know about access keys. */
 export interface CredentialResolver {
-  resolve(accessKeyId: string): Promise<{ principalArn: string; secretAccessKey: string } | undefined>;
+  resolve(accessKeyId: string): Promise<{ principalArn: string; secretAccessKey: string; scopeSecretArn?: string } | undefined>;
 }
 
 export interface VerifiedCaller {
   accessKeyId: string;
   principalArn?: string;
+  /** The caller's key may act on this one secret only. */
+  scopeSecretArn?: string;
   region: string;
   service: string;
 }
@@ -87,7 +89,9 @@ export class SigV4Verifier {
         `${SIGNATURE_MISMATCH}\n\nThe Canonical String for this request should have been\n'${canonicalRequest}'\n\nThe String-to-Sign should have been\n'${stringToSign}'\n`,
       );
     }
-    return { accessKeyId, principalArn: key.principalArn, region, service };
+    const caller: VerifiedCaller = { accessKeyId, principalArn: key.principalArn, region, service };
+    if (key.scopeSecretArn) caller.scopeSecretArn = key.scopeSecretArn;
+    return caller;
   }
 
   private checkSkew(amzDate: string): void {

@@ -11,6 +11,8 @@ export interface Credentials {
 export interface ResolvedAccessKey {
   principalArn: string;
   secretAccessKey: string;
+  scopeSecretArn?: string;
+  expiresAt?: number;
 }
 
 const KEY_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -26,15 +28,28 @@ export class AccessKeyStore {
   constructor(
     private readonly storage: Storage,
     private readonly rootKey: RootCipher,
+    private readonly clock: () => number = Date.now,
   ) {
     this.resolved = new EpochCache(() => storage.changeEpoch());
   }
 
   async create(principalArn: string, now = Date.now()): Promise<Credentials> {
+    return this.insert('AKIA', principalArn, now);
+  }
+
+  /**
+   * A key that works until `expiresAt` and only on one secret: what a rotation
+   * function run as a command gets. (ASIA, as AWS names temporary keys.)
+   */
+  createTemporary(principalArn: string, scope: { secretArn: string; expiresAt: number }, now = Date.now()): Promise<Credentials> {
+    return this.insert('ASIA', principalArn, now, scope);
+  }
+
+  private async insert(prefix: string, principalArn: string, now: number, scope?: { secretArn: string; expiresAt: number }): Promise<Credentials> {
     const bytes = randomBytes(16);
     let suffix = '';
     for (let i = 0; i < 16; i++) suffix += KEY_ID_ALPHABET[bytes[i]! & 31];
-    const accessKeyId = `AKIA${suffix}`;
+    const accessKeyId = `${prefix}${suffix}`;
     const secretAccessKey = randomBytes(30).toString('base64').replace(/[+/]/g, 'A');
     await this.storage.transaction((tx) =>
       tx.accessKeys.insert({
@@ -43,21 +58,30 @@ export class AccessKeyStore {
         principalArn,
         status: 'Active',
         createdAt: now,
+        ...(scope ? { expiresAt: scope.expiresAt, scopeSecretArn: scope.secretArn } : {}),
       }),
     );
     return { accessKeyId, secretAccessKey };
   }
 
-  /** The active key's principal and secret, or undefined for an unknown or inactive key. */
-  resolve(accessKeyId: string): Promise<ResolvedAccessKey | undefined> {
-    return this.resolved.getOrLoad(accessKeyId, async () => {
+  /** The active key's principal and secret, or undefined for an unknown, inactive or expired key. */
+  async resolve(accessKeyId: string): Promise<ResolvedAccessKey | undefined> {
+    const key = await this.resolved.getOrLoad(accessKeyId, async () => {
       const record = await this.storage.accessKeys.find(accessKeyId);
       if (!record || record.status !== 'Active') return undefined;
       return {
         principalArn: record.principalArn,
         secretAccessKey: this.rootKey.open(record.encryptedSecret, accessKeyPurpose(accessKeyId)).toString('utf8'),
+        scopeSecretArn: record.scopeSecretArn,
+        expiresAt: record.expiresAt,
       };
     });
+    return key && (key.expiresAt === undefined || key.expiresAt > this.clock()) ? key : undefined;
+  }
+
+  /** Removes temporary keys past their expiry; returns how many. */
+  deleteExpired(now: number): Promise<number> {
+    return this.storage.transaction((tx) => tx.accessKeys.deleteExpired(now));
   }
 
   /** Drops every resolved secret (the server was sealed). */

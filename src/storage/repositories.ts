@@ -106,6 +106,8 @@ export interface RotationFunctionRepository {
   insert(fn: RotationFunctionRecord): Promise<void>;
   update(fn: RotationFunctionRecord): Promise<void>;
   delete(account: string, region: string, name: string): Promise<void>;
+  /** Every function of every account and region (root key rotation re-seals their signing keys). */
+  all(): Promise<RotationFunctionRecord[]>;
 }
 
 /** A named lease: one holder at a time, until it expires (one scheduler per deployment). */

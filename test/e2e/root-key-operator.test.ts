@@ -5,7 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, GetSecretValueCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { verifyWebhookSignature } from '../../src/rotation/invokers/webhook-signature.js';
 import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { BIN, clientConfig, readCredentials, startServer, tempDir, type TestServer } from '../support/coffer-server.js';
 import { cleanEnv, describeRun, run } from '../support/child-process.js';
@@ -167,6 +170,42 @@ test('only the root principal may rotate or seal; status needs no credentials', 
     assert.ok(!anonymous.ok && /UnrecognizedClientException|InvalidSignatureException/.test(anonymous.stderr), anonymous.describe());
     assert.equal(JSON.parse(await operatorOk(server, ['status'])).sealed, false);
   } finally {
+    await server.stop();
+  }
+});
+
+test("rotate-root re-seals webhook signing keys: the key printed at creation still verifies the server's calls", async () => {
+  const server = await startServer();
+  const received: boolean[] = [];
+  let signingKey: Buffer | undefined;
+  const hook = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8').on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      const timestamp = req.headers['x-coffer-timestamp'] as string | undefined;
+      received.push(verifyWebhookSignature(signingKey!, timestamp, body, req.headers['x-coffer-signature'] as string | undefined, Date.now() / 1000));
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/rotate`;
+    const env = cleanEnv({ AWS_ENDPOINT_URL: server.url, AWS_SHARED_CREDENTIALS_FILE: join(server.dataDir, 'credentials'), AWS_PROFILE: 'coffer' });
+    const created = await run(process.execPath, [BIN, 'rotation-functions', 'create', '--name', 'hook', '--kind', 'webhook', '--url', url], env);
+    assert.equal(created.code, 0, describeRun('rotation-functions create', created));
+    const fn = JSON.parse(created.stdout) as { FunctionArn: string; SigningKey: string };
+    signingKey = Buffer.from(fn.SigningKey, 'base64');
+
+    await operatorOk(server, ['rotate-root']);
+    await putSecret(server, 'hooked', 'v1');
+    const client = secrets(server);
+    await client.send(new RotateSecretCommand({ SecretId: 'hooked', RotationLambdaARN: fn.FunctionArn }));
+    client.destroy();
+    const deadline = Date.now() + 10_000;
+    while (received.length < 4 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(received, [true, true, true, true], 'four signed steps, each verified with the original key');
+  } finally {
+    hook.close();
     await server.stop();
   }
 });

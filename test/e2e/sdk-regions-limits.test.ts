@@ -8,8 +8,7 @@ import {
   PutResourcePolicyCommand,
   PutSecretValueCommand,
   ReplicateSecretToRegionsCommand,
-  RotateSecretCommand,
-  SecretsManagerClient,
+    SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { clientConfig, startServer, type TestServer } from '../support/coffer-server.js';
 import { NOT_FOUND, rejectsWith, uniqueName } from '../support/sdk-errors.js';
@@ -118,7 +117,6 @@ test('operations Coffer does not implement yet answer InvalidRequestException na
   const name = uniqueName('unimplemented');
   await client.send(new CreateSecretCommand({ Name: name, SecretString: 'v' }));
   const calls: [string, () => Promise<unknown>][] = [
-    ['RotateSecret', () => client.send(new RotateSecretCommand({ SecretId: name }))],
     ['PutResourcePolicy', () => client.send(new PutResourcePolicyCommand({ SecretId: name, ResourcePolicy: '{"Version":"2012-10-17","Statement":[]}' }))],
     ['ReplicateSecretToRegions', () => client.send(new ReplicateSecretToRegionsCommand({ SecretId: name, AddReplicaRegions: [{ Region: 'eu-west-1' }] }))],
   ];

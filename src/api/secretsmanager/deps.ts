@@ -1,8 +1,10 @@
 import type { SecretReader } from '../../secrets/secret-reader.js';
 import type { SecretService } from '../../secrets/secret-service.js';
+import type { RotationService } from '../../rotation/rotation-service.js';
 
 /** What the Secrets Manager handlers use: the domain, nothing below it. */
 export interface SecretsApiDeps {
   secrets: SecretService;
   reader: SecretReader;
+  rotation: RotationService;
 }

@@ -1,7 +1,7 @@
 import type { SecretWithStages } from '../../secrets/secret-reader.js';
 import type { SecretValueOutput } from '../../secrets/secret-types.js';
 import { versionsToStages } from '../../secrets/staging-labels.js';
-import type { VersionRecord } from '../../storage/index.js';
+import type { SecretRecord, VersionRecord } from '../../storage/index.js';
 
 /** AWS JSON timestamps: epoch seconds, fractional allowed. */
 export const seconds = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms / 1000);
@@ -22,6 +22,19 @@ function secretMetadata({ secret }: SecretWithStages) {
     DeletedDate: seconds(secret.deletedAt),
     Tags: nonEmpty(secret.tags),
     CreatedDate: seconds(secret.createdAt),
+    ...rotationShape(secret.rotation),
+  };
+}
+
+/** Rotation members, present once rotation was ever configured (RotationEnabled false after a cancel). */
+function rotationShape(rotation: SecretRecord['rotation']) {
+  if (!rotation) return {};
+  return {
+    RotationEnabled: rotation.enabled,
+    RotationLambdaARN: rotation.lambdaArn,
+    RotationRules: rotation.rules,
+    LastRotatedDate: seconds(rotation.lastRotatedAt),
+    NextRotationDate: rotation.enabled ? seconds(rotation.nextRotationDate) : undefined,
   };
 }
 

@@ -2,6 +2,7 @@ import type { JsonService } from '../operation.js';
 import { operations, shapes, signingName, targetPrefix } from './model.generated.js';
 import type { SecretsApiDeps } from './deps.js';
 import { batchGetSecretValue } from './batch-get-secret-value.js';
+import { cancelRotateSecret, rotateSecret } from './rotate-secret.js';
 import { createSecret } from './create-secret.js';
 import { deleteSecret } from './delete-secret.js';
 import { describeSecret } from './describe-secret.js';
@@ -25,6 +26,7 @@ export function secretsManagerService(deps: SecretsApiDeps): JsonService {
     operations,
     handlers: {
       BatchGetSecretValue: batchGetSecretValue(deps),
+      CancelRotateSecret: cancelRotateSecret(deps),
       CreateSecret: createSecret(deps),
       DeleteSecret: deleteSecret(deps),
       DescribeSecret: describeSecret(deps),
@@ -34,6 +36,7 @@ export function secretsManagerService(deps: SecretsApiDeps): JsonService {
       ListSecrets: listSecrets(deps),
       PutSecretValue: putSecretValue(deps),
       RestoreSecret: restoreSecret(deps),
+      RotateSecret: rotateSecret(deps),
       TagResource: tagResource(deps),
       UntagResource: untagResource(deps),
       UpdateSecret: updateSecret(deps),

@@ -51,6 +51,7 @@ export class SqliteRotationFunctionRepository implements RotationFunctionReposit
         timeout_seconds = @timeoutSeconds, sealed_signing_key = @sealedSigningKey, updated_at = @updatedAt
         WHERE account = @account AND region = @region AND name = @name`),
       delete: db.prepare('DELETE FROM rotation_functions WHERE account = ? AND region = ? AND name = ?'),
+      all: db.prepare('SELECT * FROM rotation_functions ORDER BY arn'),
     };
   }
 
@@ -78,6 +79,10 @@ export class SqliteRotationFunctionRepository implements RotationFunctionReposit
 
   async delete(account: string, region: string, name: string): Promise<void> {
     this.stmts.delete.run(account, region, name);
+  }
+
+  async all(): Promise<RotationFunctionRecord[]> {
+    return (this.stmts.all.all() as FunctionRow[]).map(toFunction);
   }
 }
 

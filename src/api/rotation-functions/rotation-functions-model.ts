@@ -1,0 +1,37 @@
+import type { Shape } from '../model-types.js';
+
+/**
+ * Coffer's own API for the rotation functions a secret's RotationLambdaARN
+ * names: `X-Amz-Target: CofferRotationFunctions.<Operation>`, SigV4 service
+ * name `coffer`. Shapes check JSON types only; the domain service checks
+ * values, so that a bad value is Lambda's InvalidParameterValueException
+ * with a message saying what is expected.
+ */
+export const targetPrefix = 'CofferRotationFunctions';
+export const signingName = 'coffer';
+
+export const operations: Record<string, { input?: string }> = {
+  CreateRotationFunction: { input: 'CreateRotationFunctionRequest' },
+  GetRotationFunction: { input: 'FunctionNameRequest' },
+  ListRotationFunctions: { input: 'Empty' },
+  UpdateRotationFunction: { input: 'UpdateRotationFunctionRequest' },
+  DeleteRotationFunction: { input: 'FunctionNameRequest' },
+};
+
+export const shapes: Record<string, Shape> = {
+  Empty: { type: 'structure', members: {} },
+  FunctionNameRequest: { type: 'structure', members: { FunctionName: 'Text' }, required: ['FunctionName'] },
+  CreateRotationFunctionRequest: {
+    type: 'structure',
+    members: { FunctionName: 'Text', Kind: 'Text', Url: 'Text', Command: 'Text', TimeoutSeconds: 'Seconds' },
+    required: ['FunctionName', 'Kind'],
+  },
+  UpdateRotationFunctionRequest: {
+    type: 'structure',
+    members: { FunctionName: 'Text', Kind: 'Text', Url: 'Text', Command: 'Text', TimeoutSeconds: 'Seconds', RotateSigningKey: 'Flag' },
+    required: ['FunctionName'],
+  },
+  Text: { type: 'string' },
+  Seconds: { type: 'integer' },
+  Flag: { type: 'boolean' },
+};

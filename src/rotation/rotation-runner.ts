@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { findSecret, stagesOfSecret } from '../secrets/secret-lookup.js';
+import type { RequestScope } from '../secrets/secret-scope.js';
+import type { RotationFunctionRecord, Storage } from '../storage/index.js';
+import { ROTATION_STEPS, type StepInvoker } from './rotation-function.js';
+import { scheduleNext } from './rotation-schedule.js';
+
+/** How a registered function is run for one rotation: its invoker, and what to undo afterwards. */
+export interface PreparedFunction {
+  invoke: StepInvoker;
+  /** Releases what the run needed (temporary credentials, connections). */
+  release?: () => Promise<void>;
+}
+
+export type InvokerFactory = (fn: RotationFunctionRecord, secretArn: string, scope: RequestScope) => Promise<PreparedFunction>;
+
+/**
+ * Runs the four steps of a rotation, in order, once each, after the request
+ * that started it has been answered. Success moves the schedule and clears
+ * AWSPENDING; failure is logged loudly with the step and the reason and
+ * leaves AWSPENDING where it is, so that the next RotateSecret says the
+ * rotation is unfinished — never a silent no-op.
+ */
+export class RotationRunner {
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly invokerFor: InvokerFactory,
+    private readonly logger: Logger,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  start(secretArn: string, token: string, lambdaArn: string, scope: RequestScope): void {
+    const run = this.run(secretArn, token, lambdaArn, scope).finally(() => this.running.delete(run));
+    this.running.add(run);
+  }
+
+  /** Resolves when every rotation in flight has ended (for shutdown and tests). */
+  async idle(): Promise<void> {
+    while (this.running.size) await Promise.all([...this.running]);
+  }
+
+  private async run(secretArn: string, token: string, lambdaArn: string, scope: RequestScope): Promise<void> {
+    const log = this.logger.child({ secretArn, versionId: token, rotationFunction: lambdaArn });
+    let step = 'prepare';
+    let prepared: PreparedFunction | undefined;
+    try {
+      const fn = await this.storage.rotationFunctions.findByArn(lambdaArn);
+      if (!fn) throw new Error(`the rotation function ${lambdaArn} does not exist`);
+      prepared = await this.invokerFor(fn, secretArn, scope);
+      const rotationToken = randomUUID();
+      log.info('rotation started');
+      for (const s of ROTATION_STEPS) {
+        step = s;
+        await prepared.invoke({ Step: s, SecretId: secretArn, ClientRequestToken: token, RotationToken: rotationToken });
+      }
+      step = 'complete';
+      await this.complete(scope, secretArn, token);
+      log.info('rotation succeeded');
+    } catch (err) {
+      log.error({ step, reason: (err as Error).message }, `rotation failed at ${step}; AWSPENDING stays on the version until the rotation is retried or cleaned up`);
+    } finally {
+      await prepared?.release?.().catch((err: unknown) => log.warn({ err }, 'releasing the rotation function failed'));
+    }
+  }
+
+  /** AWSPENDING leaves the rotated version, and the rotation is recorded; the next one is scheduled from now. */
+  private async complete(scope: RequestScope, secretArn: string, token: string): Promise<void> {
+    const now = this.clock();
+    await this.storage.transaction(async (tx) => {
+      const secret = await findSecret(tx, scope, secretArn);
+      const stages = await stagesOfSecret(tx, secret.id);
+      if (stages.get('AWSCURRENT') !== token) throw new Error('finishSecret did not move AWSCURRENT to the new version');
+      if (stages.get('AWSPENDING') === token) {
+        stages.delete('AWSPENDING');
+        await tx.secrets.setStages(secret.id, stages);
+      }
+      secret.rotation = scheduleNext({ ...secret.rotation!, lastRotatedAt: now }, now);
+      await tx.secrets.update(secret);
+    });
+  }
+}
