@@ -10,6 +10,17 @@ const FLUSH_EVERY_MS = 250;
  */
 export function createLogger(level: string, file?: string): Logger {
   const destination = pino.destination({ dest: file ?? 1, sync: false, minLength: BUFFER_BYTES, mkdir: true });
-  setInterval(() => destination.flush(), FLUSH_EVERY_MS).unref();
+  // Flushed only when something was written since: an idle server does not wake to flush nothing.
+  let written = false;
+  const write = destination.write.bind(destination);
+  destination.write = (line: string) => {
+    written = true;
+    return write(line);
+  };
+  setInterval(() => {
+    if (!written) return;
+    written = false;
+    destination.flush();
+  }, FLUSH_EVERY_MS).unref();
   return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, destination);
 }

@@ -5,16 +5,16 @@ import type { RotationService } from './rotation-service.js';
 import type { RequestScope } from '../secrets/secret-scope.js';
 
 const LEASE = 'rotation-scheduler';
-const LEASE_TTL_MS = 30_000;
-/** The holder renews well before the lease runs out; others retry as often. */
-const RENEW_MS = 10_000;
+const LEASE_TTL_MS = 90_000;
+/** The holder renews well before the lease runs out; others retry as often. Idle, that is two small writes a minute. */
+const RENEW_MS = 30_000;
 
 /**
  * Starts scheduled rotations. Exactly one scheduler acts per deployment: it
  * holds a lease in the database (so several processes or nodes may run one;
  * the others wait). It does not scan secrets: it asks the index on the next
  * rotation time for what is due, then sleeps until the earliest next rotation
- * or the lease renewal, whichever comes first — idle, a timer every few
+ * or the lease renewal, whichever comes first — idle, a timer every 30
  * seconds and nothing else.
  */
 export class RotationScheduler {

@@ -177,7 +177,7 @@ test('the scheduler starts due rotations from the index, once, and only while it
     assert.equal(seen.length, 0, 'nothing is due yet');
 
     now = Date.UTC(2030, 2, 11, 12, 0, 1);
-    await second.tick(); // the first one's lease runs 30 s more
+    await second.tick(); // the first one's lease runs 90 s more
     await runner.idle();
     assert.equal(seen.length, 0, 'a scheduler without the lease starts nothing');
     await first.tick();
