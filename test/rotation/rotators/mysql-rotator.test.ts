@@ -7,8 +7,7 @@ import { randomUUID } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { builtInRotator } from '../../../src/rotation/rotators/index.js';
 import { grantToClone } from '../../../src/rotation/rotators/mysql-rotator.js';
-import { CONNECTION_UNSAFE_CHARACTERS } from '../../../src/secrets/random-password.js';
-import { assertFailsClearly, requireServer, runSteps, SecretsManagerHarness, uniqueSuffix, versionWith } from './rotation-harness.js';
+import { assertFailsClearly, assertGenerated, harness, requireServer, runSteps, uniqueSuffix, versionWith } from './rotation-harness.js';
 
 const HOST = '127.0.0.1';
 const PORT = 3306;
@@ -56,18 +55,6 @@ async function logsIn(user: string, password: string): Promise<boolean> {
 async function privileges(user: string): Promise<string[]> {
   const rows = (await sql("SHOW GRANTS FOR ?@'%'", [user])) as Record<string, string>[];
   return rows.map((row) => Object.values(row)[0]!.replace(/ TO `[^`]+`@`%`( IDENTIFIED BY PASSWORD '[^']*')?/, '')).sort();
-}
-
-function assertGenerated(password: unknown): asserts password is string {
-  assert.equal(typeof password, 'string');
-  assert.equal((password as string).length, 32);
-  for (const c of CONNECTION_UNSAFE_CHARACTERS) assert.ok(!(password as string).includes(c), `no ${JSON.stringify(c)} in the password`);
-}
-
-function harness(t: TestContext): SecretsManagerHarness {
-  const sm = SecretsManagerHarness.open();
-  t.after(() => sm.close());
-  return sm;
 }
 
 test('mysql-single-user: the user sets its own new password; the old one is refused from then on', async (t) => {

@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac, pbkdf2Sync } from 'node:crypto';
 import pg from 'pg';
 import { builtInRotator } from '../../../src/rotation/rotators/index.js';
-import { CONNECTION_UNSAFE_CHARACTERS } from '../../../src/secrets/random-password.js';
-import { assertFailsClearly, requireServer, runSteps, SecretsManagerHarness, uniqueSuffix, versionWith } from './rotation-harness.js';
+import { assertFailsClearly, assertGenerated, harness, requireServer, runSteps, uniqueSuffix, versionWith } from './rotation-harness.js';
 
 const HOST = '127.0.0.1';
 const PORT = 5432;
@@ -70,18 +69,6 @@ async function assertPasswordIs(role: string, password: string, not: string[]): 
   const verifier = await storedVerifier(role);
   assert.ok(verifierMatches(verifier, role, password), `${role} has the expected password`);
   for (const old of not) assert.ok(!verifierMatches(verifier, role, old), `${role} no longer has an old password`);
-}
-
-function assertGenerated(password: unknown): asserts password is string {
-  assert.equal(typeof password, 'string');
-  assert.equal((password as string).length, 32);
-  for (const c of CONNECTION_UNSAFE_CHARACTERS) assert.ok(!(password as string).includes(c), `no ${JSON.stringify(c)} in the password`);
-}
-
-function harness(t: TestContext): SecretsManagerHarness {
-  const sm = SecretsManagerHarness.open();
-  t.after(() => sm.close());
-  return sm;
 }
 
 test('postgresql-single-user: the user sets its own new password; AWSCURRENT holds it and AWSPREVIOUS the old one', async (t) => {

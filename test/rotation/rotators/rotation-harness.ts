@@ -12,6 +12,7 @@ import { KeyService } from '../../../src/keys/key-service.js';
 import { RootKey } from '../../../src/keys/root-key.js';
 import { ROTATION_STEPS, type RotationStep, type SecretsPort, type StepInvoker } from '../../../src/rotation/rotation-function.js';
 import { inProcessSecretsPort } from '../../../src/rotation/secrets-port.js';
+import { CONNECTION_UNSAFE_CHARACTERS } from '../../../src/secrets/random-password.js';
 import { SecretReader } from '../../../src/secrets/secret-reader.js';
 import { SecretService } from '../../../src/secrets/secret-service.js';
 import { AWSPENDING } from '../../../src/secrets/staging-labels.js';
@@ -143,4 +144,18 @@ export async function requireServer(t: TestContext, label: string, probe: () => 
   if (requiredInCi()) assert.fail(`${label} is required when CI=true but unreachable: ${problem}`);
   t.skip(`${label} unreachable: ${problem}`);
   return false;
+}
+
+/** A password the rotators generate: 32 characters, none that break a connection string. */
+export function assertGenerated(password: unknown): asserts password is string {
+  assert.equal(typeof password, 'string');
+  assert.equal((password as string).length, 32);
+  for (const c of CONNECTION_UNSAFE_CHARACTERS) assert.ok(!(password as string).includes(c), `no ${JSON.stringify(c)} in the password`);
+}
+
+/** A Secrets Manager for one test, closed after it. */
+export function harness(t: TestContext): SecretsManagerHarness {
+  const sm = SecretsManagerHarness.open();
+  t.after(() => sm.close());
+  return sm;
 }
