@@ -31,6 +31,7 @@ import { Sweeper } from './sweeper.js';
 import type { SecretsApiDeps } from '../api/secretsmanager/deps.js';
 import { rotationInvokers } from '../rotation/rotation-invokers.js';
 import { RotationRunner } from '../rotation/rotation-runner.js';
+import { inProcessSecretsPort } from '../rotation/secrets-port.js';
 import { RotationScheduler } from '../rotation/rotation-scheduler.js';
 import { RotationService } from '../rotation/rotation-service.js';
 import { RotationFunctionService } from '../rotation/rotation-function-service.js';
@@ -86,6 +87,12 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     rotationInvokers({ secretsManager, accessKeys, signingKey: (fn) => rotationFunctions.signingKey(fn), endpointUrl: () => url, clock: options.clock }),
     logger,
     options.clock,
+    async (scope, secretArn, token) => {
+      const port = inProcessSecretsPort(secretsManager, { ...scope, principalArn: `arn:${scope.partition}:iam::${scope.account}:root` }, options.clock);
+      const current = await port.getSecretValue({ SecretId: secretArn });
+      if (current.SecretString === undefined) throw new Error('a binary secret cannot be staged for a test');
+      await port.putSecretValue({ SecretId: secretArn, ClientRequestToken: token, SecretString: current.SecretString, VersionStages: ['AWSPENDING'] });
+    },
   );
   secretsApi.rotation = new RotationService(storage, runner);
   const scheduler = new RotationScheduler(

@@ -15,6 +15,9 @@ export interface PreparedFunction {
 
 export type InvokerFactory = (fn: RotationFunctionRecord, secretArn: string, scope: RequestScope) => Promise<PreparedFunction>;
 
+/** Puts a copy of AWSCURRENT's value in a new AWSPENDING version, for a test of the function without a rotation. */
+export type PendingCopier = (scope: RequestScope, secretArn: string, token: string) => Promise<void>;
+
 /**
  * Runs the four steps of a rotation, in order, once each, after the request
  * that started it has been answered. Success moves the schedule and clears
@@ -30,10 +33,23 @@ export class RotationRunner {
     private readonly invokerFor: InvokerFactory,
     private readonly logger: Logger,
     private readonly clock: () => number = Date.now,
+    private readonly copyCurrentToPending?: PendingCopier,
   ) {}
 
   start(secretArn: string, token: string, lambdaArn: string, scope: RequestScope): void {
-    const run = this.run(secretArn, token, lambdaArn, scope).finally(() => this.running.delete(run));
+    this.track(this.run(secretArn, token, lambdaArn, scope));
+  }
+
+  /**
+   * RotateImmediately=false: AWS checks the setup by running only testSecret,
+   * against an AWSPENDING version it removes afterwards; here too.
+   */
+  startTest(secretArn: string, lambdaArn: string, scope: RequestScope): void {
+    this.track(this.test(secretArn, lambdaArn, scope));
+  }
+
+  private track(work: Promise<void>): void {
+    const run = work.finally(() => this.running.delete(run));
     this.running.add(run);
   }
 
@@ -64,6 +80,38 @@ export class RotationRunner {
     } finally {
       await prepared?.release?.().catch((err: unknown) => log.warn({ err }, 'releasing the rotation function failed'));
     }
+  }
+
+  private async test(secretArn: string, lambdaArn: string, scope: RequestScope): Promise<void> {
+    const token = randomUUID();
+    const log = this.logger.child({ secretArn, versionId: token, rotationFunction: lambdaArn });
+    let prepared: PreparedFunction | undefined;
+    let copied = false;
+    try {
+      const fn = await this.storage.rotationFunctions.findByArn(lambdaArn);
+      if (!fn) throw new Error(`the rotation function ${lambdaArn} does not exist`);
+      if (!this.copyCurrentToPending) throw new Error('no way to stage a test value here');
+      await this.copyCurrentToPending(scope, secretArn, token);
+      copied = true;
+      prepared = await this.invokerFor(fn, secretArn, scope);
+      await prepared.invoke({ Step: 'testSecret', SecretId: secretArn, ClientRequestToken: token, RotationToken: randomUUID() });
+      log.info('rotation function test succeeded (testSecret)');
+    } catch (err) {
+      log.error({ step: 'testSecret', reason: (err as Error).message }, 'rotation function test failed at testSecret');
+    } finally {
+      await prepared?.release?.().catch((err: unknown) => log.warn({ err }, 'releasing the rotation function failed'));
+      if (copied) await this.removePending(scope, secretArn, token).catch((err: unknown) => log.error({ err }, 'removing the test AWSPENDING failed'));
+    }
+  }
+
+  private async removePending(scope: RequestScope, secretArn: string, token: string): Promise<void> {
+    await this.storage.transaction(async (tx) => {
+      const secret = await findSecret(tx, scope, secretArn);
+      const stages = await stagesOfSecret(tx, secret.id);
+      if (stages.get('AWSPENDING') !== token) return;
+      stages.delete('AWSPENDING');
+      await tx.secrets.setStages(secret.id, stages);
+    });
   }
 
   /** AWSPENDING leaves the rotated version, and the rotation is recorded; the next one is scheduled from now. */

@@ -53,7 +53,10 @@ export class RotationService {
       await tx.secrets.update(secret);
       return { secret, lambdaArn };
     });
-    if (!rotateNow) return { ARN: started.secret.arn, Name: started.secret.name };
+    if (!rotateNow) {
+      this.runner.startTest(started.secret.arn, started.lambdaArn, scope);
+      return { ARN: started.secret.arn, Name: started.secret.name };
+    }
     this.runner.start(started.secret.arn, token, started.lambdaArn, scope);
     return { ARN: started.secret.arn, Name: started.secret.name, VersionId: token };
   }

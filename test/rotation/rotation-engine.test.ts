@@ -80,6 +80,11 @@ beforeEach(async () => {
     },
     logger,
     () => now,
+    async (s, arn, token) => {
+      const port = inProcessSecretsPort(api, { ...s, principalArn: `arn:aws:iam::${ACCOUNT}:root` }, () => now);
+      const current = await port.getSecretValue({ SecretId: arn });
+      await port.putSecretValue({ SecretId: arn, ClientRequestToken: token, SecretString: current.SecretString!, VersionStages: ['AWSPENDING'] });
+    },
   );
   rotation = new RotationService(storage, runner, () => 0.5);
   deps.rotation = rotation;
@@ -155,16 +160,21 @@ test('RotateSecret refuses what AWS refuses: no function, an unknown function, b
   await assert.rejects(rotation.cancel(scope(), 'api'), code('InvalidRequestException'));
 });
 
-test('RotateImmediately=false stores the schedule and rotates nothing now', async () => {
+test('RotateImmediately=false stores the schedule and only tests the function (testSecret on a copy it then removes)', async () => {
   const answer = await rotation.rotate(scope(), { SecretId: 'api', RotationLambdaARN: FUNCTION_ARN, RotationRules: { ScheduleExpression: 'rate(10 days)' }, RotateImmediately: false });
   await runner.idle();
   assert.equal(answer.VersionId, undefined);
-  assert.equal(seen.length, 0);
+  assert.deepEqual(seen.map((e) => e.Step), ['testSecret']);
+  assert.equal(await current(), 'first-key', 'nothing rotated');
+  assert.equal((await describe()).stages.get('AWSPENDING'), undefined, 'the test version lost its AWSPENDING label');
+  assert.ok(logs.some((l) => l.includes('rotation function test succeeded')));
   assert.equal((await describe()).secret.rotation?.nextRotationDate, Date.UTC(2030, 2, 20, 23, 59, 59));
 });
 
 test('the scheduler starts due rotations from the index, once, and only while it holds the lease', async () => {
   await rotation.rotate(scope(), { SecretId: 'api', RotationLambdaARN: FUNCTION_ARN, RotationRules: { ScheduleExpression: 'rate(1 day)' }, RotateImmediately: false });
+  await runner.idle();
+  seen = []; // the configuration test's testSecret
   const scopeOf = (account: string, region: string, at: number) => ({ account, region, partition: 'aws', now: at });
   const first = new RotationScheduler(storage, rotation, scopeOf, logger, () => now);
   const second = new RotationScheduler(storage, rotation, scopeOf, logger, () => now);
