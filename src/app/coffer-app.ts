@@ -28,12 +28,8 @@ import { SecretReader } from '../secrets/secret-reader.js';
 import { SecretService } from '../secrets/secret-service.js';
 import { SqliteStorage } from '../storage/sqlite/sqlite-storage.js';
 import { Sweeper } from './sweeper.js';
+import { setUpRotation } from './rotation-setup.js';
 import type { SecretsApiDeps } from '../api/secretsmanager/deps.js';
-import { rotationInvokers } from '../rotation/rotation-invokers.js';
-import { RotationRunner } from '../rotation/rotation-runner.js';
-import { inProcessSecretsPort } from '../rotation/secrets-port.js';
-import { RotationScheduler } from '../rotation/rotation-scheduler.js';
-import { RotationService } from '../rotation/rotation-service.js';
 import { RotationFunctionService } from '../rotation/rotation-function-service.js';
 
 const BODY_LIMIT = 1024 * 1024;
@@ -82,27 +78,18 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   const secretsApi = { secrets, reader } as SecretsApiDeps;
   const secretsManager = secretsManagerService(secretsApi);
   let url = '';
-  const runner = new RotationRunner(
+  const rotation = setUpRotation({
     storage,
-    rotationInvokers({ secretsManager, accessKeys, signingKey: (fn) => rotationFunctions.signingKey(fn), endpointUrl: () => url, clock: options.clock }),
+    secretsManager,
+    accessKeys,
+    functions: rotationFunctions,
     logger,
-    options.clock,
-    async (scope, secretArn, token) => {
-      const port = inProcessSecretsPort(secretsManager, { ...scope, principalArn: `arn:${scope.partition}:iam::${scope.account}:root` }, options.clock);
-      const current = await port.getSecretValue({ SecretId: secretArn });
-      if (current.SecretString === undefined) throw new Error('a binary secret cannot be staged for a test');
-      await port.putSecretValue({ SecretId: secretArn, ClientRequestToken: token, SecretString: current.SecretString, VersionStages: ['AWSPENDING'] });
-    },
-  );
-  secretsApi.rotation = new RotationService(storage, runner);
-  const scheduler = new RotationScheduler(
-    storage,
-    secretsApi.rotation,
-    (account, region, now) => ({ account, region, partition: config.partition, now }),
-    logger,
-    options.clock,
-    () => ring.sealed,
-  );
+    partition: config.partition,
+    endpointUrl: () => url,
+    paused: () => ring.sealed,
+    clock: options.clock,
+  });
+  secretsApi.rotation = rotation.service;
 
   const verifier = new SigV4Verifier(accessKeys, { verifySignatures: !config.dev, clock: options.clock });
   const dispatcher = new Dispatcher({
@@ -139,7 +126,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   url = endpointUrl(address.address, address.port, tls !== undefined);
   if (options.sweeper ?? true) {
     sweeper.start(config.sweepIntervalSeconds * 1000);
-    scheduler.start();
+    rotation.scheduler.start();
   }
 
   return {
@@ -148,8 +135,8 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     async close() {
       await server.close();
       await sweeper.stop();
-      await scheduler.stop();
-      await runner.idle();
+      await rotation.scheduler.stop();
+      await rotation.runner.idle();
       await storage.close();
       await new Promise<void>((resolve) => logger.flush(() => resolve()));
     },

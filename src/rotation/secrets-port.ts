@@ -39,3 +39,17 @@ export function inProcessSecretsPort(secretsManager: JsonService, scope: PortSco
     getRandomPassword: async (input) => (await call<{ RandomPassword: string }>('GetRandomPassword', input)).RandomPassword,
   };
 }
+
+/**
+ * Stages a copy of a secret's AWSCURRENT value as a new AWSPENDING version,
+ * through the API as the account root: what RotateImmediately=false tests the
+ * function against.
+ */
+export function pendingCopier(secretsManager: JsonService, clock: () => number = Date.now) {
+  return async (scope: Omit<PortScope, 'principalArn'>, secretArn: string, token: string): Promise<void> => {
+    const port = inProcessSecretsPort(secretsManager, { ...scope, principalArn: `arn:${scope.partition}:iam::${scope.account}:root` }, clock);
+    const current = await port.getSecretValue({ SecretId: secretArn });
+    if (current.SecretString === undefined) throw new Error('a binary secret cannot be staged for a test');
+    await port.putSecretValue({ SecretId: secretArn, ClientRequestToken: token, SecretString: current.SecretString, VersionStages: ['AWSPENDING'] });
+  };
+}

@@ -15,7 +15,7 @@ import type { RotationEvent, SecretsPort } from '../../src/rotation/rotation-fun
 import { RotationRunner } from '../../src/rotation/rotation-runner.js';
 import { RotationScheduler } from '../../src/rotation/rotation-scheduler.js';
 import { RotationService } from '../../src/rotation/rotation-service.js';
-import { inProcessSecretsPort } from '../../src/rotation/secrets-port.js';
+import { inProcessSecretsPort, pendingCopier } from '../../src/rotation/secrets-port.js';
 import type { RequestScope } from '../../src/secrets/secret-scope.js';
 import { SecretReader } from '../../src/secrets/secret-reader.js';
 import { SecretService } from '../../src/secrets/secret-service.js';
@@ -80,11 +80,7 @@ beforeEach(async () => {
     },
     logger,
     () => now,
-    async (s, arn, token) => {
-      const port = inProcessSecretsPort(api, { ...s, principalArn: `arn:aws:iam::${ACCOUNT}:root` }, () => now);
-      const current = await port.getSecretValue({ SecretId: arn });
-      await port.putSecretValue({ SecretId: arn, ClientRequestToken: token, SecretString: current.SecretString!, VersionStages: ['AWSPENDING'] });
-    },
+    pendingCopier(api, () => now),
   );
   rotation = new RotationService(storage, runner, () => 0.5);
   deps.rotation = rotation;
