@@ -1,0 +1,70 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { buildRecord, type AuditRecord } from '../../src/audit/audit-record.js';
+import { appendEntries, GENESIS_HEAD, headAfter, type ChainHead, type Entry } from '../../src/audit/hash-chain.js';
+import { signDigest, type Digest } from '../../src/audit/digest.js';
+
+export const ACCOUNT = '111122223333';
+
+/** A plausible record for call number `n`, alternating the two services. */
+export function sampleRecord(n: number): AuditRecord {
+  const kms = n % 2 === 0;
+  return buildRecord({
+    eventSource: kms ? 'kms.amazonaws.com' : 'secretsmanager.amazonaws.com',
+    eventName: kms ? 'Decrypt' : 'GetSecretValue',
+    awsRegion: 'us-east-1',
+    sourceIPAddress: '192.0.2.10',
+    userAgent: `aws-sdk-js/3.0 call-${n}`,
+    userIdentity: {
+      type: 'IAMUser',
+      principalId: 'AIDAEXAMPLE',
+      arn: `arn:aws:iam::${ACCOUNT}:user/alice`,
+      accountId: ACCOUNT,
+      accessKeyId: 'AKIAEXAMPLE',
+      userName: 'alice',
+    },
+    requestParameters: kms
+      ? { KeyId: 'alias/app', CiphertextBlob: 'AQID', EncryptionContext: { n: String(n) } }
+      : { SecretId: `app/secret-${n}` },
+    requestID: `req-${n}`,
+    readOnly: true,
+    time: new Date(Date.UTC(2025, 4, 20, 20, 45, n)),
+  });
+}
+
+export interface Fixture {
+  entries: Entry[];
+  digests: Digest[];
+  publicKey: KeyObject;
+  privateKey: KeyObject;
+}
+
+/**
+ * `count` records written in batches of `batch` (as group commit does), with
+ * a digest signed whenever the head reaches a multiple of `digestEvery`.
+ */
+export function buildChain(count: number, { batch = 7, digestEvery = 10 } = {}): Fixture {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const entries: Entry[] = [];
+  const digests: Digest[] = [];
+  let head: ChainHead = GENESIS_HEAD;
+  for (let start = 1; start <= count; start += batch) {
+    const records = Array.from({ length: Math.min(batch, count - start + 1) }, (_, i) => sampleRecord(start + i));
+    const written = appendEntries(head, records);
+    entries.push(...written);
+    head = headAfter(head, written);
+    for (const entry of written) {
+      if (entry.sequence % digestEvery === 0) {
+        digests.push(signDigest(entry, privateKey, new Date(Date.UTC(2025, 4, 21, 0, 0, entry.sequence))));
+      }
+    }
+  }
+  return { entries, digests, publicKey, privateKey };
+}
+
+/** The entries as a log file holds them: one JSON line each. */
+export const serialize = (entries: readonly Entry[]): string[] => entries.map((entry) => JSON.stringify(entry));
+
+export const parse = (lines: readonly string[]): Entry[] => lines.map((line) => JSON.parse(line) as Entry);
+
+/** A deep copy, so that each test tampers with its own. */
+export const copy = (entries: readonly Entry[]): Entry[] => parse(serialize(entries));

@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, generateKeyPairSync, verify } from 'node:crypto';
+import { canonicalJson } from '../../src/audit/canonical-json.js';
+import { appendEntries, entryHash, GENESIS_HEAD, headAfter } from '../../src/audit/hash-chain.js';
+import { signDigest, verifyDigest } from '../../src/audit/digest.js';
+import { sampleRecord } from './chain-fixture.js';
+
+test('canonical JSON sorts keys at every depth and drops undefined members', () => {
+  const a = { b: 1, a: { d: [3, { z: 1, y: 'é' }], c: null }, u: undefined };
+  const b = { a: { c: null, d: [3, { y: 'é', z: 1 }] }, b: 1 };
+  assert.equal(canonicalJson(a), '{"a":{"c":null,"d":[3,{"y":"é","z":1}]},"b":1}');
+  assert.equal(canonicalJson(a), canonicalJson(b));
+  assert.equal(canonicalJson(JSON.parse(canonicalJson(a))), canonicalJson(a));
+  for (const bad of [NaN, Infinity, 1n, () => 1, { x: Symbol('s') }]) assert.throws(() => canonicalJson(bad), TypeError);
+});
+
+test('entry hashes follow the documented layout', () => {
+  const record = sampleRecord(1);
+  const expected = createHash('sha256')
+    .update('coffer-audit-entry-v1\0')
+    .update(Buffer.from([0, 0, 0, 0, 0, 0, 0, 1]))
+    .update(Buffer.from(GENESIS_HEAD.hash, 'hex'))
+    .update(canonicalJson(record))
+    .digest('hex');
+  assert.equal(entryHash(1, GENESIS_HEAD.hash, record), expected);
+  assert.equal(GENESIS_HEAD.hash, createHash('sha256').update('coffer-audit-genesis-v1').digest('hex'));
+  assert.throws(() => entryHash(0, GENESIS_HEAD.hash, record), RangeError);
+  assert.throws(() => entryHash(1, 'not-a-hash', record), RangeError);
+});
+
+test('the first entry follows genesis, and batches chain like single appends', () => {
+  const records = Array.from({ length: 9 }, (_, i) => sampleRecord(i + 1));
+  const whole = appendEntries(GENESIS_HEAD, records);
+  assert.equal(whole[0].sequence, 1);
+  assert.equal(whole[0].previousHash, GENESIS_HEAD.hash);
+  whole.slice(1).forEach((entry, i) => {
+    assert.equal(entry.sequence, i + 2);
+    assert.equal(entry.previousHash, whole[i].hash);
+  });
+
+  let head = GENESIS_HEAD;
+  const pieces = [];
+  for (const batch of [records.slice(0, 1), records.slice(1, 5), [], records.slice(5)]) {
+    const written = appendEntries(head, batch);
+    pieces.push(...written);
+    head = headAfter(head, written);
+  }
+  assert.deepEqual(pieces, whole);
+  assert.deepEqual(head, { sequence: 9, hash: whole[8].hash });
+  assert.deepEqual(appendEntries(head, []), []);
+});
+
+test('digests are Ed25519 signatures over the documented bytes', () => {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const [entry] = appendEntries(GENESIS_HEAD, [sampleRecord(1)]);
+  const digest = signDigest(entry, privateKey, new Date('2025-05-21T00:00:00.123Z'));
+  assert.deepEqual(Object.keys(digest).sort(), ['hash', 'sequence', 'signature', 'time']);
+  assert.equal(digest.time, '2025-05-21T00:00:00.123Z');
+  const bytes = Buffer.concat([
+    Buffer.from('coffer-audit-digest-v1\0'),
+    Buffer.from([0, 0, 0, 0, 0, 0, 0, 1]),
+    Buffer.from(entry.hash, 'hex'),
+    Buffer.from(digest.time),
+  ]);
+  assert.ok(verify(null, bytes, publicKey, Buffer.from(digest.signature, 'base64')));
+  assert.ok(verifyDigest(digest, publicKey));
+  assert.ok(!verifyDigest({ ...digest, sequence: 2 }, publicKey));
+  assert.ok(!verifyDigest(digest, generateKeyPairSync('ed25519').publicKey));
+  assert.ok(!verifyDigest({ ...digest, hash: 'zz' }, publicKey));
+});
