@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { findSecret, stagesOfSecret } from '../secrets/secret-lookup.js';
 import type { RequestScope } from '../secrets/secret-scope.js';
-import type { RotationFunctionRecord, Storage } from '../storage/index.js';
+import type { RotationFunctionRecord, SecretRecord, Storage } from '../storage/index.js';
+import type { StageMap } from '../secrets/staging-labels.js';
 import { ROTATION_STEPS, type StepInvoker } from './rotation-function.js';
 import { scheduleNext } from './rotation-schedule.js';
 
@@ -61,72 +62,89 @@ export class RotationRunner {
   private async run(secretArn: string, token: string, lambdaArn: string, scope: RequestScope): Promise<void> {
     const log = this.logger.child({ secretArn, versionId: token, rotationFunction: lambdaArn });
     let step = 'prepare';
-    let prepared: PreparedFunction | undefined;
     try {
-      const fn = await this.storage.rotationFunctions.findByArn(lambdaArn);
-      if (!fn) throw new Error(`the rotation function ${lambdaArn} does not exist`);
-      prepared = await this.invokerFor(fn, secretArn, scope);
-      const rotationToken = randomUUID();
-      log.info('rotation started');
-      for (const s of ROTATION_STEPS) {
-        step = s;
-        await prepared.invoke({ Step: s, SecretId: secretArn, ClientRequestToken: token, RotationToken: rotationToken });
-      }
+      await this.withFunction(lambdaArn, secretArn, scope, log, async (invoke) => {
+        const rotationToken = randomUUID();
+        log.info('rotation started');
+        for (const s of ROTATION_STEPS) {
+          step = s;
+          await invoke({ Step: s, SecretId: secretArn, ClientRequestToken: token, RotationToken: rotationToken });
+        }
+      });
       step = 'complete';
       await this.complete(scope, secretArn, token);
       log.info('rotation succeeded');
     } catch (err) {
       log.error({ step, reason: (err as Error).message }, `rotation failed at ${step}; AWSPENDING stays on the version until the rotation is retried or cleaned up`);
-    } finally {
-      await prepared?.release?.().catch((err: unknown) => log.warn({ err }, 'releasing the rotation function failed'));
     }
   }
 
   private async test(secretArn: string, lambdaArn: string, scope: RequestScope): Promise<void> {
     const token = randomUUID();
     const log = this.logger.child({ secretArn, versionId: token, rotationFunction: lambdaArn });
-    let prepared: PreparedFunction | undefined;
-    let copied = false;
     try {
-      const fn = await this.storage.rotationFunctions.findByArn(lambdaArn);
-      if (!fn) throw new Error(`the rotation function ${lambdaArn} does not exist`);
       if (!this.copyCurrentToPending) throw new Error('no way to stage a test value here');
       await this.copyCurrentToPending(scope, secretArn, token);
-      copied = true;
-      prepared = await this.invokerFor(fn, secretArn, scope);
-      await prepared.invoke({ Step: 'testSecret', SecretId: secretArn, ClientRequestToken: token, RotationToken: randomUUID() });
+      try {
+        await this.withFunction(lambdaArn, secretArn, scope, log, (invoke) =>
+          invoke({ Step: 'testSecret', SecretId: secretArn, ClientRequestToken: token, RotationToken: randomUUID() }),
+        );
+      } finally {
+        await this.updateStages(scope, secretArn, (stages) => clearPending(stages, token)).catch((err: unknown) =>
+          log.error({ err }, 'removing the test AWSPENDING failed'),
+        );
+      }
       log.info('rotation function test succeeded (testSecret)');
     } catch (err) {
       log.error({ step: 'testSecret', reason: (err as Error).message }, 'rotation function test failed at testSecret');
-    } finally {
-      await prepared?.release?.().catch((err: unknown) => log.warn({ err }, 'releasing the rotation function failed'));
-      if (copied) await this.removePending(scope, secretArn, token).catch((err: unknown) => log.error({ err }, 'removing the test AWSPENDING failed'));
     }
   }
 
-  private async removePending(scope: RequestScope, secretArn: string, token: string): Promise<void> {
-    await this.storage.transaction(async (tx) => {
-      const secret = await findSecret(tx, scope, secretArn);
-      const stages = await stagesOfSecret(tx, secret.id);
-      if (stages.get('AWSPENDING') !== token) return;
-      stages.delete('AWSPENDING');
-      await tx.secrets.setStages(secret.id, stages);
-    });
+  /** Finds and prepares the function, lets `work` invoke it, and releases what it needed. */
+  private async withFunction(
+    lambdaArn: string,
+    secretArn: string,
+    scope: RequestScope,
+    log: Logger,
+    work: (invoke: StepInvoker) => Promise<void>,
+  ): Promise<void> {
+    const fn = await this.storage.rotationFunctions.findByArn(lambdaArn);
+    if (!fn) throw new Error(`the rotation function ${lambdaArn} does not exist`);
+    const prepared = await this.invokerFor(fn, secretArn, scope);
+    try {
+      await work(prepared.invoke);
+    } finally {
+      await prepared.release?.().catch((err: unknown) => log.warn({ err }, 'releasing the rotation function failed'));
+    }
   }
 
   /** AWSPENDING leaves the rotated version, and the rotation is recorded; the next one is scheduled from now. */
   private async complete(scope: RequestScope, secretArn: string, token: string): Promise<void> {
     const now = this.clock();
+    await this.updateStages(scope, secretArn, (stages, secret) => {
+      if (stages.get('AWSCURRENT') !== token) throw new Error('finishSecret did not move AWSCURRENT to the new version');
+      secret.rotation = scheduleNext({ ...secret.rotation!, lastRotatedAt: now }, now);
+      return clearPending(stages, token);
+    }, true);
+  }
+
+  /** One unit of work over a secret's labels: `change` says whether it changed them (and may change the secret). */
+  private async updateStages(
+    scope: RequestScope,
+    secretArn: string,
+    change: (stages: StageMap, secret: SecretRecord) => boolean,
+    secretChanged = false,
+  ): Promise<void> {
     await this.storage.transaction(async (tx) => {
       const secret = await findSecret(tx, scope, secretArn);
       const stages = await stagesOfSecret(tx, secret.id);
-      if (stages.get('AWSCURRENT') !== token) throw new Error('finishSecret did not move AWSCURRENT to the new version');
-      if (stages.get('AWSPENDING') === token) {
-        stages.delete('AWSPENDING');
-        await tx.secrets.setStages(secret.id, stages);
-      }
-      secret.rotation = scheduleNext({ ...secret.rotation!, lastRotatedAt: now }, now);
-      await tx.secrets.update(secret);
+      if (change(stages, secret)) await tx.secrets.setStages(secret.id, stages);
+      if (secretChanged) await tx.secrets.update(secret);
     });
   }
+}
+
+/** Removes AWSPENDING when it is on `token`'s version; says whether it was. */
+function clearPending(stages: StageMap, token: string): boolean {
+  return stages.get('AWSPENDING') === token && stages.delete('AWSPENDING');
 }
