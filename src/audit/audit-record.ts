@@ -53,6 +53,14 @@ export interface AuditRecord {
   readOnly: boolean;
   eventType: EventType;
   recipientAccountId: string;
+  /** What the call acted on, as CloudTrail lists it (what LookupEvents' ResourceName matches). */
+  resources?: AuditResource[];
+}
+
+export interface AuditResource {
+  ARN: string;
+  accountId: string;
+  type: string;
 }
 
 export interface RecordInput {
@@ -76,6 +84,7 @@ export interface RecordInput {
   time?: Date;
   /** Defaults to a fresh UUID. */
   eventID?: string;
+  resources?: AuditResource[];
 }
 
 /** Builds a record, redacting parameters and response elements on the way in. */
@@ -98,6 +107,7 @@ export function buildRecord(input: RecordInput): AuditRecord {
     eventType: input.eventType ?? 'AwsApiCall',
     recipientAccountId: input.recipientAccountId ?? input.userIdentity.accountId,
   };
+  if (input.resources?.length) record.resources = input.resources;
   if (input.error) {
     record.errorCode = input.error.code;
     if (input.error.message !== undefined) record.errorMessage = input.error.message;

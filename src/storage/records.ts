@@ -141,3 +141,31 @@ export interface RotationFunctionRecord {
   createdAt: number;
   updatedAt: number;
 }
+
+/** One entry of the audit hash chain as stored: the record as canonical JSON, with the columns lookups filter on. */
+export interface AuditEntryRecord {
+  sequence: number;
+  /** Canonical JSON of the CloudTrail record: exactly what the entry hash covers. */
+  recordJson: string;
+  previousHash: string;
+  hash: string;
+  eventId: string;
+  eventTime: number;
+  eventName: string;
+  eventSource: string;
+  readOnly: boolean;
+  username?: string;
+  accessKeyId?: string;
+  resourceName?: string;
+  resourceType?: string;
+}
+
+/** A signed digest of the chain head. */
+export interface AuditDigestRecord {
+  sequence: number;
+  hash: string;
+  time: string;
+  signature: string;
+}
+
+export type AuditLookupKey = 'EventId' | 'EventName' | 'ReadOnly' | 'Username' | 'ResourceType' | 'ResourceName' | 'EventSource' | 'AccessKeyId';

@@ -1,5 +1,8 @@
 import type {
   AccessKeyRecord,
+  AuditDigestRecord,
+  AuditEntryRecord,
+  AuditLookupKey,
   AliasRecord,
   KeyMaterialRecord,
   KmsKeyRecord,
@@ -117,6 +120,29 @@ export interface LeaseRepository {
   release(name: string, holder: string): Promise<void>;
 }
 
+export interface AuditLookupQuery {
+  attribute?: { key: AuditLookupKey; value: string };
+  /** Epoch ms, inclusive. */
+  startTime?: number;
+  endTime?: number;
+  /** Keyset cursor: only entries with a smaller sequence (newest first). */
+  beforeSequence?: number;
+  limit: number;
+}
+
+/** The audit hash chain and its signed digests. */
+export interface AuditRepository {
+  /** The last entry's sequence and hash, or undefined for an empty chain. */
+  head(): Promise<{ sequence: number; hash: string } | undefined>;
+  append(entries: AuditEntryRecord[]): Promise<void>;
+  /** Entries in chain order after `afterSequence`. */
+  entries(afterSequence: number, limit: number): Promise<AuditEntryRecord[]>;
+  /** Entries matching a lookup, newest first. */
+  lookup(query: AuditLookupQuery): Promise<AuditEntryRecord[]>;
+  addDigest(digest: AuditDigestRecord): Promise<void>;
+  digests(): Promise<AuditDigestRecord[]>;
+}
+
 export interface AccessKeyRepository {
   find(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
   insert(key: AccessKeyRecord): Promise<void>;
@@ -141,6 +167,7 @@ export interface Repositories {
   settings: SettingsRepository;
   rotationFunctions: RotationFunctionRepository;
   leases: LeaseRepository;
+  audit: AuditRepository;
 }
 
 export interface Storage extends Repositories {

@@ -3,6 +3,7 @@ import { SqliteSecretRepository } from './sqlite-secret-repository.js';
 import { SqliteKeyRepository } from './sqlite-key-repository.js';
 import { SqliteAccessKeyRepository, SqliteSettingsRepository } from './sqlite-access-key-repository.js';
 import { SqliteLeaseRepository, SqliteRotationFunctionRepository } from './sqlite-rotation-repositories.js';
+import { SqliteAuditRepository } from './sqlite-audit-repository.js';
 import type { Repositories, Storage } from '../repositories.js';
 import { EpochCache } from '../epoch-cache.js';
 
@@ -10,7 +11,7 @@ import { EpochCache } from '../epoch-cache.js';
 const READ_METHODS = new Set([
   'findByName', 'findByArn', 'findWithStagedVersion', 'list', 'dueForPurge', 'versions', 'stagesOf', 'version',
   'versionByStage', 'find', 'material', 'findAlias', 'count', 'get', 'dueForDeletion', 'dueForRotation', 'materials',
-  'allMaterials', 'listAliases', 'all', 'nextRotationAt',
+  'allMaterials', 'listAliases', 'all', 'nextRotationAt', 'head', 'entries', 'lookup', 'digests',
 ]);
 
 /** About five seconds of retries, as the busy timeout gives other statements. */
@@ -34,6 +35,7 @@ export class SqliteStorage implements Storage {
   readonly settings: SqliteSettingsRepository;
   readonly rotationFunctions: SqliteRotationFunctionRepository;
   readonly leases: SqliteLeaseRepository;
+  readonly audit: SqliteAuditRepository;
   /** The repositories themselves, as units of work get them. */
   private readonly bound: Repositories;
   private queue: Promise<unknown> = Promise.resolve();
@@ -59,6 +61,7 @@ export class SqliteStorage implements Storage {
       settings: new SqliteSettingsRepository(db),
       rotationFunctions: new SqliteRotationFunctionRepository(db),
       leases: new SqliteLeaseRepository(db),
+      audit: new SqliteAuditRepository(db),
     };
     this.bound = bound;
     this.dataVersion = db.prepare('PRAGMA data_version').pluck();
@@ -69,6 +72,7 @@ export class SqliteStorage implements Storage {
     this.settings = this.outsideUnits(bound.settings);
     this.rotationFunctions = this.outsideUnits(bound.rotationFunctions);
     this.leases = this.outsideUnits(bound.leases);
+    this.audit = this.outsideUnits(bound.audit);
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
     this.rollback = db.prepare('ROLLBACK');
