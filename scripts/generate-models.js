@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const modelsDir = resolve(process.argv[2] ?? join(root, '..', 'shared', 'reference', 'aws-models'));
-const SERVICES = ['secretsmanager', 'kms'];
+const SERVICES = ['secretsmanager', 'kms', 'cloudtrail'];
 
 /** Reduce a botocore shape to the fields validation reads, in a fixed key order. */
 function reduce(shape) {

@@ -22,13 +22,20 @@ import {
 } from '../keys/root-key-providers.js';
 import { operatorService } from '../api/operator/operator-service.js';
 import { rotationFunctionsService } from '../api/rotation-functions/rotation-functions-service.js';
+import { cloudTrailService } from '../api/cloudtrail/cloudtrail-service.js';
 import { RootKeyManager } from './root-key-manager.js';
 import { createLogger } from '../log/logger.js';
 import { SecretReader } from '../secrets/secret-reader.js';
 import { SecretService } from '../secrets/secret-service.js';
 import { SqliteStorage } from '../storage/sqlite/sqlite-storage.js';
 import { Sweeper } from './sweeper.js';
+import { backgroundTasks } from './background-tasks.js';
+import { serviceEventRecorder } from '../audit/service-events.js';
 import { setUpRotation } from './rotation-setup.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { AuditSigningKey } from '../audit/audit-signing-key.js';
+import { JsonlFileSink } from '../audit/jsonl-file-sink.js';
+import { withTimeout } from '../audit/sink-timeout.js';
 import type { SecretsApiDeps } from '../api/secretsmanager/deps.js';
 import { RotationFunctionService } from '../rotation/rotation-function-service.js';
 
@@ -73,6 +80,15 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   const secrets = new SecretService(storage, keys);
   const reader = new SecretReader(storage, secrets.cipher);
   const admin = new KeyAdmin(storage, keys);
+  const auditKey = new AuditSigningKey(storage, ring, config.dev ? undefined : join(config.dataDir, 'audit-public-key.pem'));
+  const audit = new AuditLog(storage, {
+    sinks: config.auditFiles.map((file) => withTimeout(new JsonlFileSink(file), config.auditSinkTimeoutMs)),
+    signingKey: () => auditKey.get(),
+    logger,
+    clock: options.clock,
+  });
+
+  const events = serviceEventRecorder(audit, options.clock);
   const rotationFunctions = new RotationFunctionService(storage, ring);
   // The rotation service is set once it exists: it runs functions through this same API.
   const secretsApi = { secrets, reader } as SecretsApiDeps;
@@ -88,6 +104,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     endpointUrl: () => url,
     paused: () => ring.sealed,
     clock: options.clock,
+    events,
   });
   secretsApi.rotation = rotation.service;
 
@@ -97,9 +114,11 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
       secretsManager,
       kmsService({ keys, admin }),
       rotationFunctionsService({ functions: rotationFunctions }),
+      cloudTrailService({ storage }),
       ...(rootKeys ? [operatorService({ rootKeys, rootKeyProvider: (request) => rootKeyProvider({ ...config, ...request }) })] : []),
     ],
     sealed: () => ring.sealed,
+    audit,
     verifier,
     logger,
     account: config.accountId,
@@ -114,17 +133,13 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   });
   const address = await server.listen(config.port, config.host);
   const sweeper = new Sweeper(
-    [
-      { done: 'purged secrets whose recovery window ended', run: (now) => secrets.purgeExpired(now) },
-      { done: 'destroyed keys whose deletion window ended', run: (now) => admin.destroyDue(now) },
-      { done: 'rotated keys whose rotation period ended', run: (now) => admin.rotateDue(now) },
-      { done: 'removed expired temporary access keys', run: (now) => accessKeys.deleteExpired(now) },
-    ],
+    backgroundTasks({ secrets, admin, accessKeys, events }),
     logger,
     options.clock,
   );
   url = endpointUrl(address.address, address.port, tls !== undefined);
   if (options.sweeper ?? true) {
+    audit.startDigests(config.auditDigestIntervalSeconds * 1000);
     sweeper.start(config.sweepIntervalSeconds * 1000);
     rotation.scheduler.start();
   }
@@ -137,6 +152,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
       await sweeper.stop();
       await rotation.scheduler.stop();
       await rotation.runner.idle();
+      await audit.close();
       await storage.close();
       await new Promise<void>((resolve) => logger.flush(() => resolve()));
     },

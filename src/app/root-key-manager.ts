@@ -4,6 +4,7 @@ import { ServiceError } from '../errors/service-error.js';
 import { materialPurpose } from '../keys/key-service.js';
 import { accessKeyPurpose } from '../iam/access-key-store.js';
 import { signingKeyPurpose } from '../rotation/rotation-function-service.js';
+import { AUDIT_SIGNING_KEY_PURPOSE, AUDIT_SIGNING_KEY_SETTING } from '../audit/audit-signing-key.js';
 import { RootKey, type RootKeyRing } from '../keys/root-key.js';
 import type { RootKeyFiles } from '../keys/root-key-files.js';
 import type { ProviderKind, RootKeyProvider } from '../keys/root-key-providers.js';
@@ -136,7 +137,7 @@ export class RootKeyManager {
 
   /**
    * Replaces the root key (optionally moving to another provider): every piece
-   * of key material, access key secret and webhook signing key is re-wrapped in one
+   * of key material, access key secret, webhook and audit signing key is re-wrapped in one
    * transaction; no secret is re-encrypted. Returns new shares for a shamir target.
    */
   async rotate(target: RootKeyProvider, split?: { shares: number; threshold: number }): Promise<string[] | undefined> {
@@ -198,6 +199,12 @@ export class RootKeyManager {
       const secret = this.ring.open(key.encryptedSecret, purpose);
       await tx.accessKeys.reseal(key.accessKeyId, next.seal(secret, purpose));
       secret.fill(0);
+    }
+    const auditKey = await tx.settings.get(AUDIT_SIGNING_KEY_SETTING);
+    if (auditKey !== undefined) {
+      const key = this.ring.open(Buffer.from(auditKey, 'base64'), AUDIT_SIGNING_KEY_PURPOSE);
+      await tx.settings.set(AUDIT_SIGNING_KEY_SETTING, next.seal(key, AUDIT_SIGNING_KEY_PURPOSE).toString('base64'));
+      key.fill(0);
     }
     for (const fn of await tx.rotationFunctions.all()) {
       if (!fn.sealedSigningKey) continue;

@@ -8,6 +8,7 @@ import { RotationScheduler } from '../rotation/rotation-scheduler.js';
 import { RotationService } from '../rotation/rotation-service.js';
 import { pendingCopier } from '../rotation/secrets-port.js';
 import type { Storage } from '../storage/index.js';
+import type { ServiceEventRecorder } from '../audit/service-events.js';
 
 export interface RotationSetupDeps {
   storage: Storage;
@@ -21,6 +22,8 @@ export interface RotationSetupDeps {
   /** Nothing is scheduled while this says so (a sealed server). */
   paused(): boolean;
   clock?: () => number;
+  /** Where rotations and their steps are recorded. */
+  events?: ServiceEventRecorder;
 }
 
 /** The rotation service, the runner it hands rotations to, and the scheduler that starts them on time. */
@@ -33,7 +36,7 @@ export function setUpRotation(deps: RotationSetupDeps) {
     endpointUrl: deps.endpointUrl,
     clock,
   });
-  const runner = new RotationRunner(storage, invokers, logger, clock, pendingCopier(secretsManager, clock));
+  const runner = new RotationRunner(storage, invokers, logger, clock, pendingCopier(secretsManager, clock), deps.events);
   const service = new RotationService(storage, runner);
   const scopeOf = (account: string, region: string, now: number) => ({ account, region, partition: deps.partition, now });
   const scheduler = new RotationScheduler(storage, service, scopeOf, logger, clock, deps.paused);

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAuditCommand } from './audit-command.js';
 import { registerOperatorCommand } from './operator-command.js';
 import { registerRotationFunctionsCommand } from './rotation-functions-command.js';
 import { registerServerCommand } from './server-command.js';
@@ -7,4 +8,5 @@ const program = new Command('coffer').description('Coffer: a self-hosted secrets
 registerServerCommand(program);
 registerOperatorCommand(program);
 registerRotationFunctionsCommand(program);
+registerAuditCommand(program);
 await program.parseAsync(process.argv);

@@ -29,6 +29,9 @@ export function registerServerCommand(program: Command): void {
     .option('--root-kms-key-id <id>', 'kms provider: the external KMS key that wraps the root key (COFFER_ROOT_KMS_KEY_ID)', env.COFFER_ROOT_KMS_KEY_ID)
     .option('--root-kms-endpoint <url>', 'kms provider: an AWS-KMS-compatible endpoint, AWS KMS when absent (COFFER_ROOT_KMS_ENDPOINT)', env.COFFER_ROOT_KMS_ENDPOINT)
     .option('--root-kms-region <region>', 'kms provider: the KMS region (COFFER_ROOT_KMS_REGION, else AWS_REGION)', env.COFFER_ROOT_KMS_REGION ?? env.AWS_REGION)
+    .option('--audit-file <path>', 'also write every audit record to this JSON Lines file (repeatable; COFFER_AUDIT_FILES, comma-separated)', (value: string, previous: string[]) => [...previous, value], env.COFFER_AUDIT_FILES ? env.COFFER_AUDIT_FILES.split(',') : [])
+    .option('--audit-sink-timeout <ms>', 'how long an audit sink may take to confirm before requests fail (COFFER_AUDIT_SINK_TIMEOUT)', env.COFFER_AUDIT_SINK_TIMEOUT ?? String(DEFAULTS.auditSinkTimeoutMs))
+    .option('--audit-digest-interval <seconds>', 'how often the audit chain head is signed (COFFER_AUDIT_DIGEST_INTERVAL)', env.COFFER_AUDIT_DIGEST_INTERVAL ?? String(DEFAULTS.auditDigestIntervalSeconds))
     .option('--sweep-interval <seconds>', 'how often background work runs: purging deleted secrets and keys, rotating keys (COFFER_SWEEP_INTERVAL)', env.COFFER_SWEEP_INTERVAL ?? String(DEFAULTS.sweepIntervalSeconds))
     .action(async (opts) => {
       let config: CofferConfig;
@@ -50,6 +53,9 @@ export function registerServerCommand(program: Command): void {
           rootPassphrase: env.COFFER_ROOT_PASSPHRASE || undefined,
           rootKms: { keyId: opts.rootKmsKeyId, endpoint: opts.rootKmsEndpoint, region: opts.rootKmsRegion ?? 'us-east-1' },
           sweepIntervalSeconds: Number(opts.sweepInterval),
+          auditFiles: opts.auditFile,
+          auditSinkTimeoutMs: Number(opts.auditSinkTimeout),
+          auditDigestIntervalSeconds: Number(opts.auditDigestInterval),
           workers: Number(opts.workers),
         });
       } catch (error) {

@@ -24,6 +24,12 @@ export interface CofferConfig {
   /** The external KMS key of the kms provider, and where to reach it. */
   rootKms?: { keyId?: string; endpoint?: string; region?: string };
   sweepIntervalSeconds: number;
+  /** JSON Lines files that receive every audit record besides the database. */
+  auditFiles: string[];
+  /** How long a sink may take to confirm a batch before the requests fail. */
+  auditSinkTimeoutMs: number;
+  /** How often a digest of the audit chain's head is signed. */
+  auditDigestIntervalSeconds: number;
   /** Server processes sharing the port and the database (1: a single process). */
   workers: number;
 }
@@ -36,6 +42,8 @@ export const DEFAULTS = {
   region: 'us-east-1',
   logLevel: 'info',
   sweepIntervalSeconds: 60,
+  auditSinkTimeoutMs: 5000,
+  auditDigestIntervalSeconds: 60,
   workers: 1,
 };
 
@@ -55,8 +63,10 @@ export function validateConfig(config: CofferConfig): CofferConfig {
   if (config.rootKeyProvider === 'shamir' && config.workers > 1) {
     throw new ConfigError('a shamir-sealed server is unsealed process by process: it runs with one worker');
   }
+  if (!(config.auditSinkTimeoutMs > 0)) throw new ConfigError('--audit-sink-timeout must be a positive number of milliseconds');
+  if (!(config.auditDigestIntervalSeconds > 0)) throw new ConfigError('--audit-digest-interval must be a positive number of seconds');
   if (!(config.sweepIntervalSeconds > 0)) throw new ConfigError('--sweep-interval must be a positive number of seconds');
-  return { ...config, dataDir: resolve(config.dataDir) };
+  return { ...config, dataDir: resolve(config.dataDir), auditFiles: config.auditFiles.map((f) => resolve(f)) };
 }
 
 export function isLoopback(host: string): boolean {

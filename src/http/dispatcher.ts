@@ -9,6 +9,8 @@ import type { SigV4Verifier } from './sigv4.js';
 import { requestLog, type RequestLog } from '../log/request-log.js';
 import { sealedError } from '../keys/root-key.js';
 import { assertWithinScope } from './scoped-access.js';
+import { auditUnavailable, type AuditLog } from '../audit/audit-log.js';
+import { isReadOnly, requestRecord, type RequestFacts } from '../audit/request-record.js';
 
 export interface DispatcherOptions {
   services: JsonService[];
@@ -22,6 +24,8 @@ export interface DispatcherOptions {
   clock?: () => number;
   /** Whether the root key is absent: then only unauthenticated operations are served. */
   sealed?: () => boolean;
+  /** Where every request is recorded before it is answered. */
+  audit?: AuditLog;
 }
 
 /**
@@ -41,55 +45,73 @@ export class Dispatcher {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const requestId = randomUUID();
-    let operation: string | undefined;
-    let principal: string | undefined;
-    let errorCode: string | undefined;
-    let status = 200;
+    const now = (this.options.clock ?? Date.now)();
+    const facts: RequestFacts = { requestId, account: this.options.account, region: this.options.defaultRegion, time: now };
+    let outcome: { output: object | undefined } | { error: ServiceError };
     try {
-      const body = await readBody(req, this.options.bodyLimit);
-      const { service, name } = this.route(req);
-      operation = `${service.targetPrefix}.${name}`;
-      const open = service.unauthenticated?.has(name) ?? false;
-      if (!open && this.options.sealed?.()) throw sealedError();
-      const caller: { accessKeyId: string; principalArn?: string; scopeSecretArn?: string; region: string } = open ? { accessKeyId: '', region: this.options.defaultRegion } : await this.options.verifier.verify(req, body, service.signingName);
-      principal = caller.principalArn ?? caller.accessKeyId;
-      const inputShape = service.operations[name]!.input;
-      const input = inputShape ? validateInput(service.shapes, inputShape, parseJsonBody(body)) : parseJsonBody(body);
-      if (caller.scopeSecretArn) assertWithinScope({ principalArn: caller.principalArn, scopeSecretArn: caller.scopeSecretArn }, service.targetPrefix, name, input);
-      const handler = service.handlers[name];
-      if (!handler) {
-        throw new ServiceError('InvalidRequestException', `Coffer does not support the ${name} operation yet.`, {
-          messageKey: service.targetPrefix === 'secretsmanager' ? 'Message' : 'message',
-        });
-      }
-      const ctx: RequestContext = {
-        requestId,
-        accessKeyId: caller.accessKeyId,
-        principalArn: caller.principalArn,
-        scope: {
-          account: this.options.account,
-          region: caller.region,
-          partition: this.options.partition,
-          now: (this.options.clock ?? Date.now)(),
-        },
-      };
-      const output = await handler(ctx, input);
-      sendJson(res, requestId, 200, output ? JSON.stringify(output) : '{}');
+      outcome = { output: await this.serve(req, facts, requestId, now) };
     } catch (error) {
-      const serviceError = error instanceof ServiceError ? error : this.internalError(error, requestId, operation);
-      status = serviceError.status;
-      errorCode = serviceError.code;
+      outcome = { error: error instanceof ServiceError ? error : this.internalError(error, requestId, facts.operation && `${facts.targetPrefix}.${facts.operation}`) };
+    }
+    if ('output' in outcome) facts.output = outcome.output;
+    else facts.error = { code: outcome.error.code, message: outcome.error.message };
+    // Answered only once its record is durable (fail closed).
+    try {
+      await this.options.audit?.record(requestRecord(req, facts));
+    } catch (error) {
+      outcome = { error: auditUnavailable(error as Error) };
+    }
+    let status = 200;
+    if ('output' in outcome) {
+      sendJson(res, requestId, 200, outcome.output ? JSON.stringify(outcome.output) : '{}');
+    } else {
+      status = outcome.error.status;
       if (!req.complete) res.setHeader('Connection', 'close');
-      sendError(res, requestId, serviceError);
+      sendError(res, requestId, outcome.error);
     }
     this.log({
       requestId,
-      operation,
-      principal,
+      operation: facts.operation && `${facts.targetPrefix}.${facts.operation}`,
+      principal: facts.principalArn ?? facts.accessKeyId,
       status,
-      errorCode,
+      errorCode: 'error' in outcome ? outcome.error.code : undefined,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
     });
+  }
+
+  /** Routes, authenticates, validates and runs the request, noting what the audit record needs in `facts`. */
+  private async serve(req: IncomingMessage, facts: RequestFacts, requestId: string, now: number): Promise<object | undefined> {
+    const body = await readBody(req, this.options.bodyLimit);
+    const { service, name } = this.route(req);
+    facts.targetPrefix = service.targetPrefix;
+    facts.operation = name;
+    const open = service.unauthenticated?.has(name) ?? false;
+    if (!open && this.options.sealed?.()) throw sealedError();
+    const caller: { accessKeyId: string; principalArn?: string; scopeSecretArn?: string; region: string } = open
+      ? { accessKeyId: '', region: this.options.defaultRegion }
+      : await this.options.verifier.verify(req, body, service.signingName);
+    facts.principalArn = caller.principalArn;
+    facts.accessKeyId = caller.accessKeyId || undefined;
+    facts.region = caller.region;
+    const inputShape = service.operations[name]!.input;
+    const input = inputShape ? validateInput(service.shapes, inputShape, parseJsonBody(body)) : parseJsonBody(body);
+    facts.input = input;
+    if (caller.scopeSecretArn) assertWithinScope({ principalArn: caller.principalArn, scopeSecretArn: caller.scopeSecretArn }, service.targetPrefix, name, input);
+    const handler = service.handlers[name];
+    if (!handler) {
+      throw new ServiceError('InvalidRequestException', `Coffer does not support the ${name} operation yet.`, {
+        messageKey: service.targetPrefix === 'secretsmanager' ? 'Message' : 'message',
+      });
+    }
+    // Nothing takes effect while the audit log cannot record it.
+    await this.options.audit?.ensureWritable(!isReadOnly(name));
+    const ctx: RequestContext = {
+      requestId,
+      accessKeyId: caller.accessKeyId,
+      principalArn: caller.principalArn,
+      scope: { account: this.options.account, region: caller.region, partition: this.options.partition, now },
+    };
+    return handler(ctx, input);
   }
 
   private route(req: IncomingMessage): { service: JsonService; name: string } {

@@ -131,8 +131,8 @@ export class KeyAdmin {
     });
   }
 
-  /** Automatic rotation of every key whose period has passed; returns how many rotated. */
-  async rotateDue(now: number, limit = 100): Promise<number> {
+  /** Automatic rotation of a batch of keys whose period has passed; returns them. */
+  async rotateDue(now: number, limit = 100): Promise<KmsKeyRecord[]> {
     return this.storage.transaction(async (tx) => {
       const due = await tx.keys.dueForRotation(now, limit);
       for (const record of due) {
@@ -141,19 +141,19 @@ export class KeyAdmin {
         key.nextRotationAt = now + key.rotationPeriodDays! * DAY_MS;
         await tx.keys.update(key);
       }
-      return due.length;
+      return due;
     });
   }
 
-  /** Destroys every key whose deletion window has ended, with its material and aliases; returns how many. */
-  async destroyDue(now: number, limit = 100): Promise<number> {
+  /** Destroys a batch of keys whose deletion window has ended, with their material and aliases; returns them. */
+  async destroyDue(now: number, limit = 100): Promise<KmsKeyRecord[]> {
     const destroyed = await this.storage.transaction(async (tx) => {
       const due = await tx.keys.dueForDeletion(now, limit);
       for (const key of due) await tx.keys.destroy(key.id);
-      return due.map((k) => k.id);
+      return due;
     });
-    for (const id of destroyed) this.keys.forget(id);
-    return destroyed.length;
+    for (const key of destroyed) this.keys.forget(key.id);
+    return destroyed;
   }
 
   materials(key: KmsKeyRecord): Promise<KeyMaterialRecord[]> {

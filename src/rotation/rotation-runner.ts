@@ -4,6 +4,7 @@ import { findSecret, stagesOfSecret } from '../secrets/secret-lookup.js';
 import type { RequestScope } from '../secrets/secret-scope.js';
 import type { RotationFunctionRecord, SecretRecord, Storage } from '../storage/index.js';
 import type { StageMap } from '../secrets/staging-labels.js';
+import { SECRETS_MANAGER_SOURCE, secretResource, type ServiceEventRecorder } from '../audit/service-events.js';
 import { ROTATION_STEPS, type StepInvoker } from './rotation-function.js';
 import { scheduleNext } from './rotation-schedule.js';
 
@@ -35,6 +36,8 @@ export class RotationRunner {
     private readonly logger: Logger,
     private readonly clock: () => number = Date.now,
     private readonly copyCurrentToPending?: PendingCopier,
+    /** Where each rotation and step is recorded (the audit log). */
+    private readonly events?: ServiceEventRecorder,
   ) {}
 
   start(secretArn: string, token: string, lambdaArn: string, scope: RequestScope): void {
@@ -66,16 +69,23 @@ export class RotationRunner {
       await this.withFunction(lambdaArn, secretArn, scope, log, async (invoke) => {
         const rotationToken = randomUUID();
         log.info('rotation started');
+        await this.event('RotationStarted', secretArn, scope, { versionId: token, rotationLambdaARN: lambdaArn });
         for (const s of ROTATION_STEPS) {
           step = s;
+          await this.event('RotationStep', secretArn, scope, { step: s, versionId: token });
           await invoke({ Step: s, SecretId: secretArn, ClientRequestToken: token, RotationToken: rotationToken });
         }
       });
       step = 'complete';
       await this.complete(scope, secretArn, token);
       log.info('rotation succeeded');
+      await this.event('RotationSucceeded', secretArn, scope, { versionId: token });
     } catch (err) {
-      log.error({ step, reason: (err as Error).message }, `rotation failed at ${step}; AWSPENDING stays on the version until the rotation is retried or cleaned up`);
+      const reason = (err as Error).message;
+      log.error({ step, reason }, `rotation failed at ${step}; AWSPENDING stays on the version until the rotation is retried or cleaned up`);
+      await this.event('RotationFailed', secretArn, scope, { step, versionId: token }, { code: 'RotationFailed', message: reason }).catch(
+        (error: unknown) => log.error({ err: error }, 'the rotation failure could not be recorded'),
+      );
     }
   }
 
@@ -86,9 +96,10 @@ export class RotationRunner {
       if (!this.copyCurrentToPending) throw new Error('no way to stage a test value here');
       await this.copyCurrentToPending(scope, secretArn, token);
       try {
-        await this.withFunction(lambdaArn, secretArn, scope, log, (invoke) =>
-          invoke({ Step: 'testSecret', SecretId: secretArn, ClientRequestToken: token, RotationToken: randomUUID() }),
-        );
+        await this.withFunction(lambdaArn, secretArn, scope, log, async (invoke) => {
+          await this.event('RotationStep', secretArn, scope, { step: 'testSecret', versionId: token, test: true });
+          await invoke({ Step: 'testSecret', SecretId: secretArn, ClientRequestToken: token, RotationToken: randomUUID() });
+        });
       } finally {
         await this.updateStages(scope, secretArn, (stages) => clearPending(stages, token)).catch((err: unknown) =>
           log.error({ err }, 'removing the test AWSPENDING failed'),
@@ -98,6 +109,18 @@ export class RotationRunner {
     } catch (err) {
       log.error({ step: 'testSecret', reason: (err as Error).message }, 'rotation function test failed at testSecret');
     }
+  }
+
+  private async event(name: string, secretArn: string, scope: RequestScope, details: object, error?: { code: string; message: string }): Promise<void> {
+    await this.events?.({
+      eventSource: SECRETS_MANAGER_SOURCE,
+      eventName: name,
+      account: scope.account,
+      region: scope.region,
+      resources: [secretResource(secretArn, scope.account)],
+      details,
+      error,
+    });
   }
 
   /** Finds and prepares the function, lets `work` invoke it, and releases what it needed. */

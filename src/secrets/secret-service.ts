@@ -192,11 +192,12 @@ export class SecretService {
   }
 
   /** Purges secrets whose recovery window has ended; returns how many. */
-  async purgeExpired(now: number, batch = 100): Promise<number> {
+  /** Purges a batch of secrets whose recovery window has ended; returns them. */
+  async purgeExpired(now: number, batch = 100): Promise<SecretRecord[]> {
     return this.storage.transaction(async (tx) => {
       const due = await tx.secrets.dueForPurge(now, batch);
       for (const secret of due) await tx.secrets.purge(secret.id);
-      return due.length;
+      return due;
     });
   }
 

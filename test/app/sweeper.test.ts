@@ -32,7 +32,7 @@ afterEach(async () => {
 });
 
 function sweeper(): Sweeper {
-  return new Sweeper([{ done: 'purged secrets', run: (at) => secrets.purgeExpired(at) }], silent, () => now);
+  return new Sweeper([{ done: 'purged secrets', run: async (at) => (await secrets.purgeExpired(at)).length }], silent, () => now);
 }
 
 async function createSecret(name: string): Promise<string> {

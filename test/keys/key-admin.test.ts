@@ -43,13 +43,13 @@ test('a destroyed key leaves its ciphertexts undecryptable for good, and nothing
   await secrets.create(scope(), { Name: 'on-default', SecretString: 'default value', ClientRequestToken: 'c'.repeat(32) });
 
   await admin.scheduleDeletion(scope(), doomed.id, 7);
-  assert.equal(await admin.destroyDue(T0 + 7 * DAY_MS - 1), 0, 'not before the window ends');
+  assert.equal((await admin.destroyDue(T0 + 7 * DAY_MS - 1)).length, 0, 'not before the window ends');
   await admin.cancelDeletion(scope(), doomed.id);
   await admin.enable(scope(), doomed.id);
   assert.equal((await keys.decrypt(lost, CONTEXT)).plaintext.toString(), 'under the doomed key', 'cancelled in time, nothing lost');
 
   await admin.scheduleDeletion(scope(), doomed.id, 7);
-  assert.equal(await admin.destroyDue(T0 + 7 * DAY_MS), 1);
+  assert.equal((await admin.destroyDue(T0 + 7 * DAY_MS)).length, 1);
 
   await assert.rejects(keys.decrypt(lost, CONTEXT), code('InvalidCiphertextException'));
   await assert.rejects(keys.resolveKey(scope(), doomed.id), code('NotFoundException'));
@@ -71,8 +71,8 @@ test('automatic rotation adds material on its period; old ciphertexts still decr
   await admin.disable(scope(), idle.id);
   const before = await keys.encrypt(key, Buffer.from('old material'), CONTEXT);
 
-  assert.equal(await admin.rotateDue(T0 + 90 * DAY_MS - 1), 0);
-  assert.equal(await admin.rotateDue(T0 + 90 * DAY_MS), 1, 'only the enabled key rotates');
+  assert.equal((await admin.rotateDue(T0 + 90 * DAY_MS - 1)).length, 0);
+  assert.equal((await admin.rotateDue(T0 + 90 * DAY_MS)).length, 1, 'only the enabled key rotates');
   const rotated = await keys.resolveKey(scope(), key.id);
   assert.equal(rotated.currentMaterial, 2);
   assert.equal(rotated.nextRotationAt, T0 + 180 * DAY_MS);

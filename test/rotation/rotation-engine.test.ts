@@ -34,6 +34,8 @@ let rotation: RotationService;
 /** Steps the function saw, and steps to fail on purpose. */
 let seen: RotationEvent[];
 let failAt: string | undefined;
+/** Service events the runner recorded. */
+let recorded: string[];
 const logs: string[] = [];
 const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(line) });
 const scope = (): RequestScope => ({ account: ACCOUNT, region: REGION, partition: 'aws', now });
@@ -66,6 +68,7 @@ beforeEach(async () => {
   now = T0;
   seen = [];
   failAt = undefined;
+  recorded = [];
   logs.length = 0;
   storage = SqliteStorage.open(':memory:');
   const keys = new KeyService(storage, new RootKey(randomBytes(32)));
@@ -81,6 +84,7 @@ beforeEach(async () => {
     logger,
     () => now,
     pendingCopier(api, () => now),
+    async (event) => void recorded.push(`${event.eventName}${event.error ? ` (${event.error.message})` : ''}`),
   );
   rotation = new RotationService(storage, runner, () => 0.5);
   deps.rotation = rotation;
@@ -104,6 +108,7 @@ test('RotateSecret runs the four steps in order after answering; AWSCURRENT move
   assert.ok(answer.VersionId);
   await runner.idle();
   assert.deepEqual(seen.map((e) => e.Step), ['createSecret', 'setSecret', 'testSecret', 'finishSecret']);
+  assert.deepEqual(recorded, ['RotationStarted', 'RotationStep', 'RotationStep', 'RotationStep', 'RotationStep', 'RotationSucceeded'], 'each action is recorded');
   for (const event of seen) {
     assert.equal(event.SecretId, answer.ARN);
     assert.equal(event.ClientRequestToken, answer.VersionId);
@@ -143,6 +148,7 @@ test('RotateSecret refuses what AWS refuses: no function, an unknown function, b
   await runner.idle();
   assert.ok(logs.some((l) => l.includes('rotation failed at setSecret') && l.includes('the target refused the key')), 'the failure is logged with its step and reason');
   assert.equal(await current(), 'first-key', 'a failed rotation leaves AWSCURRENT alone');
+  assert.equal(recorded.at(-1), 'RotationFailed (the target refused the key at setSecret)');
   const stages = (await describe()).stages;
   assert.equal(stages.get('AWSPENDING'), failed.VersionId);
   assert.notEqual(stages.get('AWSCURRENT'), failed.VersionId);

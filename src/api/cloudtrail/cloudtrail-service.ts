@@ -1,0 +1,21 @@
+import type { JsonService } from '../operation.js';
+import { lookupEvents, type CloudTrailApiDeps } from './lookup-events.js';
+import { operations, shapes, signingName, targetPrefix } from './model.generated.js';
+
+export type { CloudTrailApiDeps } from './lookup-events.js';
+
+/**
+ * The CloudTrail API, of which Coffer serves LookupEvents over its audit log;
+ * the other operations answer as unsupported.
+ */
+export function cloudTrailService(deps: CloudTrailApiDeps): JsonService {
+  return {
+    targetPrefix,
+    signingName,
+    // LookupEvents answers an out-of-range MaxResults with InvalidMaxResultsException, not the
+    // front end's ValidationException, so the range is left to the handler.
+    shapes: { ...shapes, MaxResults: { type: 'integer' } },
+    operations,
+    handlers: { LookupEvents: lookupEvents(deps) },
+  };
+}

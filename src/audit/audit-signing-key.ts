@@ -1,0 +1,52 @@
+import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import type { RootKeyRing } from '../keys/root-key.js';
+import type { Storage } from '../storage/index.js';
+
+const PRIVATE_SETTING = 'audit-signing-key';
+const PUBLIC_SETTING = 'audit-public-key';
+const PURPOSE = 'audit-signing-key';
+
+/**
+ * The Ed25519 key that signs digests of the audit chain, made on first use.
+ * The private half is kept only sealed under the root key; the public half is
+ * written beside the data (and should be copied elsewhere: a verifier that
+ * takes the key from the data it checks trusts whoever can rewrite that data).
+ */
+export class AuditSigningKey {
+  private key?: KeyObject;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly ring: RootKeyRing,
+    /** Where the public key is written as PEM; absent for an in-memory server. */
+    private readonly publicKeyFile?: string,
+  ) {
+    ring.whenLocked(() => (this.key = undefined));
+  }
+
+  /** The private key, or undefined while the server is sealed. */
+  async get(): Promise<KeyObject | undefined> {
+    if (this.ring.sealed) return undefined;
+    if (this.key) return this.key;
+    const sealed = await this.storage.settings.get(PRIVATE_SETTING);
+    if (sealed !== undefined) {
+      this.key = createPrivateKey({ key: this.ring.open(Buffer.from(sealed, 'base64'), PURPOSE), format: 'der', type: 'pkcs8' });
+      return this.key;
+    }
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const der = privateKey.export({ format: 'der', type: 'pkcs8' });
+    const pem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
+    await this.storage.transaction(async (tx) => {
+      await tx.settings.set(PRIVATE_SETTING, this.ring.seal(der, PURPOSE).toString('base64'));
+      await tx.settings.set(PUBLIC_SETTING, pem);
+    });
+    der.fill(0);
+    if (this.publicKeyFile) writeFileSync(this.publicKeyFile, pem, { mode: 0o644 });
+    this.key = privateKey;
+    return privateKey;
+  }
+}
+
+export const AUDIT_SIGNING_KEY_PURPOSE = PURPOSE;
+export const AUDIT_SIGNING_KEY_SETTING = PRIVATE_SETTING;

@@ -1,0 +1,75 @@
+import type { IncomingMessage } from 'node:http';
+import { buildRecord, type AuditRecord, type AuditResource, type UserIdentity } from './audit-record.js';
+
+/** CloudTrail's event source of each API Coffer serves. */
+const EVENT_SOURCES: Record<string, string> = {
+  secretsmanager: 'secretsmanager.amazonaws.com',
+  TrentService: 'kms.amazonaws.com',
+  'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101': 'cloudtrail.amazonaws.com',
+  CofferOperator: 'operator.coffer',
+  CofferRotationFunctions: 'rotation-functions.coffer',
+};
+const READ_ONLY = /^(Get|List|Describe|BatchGet|Lookup|GenerateRandom)/;
+
+export interface RequestFacts {
+  requestId: string;
+  /** `X-Amz-Target`'s prefix and operation, as far as the request named them. */
+  targetPrefix?: string;
+  operation?: string;
+  account: string;
+  region: string;
+  principalArn?: string;
+  accessKeyId?: string;
+  input?: Record<string, unknown>;
+  output?: object;
+  error?: { code: string; message: string };
+  time: number;
+}
+
+/** The CloudTrail record of one API request, allowed, denied or malformed. */
+export function requestRecord(req: IncomingMessage, facts: RequestFacts): AuditRecord {
+  const eventSource = (facts.targetPrefix && EVENT_SOURCES[facts.targetPrefix]) ?? 'unknown.coffer';
+  const eventName = facts.operation ?? 'Unknown';
+  return buildRecord({
+    eventSource,
+    eventName,
+    awsRegion: facts.region,
+    sourceIPAddress: req.socket.remoteAddress ?? 'unknown',
+    userAgent: String(req.headers['user-agent'] ?? ''),
+    userIdentity: identity(facts.account, facts.principalArn, facts.accessKeyId),
+    requestParameters: facts.input,
+    responseElements: facts.output,
+    error: facts.error,
+    requestID: facts.requestId,
+    readOnly: isReadOnly(eventName),
+    time: new Date(facts.time),
+    resources: resourcesOf(eventSource, facts.account, facts.input, facts.output),
+  });
+}
+
+/** Whether an operation only reads (CloudTrail's readOnly). */
+export function isReadOnly(operation: string): boolean {
+  return READ_ONLY.test(operation);
+}
+
+function identity(account: string, principalArn: string | undefined, accessKeyId: string | undefined): UserIdentity {
+  const common = { accountId: account, ...(accessKeyId ? { accessKeyId } : {}) };
+  if (!principalArn) return { type: 'Unknown', ...common };
+  if (principalArn.endsWith(':root')) return { type: 'Root', principalId: account, arn: principalArn, ...common };
+  if (principalArn.includes(':assumed-role/')) return { type: 'AssumedRole', arn: principalArn, principalId: principalArn.split('/').slice(1).join(':'), ...common };
+  return { type: 'IAMUser', arn: principalArn, userName: principalArn.split('/').pop(), principalId: principalArn, ...common };
+}
+
+/** The secret or key the call acted on: the ARN the answer names, else the id the request gave. */
+function resourcesOf(eventSource: string, account: string, input?: Record<string, unknown>, output?: object): AuditResource[] | undefined {
+  const out = (output ?? {}) as Record<string, unknown>;
+  if (eventSource === 'secretsmanager.amazonaws.com') {
+    const id = (out.ARN ?? input?.SecretId) as string | undefined;
+    return id ? [{ ARN: id, accountId: account, type: 'AWS::SecretsManager::Secret' }] : undefined;
+  }
+  if (eventSource === 'kms.amazonaws.com') {
+    const id = ((out.KeyMetadata as { Arn?: string } | undefined)?.Arn ?? out.KeyId ?? input?.KeyId ?? input?.DestinationKeyId) as string | undefined;
+    return id ? [{ ARN: id, accountId: account, type: 'AWS::KMS::Key' }] : undefined;
+  }
+  return undefined;
+}

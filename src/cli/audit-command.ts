@@ -1,0 +1,232 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { verifyChain } from '../audit/chain-verifier.js';
+import { OfflineAuditLog } from '../audit/offline-audit.js';
+import { JsonRequestSigner } from '../http/sigv4-signer.js';
+import { apiCommandGroup, failsInOneLine, type ClientOptions } from './coffer-client.js';
+
+/** Where the server keeps the public half of its digest-signing key, in the data directory and in its settings. */
+const PUBLIC_KEY_FILE = 'audit-public-key.pem';
+const PUBLIC_KEY_SETTING = 'audit-public-key';
+
+const LOOKUP_EVENTS = 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents';
+/** LookupEvents returns at most 50 events a call. */
+const MAX_RESULTS = 50;
+const POLL_MS = 1_000;
+/**
+ * A record carries the time its request arrived but is written when it is
+ * answered, so a poll may meet records older than the newest already shown:
+ * each poll looks this far back and skips the event IDs it has printed.
+ */
+const LATE_SECONDS = 10;
+
+interface VerifyOptions {
+  dataDir: string;
+  publicKey?: string;
+}
+
+interface TailOptions {
+  lines: number;
+  follow?: boolean;
+}
+
+interface TrailEvent {
+  EventId: string;
+  /** Epoch seconds, as the JSON protocol sends timestamps. */
+  EventTime: number | string;
+  CloudTrailEvent: string;
+}
+
+/** `coffer audit ...`: check a data directory's audit log, or read a running server's. */
+export function registerAuditCommand(program: Command): void {
+  const audit = apiCommandGroup(program, 'audit', "verify a data directory's audit log, or follow a running server's");
+
+  audit
+    .command('verify')
+    .description(
+      "check a stopped server's audit log (or a copy of its data directory: coffer.db with its -wal file) against the chain and the signed digests",
+    )
+    .requiredOption('--data-dir <dir>', 'the data directory holding coffer.db')
+    .option('--public-key <file>', `the digest-signing public key (PEM); default: <data-dir>/${PUBLIC_KEY_FILE}`)
+    .action(failsInOneLine(verify));
+
+  audit
+    .command('tail')
+    .description("print a running server's latest audit events (CloudTrail LookupEvents), oldest first, one JSON record a line")
+    .option('-n, --lines <n>', 'how many of the latest events', positiveInteger, 10)
+    .option('-f, --follow', 'keep printing new events as they are recorded')
+    .action(failsInOneLine((opts: TailOptions) => tail(audit.opts<ClientOptions>(), opts)));
+}
+
+function positiveInteger(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('Give a whole number, 1 or more.');
+  return Number(value);
+}
+
+async function verify(opts: VerifyOptions): Promise<void> {
+  const { key, path } = readPublicKey(opts.publicKey ?? join(opts.dataDir, PUBLIC_KEY_FILE));
+  // A key kept beside the data proves little against whoever could rewrite the data: they could replace it too.
+  console.log(
+    opts.publicKey
+      ? `public key: ${path} (--public-key)`
+      : `public key: ${path} (kept with the data, which proves the log consistent only; give a copy kept elsewhere with --public-key)`,
+  );
+  const log = OfflineAuditLog.open(opts.dataDir);
+  try {
+    warnIfSettingDiffers(log.setting(PUBLIC_KEY_SETTING), key);
+    // The digests are read before the entries: entries appended meanwhile (a cluster writes while it runs) only extend the log.
+    const digests = log.digests();
+    const result = verifyChain(log.entries(), digests, key);
+    if (!result.ok) {
+      console.log(`FAILED at entry ${result.firstBad.sequence}: ${result.firstBad.reason}`);
+      process.exitCode = 1;
+      return;
+    }
+    const last = digests.at(-1);
+    const signed = last ? `last signed digest at ${last.sequence}` : 'no signed digest yet';
+    console.log(`ok: ${result.count} entries, head ${result.head.sequence} ${result.head.hash}, ${signed}`);
+  } finally {
+    log.close();
+  }
+}
+
+function readPublicKey(path: string): { key: KeyObject; path: string } {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new Error(missing ? `no public key file at ${path} (give one with --public-key FILE)` : `cannot read ${path}: ${(error as Error).message}`);
+  }
+  const key = parsePublicKey(pem);
+  if (!key) throw new Error(`${path} is not an Ed25519 public key in PEM`);
+  return { key, path };
+}
+
+function parsePublicKey(pem: string): KeyObject | undefined {
+  try {
+    const key = createPublicKey(pem);
+    return key.asymmetricKeyType === 'ed25519' ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The server keeps the key in its settings too: a difference is worth knowing even when the log verifies. */
+function warnIfSettingDiffers(stored: string | undefined, key: KeyObject): void {
+  if (stored === undefined) return;
+  const storedKey = parsePublicKey(stored);
+  if (!storedKey || !storedKey.equals(key)) {
+    console.error(`warning: the database's ${PUBLIC_KEY_SETTING} setting holds a different key from the one used`);
+  }
+}
+
+async function tail(client: ClientOptions, opts: TailOptions): Promise<void> {
+  const trail = new CloudTrailClient(client);
+  // Event IDs printed or passed over, by EventTime, as far back as a poll looks.
+  const seen = new Map<string, number>();
+  let newest = 0;
+  const remember = (event: TrailEvent) => {
+    const time = epochSeconds(event.EventTime);
+    seen.set(event.EventId, time);
+    newest = Math.max(newest, time);
+  };
+  const print = (events: TrailEvent[]) => {
+    for (const event of events.reverse()) {
+      console.log(oneLine(event.CloudTrailEvent));
+      remember(event);
+    }
+  };
+  const { latest, leftOut } = await trail.newest(opts.lines, opts.follow ? LATE_SECONDS : undefined);
+  print(latest);
+  leftOut.forEach(remember);
+  while (opts.follow) {
+    await sleep(POLL_MS);
+    const since = Math.max(0, newest - LATE_SECONDS);
+    for (const [id, time] of seen) if (time < since) seen.delete(id);
+    print((await trail.since(since)).filter((event) => !seen.has(event.EventId)));
+  }
+}
+
+/** The record compacted onto one line, whatever spacing the server sent it with. */
+function oneLine(json: string): string {
+  try {
+    return JSON.stringify(JSON.parse(json));
+  } catch {
+    return json.replace(/\s*\n\s*/g, ' ');
+  }
+}
+
+function epochSeconds(time: number | string): number {
+  return typeof time === 'number' ? time : Date.parse(time) / 1000;
+}
+
+/**
+ * A LookupEvents caller (SigV4 service `cloudtrail`), found and authenticated
+ * as the AWS CLI would be: the endpoint from --endpoint-url or
+ * AWS_ENDPOINT_URL, credentials from the standard AWS chain.
+ */
+class CloudTrailClient {
+  private readonly endpoint: URL;
+  private readonly region: string;
+  private credentials?: ReturnType<ReturnType<typeof defaultProvider>>;
+
+  constructor(private readonly options: ClientOptions) {
+    const url = options.endpointUrl ?? process.env.AWS_ENDPOINT_URL;
+    if (!url) throw new Error('give the server with --endpoint-url or AWS_ENDPOINT_URL');
+    this.endpoint = new URL(url);
+    this.region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  }
+
+  /**
+   * The `count` newest events, newest first; and, `lookBack` seconds back from
+   * the newest, the older ones left out, which a follower must not print later.
+   */
+  async newest(count: number, lookBack?: number): Promise<{ latest: TrailEvent[]; leftOut: TrailEvent[] }> {
+    const latest: TrailEvent[] = [];
+    const leftOut: TrailEvent[] = [];
+    for await (const page of this.pages({})) {
+      for (const event of page) {
+        if (latest.length < count) latest.push(event);
+        else if (lookBack !== undefined && epochSeconds(event.EventTime) >= epochSeconds(latest[0]!.EventTime) - lookBack) leftOut.push(event);
+        else return { latest, leftOut };
+      }
+    }
+    return { latest, leftOut };
+  }
+
+  /** Every event at or after `startTime` (epoch seconds), newest first. */
+  async since(startTime: number): Promise<TrailEvent[]> {
+    const events: TrailEvent[] = [];
+    for await (const page of this.pages({ StartTime: startTime })) events.push(...page);
+    return events;
+  }
+
+  private async *pages(query: object): AsyncGenerator<TrailEvent[]> {
+    let token: string | undefined;
+    do {
+      const out = await this.lookupEvents({ ...query, MaxResults: MAX_RESULTS, NextToken: token });
+      yield (out.Events as TrailEvent[] | undefined) ?? [];
+      token = out.NextToken as string | undefined;
+    } while (token);
+  }
+
+  private async lookupEvents(input: object): Promise<Record<string, unknown>> {
+    const body = JSON.stringify(input);
+    // Resolved once: --follow calls every second.
+    this.credentials ??= defaultProvider({ profile: this.options.profile })();
+    const credentials = await this.credentials;
+    const request = new JsonRequestSigner(credentials, this.region, 'cloudtrail').sign(this.endpoint.host, LOOKUP_EVENTS, body);
+    // fetch sets Host and Content-Length itself.
+    const headers = Object.fromEntries(request.headers.filter(([name]) => name !== 'Host' && name !== 'Content-Length'));
+    const response = await fetch(new URL('/', this.endpoint), { method: 'POST', headers, body });
+    const text = await response.text();
+    const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    if (!response.ok) throw new Error(`${String(parsed.__type ?? response.status)}: ${String(parsed.message ?? parsed.Message ?? text)}`);
+    return parsed;
+  }
+}

@@ -1,0 +1,58 @@
+// Actions Coffer takes on its own leave their own audit records: purges,
+// key destruction and key rotation by the sweeper (injected clock).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import { backgroundTasks } from '../../src/app/background-tasks.js';
+import { Sweeper } from '../../src/app/sweeper.js';
+import { AuditLog } from '../../src/audit/audit-log.js';
+import { serviceEventRecorder } from '../../src/audit/service-events.js';
+import { AccessKeyStore } from '../../src/iam/access-key-store.js';
+import { KeyAdmin } from '../../src/keys/key-admin.js';
+import { KeyService } from '../../src/keys/key-service.js';
+import { RootKey } from '../../src/keys/root-key.js';
+import { DAY_MS, type RequestScope } from '../../src/secrets/secret-scope.js';
+import { SecretService } from '../../src/secrets/secret-service.js';
+import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
+
+const T0 = Date.UTC(2030, 5, 1);
+const scope = (now = T0): RequestScope => ({ account: '000000000000', region: 'us-east-1', partition: 'aws', now });
+
+test('a sweep that purges a secret, destroys a key and rotates another records each as a service event', async () => {
+  const storage = SqliteStorage.open(':memory:');
+  const root = new RootKey(randomBytes(32));
+  const keys = new KeyService(storage, root);
+  const secrets = new SecretService(storage, keys);
+  const admin = new KeyAdmin(storage, keys);
+  const logger = pino({ level: 'silent' });
+  let now = T0;
+  const audit = new AuditLog(storage, { sinks: [], logger, clock: () => now });
+  const events = serviceEventRecorder(audit, () => now);
+  const sweeper = new Sweeper(backgroundTasks({ secrets, admin, accessKeys: new AccessKeyStore(storage, root), events }), logger, () => now);
+  try {
+    const created = await secrets.create(scope(), { Name: 'short-lived', SecretString: 'v', ClientRequestToken: 'a'.repeat(32) });
+    await secrets.delete(scope(), { SecretId: 'short-lived', RecoveryWindowInDays: 7 });
+    const doomed = await admin.createKey(scope(), {});
+    await admin.scheduleDeletion(scope(), doomed.id, 7);
+    const rotating = await admin.createKey(scope(), {});
+    await admin.enableRotation(scope(), rotating.id, 90);
+
+    now = T0 + DAY_MS;
+    await sweeper.sweep();
+    assert.equal((await storage.audit.entries(0, 100)).length, 0, 'nothing due, nothing recorded');
+
+    now = T0 + 90 * DAY_MS;
+    await sweeper.sweep();
+    const records = (await storage.audit.entries(0, 100)).map((e) => JSON.parse(e.recordJson));
+    const summary = records.map((r) => [r.eventSource, r.eventName, r.eventType, r.resources[0].ARN, r.userIdentity.type, r.eventTime]);
+    assert.deepEqual(summary, [
+      ['secretsmanager.amazonaws.com', 'EndSecretDeletion', 'AwsServiceEvent', created.ARN, 'AWSService', '2030-08-30T00:00:00Z'],
+      ['kms.amazonaws.com', 'DeleteKey', 'AwsServiceEvent', doomed.arn, 'AWSService', '2030-08-30T00:00:00Z'],
+      ['kms.amazonaws.com', 'RotateKey', 'AwsServiceEvent', rotating.arn, 'AWSService', '2030-08-30T00:00:00Z'],
+    ]);
+  } finally {
+    await audit.close();
+    await storage.close();
+  }
+});
