@@ -55,7 +55,9 @@ export class AuditLog {
   record(record: AuditRecord): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ record, resolve, reject });
-      this.flushing ??= this.drain();
+      // The batch is written after this turn of the event loop: every request
+      // whose I/O arrived in it joins the same transaction and flush.
+      this.flushing ??= new Promise<void>((next) => setImmediate(next)).then(() => this.drain());
     });
   }
 
@@ -125,10 +127,13 @@ export class AuditLog {
   /** Chains the batch on the stored head (read in the same transaction, so processes sharing the database agree). */
   private async write(records: AuditRecord[]): Promise<void> {
     let entries: Entry[] = [];
-    await this.storage.transaction(async (tx) => {
-      entries = appendEntries((await tx.audit.head()) ?? GENESIS_HEAD, records);
-      await tx.audit.append(entries.map(toEntryRecord));
-    });
+    await this.storage.transaction(
+      async (tx) => {
+        entries = appendEntries((await tx.audit.head()) ?? GENESIS_HEAD, records);
+        await tx.audit.append(entries.map(toEntryRecord));
+      },
+      { cachedDataUnchanged: true },
+    );
     await Promise.all(this.options.sinks.map((sink) => sink.write(entries)));
   }
 }

@@ -170,12 +170,20 @@ export interface Repositories {
   audit: AuditRepository;
 }
 
+export interface TransactionOptions {
+  /**
+   * The unit writes only what no cache holds (audit entries): the change epoch
+   * stays, so caches of secrets, keys and access keys survive it.
+   */
+  cachedDataUnchanged?: boolean;
+}
+
 export interface Storage extends Repositories {
   /**
    * Runs a unit of work in one transaction: all its writes commit together or
    * none do. The work receives repositories bound to the transaction.
    */
-  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: Repositories) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * A number that changes whenever stored data may have changed: a write through
    * this storage or, where the database is shared, by anyone. In-memory caches of

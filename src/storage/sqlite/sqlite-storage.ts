@@ -4,7 +4,7 @@ import { SqliteKeyRepository } from './sqlite-key-repository.js';
 import { SqliteAccessKeyRepository, SqliteSettingsRepository } from './sqlite-access-key-repository.js';
 import { SqliteLeaseRepository, SqliteRotationFunctionRepository } from './sqlite-rotation-repositories.js';
 import { SqliteAuditRepository } from './sqlite-audit-repository.js';
-import type { Repositories, Storage } from '../repositories.js';
+import type { Repositories, Storage, TransactionOptions } from '../repositories.js';
 import { EpochCache } from '../epoch-cache.js';
 
 /** Repository methods that only read; every other call may write, and moves the change epoch. */
@@ -83,7 +83,7 @@ export class SqliteStorage implements Storage {
     return new SqliteStorage(openSqlite(path, options), options.shared);
   }
 
-  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+  transaction<T>(work: (tx: Repositories) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const run = async (): Promise<T> => {
       await this.beginWrite();
       this.unitOpen = true;
@@ -96,7 +96,7 @@ export class SqliteStorage implements Storage {
         throw error;
       } finally {
         // Committed or rolled back, what was read inside the unit may no longer hold.
-        this.epoch++;
+        if (!options.cachedDataUnchanged) this.epoch++;
         this.unitOpen = false;
       }
     };
