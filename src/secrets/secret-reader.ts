@@ -72,7 +72,8 @@ export class SecretReader {
     const plaintext = await this.cipher.decrypt(secret.arn, sealed);
     const today = startOfUtcDay(scope.now);
     if (secret.lastAccessedAt === undefined || secret.lastAccessedAt < today) {
-      await this.storage.secrets.touchLastAccessed(secret.id, today);
+      // In a unit of work: where worker processes share the database, only units retry a busy write lock.
+      await this.storage.transaction((tx) => tx.secrets.touchLastAccessed(secret.id, today));
     }
     const output: SecretValueOutput = {
       ARN: secret.arn,
