@@ -1,6 +1,6 @@
 import type { AuditEntryRecord } from '../storage/index.js';
 import type { AuditRecord } from './audit-record.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalRecordJson } from './canonical-json.js';
 import type { Entry } from './hash-chain.js';
 
 /** The stored form of a chain entry: the record as canonical JSON (what the hash covers) and the lookup columns. */
@@ -9,7 +9,7 @@ export function toEntryRecord(entry: Entry): AuditEntryRecord {
   const resource = r.resources?.[0];
   return {
     sequence: entry.sequence,
-    recordJson: canonicalJson(r),
+    recordJson: canonicalRecordJson(r),
     previousHash: entry.previousHash,
     hash: entry.hash,
     eventId: r.eventID,

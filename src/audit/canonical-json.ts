@@ -24,3 +24,15 @@ export function canonicalJson(value: unknown): string {
   }
   throw new TypeError(`canonical JSON cannot hold a ${typeof value}`);
 }
+
+/** Canonical JSON of each record, made once: the chain hash, the database row and the file sinks all need it. */
+const recordTexts = new WeakMap<object, string>();
+
+export function canonicalRecordJson(record: object): string {
+  let text = recordTexts.get(record);
+  if (text === undefined) {
+    text = canonicalJson(record);
+    recordTexts.set(record, text);
+  }
+  return text;
+}

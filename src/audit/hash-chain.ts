@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuditRecord } from './audit-record.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson, canonicalRecordJson } from './canonical-json.js';
 
 /**
  * The audit log is a hash chain: each entry's hash covers its own sequence
@@ -45,15 +45,19 @@ export function isHexHash(value: unknown): value is string {
   return typeof value === 'string' && HEX_HASH.test(value);
 }
 
-/** The hash an entry with these contents must carry. */
+/** The hash an entry with these contents must carry (the record serialized afresh: what a verifier needs). */
 export function entryHash(sequence: number, previousHash: string, record: AuditRecord): string {
+  return hashOfText(sequence, previousHash, canonicalJson(record));
+}
+
+function hashOfText(sequence: number, previousHash: string, recordText: string): string {
   if (!Number.isSafeInteger(sequence) || sequence < 1) throw new RangeError(`bad sequence ${sequence}`);
   if (!isHexHash(previousHash)) throw new RangeError('previousHash is not a hex SHA-256');
   return createHash('sha256')
     .update(ENTRY_LABEL)
     .update(uint64(sequence))
     .update(Buffer.from(previousHash, 'hex'))
-    .update(canonicalJson(record), 'utf8')
+    .update(recordText, 'utf8')
     .digest('hex');
 }
 
@@ -67,7 +71,8 @@ export function appendEntries(previousHead: ChainHead, records: Iterable<AuditRe
   let head: ChainHead = previousHead;
   for (const record of records) {
     const sequence = head.sequence + 1;
-    const entry: Entry = { sequence, record, previousHash: head.hash, hash: entryHash(sequence, head.hash, record) };
+    // Serialized once for the hash, the database row and the file sinks (canonicalRecordJson remembers it).
+    const entry: Entry = { sequence, record, previousHash: head.hash, hash: hashOfText(sequence, head.hash, canonicalRecordJson(record)) };
     entries.push(entry);
     head = entry;
   }

@@ -2,7 +2,7 @@ import { promises as nodeFs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AuditSink } from './audit-sink.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalRecordJson } from './canonical-json.js';
 import type { Entry } from './hash-chain.js';
 
 /** The file operations the sink uses; replaceable so that a test can watch them. */
@@ -161,7 +161,7 @@ export class JsonlFileSink implements AuditSink {
 /** One line per entry; a leading newline first if the file ends in a partial line. */
 function serializeEntries(entries: readonly Entry[], torn: boolean): Buffer {
   const lines = entries.map(
-    (e) => `{"sequence":${e.sequence},"previousHash":${JSON.stringify(e.previousHash)},"hash":${JSON.stringify(e.hash)},"record":${canonicalJson(e.record)}}\n`,
+    (e) => `{"sequence":${e.sequence},"previousHash":${JSON.stringify(e.previousHash)},"hash":${JSON.stringify(e.hash)},"record":${canonicalRecordJson(e.record)}}\n`,
   );
   return Buffer.from((torn ? '\n' : '') + lines.join(''), 'utf8');
 }
