@@ -51,7 +51,7 @@ export class Dispatcher {
     try {
       outcome = { output: await this.serve(req, facts, requestId, now) };
     } catch (error) {
-      outcome = { error: error instanceof ServiceError ? error : this.internalError(error, requestId, facts.operation && `${facts.targetPrefix}.${facts.operation}`) };
+      outcome = { error: error instanceof ServiceError ? error : this.internalError(error, requestId, qualifiedOperation(facts)) };
     }
     if ('output' in outcome) facts.output = outcome.output;
     else facts.error = { code: outcome.error.code, message: outcome.error.message };
@@ -71,7 +71,7 @@ export class Dispatcher {
     }
     this.log({
       requestId,
-      operation: facts.operation && `${facts.targetPrefix}.${facts.operation}`,
+      operation: qualifiedOperation(facts),
       principal: facts.principalArn ?? facts.accessKeyId,
       status,
       errorCode: 'error' in outcome ? outcome.error.code : undefined,
@@ -137,4 +137,9 @@ export class Dispatcher {
     const code = operation?.startsWith('TrentService.') ? 'KMSInternalException' : 'InternalServiceError';
     return new ServiceError(code, 'An internal error occurred. Retry the request.', { status: 500 });
   }
+}
+
+/** `<targetPrefix>.<Operation>`, once the request was routed. */
+function qualifiedOperation(facts: RequestFacts): string | undefined {
+  return facts.operation && `${facts.targetPrefix}.${facts.operation}`;
 }
