@@ -21,7 +21,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from check_runner import check, run_checks
+from check_runner import aware, check, eq, run_checks
 
 ENDPOINT = os.environ['COFFER_ENDPOINT']
 REGION = os.environ['AWS_DEFAULT_REGION']
@@ -59,14 +59,6 @@ def expect_error(code, call, *args, **kwargs):
         assert e.response['Error'].get('Message'), f'{code}: empty error message'
         return e
     raise AssertionError(f'expected {code}, but the call succeeded: {result}')
-
-
-def eq(actual, expected, what):
-    assert actual == expected, f'{what}: expected {expected!r}, got {actual!r}'
-
-
-def aware(value, what):
-    assert isinstance(value, datetime.datetime) and value.tzinfo is not None, f'{what}: not a timestamp: {value!r}'
 
 
 # ---------------------------------------------------------------------------- create / get

@@ -1,7 +1,8 @@
 """The runner both flow scripts share: checks register with @check and run one
 by one, each failure reported (with the failing lines of the script itself)
-without hiding the others."""
+without hiding the others; and the small assertions they both use."""
 
+import datetime
 import traceback
 
 CHECKS = []
@@ -32,3 +33,11 @@ def run_checks(title, script):
         print('failed: ' + ', '.join(failed))
         return 1
     return 0
+
+
+def eq(actual, expected, what):
+    assert actual == expected, f'{what}: expected {expected!r}, got {actual!r}'
+
+
+def aware(value, what):
+    assert isinstance(value, datetime.datetime) and value.tzinfo is not None, f'{what}: not a timestamp: {value!r}'

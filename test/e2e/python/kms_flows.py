@@ -11,7 +11,6 @@ Run by test/e2e/kms-python-clients.test.ts; by hand:
   AWS_DEFAULT_REGION=us-east-1 python3 test/e2e/python/kms_flows.py
 """
 
-import datetime
 import json
 import os
 import re
@@ -23,7 +22,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from check_runner import check, run_checks
+from check_runner import aware, check, eq, run_checks
 
 ENDPOINT = os.environ['COFFER_ENDPOINT']
 REGION = os.environ['AWS_DEFAULT_REGION']
@@ -64,14 +63,6 @@ def expect_error(code, call, *args, message=None, **kwargs):
             eq(text, message, f'{code} message')
         return e
     raise AssertionError(f'expected {code}, but the call succeeded: {result}')
-
-
-def eq(actual, expected, what):
-    assert actual == expected, f'{what}: expected {expected!r}, got {actual!r}'
-
-
-def aware(value, what):
-    assert isinstance(value, datetime.datetime) and value.tzinfo is not None, f'{what}: not a timestamp: {value!r}'
 
 
 def new_key(**kwargs):
