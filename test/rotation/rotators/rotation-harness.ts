@@ -84,6 +84,20 @@ export class SecretsManagerHarness {
     return { arn, token, rotationToken: randomUUID() };
   }
 
+  /**
+   * A whole rotation with `invoke`: afterwards AWSCURRENT is the new version
+   * and the old one AWSPREVIOUS (both asserted). Returns the new and old values.
+   */
+  async rotate(arn: string, invoke: StepInvoker): Promise<{ rotation: Rotation; current: Record<string, unknown>; previous: Record<string, unknown> }> {
+    const previousVersion = versionWith(await this.stages(arn), 'AWSCURRENT')!;
+    const rotation = await this.startRotation(arn);
+    await runSteps(invoke, rotation);
+    const stages = await this.stages(arn);
+    assert.equal(versionWith(stages, 'AWSCURRENT'), rotation.token);
+    assert.deepEqual(stages[previousVersion], ['AWSPREVIOUS']);
+    return { rotation, current: await this.value(arn, 'AWSCURRENT'), previous: await this.value(arn, 'AWSPREVIOUS') };
+  }
+
   async stages(arn: string): Promise<Record<string, string[]>> {
     return (await this.port.describeSecret(arn)).VersionIdsToStages;
   }
