@@ -1,11 +1,12 @@
 import type { IncomingMessage } from 'node:http';
+import { targetPrefix as cloudTrailPrefix } from '../api/cloudtrail/model.generated.js';
 import { buildRecord, type AuditRecord, type AuditResource, type UserIdentity } from './audit-record.js';
 
 /** CloudTrail's event source of each API Coffer serves. */
 const EVENT_SOURCES: Record<string, string> = {
   secretsmanager: 'secretsmanager.amazonaws.com',
   TrentService: 'kms.amazonaws.com',
-  'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101': 'cloudtrail.amazonaws.com',
+  [cloudTrailPrefix]: 'cloudtrail.amazonaws.com',
   CofferOperator: 'operator.coffer',
   CofferRotationFunctions: 'rotation-functions.coffer',
 };

@@ -3,17 +3,15 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { verifyChain } from '../audit/chain-verifier.js';
 import { OfflineAuditLog } from '../audit/offline-audit.js';
-import { JsonRequestSigner } from '../http/sigv4-signer.js';
-import { apiCommandGroup, failsInOneLine, type ClientOptions } from './coffer-client.js';
+import { signingName as cloudTrailSigningName, targetPrefix as cloudTrailPrefix } from '../api/cloudtrail/model.generated.js';
+import { apiCommandGroup, CofferClient, failsInOneLine, type ClientOptions } from './coffer-client.js';
 
 /** Where the server keeps the public half of its digest-signing key, in the data directory and in its settings. */
 const PUBLIC_KEY_FILE = 'audit-public-key.pem';
 const PUBLIC_KEY_SETTING = 'audit-public-key';
 
-const LOOKUP_EVENTS = 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents';
 /** LookupEvents returns at most 50 events a call. */
 const MAX_RESULTS = 50;
 const POLL_MS = 1_000;
@@ -165,21 +163,12 @@ function epochSeconds(time: number | string): number {
   return typeof time === 'number' ? time : Date.parse(time) / 1000;
 }
 
-/**
- * A LookupEvents caller (SigV4 service `cloudtrail`), found and authenticated
- * as the AWS CLI would be: the endpoint from --endpoint-url or
- * AWS_ENDPOINT_URL, credentials from the standard AWS chain.
- */
+/** LookupEvents (SigV4 service `cloudtrail`), through the client the other commands use. */
 class CloudTrailClient {
-  private readonly endpoint: URL;
-  private readonly region: string;
-  private credentials?: ReturnType<ReturnType<typeof defaultProvider>>;
+  private readonly client: CofferClient;
 
-  constructor(private readonly options: ClientOptions) {
-    const url = options.endpointUrl ?? process.env.AWS_ENDPOINT_URL;
-    if (!url) throw new Error('give the server with --endpoint-url or AWS_ENDPOINT_URL');
-    this.endpoint = new URL(url);
-    this.region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  constructor(options: ClientOptions) {
+    this.client = new CofferClient(cloudTrailPrefix, options, cloudTrailSigningName);
   }
 
   /**
@@ -215,18 +204,7 @@ class CloudTrailClient {
     } while (token);
   }
 
-  private async lookupEvents(input: object): Promise<Record<string, unknown>> {
-    const body = JSON.stringify(input);
-    // Resolved once: --follow calls every second.
-    this.credentials ??= defaultProvider({ profile: this.options.profile })();
-    const credentials = await this.credentials;
-    const request = new JsonRequestSigner(credentials, this.region, 'cloudtrail').sign(this.endpoint.host, LOOKUP_EVENTS, body);
-    // fetch sets Host and Content-Length itself.
-    const headers = Object.fromEntries(request.headers.filter(([name]) => name !== 'Host' && name !== 'Content-Length'));
-    const response = await fetch(new URL('/', this.endpoint), { method: 'POST', headers, body });
-    const text = await response.text();
-    const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-    if (!response.ok) throw new Error(`${String(parsed.__type ?? response.status)}: ${String(parsed.message ?? parsed.Message ?? text)}`);
-    return parsed;
+  private lookupEvents(input: object): Promise<Record<string, unknown>> {
+    return this.client.call('LookupEvents', input);
   }
 }

@@ -9,18 +9,21 @@ export interface ClientOptions {
 }
 
 /**
- * Calls one of Coffer's own APIs (`<targetPrefix>.<Operation>`, SigV4 service
- * `coffer`) the way the AWS CLI reaches a service: the endpoint from
- * `--endpoint-url` or AWS_ENDPOINT_URL, credentials from the standard AWS
- * chain (environment, AWS_PROFILE / shared files, ...).
+ * Calls an AWS JSON 1.1 API of the server (`<targetPrefix>.<Operation>`; SigV4
+ * service `coffer` for Coffer's own APIs) the way the AWS CLI reaches a
+ * service: the endpoint from `--endpoint-url` or AWS_ENDPOINT_URL, credentials
+ * from the standard AWS chain (environment, AWS_PROFILE / shared files, ...).
  */
 export class CofferClient {
   private readonly endpoint: URL;
   private readonly region: string;
+  /** Resolved once: a follower calls every second. */
+  private credentials?: ReturnType<ReturnType<typeof defaultProvider>>;
 
   constructor(
     private readonly targetPrefix: string,
     private readonly options: ClientOptions,
+    private readonly signingService = 'coffer',
   ) {
     const url = options.endpointUrl ?? process.env.AWS_ENDPOINT_URL;
     if (!url) throw new Error('give the server with --endpoint-url or AWS_ENDPOINT_URL');
@@ -37,10 +40,12 @@ export class CofferClient {
     const target = `${this.targetPrefix}.${operation}`;
     const headers: Record<string, string> = { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': target };
     if (signed) {
-      const credentials = await defaultProvider({ profile: this.options.profile })();
-      const request = new JsonRequestSigner(credentials, this.region, 'coffer').sign(this.endpoint.host, target, body);
+      this.credentials ??= defaultProvider({ profile: this.options.profile })();
+      const credentials = await this.credentials;
+      if (credentials.sessionToken) throw new Error('temporary credentials (a session token) are not accepted here');
+      const request = new JsonRequestSigner(credentials, this.region, this.signingService).sign(this.endpoint.host, target, body);
+      // fetch sets Host and Content-Length itself.
       for (const [name, value] of request.headers) if (name !== 'Host' && name !== 'Content-Length') headers[name] = value;
-      if (credentials.sessionToken) throw new Error('temporary credentials are not accepted for operator actions');
     }
     const response = await fetch(new URL('/', this.endpoint), { method: 'POST', headers, body });
     const text = await response.text();
