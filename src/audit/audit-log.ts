@@ -95,8 +95,7 @@ export class AuditLog {
     if (!key) return;
     await this.storage.transaction(async (tx) => {
       const head = await tx.audit.head();
-      const digests = await tx.audit.digests();
-      if (!head || digests.at(-1)?.sequence === head.sequence) return;
+      if (!head || (await tx.audit.lastDigest())?.sequence === head.sequence) return;
       await tx.audit.addDigest(signDigest(head, key, new Date((this.options.clock ?? Date.now)())));
     });
   }

@@ -141,6 +141,8 @@ export interface AuditRepository {
   lookup(query: AuditLookupQuery): Promise<AuditEntryRecord[]>;
   addDigest(digest: AuditDigestRecord): Promise<void>;
   digests(): Promise<AuditDigestRecord[]>;
+  /** The newest signed digest. */
+  lastDigest(): Promise<AuditDigestRecord | undefined>;
 }
 
 export interface AccessKeyRepository {

@@ -61,6 +61,7 @@ export class SqliteAuditRepository implements AuditRepository {
       entries: db.prepare('SELECT * FROM audit_entries WHERE sequence > ? ORDER BY sequence LIMIT ?'),
       addDigest: db.prepare('INSERT INTO audit_digests (sequence, hash, time, signature) VALUES (@sequence, @hash, @time, @signature)'),
       digests: db.prepare('SELECT * FROM audit_digests ORDER BY sequence'),
+      lastDigest: db.prepare('SELECT * FROM audit_digests ORDER BY sequence DESC LIMIT 1'),
     };
   }
 
@@ -109,6 +110,10 @@ export class SqliteAuditRepository implements AuditRepository {
 
   async addDigest(digest: AuditDigestRecord): Promise<void> {
     this.stmts.addDigest.run(digest);
+  }
+
+  async lastDigest(): Promise<AuditDigestRecord | undefined> {
+    return this.stmts.lastDigest.get() as AuditDigestRecord | undefined;
   }
 
   async digests(): Promise<AuditDigestRecord[]> {

@@ -11,7 +11,7 @@ import { EpochCache } from '../epoch-cache.js';
 const READ_METHODS = new Set([
   'findByName', 'findByArn', 'findWithStagedVersion', 'list', 'dueForPurge', 'versions', 'stagesOf', 'version',
   'versionByStage', 'find', 'material', 'findAlias', 'count', 'get', 'dueForDeletion', 'dueForRotation', 'materials',
-  'allMaterials', 'listAliases', 'all', 'nextRotationAt', 'head', 'entries', 'lookup', 'digests',
+  'allMaterials', 'listAliases', 'all', 'nextRotationAt', 'head', 'entries', 'lookup', 'digests', 'lastDigest',
 ]);
 
 /** About five seconds of retries, as the busy timeout gives other statements. */
