@@ -1,5 +1,9 @@
 import type { Shape } from './model-types.js';
 import type { RequestScope } from '../secrets/secret-scope.js';
+import type { AuthorizationTarget } from '../iam/authorizer.js';
+
+/** A request's authorization target; the action defaults to the operation's own. */
+export type RequestTarget = Omit<AuthorizationTarget, 'action'> & { action?: string };
 
 /** What a handler knows about the request it serves. */
 export interface RequestContext {
@@ -8,6 +12,11 @@ export interface RequestContext {
   /** The authenticated principal (absent in --dev mode, where signatures are not verified). */
   principalArn?: string;
   accessKeyId: string;
+  /**
+   * Refuses the request (AccessDeniedException) unless the caller's policies allow
+   * the target; handlers call it for checks the service's `authorization` leaves to them.
+   */
+  authorize(target: RequestTarget): Promise<void>;
 }
 
 /** One operation of an AWS JSON 1.1 service: validated input in, output shape out. */
@@ -22,6 +31,12 @@ export interface JsonService {
   handlers: Record<string, OperationHandler>;
   /** Operations served without a signature, even while the server is sealed. */
   unauthenticated?: Set<string>;
+  /**
+   * What a request is authorized against before its handler runs: the targets
+   * (all must be allowed), or 'handler' where the handler authorizes itself.
+   * Absent, or for operations it does not name: the operation on `*`.
+   */
+  authorization?: (ctx: RequestContext, operation: string, input: Record<string, unknown>) => Promise<RequestTarget[] | 'handler' | undefined>;
 }
 
 /** A handler for an operation whose response is empty: runs the work and answers `{}`. */

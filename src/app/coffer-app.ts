@@ -33,6 +33,7 @@ import { backgroundTasks } from './background-tasks.js';
 import { serviceEventRecorder } from '../audit/service-events.js';
 import { setUpRotation } from './rotation-setup.js';
 import { AuditLog } from '../audit/audit-log.js';
+import { Authorizer } from '../iam/authorizer.js';
 import { AuditSigningKey } from '../audit/audit-signing-key.js';
 import { JsonlFileSink } from '../audit/jsonl-file-sink.js';
 import { withTimeout } from '../audit/sink-timeout.js';
@@ -119,6 +120,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     ],
     sealed: () => ring.sealed,
     audit,
+    authorizer: new Authorizer(),
     verifier,
     logger,
     account: config.accountId,

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { frontEndError, ServiceError } from '../errors/service-error.js';
-import type { JsonService, RequestContext } from '../api/operation.js';
+import type { JsonService, RequestContext, RequestTarget } from '../api/operation.js';
+import type { Authorizer, Caller } from '../iam/authorizer.js';
 import { validateInput } from '../api/validation.js';
 import { parseJsonBody, readBody, sendError, sendJson } from './json-protocol.js';
-import type { SigV4Verifier } from './sigv4.js';
+import type { SigV4Verifier, VerifiedCaller } from './sigv4.js';
 import { requestLog, type RequestLog } from '../log/request-log.js';
 import { sealedError } from '../keys/root-key.js';
 import { assertWithinScope } from './scoped-access.js';
@@ -26,6 +27,8 @@ export interface DispatcherOptions {
   sealed?: () => boolean;
   /** Where every request is recorded before it is answered. */
   audit?: AuditLog;
+  /** Decides whether the caller's policies allow each request (absent: every signed caller may do anything). */
+  authorizer?: Authorizer;
 }
 
 /**
@@ -87,7 +90,7 @@ export class Dispatcher {
     facts.operation = name;
     const open = service.unauthenticated?.has(name) ?? false;
     if (!open && this.options.sealed?.()) throw sealedError();
-    const caller: { accessKeyId: string; principalArn?: string; scopeSecretArn?: string; region: string } = open
+    const caller: Omit<VerifiedCaller, 'service'> = open
       ? { accessKeyId: '', region: this.options.defaultRegion }
       : await this.options.verifier.verify(req, body, service.signingName);
     facts.principalArn = caller.principalArn;
@@ -103,14 +106,32 @@ export class Dispatcher {
         messageKey: service.targetPrefix === 'secretsmanager' ? 'Message' : 'message',
       });
     }
-    // Nothing takes effect while the audit log cannot record it.
-    await this.options.audit?.ensureWritable(!isReadOnly(name));
+    // Unauthenticated operations, keys limited to one secret (checked above) and --dev callers are not policy-checked.
+    const authorizer = open || caller.scopeSecretArn || !caller.principalArn ? undefined : this.options.authorizer;
+    const who: Caller | undefined = authorizer && {
+      principalArn: caller.principalArn!,
+      sessionIssuerArn: caller.sessionIssuerArn,
+      sessionPolicy: caller.sessionPolicy,
+      sourceIp: sourceIp(req),
+      secureTransport: (req.socket as { encrypted?: boolean }).encrypted === true,
+      now,
+    };
+    const action = `${service.signingName}:${name}`;
     const ctx: RequestContext = {
       requestId,
       accessKeyId: caller.accessKeyId,
       principalArn: caller.principalArn,
       scope: { account: this.options.account, region: caller.region, partition: this.options.partition, now },
+      authorize: async (target: RequestTarget) => {
+        if (!authorizer || !who) return;
+        const outcome = await authorizer.decide(who, { ...target, action: target.action ?? action });
+        if (!outcome.allowed) throw accessDenied(service, outcome.message);
+      },
     };
+    const targets = (await service.authorization?.(ctx, name, input)) ?? [{ resource: '*' }];
+    if (targets !== 'handler') for (const target of targets) await ctx.authorize(target);
+    // Nothing takes effect while the audit log cannot record it.
+    await this.options.audit?.ensureWritable(!isReadOnly(name));
     return handler(ctx, input);
   }
 
@@ -137,6 +158,16 @@ export class Dispatcher {
     const code = operation?.startsWith('TrentService.') ? 'KMSInternalException' : 'InternalServiceError';
     return new ServiceError(code, 'An internal error occurred. Retry the request.', { status: 500 });
   }
+}
+
+/** The caller's address as policies see it (aws:SourceIp): IPv4 without its IPv6 mapping. */
+function sourceIp(req: IncomingMessage): string | undefined {
+  const address = req.socket.remoteAddress;
+  return address?.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+function accessDenied(service: JsonService, message: string): ServiceError {
+  return new ServiceError('AccessDeniedException', message, { messageKey: service.targetPrefix === 'secretsmanager' ? 'Message' : 'message' });
 }
 
 /** `<targetPrefix>.<Operation>`, once the request was routed. */

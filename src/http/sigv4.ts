@@ -12,6 +12,10 @@ export interface VerifiedCaller {
   principalArn?: string;
   /** The caller's key may act on this one secret only. */
   scopeSecretArn?: string;
+  /** For a role session: the role it came from. */
+  sessionIssuerArn?: string;
+  /** For a session created with an inline session policy: that policy (JSON). */
+  sessionPolicy?: string;
   region: string;
   service: string;
 }

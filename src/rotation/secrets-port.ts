@@ -23,6 +23,8 @@ export function inProcessSecretsPort(secretsManager: JsonService, scope: PortSco
       accessKeyId: '',
       principalArn: scope.principalArn,
       scope: { account: scope.account, region: scope.region, partition: scope.partition, now: clock() },
+      // Built-in rotators are Coffer acting on its own schedule, not a caller with policies.
+      authorize: async () => undefined,
     };
     // The handlers answer the API's JSON shapes: dates in epoch seconds, as a client would receive them.
     return (await handler(ctx, input as Record<string, unknown>)) as T;

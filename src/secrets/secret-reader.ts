@@ -91,9 +91,11 @@ export class SecretReader {
     return output;
   }
 
+  /** `beforeRead` may refuse a secret (authorization): its error is reported for that secret alone. */
   async batchGet(
     scope: RequestScope,
     input: { SecretIdList?: string[]; Filters?: SecretFilter[]; MaxResults?: number; NextToken?: string },
+    beforeRead: (secretId: string) => Promise<void> = async () => undefined,
   ): Promise<{ values: SecretValueOutput[]; errors: { SecretId: string; ErrorCode: string; Message: string }[]; nextToken?: string }> {
     if ((input.SecretIdList === undefined) === (input.Filters === undefined)) {
       throw SecretsErrors.invalidParameter('Either SecretIdList or Filters must be provided, but not both.');
@@ -114,6 +116,7 @@ export class SecretReader {
     const errors: { SecretId: string; ErrorCode: string; Message: string }[] = [];
     for (const id of ids) {
       try {
+        await beforeRead(id);
         values.push(await this.getValue(scope, { SecretId: id }));
       } catch (error) {
         if (!(error instanceof ServiceError) || error.status >= 500) throw error;
@@ -187,6 +190,15 @@ export class SecretReader {
     const last = versions[versions.length - 1];
     const nextToken = rest.length > limit && last ? encodeToken({ c: last.createdAt, id: last.versionId }) : undefined;
     return { secret, versions, nextToken };
+  }
+
+  /**
+   * The secret a SecretId names, if any, deleted or not: what authorization reads
+   * (ARN, tags, resource policy). Through the same cached read as GetSecretValue's.
+   */
+  async peek(scope: RequestScope, secretId: string): Promise<SecretRecord | undefined> {
+    const key = parseSecretId(scope, secretId);
+    return key && (await this.storage.secrets.findWithStagedVersion(key, AWSCURRENT))?.secret;
   }
 
   /** The secret and the version a read asks for; by stage (the common case) in one storage read. */

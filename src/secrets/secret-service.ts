@@ -35,7 +35,8 @@ export class SecretService {
     this.cipher = new SecretCipher(keys);
   }
 
-  async create(scope: RequestScope, input: CreateSecretInput): Promise<WriteResult> {
+  /** `arn`: the ARN the new secret gets (authorization may have chosen it); a fresh one otherwise. */
+  async create(scope: RequestScope, input: CreateSecretInput, arn?: string): Promise<WriteResult> {
     const token = requireToken(input.ClientRequestToken);
     assertValidName(input.Name);
     const value = valueOf(input);
@@ -48,7 +49,7 @@ export class SecretService {
         account: scope.account,
         region: scope.region,
         name: input.Name,
-        arn: newSecretArn(scope, input.Name),
+        arn: arn ?? newSecretArn(scope, input.Name),
         description: input.Description,
         kmsKeyArn,
         tags,
@@ -202,12 +203,27 @@ export class SecretService {
   }
 
   private async changeTags(scope: RequestScope, secretId: string, change: (tags: Tag[]) => Tag[]): Promise<void> {
-    await this.storage.transaction(async (tx) => {
+    await this.changeSecret(scope, secretId, (secret) => {
+      secret.tags = validateTags(change(secret.tags));
+    });
+  }
+
+  /** Stores (a validated document) or removes the secret's resource policy. */
+  async setResourcePolicy(scope: RequestScope, secretId: string, document: string | undefined): Promise<WriteResult> {
+    return this.changeSecret(scope, secretId, (secret) => {
+      secret.resourcePolicy = document;
+    });
+  }
+
+  /** Changes a secret's metadata in one unit: the secret must exist and not be marked for deletion. */
+  private async changeSecret(scope: RequestScope, secretId: string, change: (secret: SecretRecord) => void): Promise<WriteResult> {
+    return this.storage.transaction(async (tx) => {
       const secret = await findSecret(tx, scope, secretId);
       assertNotDeleted(secret);
-      secret.tags = validateTags(change(secret.tags));
+      change(secret);
       secret.lastChangedAt = scope.now;
       await tx.secrets.update(secret);
+      return { ARN: secret.arn, Name: secret.name };
     });
   }
 

@@ -24,6 +24,8 @@ export interface SecretRecord {
   /** When the sweeper may purge the secret. */
   deletionDate?: number;
   rotation?: SecretRotation;
+  /** The resource policy PutResourcePolicy stored, verbatim. */
+  resourcePolicy?: string;
 }
 
 /** A secret's rotation configuration and schedule, as RotateSecret leaves it. */

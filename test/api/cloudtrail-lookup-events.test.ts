@@ -60,7 +60,7 @@ async function logOf(calls: Call[]): Promise<{ storage: SqliteStorage; records: 
 }
 
 function context(region = REGION): RequestContext {
-  return { requestId: 'req', accessKeyId: 'AKIAALICE', scope: { account: ACCOUNT, region, partition: 'aws', now: T0 } };
+  return { requestId: 'req', accessKeyId: 'AKIAALICE', scope: { account: ACCOUNT, region, partition: 'aws', now: T0 }, authorize: async () => undefined };
 }
 
 type Lookup = (input: Record<string, unknown>, region?: string) => Promise<{ Events: Record<string, any>[]; NextToken?: string }>;

@@ -5,7 +5,6 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   ListSecretsCommand,
-  PutResourcePolicyCommand,
   PutSecretValueCommand,
   ReplicateSecretToRegionsCommand,
     SecretsManagerClient,
@@ -117,7 +116,6 @@ test('operations Coffer does not implement yet answer InvalidRequestException na
   const name = uniqueName('unimplemented');
   await client.send(new CreateSecretCommand({ Name: name, SecretString: 'v' }));
   const calls: [string, () => Promise<unknown>][] = [
-    ['PutResourcePolicy', () => client.send(new PutResourcePolicyCommand({ SecretId: name, ResourcePolicy: '{"Version":"2012-10-17","Statement":[]}' }))],
     ['ReplicateSecretToRegions', () => client.send(new ReplicateSecretToRegionsCommand({ SecretId: name, AddReplicaRegions: [{ Region: 'eu-west-1' }] }))],
   ];
   for (const [operation, call] of calls) {

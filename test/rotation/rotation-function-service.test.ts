@@ -150,7 +150,7 @@ test('an existing name conflicts; functions are per account and region; delete r
 
 test('through the API only the account root manages functions: a key scoped to a secret may not add a command', async () => {
   const { handlers } = rotationFunctionsService({ functions });
-  const ctx = (principalArn: string) => ({ requestId: 'r', accessKeyId: 'AKIA', principalArn, scope: scope() });
+  const ctx = (principalArn: string) => ({ requestId: 'r', accessKeyId: 'AKIA', principalArn, scope: scope(), authorize: async () => undefined });
   const input = { FunctionName: 'escalate', Kind: 'command', Command: 'id' };
   await assert.rejects(
     handlers.CreateRotationFunction!(ctx('arn:aws:iam::111122223333:user/rotator'), input),

@@ -6,6 +6,7 @@ import { cryptoOperations } from './kms-crypto-operations.js';
 import { keyOperations } from './kms-key-operations.js';
 import { lifecycleOperations } from './kms-lifecycle-operations.js';
 import { tagPolicyOperations } from './kms-tag-policy-operations.js';
+import { kmsAuthorization } from './kms-authorization.js';
 
 /** The KMS API (TrentService): symmetric keys, aliases, envelope-encryption operations. */
 export function kmsService(deps: KmsApiDeps): JsonService {
@@ -14,6 +15,7 @@ export function kmsService(deps: KmsApiDeps): JsonService {
     signingName,
     shapes,
     operations,
+    authorization: kmsAuthorization(deps),
     handlers: {
       ...keyOperations(deps),
       ...lifecycleOperations(deps),

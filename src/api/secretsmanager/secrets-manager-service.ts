@@ -16,6 +16,8 @@ import { tagResource } from './tag-resource.js';
 import { untagResource } from './untag-resource.js';
 import { updateSecret } from './update-secret.js';
 import { updateSecretVersionStage } from './update-secret-version-stage.js';
+import { resourcePolicyOperations } from './resource-policy-operations.js';
+import { secretAuthorization } from './secret-authorization.js';
 
 /** The Secrets Manager API: the model's operations, with a handler for each one Coffer implements. */
 export function secretsManagerService(deps: SecretsApiDeps): JsonService {
@@ -24,7 +26,9 @@ export function secretsManagerService(deps: SecretsApiDeps): JsonService {
     signingName,
     shapes,
     operations,
+    authorization: secretAuthorization(deps),
     handlers: {
+      ...resourcePolicyOperations(deps),
       BatchGetSecretValue: batchGetSecretValue(deps),
       CancelRotateSecret: cancelRotateSecret(deps),
       CreateSecret: createSecret(deps),

@@ -174,4 +174,11 @@ export const migrations: { version: number; sql: string }[] = [
       CREATE TABLE audit_digests (sequence INTEGER PRIMARY KEY, hash TEXT NOT NULL, time TEXT NOT NULL, signature TEXT NOT NULL);
     `,
   },
+  {
+    version: 6,
+    sql: `
+      -- A secret's resource policy (PutResourcePolicy), as the caller wrote it.
+      ALTER TABLE secrets ADD COLUMN resource_policy TEXT;
+    `,
+  },
 ];

@@ -23,6 +23,7 @@ interface SecretRow {
   last_rotated_at: number | null;
   next_rotation_at: number | null;
   next_rotation_date: number | null;
+  resource_policy: string | null;
 }
 
 interface VersionRow {
@@ -60,6 +61,7 @@ function toSecret(row: SecretRow): SecretRecord {
     deletedAt: row.deleted_at ?? undefined,
     deletionDate: row.deletion_date ?? undefined,
     rotation: toRotation(row),
+    ...(row.resource_policy === null ? {} : { resourcePolicy: row.resource_policy }),
   };
 }
 
@@ -122,15 +124,15 @@ export class SqliteSecretRepository implements SecretRepository {
       withStageByArn: db.prepare(`${SECRET_WITH_STAGED_VERSION} WHERE s.arn = @arn`),
       insert: db.prepare(`INSERT INTO secrets (account, region, name, arn, description, kms_key_arn, tags, created_at,
         last_changed_at, last_accessed_at, deleted_at, deletion_date, rotation_enabled, rotation_lambda_arn, rotation_rules,
-        last_rotated_at, next_rotation_at, next_rotation_date)
+        last_rotated_at, next_rotation_at, next_rotation_date, resource_policy)
         VALUES (@account, @region, @name, @arn, @description, @kmsKeyArn, @tags, @createdAt, @lastChangedAt,
         @lastAccessedAt, @deletedAt, @deletionDate, @rotationEnabled, @rotationLambdaArn, @rotationRules, @lastRotatedAt,
-        @nextRotationAt, @nextRotationDate)`),
+        @nextRotationAt, @nextRotationDate, @resourcePolicy)`),
       update: db.prepare(`UPDATE secrets SET description = @description, kms_key_arn = @kmsKeyArn, tags = @tags,
         last_changed_at = @lastChangedAt, last_accessed_at = @lastAccessedAt, deleted_at = @deletedAt,
         deletion_date = @deletionDate, rotation_enabled = @rotationEnabled, rotation_lambda_arn = @rotationLambdaArn,
         rotation_rules = @rotationRules, last_rotated_at = @lastRotatedAt, next_rotation_at = @nextRotationAt,
-        next_rotation_date = @nextRotationDate WHERE id = @id`),
+        next_rotation_date = @nextRotationDate, resource_policy = @resourcePolicy WHERE id = @id`),
       dueForRotation: db.prepare(`SELECT * FROM secrets WHERE next_rotation_at IS NOT NULL AND next_rotation_at <= ?
         ORDER BY next_rotation_at LIMIT ?`),
       nextRotationAt: db.prepare('SELECT min(next_rotation_at) AS at FROM secrets WHERE next_rotation_at IS NOT NULL'),
@@ -320,6 +322,7 @@ function secretParams(secret: NewSecret) {
     lastRotatedAt: secret.rotation?.lastRotatedAt ?? null,
     nextRotationAt: secret.rotation?.nextRotationAt ?? null,
     nextRotationDate: secret.rotation?.nextRotationDate ?? null,
+    resourcePolicy: secret.resourcePolicy ?? null,
   };
 }
 

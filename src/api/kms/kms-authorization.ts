@@ -1,0 +1,73 @@
+import type { ContextValue } from '../../iam/policy/index.js';
+import { aliasArn } from '../../keys/key-admin.js';
+import { decodeBlob } from '../../keys/ciphertext-blob.js';
+import type { KmsKeyRecord } from '../../storage/index.js';
+import type { RequestContext, RequestTarget } from '../operation.js';
+import type { KmsApiDeps } from './kms-deps.js';
+
+/** Operations on no particular key: authorized on `*` (IAM policies only). */
+const ACCOUNT_OPERATIONS = new Set(['CreateKey', 'ListKeys', 'ListAliases', 'GenerateRandom']);
+
+/**
+ * What each KMS request is authorized against: the key it uses, whose key policy
+ * must allow it (the default policy delegates to IAM), with the kms: condition keys
+ * of the request. Alias operations also need IAM permission on the alias.
+ */
+export function kmsAuthorization({ keys }: KmsApiDeps) {
+  const onKey = async (ctx: RequestContext, ref: string, input: Record<string, unknown>, action?: string): Promise<RequestTarget> =>
+    keyTarget(await keys.resolveKey(ctx.scope, ref), ctx, input, action);
+  const onAlias = (ctx: RequestContext, aliasName: string): RequestTarget => ({ resource: aliasArn(ctx.scope, aliasName) });
+  /** The key a ciphertext names (Decrypt and ReEncrypt may omit KeyId); none for a blob that is not one. */
+  const blobKey = (input: Record<string, unknown>, keyId: unknown): string | undefined =>
+    (keyId as string | undefined) ?? decodeBlob(Buffer.from(input.CiphertextBlob as string, 'base64'))?.header.keyId;
+
+  return async (ctx: RequestContext, operation: string, input: Record<string, unknown>): Promise<RequestTarget[] | undefined> => {
+    if (ACCOUNT_OPERATIONS.has(operation)) return operation === 'CreateKey' ? [{ resource: '*', ...tagKeys(input) }] : undefined;
+    switch (operation) {
+      case 'CreateAlias':
+      case 'UpdateAlias':
+        return [onAlias(ctx, input.AliasName as string), await onKey(ctx, input.TargetKeyId as string, input)];
+      case 'DeleteAlias':
+        return [onAlias(ctx, input.AliasName as string), await onKey(ctx, input.AliasName as string, input)];
+      case 'Decrypt': {
+        const source = blobKey(input, input.KeyId);
+        return source === undefined ? [] : [await onKey(ctx, source, input)];
+      }
+      case 'ReEncrypt': {
+        const source = blobKey(input, input.SourceKeyId);
+        const from = source === undefined ? [] : [await onKey(ctx, source, { EncryptionContext: input.SourceEncryptionContext }, 'kms:ReEncryptFrom')];
+        return [...from, await onKey(ctx, input.DestinationKeyId as string, { EncryptionContext: input.DestinationEncryptionContext }, 'kms:ReEncryptTo')];
+      }
+    }
+    return input.KeyId === undefined ? undefined : [await onKey(ctx, input.KeyId as string, input)];
+  };
+}
+
+/** A request on a key: its key policy decides, with the request's encryption context and tags as condition keys. */
+export function keyTarget(key: KmsKeyRecord, ctx: RequestContext, input: Record<string, unknown>, action?: string): RequestTarget {
+  const context: Record<string, ContextValue> = { 'kms:CallerAccount': ctx.scope.account };
+  const encryptionContext = input.EncryptionContext as Record<string, string> | undefined;
+  if (encryptionContext) {
+    for (const name in encryptionContext) context[`kms:EncryptionContext:${name}`] = encryptionContext[name]!;
+    context['kms:EncryptionContextKeys'] = Object.keys(encryptionContext);
+  }
+  const tags = tagKeys(input);
+  return {
+    ...(action ? { action } : {}),
+    resource: key.arn,
+    resourcePolicy: key.policy,
+    resourcePolicyRequired: true,
+    resourceTags: Object.fromEntries(key.tags.map((t) => [t.Key, t.Value])),
+    requestTags: tags.requestTags,
+    context: { ...context, ...tags.context },
+  };
+}
+
+/** KMS tags ({TagKey, TagValue}) as aws:RequestTag/* and aws:TagKeys; UntagResource's TagKeys as aws:TagKeys. */
+function tagKeys(input: Record<string, unknown>): Pick<RequestTarget, 'requestTags' | 'context'> {
+  if (Array.isArray(input.Tags)) {
+    return { requestTags: Object.fromEntries((input.Tags as { TagKey: string; TagValue: string }[]).map((t) => [t.TagKey, t.TagValue])) };
+  }
+  if (Array.isArray(input.TagKeys)) return { context: { 'aws:TagKeys': input.TagKeys as string[] } };
+  return {};
+}

@@ -1,0 +1,92 @@
+import type { ContextValue } from '../../iam/policy/index.js';
+import { newSecretArn } from '../../secrets/secret-arn.js';
+import type { Tag } from '../../storage/index.js';
+import type { RequestContext, RequestTarget } from '../operation.js';
+import type { SecretsApiDeps } from './deps.js';
+
+/** Request fields that become secretsmanager: condition keys (Secrets Manager's permissions reference). */
+const CONDITION_FIELDS: Record<string, string> = {
+  Description: 'secretsmanager:Description',
+  KmsKeyId: 'secretsmanager:KmsKeyId',
+  VersionId: 'secretsmanager:VersionId',
+  VersionStage: 'secretsmanager:VersionStage',
+  RotationLambdaARN: 'secretsmanager:RotationLambdaARN',
+  BlockPublicPolicy: 'secretsmanager:BlockPublicPolicy',
+  RecoveryWindowInDays: 'secretsmanager:RecoveryWindowInDays',
+  ForceDeleteWithoutRecovery: 'secretsmanager:ForceDeleteWithoutRecovery',
+};
+
+/** Operations on no particular secret: authorized on `*`. */
+const ACCOUNT_OPERATIONS = new Set(['ListSecrets', 'GetRandomPassword']);
+
+/**
+ * What each Secrets Manager request is authorized against: the secret it names
+ * (its ARN, tags and resource policy) with the request's condition keys.
+ * CreateSecret authorizes in its handler, against the ARN the secret will get.
+ */
+export function secretAuthorization(deps: SecretsApiDeps) {
+  return async (ctx: RequestContext, operation: string, input: Record<string, unknown>): Promise<RequestTarget[] | 'handler' | undefined> => {
+    if (operation === 'CreateSecret') return 'handler';
+    if (ACCOUNT_OPERATIONS.has(operation) || input.SecretId === undefined) return undefined;
+    if (operation === 'BatchGetSecretValue') {
+      // Each secret is then checked for GetSecretValue as it is read; filters also list secrets.
+      return input.Filters === undefined ? undefined : [{ resource: '*' }, { action: 'secretsmanager:ListSecrets', resource: '*' }];
+    }
+    return [await secretTarget(deps, ctx, input.SecretId as string, input, operation === 'TagResource' || operation === 'UntagResource')];
+  };
+}
+
+/** The target of a request on an existing (or missing) secret named by `secretId`. */
+export async function secretTarget(
+  deps: SecretsApiDeps,
+  ctx: RequestContext,
+  secretId: string,
+  input: Record<string, unknown> = {},
+  tagging = false,
+): Promise<RequestTarget> {
+  const secret = await deps.reader.peek(ctx.scope, secretId);
+  // A secret that does not exist is checked as AWS does, against an ARN of its name:
+  // a caller allowed on it then learns it is missing, one not allowed is refused.
+  const resource = secret?.arn ?? (secretId.startsWith('arn:') ? secretId : newSecretArn(ctx.scope, secretId));
+  return {
+    resource,
+    resourcePolicy: secret?.resourcePolicy,
+    resourceTags: secret && tagRecord(secret.tags),
+    ...requestTags(input, tagging, { 'secretsmanager:SecretId': resource }),
+  };
+}
+
+/** CreateSecret's target: the ARN the new secret is given (or the existing one's, for a repeated request). */
+export async function newSecretTarget(deps: SecretsApiDeps, ctx: RequestContext, input: Record<string, unknown>): Promise<{ target: RequestTarget; arn?: string }> {
+  const name = input.Name as string;
+  const existing = await deps.reader.peek(ctx.scope, name);
+  const arn = existing?.arn ?? newSecretArn(ctx.scope, name);
+  return {
+    target: {
+      resource: arn,
+      resourcePolicy: existing?.resourcePolicy,
+      resourceTags: existing && tagRecord(existing.tags),
+      ...requestTags(input, true, { 'secretsmanager:Name': name, 'secretsmanager:SecretId': arn }),
+    },
+    arn: existing ? undefined : arn,
+  };
+}
+
+/** The request's condition keys: its secretsmanager: fields, `extra`, and for tagging requests the tags. */
+function requestTags(input: Record<string, unknown>, tagging: boolean, extra: Record<string, ContextValue>): Pick<RequestTarget, 'requestTags' | 'context'> {
+  const context: Record<string, ContextValue> = { ...extra };
+  for (const field in CONDITION_FIELDS) {
+    const value = input[field];
+    if (value !== undefined) context[CONDITION_FIELDS[field]!] = String(value);
+  }
+  // Tags give aws:RequestTag/* and aws:TagKeys; UntagResource's TagKeys give aws:TagKeys alone.
+  if (tagging && Array.isArray(input.Tags)) return { requestTags: tagRecord(input.Tags as Tag[]), context };
+  if (tagging && Array.isArray(input.TagKeys)) context['aws:TagKeys'] = input.TagKeys as string[];
+  return { context };
+}
+
+function tagRecord(tags: readonly Tag[]): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (const tag of tags) record[tag.Key] = tag.Value;
+  return record;
+}

@@ -1,0 +1,104 @@
+import {
+  accessDeniedMessage,
+  buildAuthorizationRequest,
+  evaluate,
+  parsePolicy,
+  type CompiledPolicy,
+  type ContextValue,
+  type PolicyKind,
+  type PolicySet,
+} from './policy/index.js';
+import type { PrincipalDirectory } from './principal-directory.js';
+
+/** Who sends a request, as authorization sees it. */
+export interface Caller {
+  readonly principalArn: string;
+  /** The role behind an assumed-role session. */
+  readonly sessionIssuerArn?: string;
+  /** The inline session policy the session was created with (JSON). */
+  readonly sessionPolicy?: string;
+  readonly sourceIp?: string;
+  readonly secureTransport: boolean;
+  readonly now: number;
+}
+
+/** What one request asks to do: the action on a resource, with the facts conditions may test. */
+export interface AuthorizationTarget {
+  /** `service:Operation`. */
+  readonly action: string;
+  /** The resource ARN, or `*`. */
+  readonly resource: string;
+  /** The resource's own policy (a secret's resource policy, a key policy), as stored. */
+  readonly resourcePolicy?: string;
+  /** Key policies: nothing is allowed on the key unless its policy allows it (or delegates to IAM). */
+  readonly resourcePolicyRequired?: boolean;
+  readonly resourceTags?: Readonly<Record<string, string>>;
+  readonly requestTags?: Readonly<Record<string, string>>;
+  readonly context?: Readonly<Record<string, ContextValue>>;
+}
+
+export type AuthorizationOutcome = { allowed: true } | { allowed: false; message: string };
+
+/** Compiled documents kept: a server sees few distinct policies, and each text compiles the same. */
+const COMPILED_LIMIT = 2048;
+
+/**
+ * Decides requests with AWS's evaluation logic. A caller's identity policies come
+ * from the directory (which caches them per principal); resource and session
+ * policies are compiled once per distinct text. No directory means only the
+ * account root user is known.
+ */
+export class Authorizer {
+  private readonly compiled = new Map<string, CompiledPolicy>();
+
+  constructor(private readonly directory?: PrincipalDirectory) {}
+
+  async decide(caller: Caller, target: AuthorizationTarget): Promise<AuthorizationOutcome> {
+    const known = caller.principalArn.endsWith(':root') ? undefined : await this.directory?.policiesOf(caller.principalArn);
+    const request = buildAuthorizationRequest({
+      principalArn: caller.principalArn,
+      sessionIssuerArn: caller.sessionIssuerArn,
+      action: target.action,
+      resource: target.resource,
+      now: caller.now,
+      sourceIp: caller.sourceIp,
+      secureTransport: caller.secureTransport,
+      userId: known?.userId,
+      principalTags: known?.principalTags,
+      requestTags: target.requestTags,
+      resourceTags: target.resourceTags,
+      context: target.context,
+    });
+    const policies: PolicySet = {
+      identityPolicies: known?.identityPolicies,
+      permissionsBoundary: known?.permissionsBoundary,
+      resourcePolicy: target.resourcePolicy === undefined ? undefined : this.compile(target.resourcePolicy, 'resource'),
+      sessionPolicies: caller.sessionPolicy === undefined ? undefined : [this.compile(caller.sessionPolicy, 'identity')],
+      resourcePolicyRequired: target.resourcePolicyRequired,
+    };
+    const result = evaluate(policies, request);
+    return result.decision === 'Allow' ? { allowed: true } : { allowed: false, message: accessDeniedMessage(request, result) };
+  }
+
+  private compile(document: string, kind: PolicyKind): CompiledPolicy {
+    const cacheKey = kind + document;
+    let policy = this.compiled.get(cacheKey);
+    if (!policy) {
+      // Stored policies were validated when written; one that no longer parses grants nothing.
+      policy = safeParse(document, kind);
+      if (this.compiled.size >= COMPILED_LIMIT) this.compiled.clear();
+      this.compiled.set(cacheKey, policy);
+    }
+    return policy;
+  }
+}
+
+const DENY_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}';
+
+function safeParse(document: string, kind: PolicyKind): CompiledPolicy {
+  try {
+    return parsePolicy(document, kind);
+  } catch {
+    return parsePolicy(DENY_ALL, 'resource');
+  }
+}
