@@ -3,7 +3,11 @@ import type { RequestScope } from '../secrets/secret-scope.js';
 import type { AuthorizationTarget } from '../iam/authorizer.js';
 
 /** A request's authorization target; the action defaults to the operation's own. */
-export type RequestTarget = Omit<AuthorizationTarget, 'action'> & { action?: string };
+export type RequestTarget = Omit<AuthorizationTarget, 'action'> & {
+  action?: string;
+  /** The refusal's message, where AWS words it otherwise than a policy denial. */
+  deniedMessage?: string;
+};
 
 /** What a handler knows about the request it serves. */
 export interface RequestContext {

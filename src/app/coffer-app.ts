@@ -92,7 +92,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   const events = serviceEventRecorder(audit, options.clock);
   const rotationFunctions = new RotationFunctionService(storage, ring);
   // The rotation service is set once it exists: it runs functions through this same API.
-  const secretsApi = { secrets, reader } as SecretsApiDeps;
+  const secretsApi = { secrets, reader, keys } as SecretsApiDeps;
   const secretsManager = secretsManagerService(secretsApi);
   let url = '';
   const rotation = setUpRotation({

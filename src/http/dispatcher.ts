@@ -125,7 +125,7 @@ export class Dispatcher {
       authorize: async (target: RequestTarget) => {
         if (!authorizer || !who) return;
         const outcome = await authorizer.decide(who, { ...target, action: target.action ?? action });
-        if (!outcome.allowed) throw accessDenied(service, outcome.message);
+        if (!outcome.allowed) throw accessDenied(service, target.deniedMessage ?? outcome.message);
       },
     };
     const targets = (await service.authorization?.(ctx, name, input)) ?? [{ resource: '*' }];

@@ -8,9 +8,11 @@ import {
   GetResourcePolicyCommand,
   GetSecretValueCommand,
   PutResourcePolicyCommand,
+  PutSecretValueCommand,
   ValidateResourcePolicyCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { sharedServer } from '../support/coffer-server.js';
+import { CreateKeyCommand, DecryptCommand, EncryptCommand, KMSClient, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
+import { clientConfig, sharedServer } from '../support/coffer-server.js';
 import { NOT_FOUND, rejectsWith, uniqueName } from '../support/sdk-errors.js';
 
 const shared = sharedServer();
@@ -113,4 +115,41 @@ test('a Deny on ResourceTag conditions applies by the secret\'s tags', async () 
   });
   await shared.client.send(new PutResourcePolicyCommand({ SecretId: name, ResourcePolicy: byTag }));
   await rejectsWith(shared.client.send(new GetSecretValueCommand({ SecretId: name })), 'AccessDeniedException');
+});
+
+test('a customer managed key\'s policy takes effect through Secrets Manager: denied via the service, "Access to KMS is not allowed"', async () => {
+  const kms = new KMSClient(clientConfig(shared.server));
+  try {
+    const keyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    const name = uniqueName('policy/cmk');
+    await shared.client.send(new CreateSecretCommand({ Name: name, SecretString: 'under-cmk', KmsKeyId: keyId }));
+    const viaSecretsManager = { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } };
+    const keyPolicy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:*', Resource: '*' },
+        { Effect: 'Deny', Principal: { AWS: ROOT }, Action: 'kms:Decrypt', Resource: '*', Condition: viaSecretsManager },
+      ],
+    });
+    await kms.send(new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default', Policy: keyPolicy }));
+    await rejectsWith(shared.client.send(new GetSecretValueCommand({ SecretId: name })), 'AccessDeniedException', 'Access to KMS is not allowed');
+    // Writing needs kms:GenerateDataKey, which the policy still allows; the key itself stays usable directly.
+    await shared.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'second' }));
+    const blob = (await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('direct') }))).CiphertextBlob;
+    assert.equal(Buffer.from((await kms.send(new DecryptCommand({ CiphertextBlob: blob }))).Plaintext!).toString(), 'direct');
+    // Denying Decrypt outright refuses the direct call too, naming the key policy.
+    const denyAll = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:*', Resource: '*' },
+        { Effect: 'Deny', Principal: { AWS: ROOT }, Action: 'kms:Decrypt', Resource: '*' },
+      ],
+    });
+    await kms.send(new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default', Policy: denyAll }));
+    await rejectsWith(kms.send(new DecryptCommand({ CiphertextBlob: blob })), 'AccessDeniedException', /with an explicit deny in a resource-based policy$/);
+    await kms.send(new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default', Policy: keyPolicy.replace('"Deny"', '"Allow"') }));
+    assert.equal((await shared.client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, 'second');
+  } finally {
+    kms.destroy();
+  }
 });

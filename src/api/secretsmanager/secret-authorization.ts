@@ -1,6 +1,6 @@
 import type { ContextValue } from '../../iam/policy/index.js';
 import { newSecretArn } from '../../secrets/secret-arn.js';
-import type { Tag } from '../../storage/index.js';
+import type { SecretRecord, Tag } from '../../storage/index.js';
 import type { RequestContext, RequestTarget } from '../operation.js';
 import type { SecretsApiDeps } from './deps.js';
 
@@ -32,44 +32,94 @@ export function secretAuthorization(deps: SecretsApiDeps) {
       // Each secret is then checked for GetSecretValue as it is read; filters also list secrets.
       return input.Filters === undefined ? undefined : [{ resource: '*' }, { action: 'secretsmanager:ListSecrets', resource: '*' }];
     }
-    return [await secretTarget(deps, ctx, input.SecretId as string, input, operation === 'TagResource' || operation === 'UntagResource')];
+    return secretTargets(deps, ctx, operation, input.SecretId as string, input);
+  };
+}
+
+/** The secret's target, and its customer managed key's where the operation uses the key. */
+export async function secretTargets(
+  deps: SecretsApiDeps,
+  ctx: RequestContext,
+  operation: string,
+  secretId: string,
+  input: Record<string, unknown> = {},
+): Promise<RequestTarget[]> {
+  const { target, secret } = await secretTarget(deps, ctx, secretId, input, operation === 'TagResource' || operation === 'UntagResource');
+  const usage = KEY_USAGE[operation];
+  const keyRef = input.KmsKeyId ?? secret?.kmsKeyArn;
+  const writesValue = input.SecretString !== undefined || input.SecretBinary !== undefined || input.KmsKeyId !== undefined;
+  if (!usage || keyRef === undefined || (usage === 'kms:GenerateDataKey' && operation === 'UpdateSecret' && !writesValue)) return [target];
+  const key = await keyTarget(deps, ctx, keyRef as string, usage, target.resource);
+  return key ? [target, key] : [target];
+}
+
+/** What a Secrets Manager operation asks of the secret's KMS key. */
+const KEY_USAGE: Record<string, string> = {
+  GetSecretValue: 'kms:Decrypt',
+  CreateSecret: 'kms:GenerateDataKey',
+  PutSecretValue: 'kms:GenerateDataKey',
+  UpdateSecret: 'kms:GenerateDataKey',
+};
+
+/**
+ * Secrets Manager uses a customer managed key on the caller's behalf: the key's
+ * policy must let the caller use it through Secrets Manager (kms:ViaService), as
+ * AWS requires. The AWS managed key lets any caller of the account do so. A key
+ * that no longer resolves is left to the operation, which fails on it.
+ */
+async function keyTarget(deps: SecretsApiDeps, ctx: RequestContext, ref: string, action: string, secretArn: string): Promise<RequestTarget | undefined> {
+  const key = await deps.keys.resolveKey(ctx.scope, ref).catch(() => undefined);
+  if (!key || key.keyManager !== 'CUSTOMER') return undefined;
+  return {
+    action,
+    resource: key.arn,
+    resourcePolicy: key.policy,
+    resourcePolicyRequired: true,
+    resourceTags: tagRecord(key.tags),
+    context: {
+      'kms:ViaService': `secretsmanager.${ctx.scope.region}.amazonaws.com`,
+      'kms:CallerAccount': ctx.scope.account,
+      'kms:EncryptionContext:SecretARN': secretArn,
+      'kms:EncryptionContextKeys': ['SecretARN', 'SecretVersionId'],
+    },
+    deniedMessage: 'Access to KMS is not allowed',
   };
 }
 
 /** The target of a request on an existing (or missing) secret named by `secretId`. */
-export async function secretTarget(
+async function secretTarget(
   deps: SecretsApiDeps,
   ctx: RequestContext,
   secretId: string,
   input: Record<string, unknown> = {},
   tagging = false,
-): Promise<RequestTarget> {
+): Promise<{ target: RequestTarget; secret?: SecretRecord }> {
   const secret = await deps.reader.peek(ctx.scope, secretId);
   // A secret that does not exist is checked as AWS does, against an ARN of its name:
   // a caller allowed on it then learns it is missing, one not allowed is refused.
   const resource = secret?.arn ?? (secretId.startsWith('arn:') ? secretId : newSecretArn(ctx.scope, secretId));
-  return {
+  const target = {
     resource,
     resourcePolicy: secret?.resourcePolicy,
     resourceTags: secret && tagRecord(secret.tags),
     ...requestTags(input, tagging, { 'secretsmanager:SecretId': resource }),
   };
+  return { target, secret };
 }
 
-/** CreateSecret's target: the ARN the new secret is given (or the existing one's, for a repeated request). */
-export async function newSecretTarget(deps: SecretsApiDeps, ctx: RequestContext, input: Record<string, unknown>): Promise<{ target: RequestTarget; arn?: string }> {
+/** CreateSecret's targets: the ARN the new secret is given (or the existing one's, for a repeated request), and its key. */
+export async function newSecretTargets(deps: SecretsApiDeps, ctx: RequestContext, input: Record<string, unknown>): Promise<{ targets: RequestTarget[]; arn?: string }> {
   const name = input.Name as string;
   const existing = await deps.reader.peek(ctx.scope, name);
   const arn = existing?.arn ?? newSecretArn(ctx.scope, name);
-  return {
-    target: {
-      resource: arn,
-      resourcePolicy: existing?.resourcePolicy,
-      resourceTags: existing && tagRecord(existing.tags),
-      ...requestTags(input, true, { 'secretsmanager:Name': name, 'secretsmanager:SecretId': arn }),
-    },
-    arn: existing ? undefined : arn,
+  const target: RequestTarget = {
+    resource: arn,
+    resourcePolicy: existing?.resourcePolicy,
+    resourceTags: existing && tagRecord(existing.tags),
+    ...requestTags(input, true, { 'secretsmanager:Name': name, 'secretsmanager:SecretId': arn }),
   };
+  const key = input.KmsKeyId === undefined ? undefined : await keyTarget(deps, ctx, input.KmsKeyId as string, 'kms:GenerateDataKey', arn);
+  return { targets: key ? [target, key] : [target], arn: existing ? undefined : arn };
 }
 
 /** The request's condition keys: its secretsmanager: fields, `extra`, and for tagging requests the tags. */
