@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Agent } from 'node:http';
+import { Agent, request } from 'node:http';
 import { cpus } from 'node:os';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CofferProcess } from './server-process.js';
@@ -68,3 +68,17 @@ export function machineInfo() {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Sends one POST with the given header lines and body; resolves with the status and text. */
+export function sendRaw(url: string, headers: [string, string][], body: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: Object.fromEntries(headers) }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}

@@ -16,14 +16,14 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateSecretCommand, paginateListSecretVersionIds } from '@aws-sdk/client-secrets-manager';
-import { forEachConcurrent, machineInfo, randomValue, sdkClient, table } from './bench-util.js';
+import { forEachConcurrent, machineInfo, randomValue, sdkClient, sendRaw, table } from './bench-util.js';
 import { summarizeProfile } from './cpuprofile-summary.js';
 import { PROJECT_ROOT, processMemory, round, spawnServer, startCofferProcess, type CofferProcess, type ServerProcess } from './server-process.js';
-import { JsonRequestSigner, rawHttpRequest } from '../src/http/sigv4-signer.js';
+import { RequestSigner, rawHttpRequest, type SigningCredentials } from '../src/http/sigv4-signer.js';
+import { createBenchUser } from './iam-bench-user.js';
 import { assertClean, runWrk, writeLuaScript, writeRequestPool, wrkAvailable, wrkVersion, type WrkResult } from './wrk-runner.js';
 
 const env = process.env;
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
 
     // One real GetSecretValue, sent with the same signer as the pools: proves the signer
     // works and gives the bare server a body of exactly the size Coffer returns.
-    const probe = new JsonRequestSigner(coffer, coffer.region, 'secretsmanager').sign(
+    const probe = new RequestSigner(coffer, coffer.region, 'secretsmanager').sign(
       coffer.hostHeader,
       'secretsmanager.GetSecretValue',
       JSON.stringify({ SecretId: secretName(0) }),
@@ -102,8 +102,8 @@ async function main(): Promise<void> {
       assertClean(result);
       return result;
     };
-    const getPool = (server: ServerProcess) => {
-      const signer = new JsonRequestSigner(coffer!, coffer!.region, 'secretsmanager');
+    const getPool = (server: ServerProcess, credentials: SigningCredentials = coffer!) => {
+      const signer = new RequestSigner(credentials, coffer!.region, 'secretsmanager');
       return Array.from({ length: GET_POOL }, () =>
         rawHttpRequest(signer.sign(server.hostHeader, 'secretsmanager.GetSecretValue', JSON.stringify({ SecretId: secretName(randomInt(SECRETS)) }))),
       );
@@ -123,6 +123,15 @@ async function main(): Promise<void> {
           results.push(result);
         }
       }
+      // The same reads by an IAM user whose access comes from a 10-statement policy and each secret's resource policy.
+      const user = await createBenchUser(coffer, Array.from({ length: SECRETS }, (_, i) => secretName(i)));
+      log(`IAM user ${user.arn} with a 10-statement policy; resource policies on ${SECRETS} secrets`);
+      const warm = await run('warm-up iam-user', coffer, 32, WARMUP_S, getPool(coffer, user));
+      log(`warm-up iam-user: ${warm.requestsPerSec} req/s (discarded)`);
+      const scenario = `GetSecretValue iam-user c=32`;
+      const result = await run(scenario, coffer, 32, DURATION_S, getPool(coffer, user));
+      log(`${scenario}: ${result.requestsPerSec} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms (${result.requests} requests, all 200)`);
+      results.push(result);
     }
 
     const putWrites: Record<string, { realWrites: number; realWritesPerSec: number; poolSize: number; sent: number; poolWraps: number }> = {};
@@ -130,7 +139,7 @@ async function main(): Promise<void> {
     if (ONLY !== 'get') {
       let putRun = 0;
       const putPool = (size: number) => {
-        const signer = new JsonRequestSigner(coffer!, coffer!.region, 'secretsmanager');
+        const signer = new RequestSigner(coffer!, coffer!.region, 'secretsmanager');
         const offset = putRun++ * 7919;
         return Array.from({ length: size }, (_, i) =>
           rawHttpRequest(
@@ -180,11 +189,15 @@ async function main(): Promise<void> {
     for (const c of GET_CONCURRENCY) {
       const a = byName.get(`GetSecretValue coffer c=${c}`);
       const b = byName.get(`GetSecretValue bare c=${c}`);
-      if (a && b) ratios[`c=${c}`] = { throughput: round(a.requestsPerSec / b.requestsPerSec, 3), p50: round(a.p50Ms / b.p50Ms, 2), p99: round(a.p99Ms / b.p99Ms, 2) };
+      if (a && b) ratios[`c=${c}`] = ratioOf(a, b);
     }
+    const asUser = byName.get('GetSecretValue iam-user c=32');
+    const bare32 = byName.get('GetSecretValue bare c=32');
+    if (asUser && bare32) ratios['iam-user c=32'] = ratioOf(asUser, bare32);
     const rows = results.map((r) => {
       const c = `c=${r.connections}`;
-      const ratio = r.scenario.startsWith('GetSecretValue coffer') && ratios[c] ? `${ratios[c]!.throughput.toFixed(3)}` : '';
+      const ratioKey = r.scenario.startsWith('GetSecretValue coffer') ? c : r.scenario.startsWith('GetSecretValue iam-user') ? `iam-user ${c}` : undefined;
+      const ratio = ratioKey && ratios[ratioKey] ? `${ratios[ratioKey]!.throughput.toFixed(3)}` : '';
       const writes = putWrites[r.scenario] ? `${putWrites[r.scenario]!.realWrites} (${putWrites[r.scenario]!.realWritesPerSec}/s)` : '';
       return [r.scenario, r.requestsPerSec.toFixed(0), r.p50Ms.toFixed(3), r.p99Ms.toFixed(3), ratio, writes];
     });
@@ -256,17 +269,8 @@ async function countVersions(coffer: CofferProcess): Promise<number> {
   return count;
 }
 
-function sendRaw(url: string, headers: [string, string][], body: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: Object.fromEntries(headers) }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+function ratioOf(a: WrkResult, b: WrkResult): { throughput: number; p50: number; p99: number } {
+  return { throughput: round(a.requestsPerSec / b.requestsPerSec, 3), p50: round(a.p50Ms / b.p50Ms, 2), p99: round(a.p99Ms / b.p99Ms, 2) };
 }
 
 await main();

@@ -29,7 +29,7 @@ import { openSqlite } from '../src/storage/sqlite/sqlite-database.js';
 import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.js';
 import { forEachConcurrent, machineInfo, randomValue, sdkClient, summarize, table } from './bench-util.js';
 import { PROJECT_ROOT, processMemory, round, startCofferProcess, type CofferProcess } from './server-process.js';
-import { JsonRequestSigner, rawHttpRequest } from '../src/http/sigv4-signer.js';
+import { RequestSigner, rawHttpRequest } from '../src/http/sigv4-signer.js';
 import { assertClean, runWrk, writeLuaScript, writeRequestPool, wrkAvailable, type WrkResult } from './wrk-runner.js';
 
 const env = process.env;
@@ -199,7 +199,7 @@ async function main(): Promise<void> {
       const lua = join(tmp, 'pool.lua');
       const poolFile = join(tmp, 'pool.dat');
       writeLuaScript(lua);
-      const signer = new JsonRequestSigner(coffer, coffer.region, 'secretsmanager');
+      const signer = new RequestSigner(coffer, coffer.region, 'secretsmanager');
       const pool = Array.from({ length: 5000 }, () =>
         rawHttpRequest(signer.sign(coffer!.hostHeader, 'secretsmanager.GetSecretValue', JSON.stringify({ SecretId: secretName(randomInt(COUNT)) }))),
       );

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { JsonRequestSigner } from '../http/sigv4-signer.js';
+import { RequestSigner } from '../http/sigv4-signer.js';
 
 export interface ClientOptions {
   endpointUrl?: string;
@@ -43,7 +43,7 @@ export class CofferClient {
       this.credentials ??= defaultProvider({ profile: this.options.profile })();
       const credentials = await this.credentials;
       if (credentials.sessionToken) throw new Error('temporary credentials (a session token) are not accepted here');
-      const request = new JsonRequestSigner(credentials, this.region, this.signingService).sign(this.endpoint.host, target, body);
+      const request = new RequestSigner(credentials, this.region, this.signingService).sign(this.endpoint.host, target, body);
       // fetch sets Host and Content-Length itself.
       for (const [name, value] of request.headers) if (name !== 'Host' && name !== 'Content-Length') headers[name] = value;
     }

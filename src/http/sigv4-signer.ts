@@ -1,10 +1,10 @@
 import { createHash, createHmac } from 'node:crypto';
 
 /**
- * A minimal AWS Signature Version 4 signer for AWS JSON 1.1 requests
- * (`POST /`, no query string), with node:crypto alone. The operator CLI signs
- * its calls with it, and the benchmarks pre-sign request pools for wrk, which
- * cannot sign by itself.
+ * A minimal AWS Signature Version 4 signer for `POST /` requests: AWS JSON 1.1
+ * and AWS query (form-encoded) bodies, with node:crypto alone. The operator CLI
+ * signs its calls with it, and the benchmarks pre-sign request pools for wrk,
+ * which cannot sign by itself.
  */
 
 export interface SigningCredentials {
@@ -18,8 +18,8 @@ export interface SignedJsonRequest {
   body: string;
 }
 
-const SIGNED_HEADERS = 'content-type;host;x-amz-date;x-amz-target';
-const CONTENT_TYPE = 'application/x-amz-json-1.1';
+const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
+const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded; charset=utf-8';
 
 /** `yyyymmddTHHMMSSZ` */
 export function amzDate(time: number): string {
@@ -33,7 +33,7 @@ const sha256Hex = (data: string): string => createHash('sha256').update(data).di
  * A signature made at `now` is accepted for 5 minutes, so sign a pool just
  * before the run that sends it.
  */
-export class JsonRequestSigner {
+export class RequestSigner {
   private readonly date: string;
   private readonly scopeDate: string;
   private readonly scope: string;
@@ -54,14 +54,25 @@ export class JsonRequestSigner {
     this.key = createHmac('sha256', kService).update('aws4_request').digest();
   }
 
-  /** `host` is `host:port` exactly as it will be sent in the Host header. */
+  /** An AWS JSON 1.1 request. `host` is `host:port` exactly as it will be sent in the Host header. */
   sign(host: string, target: string, body: string): SignedJsonRequest {
+    return this.signPost(host, JSON_CONTENT_TYPE, body, target);
+  }
+
+  /** An AWS query request (IAM, STS): `Action=...&Version=...` form-encoded in the body. */
+  signForm(host: string, params: Record<string, string>): SignedJsonRequest {
+    return this.signPost(host, FORM_CONTENT_TYPE, new URLSearchParams(params).toString());
+  }
+
+  private signPost(host: string, contentType: string, body: string, target?: string): SignedJsonRequest {
+    const signedHeaders = target === undefined ? 'content-type;host;x-amz-date' : 'content-type;host;x-amz-date;x-amz-target';
+    const targetLine = target === undefined ? '' : `x-amz-target:${target}\n`;
     const canonicalRequest = [
       'POST',
       '/',
       '',
-      `content-type:${CONTENT_TYPE}\nhost:${host}\nx-amz-date:${this.date}\nx-amz-target:${target}\n`,
-      SIGNED_HEADERS,
+      `content-type:${contentType}\nhost:${host}\nx-amz-date:${this.date}\n${targetLine}`,
+      signedHeaders,
       sha256Hex(body),
     ].join('\n');
     const stringToSign = `AWS4-HMAC-SHA256\n${this.date}\n${this.scope}\n${sha256Hex(canonicalRequest)}`;
@@ -69,10 +80,10 @@ export class JsonRequestSigner {
     return {
       headers: [
         ['Host', host],
-        ['Content-Type', CONTENT_TYPE],
-        ['X-Amz-Target', target],
+        ['Content-Type', contentType],
+        ...(target === undefined ? [] : [['X-Amz-Target', target] as [string, string]]),
         ['X-Amz-Date', this.date],
-        ['Authorization', `AWS4-HMAC-SHA256 Credential=${this.credentials.accessKeyId}/${this.scope}, SignedHeaders=${SIGNED_HEADERS}, Signature=${signature}`],
+        ['Authorization', `AWS4-HMAC-SHA256 Credential=${this.credentials.accessKeyId}/${this.scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`],
         ['Content-Length', String(Buffer.byteLength(body))],
       ],
       body,

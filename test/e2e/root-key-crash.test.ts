@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { JsonRequestSigner } from '../../src/http/sigv4-signer.js';
+import { RequestSigner } from '../../src/http/sigv4-signer.js';
 import { clientConfig, startServer, type TestServer } from '../support/coffer-server.js';
 
 const KEYS = 300;
@@ -15,7 +15,7 @@ const ROUNDS = 4;
 
 function rotateRequest(server: TestServer): Promise<Response> {
   const url = new URL(server.url);
-  const signed = new JsonRequestSigner(server, 'us-east-1', 'coffer').sign(url.host, 'CofferOperator.RotateRootKey', '{}');
+  const signed = new RequestSigner(server, 'us-east-1', 'coffer').sign(url.host, 'CofferOperator.RotateRootKey', '{}');
   const headers = Object.fromEntries(signed.headers.filter(([name]) => name !== 'Host' && name !== 'Content-Length'));
   return fetch(server.url, { method: 'POST', headers, body: signed.body });
 }
