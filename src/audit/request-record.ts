@@ -20,6 +20,10 @@ export interface RequestFacts {
   account: string;
   region: string;
   principalArn?: string;
+  /** The caller's unique id (AIDA… for a user, AROA…:session for a role session), where known. */
+  principalId?: string;
+  /** For a role session: the role. */
+  sessionIssuerArn?: string;
   accessKeyId?: string;
   input?: Record<string, unknown>;
   output?: object;
@@ -37,7 +41,7 @@ export function requestRecord(req: IncomingMessage, facts: RequestFacts): AuditR
     awsRegion: facts.region,
     sourceIPAddress: req.socket.remoteAddress ?? 'unknown',
     userAgent: String(req.headers['user-agent'] ?? ''),
-    userIdentity: identity(facts.account, facts.principalArn, facts.accessKeyId),
+    userIdentity: identity(facts),
     requestParameters: facts.input,
     responseElements: facts.output,
     error: facts.error,
@@ -53,12 +57,23 @@ export function isReadOnly(operation: string): boolean {
   return READ_ONLY.test(operation);
 }
 
-function identity(account: string, principalArn: string | undefined, accessKeyId: string | undefined): UserIdentity {
+function identity({ account, principalArn, principalId, sessionIssuerArn, accessKeyId }: RequestFacts): UserIdentity {
   const common = { accountId: account, ...(accessKeyId ? { accessKeyId } : {}) };
   if (!principalArn) return { type: 'Unknown', ...common };
   if (principalArn.endsWith(':root')) return { type: 'Root', principalId: account, arn: principalArn, ...common };
-  if (principalArn.includes(':assumed-role/')) return { type: 'AssumedRole', arn: principalArn, principalId: principalArn.split('/').slice(1).join(':'), ...common };
-  return { type: 'IAMUser', arn: principalArn, userName: principalArn.split('/').pop(), principalId: principalArn, ...common };
+  if (principalArn.includes(':assumed-role/')) {
+    const [, roleName, session] = principalArn.split('/');
+    const roleArn = sessionIssuerArn ?? principalArn.replace(':sts:', ':iam:').replace(/:assumed-role\/([^/]+)\/.*$/, ':role/$1');
+    const roleId = principalId?.split(':')[0] ?? roleName!;
+    return {
+      type: 'AssumedRole',
+      arn: principalArn,
+      principalId: principalId ?? `${roleName}:${session}`,
+      ...common,
+      sessionContext: { sessionIssuer: { type: 'Role', principalId: roleId, arn: roleArn, accountId: account, userName: roleName! } },
+    };
+  }
+  return { type: 'IAMUser', arn: principalArn, userName: principalArn.split('/').pop(), principalId: principalId ?? principalArn, ...common };
 }
 
 /** The secret or key the call acted on: the ARN the answer names, else the id the request gave. */

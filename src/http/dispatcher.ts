@@ -94,6 +94,8 @@ export class Dispatcher {
       ? { accessKeyId: '', region: this.options.defaultRegion }
       : await this.options.verifier.verify(req, body, service.signingName);
     facts.principalArn = caller.principalArn;
+    facts.sessionIssuerArn = caller.sessionIssuerArn;
+    facts.principalId = caller.principalArn && (await this.options.authorizer?.userIdOf(caller.principalArn));
     facts.accessKeyId = caller.accessKeyId || undefined;
     facts.region = caller.region;
     const inputShape = service.operations[name]!.input;

@@ -8,7 +8,7 @@ import {
   type PolicyKind,
   type PolicySet,
 } from './policy/index.js';
-import type { PrincipalDirectory } from './principal-directory.js';
+import type { CallerPolicies, PrincipalDirectory } from './principal-directory.js';
 
 /** Who sends a request, as authorization sees it. */
 export interface Caller {
@@ -53,8 +53,13 @@ export class Authorizer {
 
   constructor(private readonly directory?: PrincipalDirectory) {}
 
+  /** aws:userid of a user or role session (AIDA…, AROA…:session), for the audit record's principalId. */
+  async userIdOf(principalArn: string): Promise<string | undefined> {
+    return (await this.policiesOf(principalArn))?.userId;
+  }
+
   async decide(caller: Caller, target: AuthorizationTarget): Promise<AuthorizationOutcome> {
-    const known = caller.principalArn.endsWith(':root') ? undefined : await this.directory?.policiesOf(caller.principalArn);
+    const known = await this.policiesOf(caller.principalArn);
     const request = buildAuthorizationRequest({
       principalArn: caller.principalArn,
       sessionIssuerArn: caller.sessionIssuerArn,
@@ -78,6 +83,10 @@ export class Authorizer {
     };
     const result = evaluate(policies, request);
     return result.decision === 'Allow' ? { allowed: true } : { allowed: false, message: accessDeniedMessage(request, result) };
+  }
+
+  private async policiesOf(principalArn: string): Promise<CallerPolicies | undefined> {
+    return principalArn.endsWith(':root') ? undefined : this.directory?.policiesOf(principalArn);
   }
 
   private compile(document: string, kind: PolicyKind): CompiledPolicy {
