@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Generates src/api/<svc>/model.generated.ts from the botocore service models: the
 // operation table plus the input shapes, stripped to what request validation needs.
+// Query-protocol services (IAM, STS) have no target prefix: theirs also carries the
+// API version and XML namespace, the output shapes (the XML writer walks them) and
+// the HTTP status of each modelled error code.
 // Usage: node scripts/generate-models.js [modelsDir]   (default ../shared/reference/aws-models)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -8,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const modelsDir = resolve(process.argv[2] ?? join(root, '..', 'shared', 'reference', 'aws-models'));
-const SERVICES = ['secretsmanager', 'kms', 'cloudtrail'];
+const SERVICES = ['secretsmanager', 'kms', 'cloudtrail', 'iam', 'sts'];
 
 /** Reduce a botocore shape to the fields validation reads, in a fixed key order. */
 function reduce(shape) {
@@ -34,10 +37,29 @@ function children(shape) {
   ];
 }
 
+/** What a query service adds: its version and namespace, and each error code's HTTP status. */
+function queryHeader(metadata, shapes) {
+  const errors = Object.values(shapes)
+    .filter((shape) => shape.exception && shape.error?.code)
+    .map((shape) => [shape.error.code, shape.error.httpStatusCode ?? 400])
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return [
+    `export const apiVersion = ${quote(metadata.apiVersion)};`,
+    `export const xmlNamespace = ${quote(metadata.xmlNamespace)};`,
+    ``,
+    `/** HTTP status of each error code the model declares. */`,
+    `export const errorStatus: Record<string, number> = {`,
+    ...errors.map(([code, status]) => `  ${/^[A-Za-z_$][\w$]*$/.test(code) ? code : JSON.stringify(code)}: ${status},`),
+    `};`,
+    ``,
+  ];
+}
+
 function generate(svc) {
   const model = JSON.parse(readFileSync(join(modelsDir, svc, 'service-2.json'), 'utf8'));
   const { metadata, operations, shapes } = model;
-  if (!metadata?.targetPrefix || !operations || !shapes) throw new Error(`${svc}: not a JSON-protocol botocore model`);
+  const query = metadata?.protocol === 'query';
+  if ((!metadata?.targetPrefix && !query) || !operations || !shapes) throw new Error(`${svc}: neither a JSON nor a query botocore model`);
 
   const opNames = Object.keys(operations).sort();
   const ops = opNames.map((name) => {
@@ -47,9 +69,10 @@ function generate(svc) {
     return [name, op];
   });
 
-  // Only shapes reachable from operation inputs: outputs are never validated.
+  // Only shapes reachable from operation inputs (JSON outputs are never validated), and for
+  // query services from outputs too (the XML writer needs their types).
   const reachable = new Set();
-  const stack = ops.map(([, op]) => op.input).filter(Boolean);
+  const stack = ops.flatMap(([, op]) => (query ? [op.input, op.output] : [op.input])).filter(Boolean);
   while (stack.length) {
     const name = stack.pop();
     if (reachable.has(name)) continue;
@@ -66,7 +89,7 @@ function generate(svc) {
     `// by scripts/generate-models.js; re-run \`npm run generate-models\` to refresh.`,
     `import type { Shape } from '../model-types.js';`,
     ``,
-    `export const targetPrefix = ${quote(metadata.targetPrefix)};`,
+    ...(query ? queryHeader(metadata, shapes) : [`export const targetPrefix = ${quote(metadata.targetPrefix)};`]),
     `export const signingName = ${quote(metadata.signingName ?? metadata.endpointPrefix)};`,
     ``,
     `export const operations: Record<string, { input?: string; output?: string }> = {`,

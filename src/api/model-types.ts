@@ -30,3 +30,11 @@ export interface Shape {
   enum?: string[];
   sensitive?: true;
 }
+
+/** What a query-protocol service's model adds to its operations and shapes (IAM, STS). */
+export interface QueryModel {
+  apiVersion: string;
+  xmlNamespace: string;
+  /** HTTP status of each modelled error code. */
+  errorStatus: Record<string, number>;
+}

@@ -23,6 +23,9 @@ import {
 import { operatorService } from '../api/operator/operator-service.js';
 import { rotationFunctionsService } from '../api/rotation-functions/rotation-functions-service.js';
 import { cloudTrailService } from '../api/cloudtrail/cloudtrail-service.js';
+import { iamService } from '../api/iam/iam-service.js';
+import { stsService } from '../api/sts/sts-service.js';
+import { IamDirectory } from '../iam/directory/iam-directory.js';
 import { RootKeyManager } from './root-key-manager.js';
 import { createLogger } from '../log/logger.js';
 import { SecretReader } from '../secrets/secret-reader.js';
@@ -110,17 +113,20 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   secretsApi.rotation = rotation.service;
 
   const verifier = new SigV4Verifier(accessKeys, { verifySignatures: !config.dev, clock: options.clock });
+  const directory = new IamDirectory(storage, accessKeys);
   const dispatcher = new Dispatcher({
     services: [
       secretsManager,
       kmsService({ keys, admin }),
       rotationFunctionsService({ functions: rotationFunctions }),
       cloudTrailService({ storage }),
+      iamService({ directory }),
+      stsService({ directory }),
       ...(rootKeys ? [operatorService({ rootKeys, rootKeyProvider: (request) => rootKeyProvider({ ...config, ...request }) })] : []),
     ],
     sealed: () => ring.sealed,
     audit,
-    authorizer: new Authorizer(),
+    authorizer: new Authorizer(directory),
     verifier,
     logger,
     account: config.accountId,

@@ -9,12 +9,15 @@ const EVENT_SOURCES: Record<string, string> = {
   [cloudTrailPrefix]: 'cloudtrail.amazonaws.com',
   CofferOperator: 'operator.coffer',
   CofferRotationFunctions: 'rotation-functions.coffer',
+  // Query-protocol services are named by their signing name.
+  iam: 'iam.amazonaws.com',
+  sts: 'sts.amazonaws.com',
 };
 const READ_ONLY = /^(Get|List|Describe|BatchGet|Lookup|GenerateRandom)/;
 
 export interface RequestFacts {
   requestId: string;
-  /** `X-Amz-Target`'s prefix and operation, as far as the request named them. */
+  /** `X-Amz-Target`'s prefix (a query service's signing name) and operation, as far as the request named them. */
   targetPrefix?: string;
   operation?: string;
   account: string;

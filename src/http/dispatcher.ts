@@ -7,6 +7,7 @@ import type { Authorizer, Caller } from '../iam/authorizer.js';
 import { validateInput } from '../api/validation.js';
 import { parseJsonBody, readBody, sendError, sendJson } from './json-protocol.js';
 import type { SigV4Verifier, VerifiedCaller } from './sigv4.js';
+import { decodeQueryInput, isFormRequest, parseForm, sendXml, xmlError, xmlResponse } from './query-protocol.js';
 import { requestLog, type RequestLog } from '../log/request-log.js';
 import { sealedError } from '../keys/root-key.js';
 import { assertWithinScope } from './scoped-access.js';
@@ -31,17 +32,30 @@ export interface DispatcherOptions {
   authorizer?: Authorizer;
 }
 
+type Outcome = { output: object | undefined } | { error: ServiceError };
+
+/** Where a request was routed: the service and operation, and for the query protocol its decoded form. */
+interface Route {
+  service: JsonService;
+  name: string;
+  form?: Map<string, string>;
+}
+
 /**
- * The AWS JSON 1.1 front end: routes `X-Amz-Target`, verifies SigV4 for the
- * target's service, validates the body against the model, calls the handler
- * and writes the response or the `__type` error. One log line per request.
+ * The AWS front end: routes the request (JSON 1.1 by `X-Amz-Target`; a form-encoded body to the
+ * query service its signature names, by `Action`), verifies SigV4 for the service, validates the
+ * input against the model, calls the handler and writes the response or the error in the
+ * service's protocol. One log line per request.
  */
 export class Dispatcher {
   private readonly byPrefix: Map<string, JsonService>;
+  /** Query-protocol services by signing name (the service in a credential scope). */
+  private readonly queryServices: Map<string, JsonService>;
   private readonly log: RequestLog;
 
   constructor(private readonly options: DispatcherOptions) {
-    this.byPrefix = new Map(options.services.map((s) => [s.targetPrefix, s]));
+    this.byPrefix = new Map(options.services.filter((s) => !s.query).map((s) => [s.targetPrefix, s]));
+    this.queryServices = new Map(options.services.filter((s) => s.query).map((s) => [s.signingName, s]));
     this.log = requestLog(options.logger);
   }
 
@@ -50,9 +64,10 @@ export class Dispatcher {
     const requestId = randomUUID();
     const now = (this.options.clock ?? Date.now)();
     const facts: RequestFacts = { requestId, account: this.options.account, region: this.options.defaultRegion, time: now };
-    let outcome: { output: object | undefined } | { error: ServiceError };
+    const routed: { route?: Route } = {};
+    let outcome: Outcome;
     try {
-      outcome = { output: await this.serve(req, facts, requestId, now) };
+      outcome = { output: await this.serve(req, facts, requestId, now, routed) };
     } catch (error) {
       outcome = { error: error instanceof ServiceError ? error : this.internalError(error, requestId, qualifiedOperation(facts)) };
     }
@@ -64,14 +79,7 @@ export class Dispatcher {
     } catch (error) {
       outcome = { error: auditUnavailable(error as Error) };
     }
-    let status = 200;
-    if ('output' in outcome) {
-      sendJson(res, requestId, 200, outcome.output ? JSON.stringify(outcome.output) : '{}');
-    } else {
-      status = outcome.error.status;
-      if (!req.complete) res.setHeader('Connection', 'close');
-      sendError(res, requestId, outcome.error);
-    }
+    const status = this.respond(req, res, requestId, routed.route, outcome);
     this.log({
       requestId,
       operation: qualifiedOperation(facts),
@@ -82,10 +90,38 @@ export class Dispatcher {
     });
   }
 
+  /**
+   * Writes the answer in the protocol of the service the request went to: a query-protocol
+   * request is answered in XML even when it could not be routed. Returns the HTTP status.
+   */
+  private respond(req: IncomingMessage, res: ServerResponse, requestId: string, route: Route | undefined, outcome: Outcome): number {
+    const service = route?.service ?? (isQueryRequest(req) ? this.queryServiceBySignature(req) ?? this.queryServices.values().next().value : undefined);
+    const query = service?.query;
+    if ('output' in outcome) {
+      if (query) {
+        const output = service.operations[route!.name]!.output;
+        sendXml(res, requestId, 200, xmlResponse(query, service.shapes, route!.name, output, outcome.output, requestId));
+      } else {
+        sendJson(res, requestId, 200, outcome.output ? JSON.stringify(outcome.output) : '{}');
+      }
+      return 200;
+    }
+    if (!req.complete) res.setHeader('Connection', 'close');
+    if (!query) {
+      sendError(res, requestId, outcome.error);
+      return outcome.error.status;
+    }
+    const xml = xmlError(query, outcome.error, requestId);
+    sendXml(res, requestId, xml.status, xml.body);
+    return xml.status;
+  }
+
   /** Routes, authenticates, validates and runs the request, noting what the audit record needs in `facts`. */
-  private async serve(req: IncomingMessage, facts: RequestFacts, requestId: string, now: number): Promise<object | undefined> {
+  private async serve(req: IncomingMessage, facts: RequestFacts, requestId: string, now: number, routed: { route?: Route }): Promise<object | undefined> {
     const body = await readBody(req, this.options.bodyLimit);
-    const { service, name } = this.route(req);
+    const route = isQueryRequest(req) ? this.routeQuery(req, body) : this.route(req);
+    const { service, name } = route;
+    routed.route = route;
     facts.targetPrefix = service.targetPrefix;
     facts.operation = name;
     const open = service.unauthenticated?.has(name) ?? false;
@@ -99,12 +135,15 @@ export class Dispatcher {
     facts.accessKeyId = caller.accessKeyId || undefined;
     facts.region = caller.region;
     const inputShape = service.operations[name]!.input;
-    const input = inputShape ? validateInput(service.shapes, inputShape, parseJsonBody(body)) : parseJsonBody(body);
+    const raw = route.form ? (inputShape ? decodeQueryInput(service.shapes, inputShape, route.form) : {}) : parseJsonBody(body);
+    const input = inputShape ? validateInput(service.shapes, inputShape, raw) : raw;
     facts.input = input;
     if (caller.scopeSecretArn) assertWithinScope({ principalArn: caller.principalArn, scopeSecretArn: caller.scopeSecretArn }, service.targetPrefix, name, input);
     const handler = service.handlers[name];
     if (!handler) {
-      throw new ServiceError('InvalidRequestException', `Coffer does not support the ${name} operation yet.`, {
+      const message = `Coffer does not support the ${name} operation yet.`;
+      if (service.query) throw new ServiceError('InvalidAction', message);
+      throw new ServiceError('InvalidRequestException', message, {
         messageKey: service.targetPrefix === 'secretsmanager' ? 'Message' : 'message',
       });
     }
@@ -123,6 +162,8 @@ export class Dispatcher {
       requestId,
       accessKeyId: caller.accessKeyId,
       principalArn: caller.principalArn,
+      ...(caller.sessionIssuerArn ? { sessionIssuerArn: caller.sessionIssuerArn } : {}),
+      ...(caller.sessionPolicy ? { sessionPolicy: caller.sessionPolicy } : {}),
       scope: { account: this.options.account, region: caller.region, partition: this.options.partition, now },
       authorize: async (target: RequestTarget) => {
         if (!authorizer || !who) return;
@@ -137,7 +178,7 @@ export class Dispatcher {
     return handler(ctx, input);
   }
 
-  private route(req: IncomingMessage): { service: JsonService; name: string } {
+  private route(req: IncomingMessage): Route {
     if (req.method !== 'POST') {
       throw frontEndError('UnknownOperationException', `The ${req.method} method is not supported; AWS JSON requests use POST /.`);
     }
@@ -152,6 +193,31 @@ export class Dispatcher {
       throw frontEndError('UnknownOperationException', `Unknown operation ${target}.`);
     }
     return { service, name };
+  }
+
+  /**
+   * A query request goes to the service its credential scope names (IAM and STS share `POST /`
+   * with the JSON APIs); an unsigned one to the service whose API version it gives.
+   */
+  private routeQuery(req: IncomingMessage, body: Buffer): Route {
+    if (req.method !== 'POST') throw frontEndError('InvalidAction', `The ${req.method} method is not supported; query requests use POST /.`);
+    const form = parseForm(body);
+    const version = form.get('Version');
+    const service =
+      this.queryServiceBySignature(req) ?? [...this.queryServices.values()].find((s) => version !== undefined && s.query!.apiVersion === version);
+    const name = form.get('Action');
+    if (!service) throw frontEndError('InvalidAction', 'The request names no service Coffer serves through the query protocol.');
+    if (!name) throw frontEndError('MissingAction', 'The request must contain the parameter Action.');
+    if (!Object.hasOwn(service.operations, name)) {
+      throw frontEndError('InvalidAction', `Could not find operation ${name} for version ${version ?? service.query!.apiVersion}`);
+    }
+    return { service, name, form };
+  }
+
+  /** The query service named by the credential scope of the Authorization header (`<key>/<date>/<region>/<service>/aws4_request`). */
+  private queryServiceBySignature(req: IncomingMessage): JsonService | undefined {
+    const scope = /Credential=[^/,]*\/[^/,]*\/[^/,]*\/([^/,]*)\//.exec(req.headers.authorization ?? '');
+    return scope ? this.queryServices.get(scope[1]!) : undefined;
   }
 
   private internalError(error: unknown, requestId: string, operation: string | undefined): ServiceError {
@@ -170,6 +236,11 @@ function sourceIp(req: IncomingMessage): string | undefined {
 
 function accessDenied(service: JsonService, message: string): ServiceError {
   return new ServiceError('AccessDeniedException', message, { messageKey: service.targetPrefix === 'secretsmanager' ? 'Message' : 'message' });
+}
+
+/** A form body without `X-Amz-Target` is a query-protocol request (IAM, STS). */
+function isQueryRequest(req: IncomingMessage): boolean {
+  return req.headers['x-amz-target'] === undefined && isFormRequest(req.headers['content-type']);
 }
 
 /** `<targetPrefix>.<Operation>`, once the request was routed. */

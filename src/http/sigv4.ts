@@ -1,10 +1,24 @@
 import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { frontEndError, type ServiceError } from '../errors/service-error.js';
+import { sessionTokenDigest } from '../iam/session-token.js';
 
-/** What SigV4 verification needs to know about access keys. */
+/** An access key as SigV4 verification needs it. */
+export interface ResolvedKey {
+  principalArn: string;
+  secretAccessKey: string;
+  scopeSecretArn?: string;
+  /** Temporary keys: when they stop working (epoch ms). */
+  expiresAt?: number;
+  /** STS session keys: the digest (`sessionTokenDigest`) of the token every request must carry. */
+  sessionTokenHash?: string;
+  sessionIssuerArn?: string;
+  sessionPolicy?: string;
+}
+
+/** What SigV4 verification needs to know about access keys: active ones, expired or not. */
 export interface CredentialResolver {
-  resolve(accessKeyId: string): Promise<{ principalArn: string; secretAccessKey: string; scopeSecretArn?: string } | undefined>;
+  resolve(accessKeyId: string): Promise<ResolvedKey | undefined>;
 }
 
 export interface VerifiedCaller {
@@ -12,9 +26,9 @@ export interface VerifiedCaller {
   principalArn?: string;
   /** The caller's key may act on this one secret only. */
   scopeSecretArn?: string;
-  /** For a role session: the role it came from. */
+  /** Role sessions: the role (with its path) the session was issued for. */
   sessionIssuerArn?: string;
-  /** For a session created with an inline session policy: that policy (JSON). */
+  /** The session policy the temporary credentials carry (JSON text), to cap what identity policies allow. */
   sessionPolicy?: string;
   region: string;
   service: string;
@@ -24,6 +38,8 @@ const MAX_SKEW_MS = 5 * 60 * 1000;
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
 const authError = (code: string, message: string): ServiceError => frontEndError(code, message);
+
+const INVALID_TOKEN = 'The security token included in the request is invalid.';
 
 const SIGNATURE_MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
@@ -67,9 +83,11 @@ export class SigV4Verifier {
     if (!this.options.verifySignatures) return { accessKeyId, region, service };
 
     const key = await this.credentials.resolve(accessKeyId);
-    // Coffer issues no temporary credentials yet, so no session token can be valid.
-    if (!key || req.headers['x-amz-security-token'] !== undefined) {
-      throw authError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+    if (!key || !sessionTokenMatches(key, req.headers['x-amz-security-token'], auth.signedHeaders)) {
+      throw authError('UnrecognizedClientException', INVALID_TOKEN);
+    }
+    if (key.expiresAt !== undefined && key.expiresAt <= (this.options.clock ?? Date.now)()) {
+      throw authError('ExpiredTokenException', 'The security token included in the request is expired');
     }
 
     const payloadHash = payloadHashOf(req, body);
@@ -95,6 +113,8 @@ export class SigV4Verifier {
     }
     const caller: VerifiedCaller = { accessKeyId, principalArn: key.principalArn, region, service };
     if (key.scopeSecretArn) caller.scopeSecretArn = key.scopeSecretArn;
+    if (key.sessionIssuerArn) caller.sessionIssuerArn = key.sessionIssuerArn;
+    if (key.sessionPolicy) caller.sessionPolicy = key.sessionPolicy;
     return caller;
   }
 
@@ -125,6 +145,18 @@ export class SigV4Verifier {
     this.signingKeys.set(cacheKey, { secret, key });
     return key;
   }
+}
+
+/**
+ * A session key needs its own token, sent in the signed X-Amz-Security-Token header; any other
+ * key (long-term, or a rotation function's scoped key) must come without one.
+ */
+function sessionTokenMatches(key: ResolvedKey, token: string | string[] | undefined, signedHeaders: string[]): boolean {
+  if (key.sessionTokenHash === undefined) return token === undefined;
+  if (typeof token !== 'string' || !signedHeaders.includes('x-amz-security-token')) return false;
+  const given = Buffer.from(sessionTokenDigest(token), 'hex');
+  const expected = Buffer.from(key.sessionTokenHash, 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 export function amzFormat(time: number): string {

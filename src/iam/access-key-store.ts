@@ -1,11 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { RootCipher } from '../keys/root-key.js';
 import { EpochCache } from '../storage/epoch-cache.js';
-import type { Storage } from '../storage/index.js';
+import type { AccessKeyRecord, Repositories, Storage } from '../storage/index.js';
+import { newSessionToken, sessionTokenDigest } from './session-token.js';
 
 export interface Credentials {
   accessKeyId: string;
   secretAccessKey: string;
+}
+
+export interface SessionCredentials extends Credentials {
+  sessionToken: string;
 }
 
 export interface ResolvedAccessKey {
@@ -13,7 +18,23 @@ export interface ResolvedAccessKey {
   secretAccessKey: string;
   scopeSecretArn?: string;
   expiresAt?: number;
+  /** STS sessions: the digest of the token requests must carry (see session-token.ts). */
+  sessionTokenHash?: string;
+  sessionIssuerArn?: string;
+  sessionPolicy?: string;
 }
+
+/** What a session's key carries besides its expiry. */
+export interface SessionGrant {
+  expiresAt: number;
+  /** Role sessions: the role. */
+  issuerArn?: string;
+  /** The session policy (JSON). */
+  policy?: string;
+}
+
+/** The columns a temporary key may add to a long-term one. */
+type TemporaryFields = Pick<AccessKeyRecord, 'expiresAt' | 'scopeSecretArn' | 'sessionTokenHash' | 'sessionIssuerArn' | 'sessionPolicy'>;
 
 const KEY_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -28,13 +49,13 @@ export class AccessKeyStore {
   constructor(
     private readonly storage: Storage,
     private readonly rootKey: RootCipher,
-    private readonly clock: () => number = Date.now,
   ) {
     this.resolved = new EpochCache(() => storage.changeEpoch());
   }
 
-  async create(principalArn: string, now = Date.now()): Promise<Credentials> {
-    return this.insert('AKIA', principalArn, now);
+  /** A long-term key; `guard` runs first in the same unit of work (a quota check) and may refuse. */
+  async create(principalArn: string, now = Date.now(), guard?: (tx: Repositories) => Promise<void>): Promise<Credentials> {
+    return this.insert('AKIA', principalArn, now, {}, guard);
   }
 
   /**
@@ -42,41 +63,66 @@ export class AccessKeyStore {
    * function run as a command gets. (ASIA, as AWS names temporary keys.)
    */
   createTemporary(principalArn: string, scope: { secretArn: string; expiresAt: number }, now = Date.now()): Promise<Credentials> {
-    return this.insert('ASIA', principalArn, now, scope);
+    return this.insert('ASIA', principalArn, now, { expiresAt: scope.expiresAt, scopeSecretArn: scope.secretArn });
   }
 
-  private async insert(prefix: string, principalArn: string, now: number, scope?: { secretArn: string; expiresAt: number }): Promise<Credentials> {
+  /**
+   * STS session credentials (GetSessionToken, AssumeRole): usable only with the session token,
+   * which is returned here once and stored only as a digest.
+   */
+  async createSession(principalArn: string, grant: SessionGrant, now = Date.now()): Promise<SessionCredentials> {
+    const sessionToken = newSessionToken();
+    const credentials = await this.insert('ASIA', principalArn, now, {
+      expiresAt: grant.expiresAt,
+      sessionTokenHash: sessionTokenDigest(sessionToken),
+      ...(grant.issuerArn ? { sessionIssuerArn: grant.issuerArn } : {}),
+      ...(grant.policy ? { sessionPolicy: grant.policy } : {}),
+    });
+    return { ...credentials, sessionToken };
+  }
+
+  private async insert(
+    prefix: string,
+    principalArn: string,
+    now: number,
+    temporary: TemporaryFields = {},
+    guard?: (tx: Repositories) => Promise<void>,
+  ): Promise<Credentials> {
     const bytes = randomBytes(16);
     let suffix = '';
     for (let i = 0; i < 16; i++) suffix += KEY_ID_ALPHABET[bytes[i]! & 31];
     const accessKeyId = `${prefix}${suffix}`;
     const secretAccessKey = randomBytes(30).toString('base64').replace(/[+/]/g, 'A');
-    await this.storage.transaction((tx) =>
-      tx.accessKeys.insert({
+    await this.storage.transaction(async (tx) => {
+      await guard?.(tx);
+      await tx.accessKeys.insert({
         accessKeyId,
         encryptedSecret: this.rootKey.seal(Buffer.from(secretAccessKey), accessKeyPurpose(accessKeyId)),
         principalArn,
         status: 'Active',
         createdAt: now,
-        ...(scope ? { expiresAt: scope.expiresAt, scopeSecretArn: scope.secretArn } : {}),
-      }),
-    );
+        ...temporary,
+      });
+    });
     return { accessKeyId, secretAccessKey };
   }
 
-  /** The active key's principal and secret, or undefined for an unknown, inactive or expired key. */
+  /**
+   * The active key's principal and secret, or undefined for an unknown or inactive key. A
+   * temporary key past its expiry is still returned (until the sweeper removes it), so that
+   * its user hears that the token expired: check `expiresAt`.
+   */
   async resolve(accessKeyId: string): Promise<ResolvedAccessKey | undefined> {
-    const key = await this.resolved.getOrLoad(accessKeyId, async () => {
+    return this.resolved.getOrLoad(accessKeyId, async () => {
       const record = await this.storage.accessKeys.find(accessKeyId);
       if (!record || record.status !== 'Active') return undefined;
+      const { principalArn, scopeSecretArn, expiresAt, sessionTokenHash, sessionIssuerArn, sessionPolicy } = record;
       return {
-        principalArn: record.principalArn,
+        principalArn,
         secretAccessKey: this.rootKey.open(record.encryptedSecret, accessKeyPurpose(accessKeyId)).toString('utf8'),
-        scopeSecretArn: record.scopeSecretArn,
-        expiresAt: record.expiresAt,
+        ...definedOnly({ scopeSecretArn, expiresAt, sessionTokenHash, sessionIssuerArn, sessionPolicy }),
       };
     });
-    return key && (key.expiresAt === undefined || key.expiresAt > this.clock()) ? key : undefined;
   }
 
   /** Removes temporary keys past their expiry; returns how many. */
@@ -92,6 +138,10 @@ export class AccessKeyStore {
   count(): Promise<number> {
     return this.storage.accessKeys.count();
   }
+}
+
+function definedOnly<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 export function accessKeyPurpose(accessKeyId: string): string {

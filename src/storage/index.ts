@@ -1,2 +1,3 @@
 export type * from './records.js';
 export type * from './repositories.js';
+export type * from './iam-records.js';

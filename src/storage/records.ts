@@ -127,6 +127,12 @@ export interface AccessKeyRecord {
   expiresAt?: number;
   /** A key limited to one secret (a rotation function's credentials). */
   scopeSecretArn?: string;
+  /** STS session credentials: SHA-256 (hex) of the session token they must be used with. */
+  sessionTokenHash?: string;
+  /** STS role sessions: the role the session was issued for. */
+  sessionIssuerArn?: string;
+  /** The session policy of the credentials (JSON), if any. */
+  sessionPolicy?: string;
 }
 
 export interface RotationFunctionRecord {

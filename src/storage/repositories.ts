@@ -12,6 +12,7 @@ import type {
   SecretRecord,
   VersionRecord,
 } from './records.js';
+import type { IamEntityKind, IamEntityRecord, IamInlinePolicyRecord, IamManagedPolicyRecord, NewIamManagedPolicy } from './iam-records.js';
 
 /**
  * One repository per aggregate. Every method returns a promise so that an
@@ -154,6 +155,55 @@ export interface AccessKeyRepository {
   reseal(accessKeyId: string, encryptedSecret: Buffer): Promise<void>;
   /** Removes temporary keys that expired before `now`. */
   deleteExpired(now: number): Promise<number>;
+  /** A principal's long-term keys (no temporary ones), oldest first. */
+  listByPrincipal(principalArn: string): Promise<AccessKeyRecord[]>;
+  setStatus(accessKeyId: string, status: AccessKeyRecord['status']): Promise<void>;
+  delete(accessKeyId: string): Promise<void>;
+}
+
+/** A page of IAM entities or policies, ordered by name (without regard to case) after `after`. */
+export interface IamListQuery {
+  account: string;
+  pathPrefix?: string;
+  after?: string;
+  limit: number;
+}
+
+/** IAM users, groups, roles, their inline policies, group membership and managed policies with their attachments. */
+export interface IamRepository {
+  findEntity(account: string, kind: IamEntityKind, name: string): Promise<IamEntityRecord | undefined>;
+  findEntityByArn(arn: string): Promise<IamEntityRecord | undefined>;
+  insertEntity(entity: IamEntityRecord): Promise<void>;
+  /** Stores the mutable fields: tags, and a role's trust policy, description and session duration. */
+  updateEntity(entity: IamEntityRecord): Promise<void>;
+  deleteEntity(id: string): Promise<void>;
+  listEntities(kind: IamEntityKind, query: IamListQuery): Promise<IamEntityRecord[]>;
+
+  addMember(groupId: string, userId: string): Promise<void>;
+  /** Says whether the user was a member. */
+  removeMember(groupId: string, userId: string): Promise<boolean>;
+  membersOf(groupId: string): Promise<IamEntityRecord[]>;
+  groupsOf(userId: string): Promise<IamEntityRecord[]>;
+
+  putInlinePolicy(entityId: string, policy: IamInlinePolicyRecord): Promise<void>;
+  findInlinePolicy(entityId: string, name: string): Promise<IamInlinePolicyRecord | undefined>;
+  /** By name. */
+  listInlinePolicies(entityId: string): Promise<IamInlinePolicyRecord[]>;
+  /** Says whether there was one. */
+  deleteInlinePolicy(entityId: string, name: string): Promise<boolean>;
+
+  findPolicy(arn: string): Promise<IamManagedPolicyRecord | undefined>;
+  findPolicyByName(account: string, name: string): Promise<IamManagedPolicyRecord | undefined>;
+  insertPolicy(policy: NewIamManagedPolicy): Promise<void>;
+  deletePolicy(id: string): Promise<void>;
+  listPolicies(query: IamListQuery & { onlyAttached: boolean }): Promise<IamManagedPolicyRecord[]>;
+  attachPolicy(entityId: string, policyId: string): Promise<void>;
+  /** Says whether it was attached. */
+  detachPolicy(entityId: string, policyId: string): Promise<boolean>;
+  /** The managed policies attached to an entity, by name. */
+  attachedPolicies(entityId: string): Promise<IamManagedPolicyRecord[]>;
+  /** The entities a policy is attached to, by kind and name. */
+  policyAttachments(policyId: string): Promise<IamEntityRecord[]>;
 }
 
 /** Small key/value settings the server keeps (root key check value, salts). */
@@ -170,6 +220,7 @@ export interface Repositories {
   rotationFunctions: RotationFunctionRepository;
   leases: LeaseRepository;
   audit: AuditRepository;
+  iam: IamRepository;
 }
 
 export interface TransactionOptions {

@@ -11,6 +11,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { Hash } from '@smithy/core/serde';
 import { SigV4Verifier, type CredentialResolver } from '../../src/http/sigv4.js';
 import { ServiceError } from '../../src/errors/service-error.js';
+import { sessionTokenDigest } from '../../src/iam/session-token.js';
 
 const CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 const PRINCIPAL = 'arn:aws:iam::111122223333:user/alice';
@@ -40,6 +41,8 @@ interface SignOptions {
   service?: string;
   applyChecksum?: boolean;
   secretAccessKey?: string;
+  sessionToken?: string;
+  accessKeyId?: string;
 }
 
 /** Signs like the SDK does and returns the headers it would send (lowercase names). */
@@ -47,7 +50,11 @@ async function sign(options: SignOptions = {}): Promise<Record<string, string>> 
   const signer = new SignatureV4({
     service: options.service ?? 'secretsmanager',
     region: options.region ?? 'us-east-1',
-    credentials: { accessKeyId: CREDENTIALS.accessKeyId, secretAccessKey: options.secretAccessKey ?? CREDENTIALS.secretAccessKey },
+    credentials: {
+      accessKeyId: options.accessKeyId ?? CREDENTIALS.accessKeyId,
+      secretAccessKey: options.secretAccessKey ?? CREDENTIALS.secretAccessKey,
+      ...(options.sessionToken ? { sessionToken: options.sessionToken } : {}),
+    },
     sha256: Hash.bind(null, 'sha256'),
     applyChecksum: options.applyChecksum ?? true,
   });
@@ -308,4 +315,71 @@ test('with verifySignatures off, the scope is still read and checked but no key 
     ),
     serviceError('InvalidSignatureException', /^Signature expired/),
   );
+});
+
+// --- STS session credentials ----------------------------------------------------------------
+
+const SESSION = { accessKeyId: 'ASIAIOSFODNN7EXAMPLE', secretAccessKey: 'session-secret', sessionToken: 'FwoGZXIvYXdzEXAMPLE/token+value==' };
+const SESSION_ARN = 'arn:aws:sts::111122223333:assumed-role/app/s1';
+const ROLE_ARN = 'arn:aws:iam::111122223333:role/app';
+const SESSION_POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:*","Resource":"*"}]}';
+
+const withSession: CredentialResolver = {
+  async resolve(accessKeyId) {
+    if (accessKeyId !== SESSION.accessKeyId) return resolver.resolve(accessKeyId);
+    return {
+      principalArn: SESSION_ARN,
+      secretAccessKey: SESSION.secretAccessKey,
+      expiresAt: SIGNED_AT + 2 * MINUTE,
+      sessionTokenHash: sessionTokenDigest(SESSION.sessionToken),
+      sessionIssuerArn: ROLE_ARN,
+      sessionPolicy: SESSION_POLICY,
+    };
+  },
+};
+
+const signSession = (options: SignOptions = {}) => sign({ ...SESSION, ...options });
+const INVALID_TOKEN = 'The security token included in the request is invalid.';
+
+test('session credentials with their token verify, and the caller carries the role and session policy', async () => {
+  const headers = await signSession();
+  assert.equal(headers['x-amz-security-token'], SESSION.sessionToken);
+  const caller = await verifier({ credentials: withSession }).verify(incoming(asRaw(headers)), Buffer.from(BODY), 'secretsmanager');
+  assert.deepEqual(caller, {
+    accessKeyId: SESSION.accessKeyId,
+    principalArn: SESSION_ARN,
+    sessionIssuerArn: ROLE_ARN,
+    sessionPolicy: SESSION_POLICY,
+    region: 'us-east-1',
+    service: 'secretsmanager',
+  });
+});
+
+test('session credentials without their token, or with another, are an invalid token', async () => {
+  const missing = await sign({ accessKeyId: SESSION.accessKeyId, secretAccessKey: SESSION.secretAccessKey });
+  await assert.rejects(verifier({ credentials: withSession }).verify(incoming(asRaw(missing)), Buffer.from(BODY), 'secretsmanager'), serviceError('UnrecognizedClientException', INVALID_TOKEN));
+  const tampered = await signSession({ sessionToken: `${SESSION.sessionToken}x` });
+  await assert.rejects(verifier({ credentials: withSession }).verify(incoming(asRaw(tampered)), Buffer.from(BODY), 'secretsmanager'), serviceError('UnrecognizedClientException', INVALID_TOKEN));
+});
+
+test('a session token must be a signed header', async () => {
+  const headers = await sign({ accessKeyId: SESSION.accessKeyId, secretAccessKey: SESSION.secretAccessKey });
+  const raw = asRaw(headers);
+  raw.push(['X-Amz-Security-Token', SESSION.sessionToken]);
+  await assert.rejects(verifier({ credentials: withSession }).verify(incoming(raw), Buffer.from(BODY), 'secretsmanager'), serviceError('UnrecognizedClientException', INVALID_TOKEN));
+});
+
+test('a long-term key sent with a session token is an invalid token', async () => {
+  const headers = await sign({ sessionToken: SESSION.sessionToken });
+  await assert.rejects(verifier({ credentials: withSession }).verify(incoming(asRaw(headers)), Buffer.from(BODY), 'secretsmanager'), serviceError('UnrecognizedClientException', INVALID_TOKEN));
+});
+
+test('session credentials past their expiry: ExpiredTokenException (the clock is the verifier\'s)', async () => {
+  const headers = await signSession();
+  // The session ends 2 minutes after signing; 3 minutes after, the signature itself is still current.
+  await assert.rejects(
+    verifier({ credentials: withSession, clock: SIGNED_AT + 3 * MINUTE }).verify(incoming(asRaw(headers)), Buffer.from(BODY), 'secretsmanager'),
+    serviceError('ExpiredTokenException', 'The security token included in the request is expired'),
+  );
+  await verifier({ credentials: withSession, clock: SIGNED_AT + 2 * MINUTE - 1 }).verify(incoming(asRaw(headers)), Buffer.from(BODY), 'secretsmanager');
 });

@@ -24,7 +24,10 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type {
   AccessKeyRecord,
+  IamEntityKind,
+  IamEntityRecord,
   KeyMaterialRecord,
+  NewIamManagedPolicy,
   KmsKeyRecord,
   NewSecret,
   NewVersion,
@@ -826,6 +829,110 @@ export function storageContract(name: string, open: () => Promise<Storage>, clea
     });
 
     // --- the unit of work --------------------------------------------------------------------
+
+    describe('IAM', () => {
+      const entity = (kind: IamEntityKind, name: string, path = '/', account = ACCOUNT): IamEntityRecord => ({
+        id: `${kind === 'user' ? 'AIDA' : kind === 'group' ? 'AGPA' : 'AROA'}${randomBytes(8).toString('hex').toUpperCase()}`,
+        account,
+        kind,
+        name,
+        path,
+        arn: `arn:aws:iam::${account}:${kind}${path}${name}`,
+        createdAt: 1_700_000_000_000,
+        tags: [],
+      });
+      const managed = (name: string): NewIamManagedPolicy => ({
+        id: `ANPA${randomBytes(8).toString('hex').toUpperCase()}`,
+        account: ACCOUNT,
+        name,
+        path: '/',
+        arn: `arn:aws:iam::${ACCOUNT}:policy/${name}`,
+        document: '{"Version":"2012-10-17","Statement":[]}',
+        defaultVersionId: 'v1',
+        createdAt: 1,
+        updatedAt: 1,
+        tags: [{ Key: 'k', Value: 'v' }],
+      });
+
+      it('entities: unique per account and kind regardless of case; found by name in any case and by ARN', async (storage) => {
+        const alice = { ...entity('user', 'Alice'), tags: [{ Key: 'team', Value: 'blue' }] };
+        await storage.iam.insertEntity(alice);
+        await storage.iam.insertEntity(entity('role', 'alice'));
+        await storage.iam.insertEntity(entity('user', 'alice', '/', OTHER_ACCOUNT));
+        await assert.rejects(storage.iam.insertEntity(entity('user', 'ALICE')));
+        assert.deepEqual(await storage.iam.findEntity(ACCOUNT, 'user', 'aLiCe'), alice);
+        assert.deepEqual(await storage.iam.findEntityByArn(alice.arn), alice);
+        const role = { ...entity('role', 'app'), trustPolicy: '{}', description: 'd', maxSessionDuration: 7200 };
+        await storage.iam.insertEntity(role);
+        await storage.iam.updateEntity({ ...role, trustPolicy: '{"x":1}', tags: [{ Key: 'a', Value: 'b' }] });
+        assert.deepEqual(await storage.iam.findEntity(ACCOUNT, 'role', 'app'), { ...role, trustPolicy: '{"x":1}', tags: [{ Key: 'a', Value: 'b' }] });
+      });
+
+      it('listEntities pages by name regardless of case, after a name, within a path prefix', async (storage) => {
+        for (const [name, path] of [['carol', '/a/'], ['Bob', '/'], ['alice', '/a/b/'], ['dave', '/ab/']] as const) {
+          await storage.iam.insertEntity(entity('user', name, path));
+        }
+        const names = async (query: { pathPrefix?: string; after?: string; limit?: number }) =>
+          (await storage.iam.listEntities('user', { account: ACCOUNT, limit: 10, ...query })).map((e) => e.name);
+        assert.deepEqual(await names({}), ['alice', 'Bob', 'carol', 'dave']);
+        assert.deepEqual(await names({ after: 'bob', limit: 1 }), ['carol']);
+        assert.deepEqual(await names({ pathPrefix: '/a/' }), ['alice', 'carol']);
+        assert.deepEqual(await names({ pathPrefix: '/a%' }), []);
+      });
+
+      it('membership, inline policies and attachments; attachment counts; deleting an entity drops what hangs on it', async (storage) => {
+        const user = entity('user', 'u');
+        const group = entity('group', 'g');
+        await storage.iam.insertEntity(user);
+        await storage.iam.insertEntity(group);
+        await storage.iam.addMember(group.id, user.id);
+        await storage.iam.addMember(group.id, user.id);
+        assert.deepEqual((await storage.iam.groupsOf(user.id)).map((g) => g.name), ['g']);
+        assert.deepEqual((await storage.iam.membersOf(group.id)).map((u) => u.name), ['u']);
+
+        await storage.iam.putInlinePolicy(user.id, { name: 'P', document: '1' });
+        await storage.iam.putInlinePolicy(user.id, { name: 'p', document: '2' });
+        assert.deepEqual(await storage.iam.listInlinePolicies(user.id), [{ name: 'P', document: '2' }]);
+        assert.deepEqual(await storage.iam.findInlinePolicy(user.id, 'p'), { name: 'P', document: '2' });
+
+        const policy = managed('m');
+        await storage.iam.insertPolicy(policy);
+        await storage.iam.attachPolicy(user.id, policy.id);
+        await storage.iam.attachPolicy(group.id, policy.id);
+        assert.equal((await storage.iam.findPolicy(policy.arn))?.attachmentCount, 2);
+        assert.deepEqual(await storage.iam.findPolicyByName(ACCOUNT, 'M'), { ...policy, attachmentCount: 2 });
+        assert.deepEqual((await storage.iam.policyAttachments(policy.id)).map((e) => e.kind), ['group', 'user']);
+        assert.deepEqual((await storage.iam.listPolicies({ account: ACCOUNT, limit: 10, onlyAttached: true })).map((p) => p.name), ['m']);
+        assert.equal(await storage.iam.detachPolicy(group.id, policy.id), true);
+        assert.equal(await storage.iam.detachPolicy(group.id, policy.id), false);
+
+        await storage.iam.deleteEntity(user.id);
+        assert.deepEqual(await storage.iam.membersOf(group.id), []);
+        assert.equal((await storage.iam.findPolicy(policy.arn))?.attachmentCount, 0);
+        assert.deepEqual(await storage.iam.listPolicies({ account: ACCOUNT, limit: 10, onlyAttached: true }), []);
+        assert.equal(await storage.iam.removeMember(group.id, user.id), false);
+      });
+
+      it('access keys by principal (long-term only), status, deletion; session fields round-trip', async (storage) => {
+        const principalArn = `arn:aws:iam::${ACCOUNT}:user/keys`;
+        const long = accessKey({ principalArn, createdAt: 1 });
+        const session = accessKey({
+          principalArn,
+          expiresAt: 2_000_000_000_000,
+          sessionTokenHash: 'ab'.repeat(32),
+          sessionIssuerArn: `arn:aws:iam::${ACCOUNT}:role/r`,
+          sessionPolicy: '{}',
+        });
+        await storage.accessKeys.insert(long);
+        await storage.accessKeys.insert(session);
+        assert.deepEqual(await storage.accessKeys.find(session.accessKeyId), session);
+        assert.deepEqual((await storage.accessKeys.listByPrincipal(principalArn)).map((k) => k.accessKeyId), [long.accessKeyId]);
+        await storage.accessKeys.setStatus(long.accessKeyId, 'Inactive');
+        assert.equal((await storage.accessKeys.find(long.accessKeyId))?.status, 'Inactive');
+        await storage.accessKeys.delete(long.accessKeyId);
+        assert.equal(await storage.accessKeys.find(long.accessKeyId), undefined);
+      });
+    });
 
     describe('transaction', () => {
       it('commits all the writes of a unit together and returns its result; the unit reads its own writes', async (storage) => {

@@ -175,6 +175,65 @@ export const migrations: { version: number; sql: string }[] = [
     `,
   },
   {
+    version: 5,
+    sql: `
+      -- IAM users, groups and roles in one table: names are unique per account and kind, regardless of case.
+      CREATE TABLE iam_entities (
+        id TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL COLLATE NOCASE,
+        path TEXT NOT NULL,
+        arn TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL,
+        tags TEXT NOT NULL,
+        trust_policy TEXT,
+        description TEXT,
+        max_session_duration INTEGER,
+        UNIQUE (account, kind, name)
+      );
+      CREATE TABLE iam_group_members (
+        group_id TEXT NOT NULL REFERENCES iam_entities(id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL REFERENCES iam_entities(id) ON DELETE CASCADE,
+        PRIMARY KEY (group_id, user_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX iam_group_members_by_user ON iam_group_members (user_id);
+      CREATE TABLE iam_inline_policies (
+        entity_id TEXT NOT NULL REFERENCES iam_entities(id) ON DELETE CASCADE,
+        name TEXT NOT NULL COLLATE NOCASE,
+        document TEXT NOT NULL,
+        PRIMARY KEY (entity_id, name)
+      );
+      CREATE TABLE iam_policies (
+        id TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        name TEXT NOT NULL COLLATE NOCASE,
+        path TEXT NOT NULL,
+        arn TEXT NOT NULL UNIQUE,
+        description TEXT,
+        document TEXT NOT NULL,
+        default_version_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        tags TEXT NOT NULL,
+        UNIQUE (account, name)
+      );
+      -- A policy is never removed while attached (DeleteConflict): no cascade from it.
+      CREATE TABLE iam_attachments (
+        entity_id TEXT NOT NULL REFERENCES iam_entities(id) ON DELETE CASCADE,
+        policy_id TEXT NOT NULL REFERENCES iam_policies(id),
+        PRIMARY KEY (entity_id, policy_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX iam_attachments_by_policy ON iam_attachments (policy_id);
+
+      -- IAM user keys are listed by their user; STS sessions need their token's digest and what they carry.
+      CREATE INDEX access_keys_by_principal ON access_keys (principal_arn);
+      ALTER TABLE access_keys ADD COLUMN session_token_hash TEXT;
+      ALTER TABLE access_keys ADD COLUMN session_issuer_arn TEXT;
+      ALTER TABLE access_keys ADD COLUMN session_policy TEXT;
+    `,
+  },
+  {
     version: 6,
     sql: `
       -- A secret's resource policy (PutResourcePolicy), as the caller wrote it.

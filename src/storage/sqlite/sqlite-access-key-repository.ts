@@ -10,6 +10,9 @@ interface AccessKeyRow {
   created_at: number;
   expires_at: number | null;
   scope_secret_arn: string | null;
+  session_token_hash: string | null;
+  session_issuer_arn: string | null;
+  session_policy: string | null;
 }
 
 function toAccessKey(row: AccessKeyRow): AccessKeyRecord {
@@ -21,6 +24,9 @@ function toAccessKey(row: AccessKeyRow): AccessKeyRecord {
     createdAt: row.created_at,
     ...(row.expires_at === null ? {} : { expiresAt: row.expires_at }),
     ...(row.scope_secret_arn === null ? {} : { scopeSecretArn: row.scope_secret_arn }),
+    ...(row.session_token_hash === null ? {} : { sessionTokenHash: row.session_token_hash }),
+    ...(row.session_issuer_arn === null ? {} : { sessionIssuerArn: row.session_issuer_arn }),
+    ...(row.session_policy === null ? {} : { sessionPolicy: row.session_policy }),
   };
 }
 
@@ -31,13 +37,17 @@ export class SqliteAccessKeyRepository implements AccessKeyRepository {
     this.stmts = {
       find: db.prepare('SELECT * FROM access_keys WHERE access_key_id = ?'),
       insert: db.prepare(`INSERT INTO access_keys (access_key_id, encrypted_secret, principal_arn, status, created_at,
-        expires_at, scope_secret_arn) VALUES (@accessKeyId, @encryptedSecret, @principalArn, @status, @createdAt,
-        @expiresAt, @scopeSecretArn)`),
+        expires_at, scope_secret_arn, session_token_hash, session_issuer_arn, session_policy) VALUES (@accessKeyId,
+        @encryptedSecret, @principalArn, @status, @createdAt, @expiresAt, @scopeSecretArn, @sessionTokenHash,
+        @sessionIssuerArn, @sessionPolicy)`),
       deleteExpired: db.prepare('DELETE FROM access_keys WHERE expires_at IS NOT NULL AND expires_at < ?'),
       // Temporary keys are not the account's standing keys: first start counts only the others.
       count: db.prepare('SELECT count(*) AS n FROM access_keys WHERE expires_at IS NULL'),
       all: db.prepare('SELECT * FROM access_keys ORDER BY access_key_id'),
       reseal: db.prepare('UPDATE access_keys SET encrypted_secret = ? WHERE access_key_id = ?'),
+      listByPrincipal: db.prepare('SELECT * FROM access_keys WHERE principal_arn = ? AND expires_at IS NULL ORDER BY created_at, access_key_id'),
+      setStatus: db.prepare('UPDATE access_keys SET status = ? WHERE access_key_id = ?'),
+      delete: db.prepare('DELETE FROM access_keys WHERE access_key_id = ?'),
     };
   }
 
@@ -55,7 +65,26 @@ export class SqliteAccessKeyRepository implements AccessKeyRepository {
   }
 
   async insert(key: AccessKeyRecord): Promise<void> {
-    this.stmts.insert.run({ ...key, expiresAt: key.expiresAt ?? null, scopeSecretArn: key.scopeSecretArn ?? null });
+    this.stmts.insert.run({
+      ...key,
+      expiresAt: key.expiresAt ?? null,
+      scopeSecretArn: key.scopeSecretArn ?? null,
+      sessionTokenHash: key.sessionTokenHash ?? null,
+      sessionIssuerArn: key.sessionIssuerArn ?? null,
+      sessionPolicy: key.sessionPolicy ?? null,
+    });
+  }
+
+  async listByPrincipal(principalArn: string): Promise<AccessKeyRecord[]> {
+    return (this.stmts.listByPrincipal.all(principalArn) as AccessKeyRow[]).map(toAccessKey);
+  }
+
+  async setStatus(accessKeyId: string, status: AccessKeyRecord['status']): Promise<void> {
+    this.stmts.setStatus.run(status, accessKeyId);
+  }
+
+  async delete(accessKeyId: string): Promise<void> {
+    this.stmts.delete.run(accessKeyId);
   }
 
   async deleteExpired(now: number): Promise<number> {

@@ -4,6 +4,7 @@ import { SqliteKeyRepository } from './sqlite-key-repository.js';
 import { SqliteAccessKeyRepository, SqliteSettingsRepository } from './sqlite-access-key-repository.js';
 import { SqliteLeaseRepository, SqliteRotationFunctionRepository } from './sqlite-rotation-repositories.js';
 import { SqliteAuditRepository } from './sqlite-audit-repository.js';
+import { SqliteIamRepository } from './sqlite-iam-repository.js';
 import type { Repositories, Storage, TransactionOptions } from '../repositories.js';
 import { EpochCache } from '../epoch-cache.js';
 
@@ -12,6 +13,8 @@ const READ_METHODS = new Set([
   'findByName', 'findByArn', 'findWithStagedVersion', 'list', 'dueForPurge', 'versions', 'stagesOf', 'version',
   'versionByStage', 'find', 'material', 'findAlias', 'count', 'get', 'dueForDeletion', 'dueForRotation', 'materials',
   'allMaterials', 'listAliases', 'all', 'nextRotationAt', 'head', 'entries', 'lookup', 'digests', 'lastDigest',
+  'listByPrincipal', 'findEntity', 'findEntityByArn', 'listEntities', 'membersOf', 'groupsOf', 'findInlinePolicy',
+  'listInlinePolicies', 'findPolicy', 'findPolicyByName', 'listPolicies', 'attachedPolicies', 'policyAttachments',
 ]);
 
 /** About five seconds of retries, as the busy timeout gives other statements. */
@@ -36,6 +39,7 @@ export class SqliteStorage implements Storage {
   readonly rotationFunctions: SqliteRotationFunctionRepository;
   readonly leases: SqliteLeaseRepository;
   readonly audit: SqliteAuditRepository;
+  readonly iam: SqliteIamRepository;
   /** The repositories themselves, as units of work get them. */
   private readonly bound: Repositories;
   private queue: Promise<unknown> = Promise.resolve();
@@ -62,6 +66,7 @@ export class SqliteStorage implements Storage {
       rotationFunctions: new SqliteRotationFunctionRepository(db),
       leases: new SqliteLeaseRepository(db),
       audit: new SqliteAuditRepository(db),
+      iam: new SqliteIamRepository(db),
     };
     this.bound = bound;
     this.dataVersion = db.prepare('PRAGMA data_version').pluck();
@@ -73,6 +78,7 @@ export class SqliteStorage implements Storage {
     this.rotationFunctions = this.outsideUnits(bound.rotationFunctions);
     this.leases = this.outsideUnits(bound.leases);
     this.audit = this.outsideUnits(bound.audit);
+    this.iam = this.outsideUnits(bound.iam);
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
     this.rollback = db.prepare('ROLLBACK');

@@ -1,0 +1,29 @@
+import type { JsonService } from '../operation.js';
+import { apiVersion, errorStatus, operations, shapes, signingName, xmlNamespace } from './model.generated.js';
+import type { IamApiDeps } from './iam-deps.js';
+import { accessKeyOperations } from './iam-access-key-operations.js';
+import { groupOperations } from './iam-group-operations.js';
+import { entityPolicyOperations, managedPolicyOperations } from './iam-policy-operations.js';
+import { roleOperations } from './iam-role-operations.js';
+import { userOperations } from './iam-user-operations.js';
+import { iamAuthorization } from './iam-authorization.js';
+
+/** The IAM API (query protocol): users, groups, roles, access keys, inline and managed policies. */
+export function iamService(deps: IamApiDeps): JsonService {
+  return {
+    targetPrefix: signingName,
+    signingName,
+    shapes,
+    operations,
+    query: { apiVersion, xmlNamespace, errorStatus },
+    authorization: iamAuthorization(deps),
+    handlers: {
+      ...userOperations(deps),
+      ...accessKeyOperations(deps),
+      ...groupOperations(deps),
+      ...roleOperations(deps),
+      ...entityPolicyOperations(deps),
+      ...managedPolicyOperations(deps),
+    },
+  };
+}

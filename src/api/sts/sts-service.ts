@@ -1,0 +1,25 @@
+import type { JsonService } from '../operation.js';
+import { apiVersion, errorStatus, operations, shapes, signingName, xmlNamespace } from './model.generated.js';
+import type { StsApiDeps } from './sts-deps.js';
+import { assumeRole } from './assume-role.js';
+import { getCallerIdentity } from './get-caller-identity.js';
+import { getSessionToken } from './get-session-token.js';
+
+/** The STS API (query protocol): caller identity and temporary credentials. */
+export function stsService(deps: StsApiDeps): JsonService {
+  return {
+    targetPrefix: signingName,
+    signingName,
+    shapes,
+    operations,
+    query: { apiVersion, xmlNamespace, errorStatus },
+    // GetCallerIdentity and GetSessionToken need no permission (AWS: policies cannot deny them);
+    // AssumeRole evaluates the role's trust policy and the caller's policies in its handler.
+    authorization: async () => [],
+    handlers: {
+      GetCallerIdentity: getCallerIdentity(deps),
+      GetSessionToken: getSessionToken(deps),
+      AssumeRole: assumeRole(deps),
+    },
+  };
+}

@@ -1,0 +1,240 @@
+/**
+ * The AWS query protocol (IAM, STS): a form-encoded body in (`Action=CreateUser&Version=...&
+ * Tags.member.1.Key=...`), XML out (`<CreateUserResponse><CreateUserResult>...`), errors as
+ * `<ErrorResponse>`. The form is decoded into the same input object a JSON 1.1 body gives,
+ * typed by the model's input shape, so validation and handlers are shared by both protocols.
+ */
+import type { ServerResponse } from 'node:http';
+import { frontEndError, ServiceError } from '../errors/service-error.js';
+import type { QueryModel, Shape } from '../api/model-types.js';
+
+export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
+
+export function isFormRequest(contentType: string | undefined): boolean {
+  return contentType !== undefined && contentType.toLowerCase().startsWith(FORM_CONTENT_TYPE);
+}
+
+/** The form's name/value pairs (`+` is a space; a repeated name keeps its last value). */
+export function parseForm(body: Buffer): Map<string, string> {
+  return new Map(new URLSearchParams(body.toString('utf8')));
+}
+
+/**
+ * The input object of `shapeName` from the form's flattened names: structure members as
+ * `Prefix.Member`, list elements as `Prefix.member.<n>` (an empty list as `Prefix=`), map entries
+ * as `Prefix.entry.<n>.key` / `.value`; scalars converted to the shape's type.
+ */
+export function decodeQueryInput(shapes: Record<string, Shape>, shapeName: string, form: Map<string, string>): Record<string, unknown> {
+  const names = [...form.keys()];
+  const decoder = new QueryDecoder(shapes, form, names);
+  return (decoder.structure(shapes[shapeName]!, '') ?? {}) as Record<string, unknown>;
+}
+
+class QueryDecoder {
+  constructor(
+    private readonly shapes: Record<string, Shape>,
+    private readonly form: Map<string, string>,
+    private readonly names: string[],
+  ) {}
+
+  value(shape: Shape, name: string): unknown {
+    switch (shape.type) {
+      case 'structure':
+        return this.structure(shape, `${name}.`);
+      case 'list':
+        return this.list(shape, name);
+      case 'map':
+        return this.map(shape, name);
+      default: {
+        const raw = this.form.get(name);
+        return raw === undefined ? undefined : scalar(shape, raw, name);
+      }
+    }
+  }
+
+  /** `prefix` is '' at the top level, else `Name.`: undefined when no member was sent. */
+  structure(shape: Shape, prefix: string): Record<string, unknown> | undefined {
+    if (prefix && !this.names.some((n) => n.startsWith(prefix))) return undefined;
+    const out: Record<string, unknown> = {};
+    for (const member in shape.members) {
+      const value = this.value(this.shapes[shape.members[member]!]!, `${prefix}${member}`);
+      if (value !== undefined) out[member] = value;
+    }
+    return out;
+  }
+
+  private list(shape: Shape, name: string): unknown[] | undefined {
+    const element = this.shapes[shape.member!]!;
+    const indices = this.indices(`${name}.member.`);
+    if (indices.length === 0) return this.form.get(name) === '' ? [] : undefined;
+    return indices.map((i) => this.value(element, `${name}.member.${i}`));
+  }
+
+  private map(shape: Shape, name: string): Record<string, unknown> | undefined {
+    const indices = this.indices(`${name}.entry.`);
+    if (indices.length === 0) return undefined;
+    const out: Record<string, unknown> = {};
+    for (const i of indices) {
+      const key = this.form.get(`${name}.entry.${i}.key`);
+      if (key === undefined) continue;
+      const value = this.value(this.shapes[shape.value!]!, `${name}.entry.${i}.value`);
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+
+  /** The distinct 1-based positions under `prefix`, in order (gaps close up, as AWS's decoder does). */
+  private indices(prefix: string): number[] {
+    const seen = new Set<number>();
+    for (const n of this.names) {
+      if (!n.startsWith(prefix)) continue;
+      const rest = n.slice(prefix.length);
+      const dot = rest.indexOf('.');
+      const index = Number(dot < 0 ? rest : rest.slice(0, dot));
+      if (Number.isInteger(index) && index > 0) seen.add(index);
+    }
+    return [...seen].sort((a, b) => a - b);
+  }
+}
+
+function scalar(shape: Shape, raw: string, name: string): unknown {
+  switch (shape.type) {
+    case 'integer':
+    case 'long':
+      if (!/^-?\d+$/.test(raw.trim())) throw badValue(raw, name, 'Member must be a number');
+      return Number(raw.trim());
+    case 'double':
+    case 'float': {
+      const n = Number(raw);
+      if (raw.trim() === '' || Number.isNaN(n)) throw badValue(raw, name, 'Member must be a number');
+      return n;
+    }
+    case 'boolean': {
+      const lower = raw.toLowerCase();
+      if (lower !== 'true' && lower !== 'false') throw badValue(raw, name, 'Member must be a boolean (true or false)');
+      return lower === 'true';
+    }
+    case 'timestamp': {
+      const time = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) * 1000 : Date.parse(raw);
+      if (Number.isNaN(time)) throw badValue(raw, name, 'Member must be an ISO 8601 timestamp');
+      return time / 1000;
+    }
+    default:
+      return raw;
+  }
+}
+
+function badValue(raw: string, name: string, constraint: string): ServiceError {
+  const path = name.charAt(0).toLowerCase() + name.slice(1);
+  return frontEndError('ValidationException', `1 validation error detected: Value '${raw}' at '${path}' failed to satisfy constraint: ${constraint}`);
+}
+
+// ------------------------------------------------------------------------------------ XML out
+
+/** `<{Operation}Response>` with its `<{Operation}Result>` (when the model has an output) and the request id. */
+export function xmlResponse(
+  model: QueryModel,
+  shapes: Record<string, Shape>,
+  operation: string,
+  outputShape: string | undefined,
+  output: object | undefined,
+  requestId: string,
+): string {
+  const result = outputShape ? element(`${operation}Result`, structureXml(shapes, shapes[outputShape]!, output ?? {})) : '';
+  return (
+    `<${operation}Response xmlns="${model.xmlNamespace}">${result}` +
+    `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${operation}Response>`
+  );
+}
+
+/** AWS's query error document; the code's status is the model's when it declares the code. */
+export function xmlError(model: QueryModel, error: ServiceError, requestId: string): { status: number; body: string } {
+  const { code, status } = queryErrorCode(error, model);
+  const type = status >= 500 ? 'Receiver' : 'Sender';
+  const body =
+    `<ErrorResponse xmlns="${model.xmlNamespace}"><Error><Type>${type}</Type><Code>${escapeXml(code)}</Code>` +
+    `<Message>${escapeXml(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+  return { status, body };
+}
+
+/**
+ * The shared front end raises JSON 1.1's codes (authentication, validation, routing); query
+ * services answer the same failures under their own names and statuses.
+ */
+const QUERY_CODES: Record<string, { code: string; status: number }> = {
+  UnrecognizedClientException: { code: 'InvalidClientTokenId', status: 403 },
+  InvalidSignatureException: { code: 'SignatureDoesNotMatch', status: 403 },
+  MissingAuthenticationTokenException: { code: 'MissingAuthenticationToken', status: 403 },
+  IncompleteSignatureException: { code: 'IncompleteSignature', status: 400 },
+  ExpiredTokenException: { code: 'ExpiredTokenException', status: 403 },
+  ValidationException: { code: 'ValidationError', status: 400 },
+  SerializationException: { code: 'MalformedInput', status: 400 },
+  UnknownOperationException: { code: 'InvalidAction', status: 400 },
+  AccessDeniedException: { code: 'AccessDenied', status: 403 },
+  InternalServiceError: { code: 'InternalFailure', status: 500 },
+};
+
+export function queryErrorCode(error: ServiceError, model: QueryModel): { code: string; status: number } {
+  const mapped = QUERY_CODES[error.code];
+  if (mapped) return mapped;
+  return { code: error.code, status: model.errorStatus[error.code] ?? error.status };
+}
+
+export function sendXml(res: ServerResponse, requestId: string, status: number, body: string): void {
+  res.writeHead(status, {
+    'Content-Type': 'text/xml',
+    'Content-Length': Buffer.byteLength(body),
+    'x-amzn-RequestId': requestId,
+  });
+  res.end(body);
+}
+
+function structureXml(shapes: Record<string, Shape>, shape: Shape, value: object): string {
+  let out = '';
+  const record = value as Record<string, unknown>;
+  for (const member in shape.members) {
+    const v = record[member];
+    if (v !== undefined && v !== null) out += element(member, valueXml(shapes, shapes[shape.members[member]!]!, v));
+  }
+  return out;
+}
+
+function valueXml(shapes: Record<string, Shape>, shape: Shape, value: unknown): string {
+  switch (shape.type) {
+    case 'structure':
+      return structureXml(shapes, shape, value as object);
+    case 'list': {
+      const member = shapes[shape.member!]!;
+      return (value as unknown[]).map((v) => element('member', valueXml(shapes, member, v))).join('');
+    }
+    case 'map': {
+      const valueShape = shapes[shape.value!]!;
+      return Object.entries(value as Record<string, unknown>)
+        .map(([k, v]) => element('entry', element('key', escapeXml(k)) + element('value', valueXml(shapes, valueShape, v))))
+        .join('');
+    }
+    case 'timestamp':
+      return isoTimestamp(value);
+    case 'blob':
+      return Buffer.isBuffer(value) ? value.toString('base64') : escapeXml(String(value));
+    default:
+      return escapeXml(String(value));
+  }
+}
+
+/** Handlers give epoch seconds (as for JSON 1.1) or a Date; XML carries ISO 8601, to the second unless finer. */
+function isoTimestamp(value: unknown): string {
+  const ms = value instanceof Date ? value.getTime() : (value as number) * 1000;
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+function element(name: string, content: string): string {
+  return `<${name}>${content}</${name}>`;
+}
+
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#13;' };
+
+/** Element text (no attribute holds data): markup characters, and CR, which XML parsers would fold into LF. */
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>\r]/g, (c) => XML_ESCAPES[c]!);
+}

@@ -1,0 +1,234 @@
+import type { Db } from './sqlite-database.js';
+import type { IamListQuery, IamRepository } from '../repositories.js';
+import type {
+  IamEntityKind,
+  IamEntityRecord,
+  IamInlinePolicyRecord,
+  IamManagedPolicyRecord,
+  NewIamManagedPolicy,
+} from '../iam-records.js';
+
+interface EntityRow {
+  id: string;
+  account: string;
+  kind: IamEntityKind;
+  name: string;
+  path: string;
+  arn: string;
+  created_at: number;
+  tags: string;
+  trust_policy: string | null;
+  description: string | null;
+  max_session_duration: number | null;
+}
+
+interface PolicyRow {
+  id: string;
+  account: string;
+  name: string;
+  path: string;
+  arn: string;
+  description: string | null;
+  document: string;
+  default_version_id: string;
+  created_at: number;
+  updated_at: number;
+  tags: string;
+  attachment_count: number;
+}
+
+function toEntity(row: EntityRow): IamEntityRecord {
+  return {
+    id: row.id,
+    account: row.account,
+    kind: row.kind,
+    name: row.name,
+    path: row.path,
+    arn: row.arn,
+    createdAt: row.created_at,
+    tags: JSON.parse(row.tags),
+    ...(row.trust_policy === null ? {} : { trustPolicy: row.trust_policy }),
+    ...(row.description === null ? {} : { description: row.description }),
+    ...(row.max_session_duration === null ? {} : { maxSessionDuration: row.max_session_duration }),
+  };
+}
+
+function entityParams(e: IamEntityRecord) {
+  return {
+    ...e,
+    tags: JSON.stringify(e.tags),
+    trustPolicy: e.trustPolicy ?? null,
+    description: e.description ?? null,
+    maxSessionDuration: e.maxSessionDuration ?? null,
+  };
+}
+
+function toPolicy(row: PolicyRow): IamManagedPolicyRecord {
+  return {
+    id: row.id,
+    account: row.account,
+    name: row.name,
+    path: row.path,
+    arn: row.arn,
+    ...(row.description === null ? {} : { description: row.description }),
+    document: row.document,
+    defaultVersionId: row.default_version_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    tags: JSON.parse(row.tags),
+    attachmentCount: row.attachment_count,
+  };
+}
+
+const POLICY_COLUMNS = `p.*, (SELECT count(*) FROM iam_attachments a WHERE a.policy_id = p.id) AS attachment_count`;
+/** A path prefix compared as plain text (no LIKE wildcards), case-sensitively as IAM does. */
+const PATH_PREFIX = `(@pathPrefix IS NULL OR substr(path, 1, length(@pathPrefix)) = @pathPrefix)`;
+const AFTER = `(@after IS NULL OR name > @after)`;
+
+export class SqliteIamRepository implements IamRepository {
+  private readonly stmts;
+
+  constructor(db: Db) {
+    this.stmts = {
+      findEntity: db.prepare('SELECT * FROM iam_entities WHERE account = ? AND kind = ? AND name = ?'),
+      findEntityByArn: db.prepare('SELECT * FROM iam_entities WHERE arn = ?'),
+      insertEntity: db.prepare(`INSERT INTO iam_entities (id, account, kind, name, path, arn, created_at, tags, trust_policy,
+        description, max_session_duration) VALUES (@id, @account, @kind, @name, @path, @arn, @createdAt, @tags, @trustPolicy,
+        @description, @maxSessionDuration)`),
+      updateEntity: db.prepare(`UPDATE iam_entities SET tags = @tags, trust_policy = @trustPolicy, description = @description,
+        max_session_duration = @maxSessionDuration WHERE id = @id`),
+      deleteEntity: db.prepare('DELETE FROM iam_entities WHERE id = ?'),
+      listEntities: db.prepare(`SELECT * FROM iam_entities WHERE account = @account AND kind = @kind AND ${PATH_PREFIX}
+        AND ${AFTER} ORDER BY name LIMIT @limit`),
+
+      addMember: db.prepare('INSERT OR IGNORE INTO iam_group_members (group_id, user_id) VALUES (?, ?)'),
+      removeMember: db.prepare('DELETE FROM iam_group_members WHERE group_id = ? AND user_id = ?'),
+      membersOf: db.prepare(`SELECT e.* FROM iam_group_members m JOIN iam_entities e ON e.id = m.user_id
+        WHERE m.group_id = ? ORDER BY e.name`),
+      groupsOf: db.prepare(`SELECT e.* FROM iam_group_members m JOIN iam_entities e ON e.id = m.group_id
+        WHERE m.user_id = ? ORDER BY e.name`),
+
+      putInline: db.prepare(`INSERT INTO iam_inline_policies (entity_id, name, document) VALUES (?, ?, ?)
+        ON CONFLICT (entity_id, name) DO UPDATE SET document = excluded.document`),
+      findInline: db.prepare('SELECT name, document FROM iam_inline_policies WHERE entity_id = ? AND name = ?'),
+      listInline: db.prepare('SELECT name, document FROM iam_inline_policies WHERE entity_id = ? ORDER BY name'),
+      deleteInline: db.prepare('DELETE FROM iam_inline_policies WHERE entity_id = ? AND name = ?'),
+
+      findPolicy: db.prepare(`SELECT ${POLICY_COLUMNS} FROM iam_policies p WHERE arn = ?`),
+      findPolicyByName: db.prepare(`SELECT ${POLICY_COLUMNS} FROM iam_policies p WHERE account = ? AND name = ?`),
+      insertPolicy: db.prepare(`INSERT INTO iam_policies (id, account, name, path, arn, description, document,
+        default_version_id, created_at, updated_at, tags) VALUES (@id, @account, @name, @path, @arn, @description, @document,
+        @defaultVersionId, @createdAt, @updatedAt, @tags)`),
+      deletePolicy: db.prepare('DELETE FROM iam_policies WHERE id = ?'),
+      listPolicies: db.prepare(`SELECT ${POLICY_COLUMNS} FROM iam_policies p WHERE account = @account AND ${PATH_PREFIX}
+        AND ${AFTER} AND (@onlyAttached = 0 OR EXISTS (SELECT 1 FROM iam_attachments a WHERE a.policy_id = p.id))
+        ORDER BY name LIMIT @limit`),
+      attach: db.prepare('INSERT OR IGNORE INTO iam_attachments (entity_id, policy_id) VALUES (?, ?)'),
+      detach: db.prepare('DELETE FROM iam_attachments WHERE entity_id = ? AND policy_id = ?'),
+      attachedPolicies: db.prepare(`SELECT ${POLICY_COLUMNS} FROM iam_attachments x JOIN iam_policies p ON p.id = x.policy_id
+        WHERE x.entity_id = ? ORDER BY p.name`),
+      policyAttachments: db.prepare(`SELECT e.* FROM iam_attachments x JOIN iam_entities e ON e.id = x.entity_id
+        WHERE x.policy_id = ? ORDER BY e.kind, e.name`),
+    };
+  }
+
+  async findEntity(account: string, kind: IamEntityKind, name: string): Promise<IamEntityRecord | undefined> {
+    const row = this.stmts.findEntity.get(account, kind, name) as EntityRow | undefined;
+    return row && toEntity(row);
+  }
+
+  async findEntityByArn(arn: string): Promise<IamEntityRecord | undefined> {
+    const row = this.stmts.findEntityByArn.get(arn) as EntityRow | undefined;
+    return row && toEntity(row);
+  }
+
+  async insertEntity(entity: IamEntityRecord): Promise<void> {
+    this.stmts.insertEntity.run(entityParams(entity));
+  }
+
+  async updateEntity(entity: IamEntityRecord): Promise<void> {
+    this.stmts.updateEntity.run(entityParams(entity));
+  }
+
+  async deleteEntity(id: string): Promise<void> {
+    this.stmts.deleteEntity.run(id);
+  }
+
+  async listEntities(kind: IamEntityKind, query: IamListQuery): Promise<IamEntityRecord[]> {
+    return (this.stmts.listEntities.all({ ...listParams(query), kind }) as EntityRow[]).map(toEntity);
+  }
+
+  async addMember(groupId: string, userId: string): Promise<void> {
+    this.stmts.addMember.run(groupId, userId);
+  }
+
+  async removeMember(groupId: string, userId: string): Promise<boolean> {
+    return this.stmts.removeMember.run(groupId, userId).changes > 0;
+  }
+
+  async membersOf(groupId: string): Promise<IamEntityRecord[]> {
+    return (this.stmts.membersOf.all(groupId) as EntityRow[]).map(toEntity);
+  }
+
+  async groupsOf(userId: string): Promise<IamEntityRecord[]> {
+    return (this.stmts.groupsOf.all(userId) as EntityRow[]).map(toEntity);
+  }
+
+  async putInlinePolicy(entityId: string, policy: IamInlinePolicyRecord): Promise<void> {
+    this.stmts.putInline.run(entityId, policy.name, policy.document);
+  }
+
+  async findInlinePolicy(entityId: string, name: string): Promise<IamInlinePolicyRecord | undefined> {
+    return this.stmts.findInline.get(entityId, name) as IamInlinePolicyRecord | undefined;
+  }
+
+  async listInlinePolicies(entityId: string): Promise<IamInlinePolicyRecord[]> {
+    return this.stmts.listInline.all(entityId) as IamInlinePolicyRecord[];
+  }
+
+  async deleteInlinePolicy(entityId: string, name: string): Promise<boolean> {
+    return this.stmts.deleteInline.run(entityId, name).changes > 0;
+  }
+
+  async findPolicy(arn: string): Promise<IamManagedPolicyRecord | undefined> {
+    const row = this.stmts.findPolicy.get(arn) as PolicyRow | undefined;
+    return row && toPolicy(row);
+  }
+
+  async findPolicyByName(account: string, name: string): Promise<IamManagedPolicyRecord | undefined> {
+    const row = this.stmts.findPolicyByName.get(account, name) as PolicyRow | undefined;
+    return row && toPolicy(row);
+  }
+
+  async insertPolicy(policy: NewIamManagedPolicy): Promise<void> {
+    this.stmts.insertPolicy.run({ ...policy, description: policy.description ?? null, tags: JSON.stringify(policy.tags) });
+  }
+
+  async deletePolicy(id: string): Promise<void> {
+    this.stmts.deletePolicy.run(id);
+  }
+
+  async listPolicies(query: IamListQuery & { onlyAttached: boolean }): Promise<IamManagedPolicyRecord[]> {
+    return (this.stmts.listPolicies.all({ ...listParams(query), onlyAttached: query.onlyAttached ? 1 : 0 }) as PolicyRow[]).map(toPolicy);
+  }
+
+  async attachPolicy(entityId: string, policyId: string): Promise<void> {
+    this.stmts.attach.run(entityId, policyId);
+  }
+
+  async detachPolicy(entityId: string, policyId: string): Promise<boolean> {
+    return this.stmts.detach.run(entityId, policyId).changes > 0;
+  }
+
+  async attachedPolicies(entityId: string): Promise<IamManagedPolicyRecord[]> {
+    return (this.stmts.attachedPolicies.all(entityId) as PolicyRow[]).map(toPolicy);
+  }
+
+  async policyAttachments(policyId: string): Promise<IamEntityRecord[]> {
+    return (this.stmts.policyAttachments.all(policyId) as EntityRow[]).map(toEntity);
+  }
+}
+
+function listParams(query: IamListQuery) {
+  return { account: query.account, pathPrefix: query.pathPrefix ?? null, after: query.after ?? null, limit: query.limit };
+}

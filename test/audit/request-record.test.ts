@@ -1,0 +1,52 @@
+// The audit record of a query-protocol request: IAM's and STS's event sources, and no credential
+// of the response in it (policy documents stay).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { IncomingMessage } from 'node:http';
+import { requestRecord, type RequestFacts } from '../../src/audit/request-record.js';
+
+const req = { socket: { remoteAddress: '127.0.0.1' }, headers: { 'user-agent': 'Boto3/1.34' } } as unknown as IncomingMessage;
+const facts = (overrides: Partial<RequestFacts>): RequestFacts => ({
+  requestId: 'r-1',
+  account: '111122223333',
+  region: 'us-east-1',
+  time: Date.UTC(2030, 0, 1),
+  principalArn: 'arn:aws:iam::111122223333:user/alice',
+  accessKeyId: 'AKIAEXAMPLE',
+  ...overrides,
+});
+
+test('AssumeRole is recorded under sts.amazonaws.com without the secret key or session token', () => {
+  const record = requestRecord(
+    req,
+    facts({
+      targetPrefix: 'sts',
+      operation: 'AssumeRole',
+      input: { RoleArn: 'arn:aws:iam::111122223333:role/app', RoleSessionName: 's1', Policy: '{"Version":"2012-10-17"}' },
+      output: {
+        Credentials: { AccessKeyId: 'ASIAEXAMPLE', SecretAccessKey: 'very-secret', SessionToken: 'token-value', Expiration: 1 },
+        AssumedRoleUser: { AssumedRoleId: 'AROAEXAMPLE:s1', Arn: 'arn:aws:sts::111122223333:assumed-role/app/s1' },
+      },
+    }),
+  );
+  assert.equal(record.eventSource, 'sts.amazonaws.com');
+  assert.equal(record.eventName, 'AssumeRole');
+  const text = JSON.stringify(record);
+  assert.ok(!text.includes('very-secret') && !text.includes('token-value'), text);
+  assert.deepEqual((record.responseElements as { credentials: object }).credentials, { accessKeyId: 'ASIAEXAMPLE', expiration: 1 });
+  assert.equal((record.requestParameters as { policy: string }).policy, '{"Version":"2012-10-17"}');
+});
+
+test('CreateAccessKey is recorded under iam.amazonaws.com without the secret access key', () => {
+  const record = requestRecord(
+    req,
+    facts({
+      targetPrefix: 'iam',
+      operation: 'CreateAccessKey',
+      input: { UserName: 'alice' },
+      output: { AccessKey: { UserName: 'alice', AccessKeyId: 'AKIANEW', Status: 'Active', SecretAccessKey: 'fresh-secret' } },
+    }),
+  );
+  assert.equal(record.eventSource, 'iam.amazonaws.com');
+  assert.ok(!JSON.stringify(record).includes('fresh-secret'));
+});
