@@ -49,7 +49,8 @@ const COMPILED_LIMIT = 2048;
  * account root user is known.
  */
 export class Authorizer {
-  private readonly compiled = new Map<string, CompiledPolicy>();
+  /** By kind, then by document: the text of a cached record is the same string each time, hashed once. */
+  private readonly compiled = { resource: new Map<string, CompiledPolicy>(), identity: new Map<string, CompiledPolicy>() };
 
   constructor(private readonly directory?: PrincipalDirectory) {}
 
@@ -89,14 +90,14 @@ export class Authorizer {
     return principalArn.endsWith(':root') ? undefined : this.directory?.policiesOf(principalArn);
   }
 
-  private compile(document: string, kind: PolicyKind): CompiledPolicy {
-    const cacheKey = kind + document;
-    let policy = this.compiled.get(cacheKey);
+  private compile(document: string, kind: 'resource' | 'identity'): CompiledPolicy {
+    const cache = this.compiled[kind];
+    let policy = cache.get(document);
     if (!policy) {
       // Stored policies were validated when written; one that no longer parses grants nothing.
       policy = safeParse(document, kind);
-      if (this.compiled.size >= COMPILED_LIMIT) this.compiled.clear();
-      this.compiled.set(cacheKey, policy);
+      if (cache.size >= COMPILED_LIMIT) cache.clear();
+      cache.set(document, policy);
     }
     return policy;
   }
