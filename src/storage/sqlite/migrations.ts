@@ -1,5 +1,10 @@
+import { moveAuditLogOut } from './legacy-audit-move.js';
+import type { Migration } from './sqlite-durable.js';
+
+export type { Migration } from './sqlite-durable.js';
+
 /** Numbered schema migrations; each runs once, in order, inside one transaction. */
-export const migrations: { version: number; sql: string }[] = [
+export const migrations: Migration[] = [
   {
     version: 1,
     sql: `
@@ -172,6 +177,15 @@ export const migrations: { version: number; sql: string }[] = [
       CREATE INDEX audit_by_read_only ON audit_entries (read_only, event_time, sequence);
 
       CREATE TABLE audit_digests (sequence INTEGER PRIMARY KEY, hash TEXT NOT NULL, time TEXT NOT NULL, signature TEXT NOT NULL);
+    `,
+  },
+  {
+    version: 7,
+    // The audit log now has a file of its own (audit.db): its entries move there first.
+    before: moveAuditLogOut,
+    sql: `
+      DROP TABLE IF EXISTS audit_entries;
+      DROP TABLE IF EXISTS audit_digests;
     `,
   },
 ];
