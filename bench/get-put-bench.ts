@@ -209,13 +209,18 @@ async function main(): Promise<void> {
     if (serverLogErrors.length) console.log(`server log: ${serverLogErrors.length} error lines, first: ${serverLogErrors[0]}`);
 
     let profile: ReturnType<typeof summarizeProfile> | undefined;
+    let auditThreadProfile: ReturnType<typeof summarizeProfile> | undefined;
     if (CPU_PROF) {
-      const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
-      if (file) {
-        profile = summarizeProfile(join(profDir, file), 25);
-        console.log(`\nserver CPU profile (${file}): top self time`);
-        console.log(table(['function', 'self ms', 'self %', 'location'], profile.top.map((t) => [t.name, t.selfMs.toFixed(0), t.selfPct.toFixed(1), t.location])));
-      }
+      // One file per thread, CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: thread 0 is the main thread, the other the audit thread.
+      const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
+      const main = files.find((f) => f.split('.')[4] === '0');
+      const audit = files.find((f) => f !== main);
+      const print = (title: string, summary: ReturnType<typeof summarizeProfile>) => {
+        console.log(`\n${title}: top self time (sampled ${(summary.totalMs / 1000).toFixed(1)} s, idle ${(summary.idleMs / 1000).toFixed(1)} s)`);
+        console.log(table(['function', 'self ms', 'self %', 'location'], summary.top.map((t) => [t.name, t.selfMs.toFixed(0), t.selfPct.toFixed(1), t.location])));
+      };
+      if (main) print(`server main thread CPU profile (${main})`, (profile = summarizeProfile(join(profDir, main), 25)));
+      if (audit) print(`server audit thread CPU profile (${audit})`, (auditThreadProfile = summarizeProfile(join(profDir, audit), 10)));
     }
 
     const output = {
@@ -230,6 +235,7 @@ async function main(): Promise<void> {
       memory: { cofferAtStart: memoryAtStart, cofferAfterLoad: memoryAfterLoad, bareAfterLoad: bareMemory },
       serverLogErrors: serverLogErrors.length,
       ...(profile ? { cpuProfile: profile } : {}),
+      ...(auditThreadProfile ? { auditThreadCpuProfile: auditThreadProfile } : {}),
       wrkOutput: Object.fromEntries(results.map((r) => [r.scenario, r.wrkOutput])),
     };
     mkdirSync(join(PROJECT_ROOT, 'bench/results'), { recursive: true });

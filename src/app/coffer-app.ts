@@ -38,8 +38,7 @@ import { setUpRotation } from './rotation-setup.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { Authorizer } from '../iam/authorizer.js';
 import { AuditSigningKey } from '../audit/audit-signing-key.js';
-import { JsonlFileSink } from '../audit/jsonl-file-sink.js';
-import { withTimeout } from '../audit/sink-timeout.js';
+import { AUDIT_DB_FILE, openAuditDatabase } from '../storage/sqlite/audit-database.js';
 import type { SecretsApiDeps } from '../api/secretsmanager/deps.js';
 import { RotationFunctionService } from '../rotation/rotation-function-service.js';
 
@@ -81,16 +80,23 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
       throw error;
     },
   );
-  const secrets = new SecretService(storage, keys);
-  const reader = new SecretReader(storage, secrets.cipher);
-  const admin = new KeyAdmin(storage, keys);
   const auditKey = new AuditSigningKey(storage, ring, config.dev ? undefined : join(config.dataDir, 'audit-public-key.pem'));
-  const audit = new AuditLog(storage, {
-    sinks: config.auditFiles.map((file) => withTimeout(new JsonlFileSink(file), config.auditSinkTimeoutMs)),
+  // Opened after the database: its migrations move an earlier version's audit log into audit.db.
+  const audit = await AuditLog.open({
+    path: config.dev ? ':memory:' : join(config.dataDir, AUDIT_DB_FILE),
+    shared: options.shared,
+    files: config.auditFiles,
+    sinkTimeoutMs: config.auditSinkTimeoutMs,
     signingKey: () => auditKey.get(),
     logger,
     clock: options.clock,
+  }).catch(async (error: unknown) => {
+    await storage.close();
+    throw error;
   });
+  const secrets = new SecretService(storage, keys);
+  const reader = new SecretReader(storage, secrets.cipher);
+  const admin = new KeyAdmin(storage, keys);
 
   const events = serviceEventRecorder(audit, options.clock);
   const rotationFunctions = new RotationFunctionService(storage, ring);
@@ -119,7 +125,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
       secretsManager,
       kmsService({ keys, admin }),
       rotationFunctionsService({ functions: rotationFunctions }),
-      cloudTrailService({ storage }),
+      cloudTrailService({ audit }),
       iamService({ directory }),
       stsService({ directory }),
       ...(rootKeys ? [operatorService({ rootKeys, rootKeyProvider: (request) => rootKeyProvider({ ...config, ...request }) })] : []),
@@ -207,6 +213,8 @@ async function openData(config: CofferConfig, options: { shared?: boolean; logge
 export async function initializeData(config: CofferConfig): Promise<string | undefined> {
   const { storage, credentialsPath } = await openData(config, { logger: createLogger(config.logLevel, config.logFile) });
   await storage.close();
+  // The audit database too, so that the workers find its schema in place.
+  openAuditDatabase(join(config.dataDir, AUDIT_DB_FILE)).close();
   return credentialsPath;
 }
 

@@ -1,26 +1,37 @@
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ServiceError } from '../errors/service-error.js';
-import type { Storage } from '../storage/index.js';
-import { toEntryRecord } from './audit-entry-record.js';
+import type { AuditEntryRecord, AuditLookupQuery } from '../storage/index.js';
 import type { AuditRecord } from './audit-record.js';
-import type { AuditSink } from './audit-sink.js';
+import { AuditThread } from './audit-thread-client.js';
+import type { HeadState } from './audit-writer.js';
 import { signDigest } from './digest.js';
-import { appendEntries, GENESIS_HEAD, type Entry } from './hash-chain.js';
 
 interface Pending {
-  record: AuditRecord;
+  /** The record as JSON: what crosses to the audit thread. */
+  text: string;
   resolve(): void;
   reject(error: Error): void;
 }
 
 export interface AuditLogOptions {
-  /** Sinks besides the database, each already bounded by a timeout. */
-  sinks: AuditSink[];
+  /** The audit database file (audit.db in the data directory), or `:memory:` for a log that lasts as long as the process. */
+  path: string;
+  /** Other processes (cluster workers) write to the same file. */
+  shared?: boolean;
+  /** JSON Lines files that receive every entry besides the database. */
+  files?: string[];
+  /** How long a sink may take to confirm a write before the requests it records fail. */
+  sinkTimeoutMs?: number;
   /** The key that signs digests of the chain head (undefined while it is unavailable, e.g. sealed). */
   signingKey?: () => Promise<KeyObject | undefined>;
   logger: Logger;
   clock?: () => number;
+}
+
+/** Reads LookupEvents makes. */
+export interface AuditReader {
+  lookup(query: AuditLookupQuery): Promise<AuditEntryRecord[]>;
 }
 
 /** The answer to a request whose record could not be made durable. */
@@ -33,46 +44,69 @@ export function auditUnavailable(cause: Error): ServiceError {
 }
 
 /**
- * The audit log: every record is chained and durable in the database and in
- * every sink before `record` resolves. Records that arrive while a batch is
- * being written wait for the next batch, so under load one transaction and
- * one flush per sink serve many requests (group commit). A failed write puts
- * the log in a failed state in which it refuses new work (fail closed) until a
- * write succeeds again.
+ * The audit log: every record is chained and durable in the audit database
+ * and in every sink before `record` resolves. The writing happens on the
+ * audit thread (audit-thread.ts); this side only serializes each record and
+ * hands the waiting ones over as one batch, one batch at a time: records
+ * that arrive while a batch is being written (synced) go together in the
+ * next one, a single transaction (group commit). A failed write puts the log
+ * in a failed state in which it refuses new work (fail closed) until a write
+ * succeeds again.
  */
-export class AuditLog {
+export class AuditLog implements AuditReader {
   private queue: Pending[] = [];
-  private flushing?: Promise<void>;
+  private scheduled = false;
+  /** The batch the audit thread is writing, if any: settles (never rejects) once it is answered. */
+  private inFlight?: Promise<void>;
   private failure?: Error;
   private digestTimer?: NodeJS.Timeout;
 
-  constructor(
-    private readonly storage: Storage,
+  private constructor(
+    private readonly thread: AuditThread,
     private readonly options: AuditLogOptions,
   ) {}
 
+  /** Starts the audit thread on the database; rejects if it cannot be opened. */
+  static async open(options: AuditLogOptions): Promise<AuditLog> {
+    const thread = await AuditThread.start({
+      path: options.path,
+      shared: options.shared ?? false,
+      files: options.files ?? [],
+      sinkTimeoutMs: options.sinkTimeoutMs ?? 5000,
+    });
+    return new AuditLog(thread, options);
+  }
+
   /** Resolves once the record is durable everywhere; rejects with the reason it is not. */
   record(record: AuditRecord): Promise<void> {
+    let text: string;
+    try {
+      text = JSON.stringify(record);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ record, resolve, reject });
-      // The batch is written after this turn of the event loop: every request
-      // whose I/O arrived in it joins the same transaction and flush.
-      this.flushing ??= new Promise<void>((next) => setImmediate(next)).then(() => this.drain());
+      this.queue.push({ text, resolve, reject });
+      // Handed over after this turn of the event loop, so that every request whose I/O arrived in it goes in
+      // one message; while a batch is being written, records wait for its answer and go together after it.
+      if (!this.scheduled && !this.inFlight) {
+        this.scheduled = true;
+        setImmediate(() => this.handOver());
+      }
     });
   }
 
   /**
    * Refuses work while the log cannot write (fail closed). Before a request
-   * that changes something, every sink must also still take writes (an empty
-   * write opens a file sink, and queues behind its pending flush), so that a
-   * sink that stopped working refuses the change instead of leaving it
+   * that changes something, every sink must also still take writes, so that
+   * a sink that stopped working refuses the change instead of leaving it
    * unrecorded. While failed, each call tries the sinks again, so the log
    * recovers as soon as they do.
    */
   async ensureWritable(changes: boolean): Promise<void> {
-    if (!this.failure && !(changes && this.options.sinks.length)) return;
+    if (!this.failure && !(changes && this.options.files?.length)) return;
     try {
-      await Promise.all(this.options.sinks.map((sink) => sink.write([])));
+      await this.thread.call({ op: 'probe' });
     } catch (error) {
       this.failure ??= error as Error;
       throw auditUnavailable(error as Error);
@@ -83,56 +117,57 @@ export class AuditLog {
     }
   }
 
+  lookup(query: AuditLookupQuery): Promise<AuditEntryRecord[]> {
+    return this.thread.call({ op: 'lookup', query });
+  }
+
+  /** Entries in chain order after `afterSequence`. */
+  entries(afterSequence: number, limit: number): Promise<AuditEntryRecord[]> {
+    return this.thread.call({ op: 'entries', after: afterSequence, limit });
+  }
+
   /** Signs a digest of the chain head every `intervalMs` (and once when stopping). */
   startDigests(intervalMs: number): void {
     this.digestTimer = setInterval(() => void this.signHead().catch((err: unknown) => this.options.logger.error({ err }, 'signing an audit digest failed')), intervalMs);
     this.digestTimer.unref();
   }
 
-  /** A signed digest of the current head, unless one already covers it. */
+  /** A signed digest of the current head, unless one already covers it. The key never leaves this thread. */
   async signHead(): Promise<void> {
     const key = await this.options.signingKey?.();
     if (!key) return;
-    await this.storage.transaction(async (tx) => {
-      const head = await tx.audit.head();
-      if (!head || (await tx.audit.lastDigest())?.sequence === head.sequence) return;
-      await tx.audit.addDigest(signDigest(head, key, new Date((this.options.clock ?? Date.now)())));
-    });
+    const { head, lastDigest } = await this.thread.call<HeadState>({ op: 'head' });
+    if (!head || lastDigest === head.sequence) return;
+    await this.thread.call({ op: 'addDigest', digest: signDigest(head, key, new Date((this.options.clock ?? Date.now)())) });
   }
 
   async close(): Promise<void> {
     clearInterval(this.digestTimer);
-    await this.flushing;
+    for (this.handOver(); this.inFlight; this.handOver()) await this.inFlight;
     await this.signHead().catch(() => undefined);
-    await Promise.all(this.options.sinks.map((sink) => sink.close()));
+    await this.thread.close();
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length) {
-      const batch = this.queue;
-      this.queue = [];
-      try {
-        await this.write(batch.map((p) => p.record));
+  /** Hands the waiting records to the audit thread as one message, unless a batch is still being written. */
+  private handOver(): void {
+    this.scheduled = false;
+    if (this.inFlight || !this.queue.length) return;
+    const batch = this.queue;
+    this.queue = [];
+    // One string crosses to the thread more cheaply than an array of them; JSON text holds no raw newline.
+    const records = batch.map((p) => p.text).join('\n');
+    this.inFlight = this.thread.call({ op: 'append', records }).then(
+      () => {
         for (const p of batch) p.resolve();
-      } catch (error) {
-        this.failure = error as Error;
-        this.options.logger.error({ err: error, records: batch.length }, 'audit log write failed: refusing requests until it recovers');
-        for (const p of batch) p.reject(error as Error);
-      }
-    }
-    this.flushing = undefined;
-  }
-
-  /** Chains the batch on the stored head (read in the same transaction, so processes sharing the database agree). */
-  private async write(records: AuditRecord[]): Promise<void> {
-    let entries: Entry[] = [];
-    await this.storage.transaction(
-      async (tx) => {
-        entries = appendEntries((await tx.audit.head()) ?? GENESIS_HEAD, records);
-        await tx.audit.append(entries.map(toEntryRecord));
       },
-      { cachedDataUnchanged: true },
-    );
-    await Promise.all(this.options.sinks.map((sink) => sink.write(entries)));
+      (error: Error) => {
+        this.failure = error;
+        this.options.logger.error({ err: error, records: batch.length }, 'audit log write failed: refusing requests until it recovers');
+        for (const p of batch) p.reject(error);
+      },
+    ).finally(() => {
+      this.inFlight = undefined;
+      this.handOver();
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newEventId } from './event-id.js';
 import { redactParameters, type Parameters } from './parameter-redaction.js';
 
 export { redactParameters, type Parameters } from './parameter-redaction.js';
@@ -82,7 +82,7 @@ export interface RecordInput {
   recipientAccountId?: string;
   /** Defaults to now. */
   time?: Date;
-  /** Defaults to a fresh UUID. */
+  /** Defaults to a fresh time-ordered UUID (see event-id.ts). */
   eventID?: string;
   resources?: AuditResource[];
 }
@@ -90,10 +90,11 @@ export interface RecordInput {
 /** Builds a record, redacting parameters and response elements on the way in. */
 export function buildRecord(input: RecordInput): AuditRecord {
   const { eventSource, eventName } = input;
+  const time = input.time ?? new Date();
   const record: AuditRecord = {
     eventVersion: EVENT_VERSION,
     userIdentity: input.userIdentity,
-    eventTime: formatEventTime(input.time ?? new Date()),
+    eventTime: formatEventTime(time),
     eventSource,
     eventName,
     awsRegion: input.awsRegion,
@@ -102,7 +103,7 @@ export function buildRecord(input: RecordInput): AuditRecord {
     requestParameters: redactParameters(eventSource, eventName, input.requestParameters),
     responseElements: redactParameters(eventSource, eventName, input.responseElements),
     requestID: input.requestID,
-    eventID: input.eventID ?? randomUUID(),
+    eventID: input.eventID ?? newEventId(time.getTime()),
     readOnly: input.readOnly,
     eventType: input.eventType ?? 'AwsApiCall',
     recipientAccountId: input.recipientAccountId ?? input.userIdentity.accountId,
@@ -117,5 +118,6 @@ export function buildRecord(input: RecordInput): AuditRecord {
 
 /** `2025-05-20T20:45:00Z`: CloudTrail drops the milliseconds that toISOString keeps. */
 export function formatEventTime(time: Date): string {
-  return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // toISOString always ends in ".sssZ" for the years a record can carry.
+  return `${time.toISOString().slice(0, 19)}Z`;
 }

@@ -30,21 +30,28 @@ export class AuditSigningKey {
     if (this.ring.sealed) return undefined;
     if (this.key) return this.key;
     const sealed = await this.storage.settings.get(PRIVATE_SETTING);
-    if (sealed !== undefined) {
-      this.key = createPrivateKey({ key: this.ring.open(Buffer.from(sealed, 'base64'), PURPOSE), format: 'der', type: 'pkcs8' });
-      return this.key;
-    }
+    if (sealed !== undefined) return this.unseal(sealed);
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     const der = privateKey.export({ format: 'der', type: 'pkcs8' });
     const pem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
-    await this.storage.transaction(async (tx) => {
+    // Another process sharing the database (--workers) may have made one meanwhile: then that one is the key.
+    const theirs = await this.storage.transaction(async (tx) => {
+      const made = await tx.settings.get(PRIVATE_SETTING);
+      if (made !== undefined) return made;
       await tx.settings.set(PRIVATE_SETTING, this.ring.seal(der, PURPOSE).toString('base64'));
       await tx.settings.set(PUBLIC_SETTING, pem);
+      return undefined;
     });
     der.fill(0);
+    if (theirs !== undefined) return this.unseal(theirs);
     if (this.publicKeyFile) writeFileSync(this.publicKeyFile, pem, { mode: 0o644 });
     this.key = privateKey;
     return privateKey;
+  }
+
+  private unseal(sealed: string): KeyObject {
+    this.key = createPrivateKey({ key: this.ring.open(Buffer.from(sealed, 'base64'), PURPOSE), format: 'der', type: 'pkcs8' });
+    return this.key;
   }
 }
 

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { AUDIT_DB_FILE } from '../storage/sqlite/audit-database.js';
 import type { AuditRecord } from './audit-record.js';
 import type { Digest } from './digest.js';
 import type { Entry } from './hash-chain.js';
@@ -19,39 +20,46 @@ interface EntryRow {
 }
 
 /**
- * A data directory's audit log, read straight from its database file with a
- * read-only connection, while no server has the file open. A server not in
- * cluster mode holds its database with an exclusive lock for as long as it
- * runs; a copy (coffer.db with its -wal file, taken while the server is
- * stopped) reads as well as the original.
+ * A data directory's audit log, read straight from its database files with
+ * read-only connections, while no server has them open: audit.db for the
+ * chain and the digests, coffer.db for the settings (a data directory an
+ * earlier version wrote keeps its log in coffer.db until the next start
+ * moves it). A server not in cluster mode holds both files with an exclusive
+ * lock for as long as it runs; a copy (the .db files with their -wal files,
+ * taken while the server is stopped) reads as well as the original.
  */
 export class OfflineAuditLog {
-  private readonly db: Database.Database;
   private readonly page;
 
-  private constructor(readonly path: string) {
-    this.db = new Database(path, { readonly: true, fileMustExist: true, timeout: LOCK_WAIT_MS });
-    this.page = this.db.prepare('SELECT sequence, record, previous_hash, hash FROM audit_entries WHERE sequence > ? ORDER BY sequence LIMIT ?');
+  private constructor(
+    private readonly main: Connection,
+    private readonly log: Connection,
+  ) {
+    this.page = log.read((db) => db.prepare('SELECT sequence, record, previous_hash, hash FROM audit_entries WHERE sequence > ? ORDER BY sequence LIMIT ?'));
   }
 
   static open(dataDir: string): OfflineAuditLog {
-    const path = join(dataDir, 'coffer.db');
-    if (!existsSync(path)) throw new Error(`no database at ${path}`);
+    const main = Connection.open(join(dataDir, 'coffer.db'));
+    let log: Connection | undefined;
     try {
-      return new OfflineAuditLog(path);
+      const legacy = main.read((db) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_entries'").get());
+      log = legacy ? main : Connection.open(join(dataDir, AUDIT_DB_FILE));
+      return new OfflineAuditLog(main, log);
     } catch (error) {
-      throw explain(error, path);
+      if (log !== main) log?.close();
+      main.close();
+      throw error;
     }
   }
 
   /** Every signed digest, oldest first. They are few (one per many entries), so they are read at once. */
   digests(): Digest[] {
-    return this.read(() => this.db.prepare('SELECT sequence, hash, time, signature FROM audit_digests ORDER BY sequence').all() as Digest[]);
+    return this.log.read((db) => db.prepare('SELECT sequence, hash, time, signature FROM audit_digests ORDER BY sequence').all() as Digest[]);
   }
 
   /** A setting's value, if the database has it. */
   setting(name: string): string | undefined {
-    const row = this.read(() => this.db.prepare('SELECT value FROM settings WHERE name = ?').get(name) as { value: string } | undefined);
+    const row = this.main.read((db) => db.prepare('SELECT value FROM settings WHERE name = ?').get(name) as { value: string } | undefined);
     return row?.value;
   }
 
@@ -59,7 +67,7 @@ export class OfflineAuditLog {
   *entries(pageSize = PAGE_SIZE): Generator<Entry> {
     let after = 0;
     for (;;) {
-      const rows = this.read(() => this.page.all(after, pageSize) as EntryRow[]);
+      const rows = this.log.read(() => this.page.all(after, pageSize) as EntryRow[]);
       for (const row of rows) yield toEntry(row);
       if (rows.length < pageSize) return;
       after = rows[rows.length - 1]!.sequence;
@@ -67,15 +75,37 @@ export class OfflineAuditLog {
   }
 
   close(): void {
-    this.db.close();
+    if (this.log !== this.main) this.log.close();
+    this.main.close();
+  }
+}
+
+/** A read-only connection whose errors name its file and what the operator can do. */
+class Connection {
+  private constructor(
+    private readonly db: Database.Database,
+    readonly path: string,
+  ) {}
+
+  static open(path: string): Connection {
+    if (!existsSync(path)) throw new Error(`no database at ${path}`);
+    try {
+      return new Connection(new Database(path, { readonly: true, fileMustExist: true, timeout: LOCK_WAIT_MS }), path);
+    } catch (error) {
+      throw explain(error, path);
+    }
   }
 
-  private read<T>(query: () => T): T {
+  read<T>(query: (db: Database.Database) => T): T {
     try {
-      return query();
+      return query(this.db);
     } catch (error) {
       throw explain(error, this.path);
     }
+  }
+
+  close(): void {
+    this.db.close();
   }
 }
 

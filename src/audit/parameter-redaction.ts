@@ -74,8 +74,7 @@ const OMITTED_GLOBALLY = folded(OMITTED_EVERYWHERE);
  */
 export function redactParameters(eventSource: string, eventName: string, params: unknown): Parameters | null {
   if (params === null || params === undefined) return null;
-  const omitted = new Set([...OMITTED_GLOBALLY, ...folded(OMITTED_BY_OPERATION[`${eventSource} ${eventName}`])]);
-  const verbatim = folded(VERBATIM_BY_SOURCE[eventSource]);
+  const { omitted, verbatim } = rulesFor(eventSource, eventName);
   const walk = (value: unknown): unknown => {
     if (isBinary(value)) return undefined;
     if (Array.isArray(value)) return value.map(walk).filter((item) => item !== undefined);
@@ -91,6 +90,24 @@ export function redactParameters(eventSource: string, eventName: string, params:
   };
   const result = walk(params);
   return isPlainObject(result) ? result : null;
+}
+
+interface Rules {
+  omitted: ReadonlySet<string>;
+  verbatim: ReadonlySet<string>;
+}
+
+/** The rules of each operation, made once: every request is redacted, twice. */
+const rulesByOperation = new Map<string, Rules>();
+
+function rulesFor(eventSource: string, eventName: string): Rules {
+  const key = `${eventSource} ${eventName}`;
+  let rules = rulesByOperation.get(key);
+  if (!rules) {
+    rules = { omitted: new Set([...OMITTED_GLOBALLY, ...folded(OMITTED_BY_OPERATION[key])]), verbatim: folded(VERBATIM_BY_SOURCE[eventSource]) };
+    rulesByOperation.set(key, rules);
+  }
+  return rules;
 }
 
 function isBinary(value: unknown): boolean {

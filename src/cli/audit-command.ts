@@ -46,9 +46,9 @@ export function registerAuditCommand(program: Command): void {
   audit
     .command('verify')
     .description(
-      "check a stopped server's audit log (or a copy of its data directory: coffer.db with its -wal file) against the chain and the signed digests",
+      "check a stopped server's audit log (or a copy of its data directory: audit.db and coffer.db with their -wal files) against the chain and the signed digests",
     )
-    .requiredOption('--data-dir <dir>', 'the data directory holding coffer.db')
+    .requiredOption('--data-dir <dir>', 'the data directory holding audit.db and coffer.db')
     .option('--public-key <file>', `the digest-signing public key (PEM); default: <data-dir>/${PUBLIC_KEY_FILE}`)
     .action(failsInOneLine(verify));
 

@@ -131,7 +131,7 @@ export interface AuditLookupQuery {
   limit: number;
 }
 
-/** The audit hash chain and its signed digests. */
+/** The audit hash chain and its signed digests (in their own database: see AuditLog). */
 export interface AuditRepository {
   /** The last entry's sequence and hash, or undefined for an empty chain. */
   head(): Promise<{ sequence: number; hash: string } | undefined>;
@@ -219,16 +219,7 @@ export interface Repositories {
   settings: SettingsRepository;
   rotationFunctions: RotationFunctionRepository;
   leases: LeaseRepository;
-  audit: AuditRepository;
   iam: IamRepository;
-}
-
-export interface TransactionOptions {
-  /**
-   * The unit writes only what no cache holds (audit entries): the change epoch
-   * stays, so caches of secrets, keys and access keys survive it.
-   */
-  cachedDataUnchanged?: boolean;
 }
 
 export interface Storage extends Repositories {
@@ -236,7 +227,7 @@ export interface Storage extends Repositories {
    * Runs a unit of work in one transaction: all its writes commit together or
    * none do. The work receives repositories bound to the transaction.
    */
-  transaction<T>(work: (tx: Repositories) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
   /**
    * A number that changes whenever stored data may have changed: a write through
    * this storage or, where the database is shared, by anyone. In-memory caches of

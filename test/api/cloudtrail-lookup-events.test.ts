@@ -10,7 +10,8 @@ import { toEntryRecord } from '../../src/audit/audit-entry-record.js';
 import { buildRecord, type AuditRecord, type RecordInput } from '../../src/audit/audit-record.js';
 import { appendEntries, GENESIS_HEAD } from '../../src/audit/hash-chain.js';
 import { ServiceError } from '../../src/errors/service-error.js';
-import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
+import { openAuditDatabase } from '../../src/storage/sqlite/audit-database.js';
+import { SqliteAuditRepository } from '../../src/storage/sqlite/sqlite-audit-repository.js';
 
 const ACCOUNT = '111122223333';
 const REGION = 'us-east-1';
@@ -51,12 +52,18 @@ function recordOf(call: Call, n: number): AuditRecord {
   return buildRecord(input);
 }
 
-/** A fresh in-memory database holding the calls, chained in the order given. */
-async function logOf(calls: Call[]): Promise<{ storage: SqliteStorage; records: AuditRecord[] }> {
-  const storage = SqliteStorage.open(':memory:');
+interface AuditLogFixture {
+  audit: SqliteAuditRepository;
+  close(): void;
+}
+
+/** A fresh in-memory audit database holding the calls, chained in the order given. */
+async function logOf(calls: Call[]): Promise<{ log: AuditLogFixture; records: AuditRecord[] }> {
+  const db = openAuditDatabase(':memory:');
+  const audit = new SqliteAuditRepository(db);
   const records = calls.map(recordOf);
-  await storage.transaction(async (tx) => tx.audit.append(appendEntries(GENESIS_HEAD, records).map(toEntryRecord)));
-  return { storage, records };
+  await audit.append(appendEntries(GENESIS_HEAD, records).map(toEntryRecord));
+  return { log: { audit, close: () => db.close() }, records };
 }
 
 function context(region = REGION): RequestContext {
@@ -66,8 +73,8 @@ function context(region = REGION): RequestContext {
 type Lookup = (input: Record<string, unknown>, region?: string) => Promise<{ Events: Record<string, any>[]; NextToken?: string }>;
 
 /** LookupEvents as the dispatcher runs it: the model's validation, then the handler. */
-function lookupOn(storage: SqliteStorage): Lookup {
-  const service = cloudTrailService({ storage });
+function lookupOn(log: AuditLogFixture): Lookup {
+  const service = cloudTrailService({ audit: log.audit });
   return async (input, region) =>
     (await service.handlers.LookupEvents!(context(region), validateInput(service.shapes, 'LookupEventsRequest', input))) as any;
 }
@@ -107,15 +114,15 @@ describe('LookupEvents', () => {
     { name: 'Decrypt', at: 4, source: 'kms', user: 'root' },
     { name: 'PutSecretValue', at: 5, resource: `${SECRET_ARN}2` },
   ];
-  let storage: SqliteStorage;
+  let log: AuditLogFixture;
   let records: AuditRecord[];
   let lookup: Lookup;
 
   before(async () => {
-    ({ storage, records } = await logOf(calls));
-    lookup = lookupOn(storage);
+    ({ log, records } = await logOf(calls));
+    lookup = lookupOn(log);
   });
-  after(() => storage.close());
+  after(() => log.close());
 
   test('answers every event newest first, in the API shape', async () => {
     const { Events, NextToken } = await lookup({});
@@ -221,7 +228,7 @@ describe('LookupEvents', () => {
   });
 
   test('the service answers only LookupEvents; the rest is left to the dispatcher as unsupported', () => {
-    const service = cloudTrailService({ storage });
+    const service = cloudTrailService({ audit: log.audit });
     assert.equal(service.targetPrefix, 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101');
     assert.equal(service.signingName, 'cloudtrail');
     assert.deepEqual(Object.keys(service.handlers), ['LookupEvents']);
@@ -233,9 +240,9 @@ describe('LookupEvents paging over an irregular log', () => {
   test('times that do not follow the chain order, and many events in one second, page without gaps or repeats', async () => {
     // Requests finish out of order: a later entry may carry an earlier time.
     const ats = [0, 2, 1, 1, 3, 1, 2, 0, 3, 3, 2, 1];
-    const { storage } = await logOf(ats.map((at, i) => ({ name: `Call${i}`, at })));
+    const { log } = await logOf(ats.map((at, i) => ({ name: `Call${i}`, at })));
     try {
-      const lookup = lookupOn(storage);
+      const lookup = lookupOn(log);
       const expected = ats
         .map((at, i) => ({ at, i }))
         .sort((a, b) => b.at - a.at || b.i - a.i)
@@ -246,7 +253,7 @@ describe('LookupEvents paging over an irregular log', () => {
       const window = await allPages(lookup, { MaxResults: 2, StartTime: (T0 + 1000) / 1000, EndTime: (T0 + 2000) / 1000 });
       assert.deepEqual(names(window.events), expected.filter((n) => [1, 2].includes(ats[Number(n.slice(4))]!)));
     } finally {
-      await storage.close();
+      log.close();
     }
   });
 
@@ -256,9 +263,9 @@ describe('LookupEvents paging over an irregular log', () => {
       ...Array.from({ length: SCAN_BUDGET + 10 }, (_, i): Call => ({ name: 'Elsewhere', at: 1 + i / 1000, region: 'eu-west-1' })),
       { name: 'Newest', at: 2 },
     ];
-    const { storage } = await logOf(calls);
+    const { log } = await logOf(calls);
     try {
-      const lookup = lookupOn(storage);
+      const lookup = lookupOn(log);
       const first = await lookup({ MaxResults: 5 });
       assert.deepEqual(names(first.Events), ['Newest']);
       assert.ok(first.NextToken, 'the budget ran out before the log did');
@@ -267,7 +274,7 @@ describe('LookupEvents paging over an irregular log', () => {
       assert.equal(pages, 2);
       assert.equal((await allPages(lookup, { MaxResults: 50 }, 'eu-west-1')).events.length, SCAN_BUDGET + 10);
     } finally {
-      await storage.close();
+      log.close();
     }
   });
 });

@@ -27,7 +27,7 @@ test('a sweep that purges a secret, destroys a key and rotates another records e
   const admin = new KeyAdmin(storage, keys);
   const logger = pino({ level: 'silent' });
   let now = T0;
-  const audit = new AuditLog(storage, { sinks: [], logger, clock: () => now });
+  const audit = await AuditLog.open({ path: ':memory:', logger, clock: () => now });
   const events = serviceEventRecorder(audit, () => now);
   const sweeper = new Sweeper(backgroundTasks({ secrets, admin, accessKeys: new AccessKeyStore(storage, root), events }), logger, () => now);
   try {
@@ -40,11 +40,11 @@ test('a sweep that purges a secret, destroys a key and rotates another records e
 
     now = T0 + DAY_MS;
     await sweeper.sweep();
-    assert.equal((await storage.audit.entries(0, 100)).length, 0, 'nothing due, nothing recorded');
+    assert.equal((await audit.entries(0, 100)).length, 0, 'nothing due, nothing recorded');
 
     now = T0 + 90 * DAY_MS;
     await sweeper.sweep();
-    const records = (await storage.audit.entries(0, 100)).map((e) => JSON.parse(e.recordJson));
+    const records = (await audit.entries(0, 100)).map((e) => JSON.parse(e.recordJson));
     const summary = records.map((r) => [r.eventSource, r.eventName, r.eventType, r.resources[0].ARN, r.userIdentity.type, r.eventTime]);
     assert.deepEqual(summary, [
       ['secretsmanager.amazonaws.com', 'EndSecretDeletion', 'AwsServiceEvent', created.ARN, 'AWSService', '2030-08-30T00:00:00Z'],

@@ -22,7 +22,7 @@ const call = (eventSource: string, eventName: string, parts: Partial<RecordInput
     ...parts,
   });
 
-test('a record has the CloudTrail fields, with the time to the second and a UUID event ID', () => {
+test('a record has the CloudTrail fields, with the time to the second and a time-ordered UUID event ID', () => {
   const record = call(SM, 'DescribeSecret', {
     requestParameters: { SecretId: 'app/db' },
     time: new Date('2025-05-20T20:45:00.987Z'),
@@ -30,7 +30,9 @@ test('a record has the CloudTrail fields, with the time to the second and a UUID
     error: { code: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." },
   });
   const { eventID, ...rest } = record;
-  assert.match(eventID, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  // UUID version 7: the first 48 bits are the time in milliseconds.
+  assert.match(eventID, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.equal(parseInt(eventID.replace('-', '').slice(0, 12), 16), Date.parse('2025-05-20T20:45:00.987Z'));
   assert.deepEqual(rest, {
     eventVersion: '1.08',
     userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT}:user/alice`, accountId: ACCOUNT, accessKeyId: 'AKIAEXAMPLE' },
@@ -141,4 +143,11 @@ test('no secret value reaches a serialized log entry', () => {
   }
   // What is not secret stays, so the omissions above are not an empty record's doing.
   assert.ok(log.includes('"destinationKeyId"') && log.includes('"publicKey":"cHVi"') && log.includes('"settings":{}'));
+});
+
+test('event IDs are unique and sort by time, so the event ID index grows at its end', () => {
+  const at = (ms: number) => call(SM, 'GetSecretValue', { time: new Date(Date.UTC(2025, 4, 20) + ms), readOnly: true }).eventID;
+  const ids = [at(0), at(0), at(1), at(1000), at(86_400_000)];
+  assert.equal(new Set(ids).size, ids.length);
+  assert.ok(ids[1]! < ids[2]! && ids[2]! < ids[3]! && ids[3]! < ids[4]!, ids.join(' '));
 });

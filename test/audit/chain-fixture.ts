@@ -2,6 +2,8 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { buildRecord, type AuditRecord } from '../../src/audit/audit-record.js';
 import { appendEntries, GENESIS_HEAD, headAfter, type ChainHead, type Entry } from '../../src/audit/hash-chain.js';
 import { signDigest, type Digest } from '../../src/audit/digest.js';
+import { toEntryRecord } from '../../src/audit/audit-entry-record.js';
+import type { AuditRepository } from '../../src/storage/index.js';
 
 export const ACCOUNT = '111122223333';
 
@@ -68,3 +70,9 @@ export const parse = (lines: readonly string[]): Entry[] => lines.map((line) => 
 
 /** A deep copy, so that each test tampers with its own. */
 export const copy = (entries: readonly Entry[]): Entry[] => parse(serialize(entries));
+
+/** Writes the fixture's entries and digests where a log keeps them. */
+export async function storeChain(audit: Pick<AuditRepository, 'append' | 'addDigest'>, chain: Fixture): Promise<void> {
+  await audit.append(chain.entries.map(toEntryRecord));
+  for (const digest of chain.digests) await audit.addDigest(digest);
+}

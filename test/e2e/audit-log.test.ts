@@ -29,7 +29,7 @@ interface StoredRecord {
 
 /** The stopped server's audit records, in chain order. */
 function records(server: TestServer): { json: string[]; parsed: StoredRecord[] } {
-  const db = new Database(join(server.dataDir, 'coffer.db'), { readonly: true });
+  const db = new Database(join(server.dataDir, 'audit.db'), { readonly: true });
   try {
     const json = (db.prepare('SELECT record FROM audit_entries ORDER BY sequence').all() as { record: string }[]).map((r) => r.record);
     return { json, parsed: json.map((j) => JSON.parse(j) as StoredRecord) };

@@ -8,10 +8,14 @@ import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { pino } from 'pino';
 import { toEntryRecord } from '../../src/audit/audit-entry-record.js';
+import { AuditLog } from '../../src/audit/audit-log.js';
 import { appendEntries, type Entry } from '../../src/audit/hash-chain.js';
+import { AUDIT_DB_FILE, openAuditDatabase } from '../../src/storage/sqlite/audit-database.js';
+import { SqliteAuditRepository } from '../../src/storage/sqlite/sqlite-audit-repository.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
-import { buildChain, sampleRecord } from '../audit/chain-fixture.js';
+import { buildChain, sampleRecord, storeChain } from '../audit/chain-fixture.js';
 import { cleanEnv, describeRun, run, serverEnv, type RunResult } from '../support/child-process.js';
 import { BIN, clientConfig, startServer, tempDir } from '../support/coffer-server.js';
 
@@ -23,23 +27,22 @@ const dataDir = join(tempDir('coffer-audit-verify-'), 'data');
 before(async () => {
   mkdirSync(dataDir);
   const storage = SqliteStorage.open(join(dataDir, 'coffer.db'));
-  await storage.transaction(async (tx) => {
-    await tx.audit.append(chain.entries.map(toEntryRecord));
-    for (const digest of chain.digests) await tx.audit.addDigest(digest);
-    await tx.settings.set('audit-public-key', publicKeyPem);
-  });
+  await storage.settings.set('audit-public-key', publicKeyPem);
   await storage.close();
+  const db = openAuditDatabase(join(dataDir, AUDIT_DB_FILE));
+  await storeChain(new SqliteAuditRepository(db), chain);
+  db.close();
   writeFileSync(join(dataDir, 'audit-public-key.pem'), publicKeyPem);
 });
 
 const entry = (sequence: number): Entry => chain.entries[sequence - 1]!;
 
-/** A copy of the data directory, changed by `tamper` with its own connection. */
-function copyOfData(tamper?: (db: Database.Database) => void): string {
+/** A copy of the data directory, one of its databases (the audit log's unless named) changed by `tamper` with its own connection. */
+function copyOfData(tamper?: (db: Database.Database) => void, file = AUDIT_DB_FILE): string {
   const dir = join(tempDir('coffer-audit-copy-'), 'data');
   cpSync(dataDir, dir, { recursive: true });
   if (tamper) {
-    const db = new Database(join(dir, 'coffer.db'));
+    const db = new Database(join(dir, file));
     tamper(db);
     db.close();
   }
@@ -82,7 +85,7 @@ test('the untouched log verifies, with the key beside the data or one given', as
 
   const keyFile = join(tempDir(), 'trusted.pem');
   writeFileSync(keyFile, publicKeyPem);
-  const given = await verify(copyOfData((db) => db.exec("DELETE FROM settings WHERE name = 'audit-public-key'")), '--public-key', keyFile);
+  const given = await verify(copyOfData((db) => db.exec("DELETE FROM settings WHERE name = 'audit-public-key'"), 'coffer.db'), '--public-key', keyFile);
   assert.equal(given.code, 0, describeRun('verify', given));
   assert.match(given.stdout, new RegExp(`^public key: ${keyFile} \\(--public-key\\)$`, 'm'));
   assert.match(given.stdout, /^ok: 62 entries/m);
@@ -146,14 +149,21 @@ test('a missing public key, database or lock is a clear one-line error', async (
   assert.equal(noDb.code, 1, describeRun('verify', noDb));
   assert.match(noDb.stderr, /^coffer: no database at .*coffer\.db\n$/);
 
-  // A running server holds its database exclusively: Coffer's own storage, having written, does the same.
+  // A running server holds its databases exclusively: Coffer's own storage and audit writer, having written, do the same.
   const held = copyOfData();
   const storage = SqliteStorage.open(join(held, 'coffer.db'));
   await storage.settings.set('held', 'yes');
   const locked = await verify(held);
   await storage.close();
   assert.equal(locked.code, 1, describeRun('verify', locked));
-  assert.match(locked.stderr, /is locked, most likely by a running server .*stop the server, or verify a copy/);
+  assert.match(locked.stderr, /coffer\.db is locked, most likely by a running server .*stop the server, or verify a copy/);
+
+  const audit = await AuditLog.open({ path: join(held, AUDIT_DB_FILE), logger: pino({ level: 'silent' }) });
+  await audit.record(sampleRecord(100));
+  const auditLocked = await verify(held);
+  await audit.close();
+  assert.equal(auditLocked.code, 1, describeRun('verify', auditLocked));
+  assert.match(auditLocked.stderr, /audit\.db is locked, most likely by a running server/);
 });
 
 /** Whether the server serves LookupEvents; when it does not, the tail test is skipped. */

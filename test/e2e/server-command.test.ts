@@ -16,6 +16,7 @@ test('first start creates a private data directory, root key and credentials, an
     assert.equal(mode(join(server.dataDir, 'root-key')), 0o600);
     assert.equal(mode(join(server.dataDir, 'credentials')), 0o600);
     assert.equal(mode(join(server.dataDir, 'coffer.db')), 0o600);
+    assert.equal(mode(join(server.dataDir, 'audit.db')), 0o600);
     const credentials = readFileSync(join(server.dataDir, 'credentials'), 'utf8');
     assert.match(credentials, /^\[coffer\]\naws_access_key_id = AKIA[A-Z2-7]{16}\naws_secret_access_key = \S{40}\nregion = us-east-1\n$/);
     assert.ok(server.stderr().includes(server.url));
@@ -181,6 +182,11 @@ test('--workers 2 serves one data set from two processes and stops them all on S
   }
   const log = readFileSync(server.logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(log.filter((l) => l.operation === 'secretsmanager.GetSecretValue').length, 36 + 18);
+  // Both processes chained their records onto one log, which verifies whole.
+  const verified = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/coffer.js'), 'audit', 'verify', '--data-dir', server.dataDir], { encoding: 'utf8' });
+  assert.equal(verified.status, 0, verified.stdout + verified.stderr);
+  const count = Number(/^ok: (\d+) entries/m.exec(verified.stdout)?.[1]);
+  assert.ok(count >= 6 + 36 + 3 + 18, verified.stdout);
 });
 
 test('--workers with --dev is refused: in-memory data lives in one process', () => {

@@ -60,7 +60,7 @@ test('no KMS plaintext, data key, random output or key material is written in th
   assert.equal(materials, 3, 'the keys and the rotation left material to search for');
 
   const haystacks: [string, Buffer][] = [
-    ...['coffer.db', 'coffer.db-wal'].map((f) => join(server.dataDir, f)).filter(existsSync).map((f): [string, Buffer] => [f, readFileSync(f)]),
+    ...['coffer.db', 'coffer.db-wal', 'audit.db', 'audit.db-wal'].map((f) => join(server.dataDir, f)).filter(existsSync).map((f): [string, Buffer] => [f, readFileSync(f)]),
     ['log', readFileSync(server.logFile)],
     ['stderr', Buffer.from(server.stderr())],
   ];

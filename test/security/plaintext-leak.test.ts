@@ -232,9 +232,10 @@ function rootKeyBytes(): { text: string; raw: Buffer } {
 function databaseFiles(): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   for (const [where, bytes] of [...filesIn(server.dataDir, 'data'), ...filesIn(snapshotDir, 'snapshot')]) {
-    if (/^coffer\.db(-wal|-shm|-journal)?$/.test(basename(where))) files.set(where, bytes);
+    if (/^(coffer|audit)\.db(-wal|-shm|-journal)?$/.test(basename(where))) files.set(where, bytes);
   }
   assert.ok([...files.keys()].some((k) => k.endsWith('/coffer.db')));
+  assert.ok([...files.keys()].some((k) => k.endsWith('/audit.db')));
   return files;
 }
 

@@ -1,20 +1,20 @@
-import type { Repositories } from '../../storage/index.js';
+import type { AuditReader } from '../../audit/audit-log.js';
 import type { OperationHandler } from '../operation.js';
 import { lookupPage, type FoundEvent } from './lookup-page.js';
 import { parseLookupRequest } from './lookup-query.js';
 import { decodeToken, encodeToken } from './lookup-token.js';
 
 export interface CloudTrailApiDeps {
-  storage: Pick<Repositories, 'audit'>;
+  audit: AuditReader;
 }
 
 /** LookupEvents over the audit log: management events of the caller's region, newest first. */
-export function lookupEvents({ storage }: CloudTrailApiDeps): OperationHandler {
+export function lookupEvents({ audit }: CloudTrailApiDeps): OperationHandler {
   return async (ctx, input) => {
     const { filter, limit, nextToken } = parseLookupRequest(input);
     const after = nextToken === undefined ? undefined : decodeToken(nextToken, filter);
     if (filter.insightsOnly) return { Events: [] };
-    const page = await lookupPage(storage.audit, filter, ctx.scope.region, limit, after);
+    const page = await lookupPage(audit, filter, ctx.scope.region, limit, after);
     return {
       Events: page.events.map(toEvent),
       ...(page.next ? { NextToken: encodeToken(page.next, filter) } : {}),

@@ -1,5 +1,6 @@
+import type { AuditReader } from '../../audit/audit-log.js';
 import type { AuditRecord } from '../../audit/audit-record.js';
-import type { AuditEntryRecord, AuditRepository } from '../../storage/index.js';
+import type { AuditEntryRecord } from '../../storage/index.js';
 import type { LookupFilter } from './lookup-query.js';
 import type { Position } from './lookup-token.js';
 
@@ -22,7 +23,7 @@ export interface Page {
 }
 
 /** Up to `limit` events of `region` after `after`, newest first. */
-export async function lookupPage(audit: AuditRepository, filter: LookupFilter, region: string, limit: number, after?: Position): Promise<Page> {
+export async function lookupPage(audit: AuditReader, filter: LookupFilter, region: string, limit: number, after?: Position): Promise<Page> {
   const events: FoundEvent[] = [];
   let position = after;
   let scanned = 0;
@@ -56,7 +57,7 @@ function positionOf(entry: AuditEntryRecord): Position {
  * cursor alone could skip or repeat entries: this asks for the rest of the
  * cursor's own time first, then for everything older.
  */
-async function entriesAfter(audit: AuditRepository, filter: LookupFilter, after: Position | undefined, limit: number): Promise<AuditEntryRecord[]> {
+async function entriesAfter(audit: AuditReader, filter: LookupFilter, after: Position | undefined, limit: number): Promise<AuditEntryRecord[]> {
   const base = { ...(filter.attribute ? { attribute: filter.attribute } : {}), startTime: filter.startTime };
   if (!after) return audit.lookup({ ...base, endTime: filter.endTime, limit });
   const sameTime = await audit.lookup({ ...base, startTime: after.time, endTime: after.time, beforeSequence: after.sequence, limit });

@@ -1,5 +1,10 @@
+import { moveAuditLogOut } from './legacy-audit-move.js';
+import type { Migration } from './sqlite-durable.js';
+
+export type { Migration } from './sqlite-durable.js';
+
 /** Numbered schema migrations; each runs once, in order, inside one transaction. */
-export const migrations: { version: number; sql: string }[] = [
+export const migrations: Migration[] = [
   {
     version: 1,
     sql: `
@@ -238,6 +243,15 @@ export const migrations: { version: number; sql: string }[] = [
     sql: `
       -- A secret's resource policy (PutResourcePolicy), as the caller wrote it.
       ALTER TABLE secrets ADD COLUMN resource_policy TEXT;
+    `,
+  },
+  {
+    version: 7,
+    // The audit log now has a file of its own (audit.db): its entries move there first.
+    before: moveAuditLogOut,
+    sql: `
+      DROP TABLE IF EXISTS audit_entries;
+      DROP TABLE IF EXISTS audit_digests;
     `,
   },
 ];

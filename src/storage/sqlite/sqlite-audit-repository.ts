@@ -1,4 +1,4 @@
-import type { Db } from './sqlite-database.js';
+import type { Db } from './sqlite-durable.js';
 import type { AuditLookupQuery, AuditRepository } from '../repositories.js';
 import type { AuditDigestRecord, AuditEntryRecord, AuditLookupKey } from '../records.js';
 

@@ -3,16 +3,15 @@ import { SqliteSecretRepository } from './sqlite-secret-repository.js';
 import { SqliteKeyRepository } from './sqlite-key-repository.js';
 import { SqliteAccessKeyRepository, SqliteSettingsRepository } from './sqlite-access-key-repository.js';
 import { SqliteLeaseRepository, SqliteRotationFunctionRepository } from './sqlite-rotation-repositories.js';
-import { SqliteAuditRepository } from './sqlite-audit-repository.js';
 import { SqliteIamRepository } from './sqlite-iam-repository.js';
-import type { Repositories, Storage, TransactionOptions } from '../repositories.js';
+import type { Repositories, Storage } from '../repositories.js';
 import { EpochCache } from '../epoch-cache.js';
 
 /** Repository methods that only read; every other call may write, and moves the change epoch. */
 const READ_METHODS = new Set([
   'findByName', 'findByArn', 'findWithStagedVersion', 'list', 'dueForPurge', 'versions', 'stagesOf', 'version',
   'versionByStage', 'find', 'material', 'findAlias', 'count', 'get', 'dueForDeletion', 'dueForRotation', 'materials',
-  'allMaterials', 'listAliases', 'all', 'nextRotationAt', 'head', 'entries', 'lookup', 'digests', 'lastDigest',
+  'allMaterials', 'listAliases', 'all', 'nextRotationAt',
   'listByPrincipal', 'findEntity', 'findEntityByArn', 'listEntities', 'membersOf', 'groupsOf', 'findInlinePolicy',
   'listInlinePolicies', 'findPolicy', 'findPolicyByName', 'listPolicies', 'attachedPolicies', 'policyAttachments',
 ]);
@@ -38,7 +37,6 @@ export class SqliteStorage implements Storage {
   readonly settings: SqliteSettingsRepository;
   readonly rotationFunctions: SqliteRotationFunctionRepository;
   readonly leases: SqliteLeaseRepository;
-  readonly audit: SqliteAuditRepository;
   readonly iam: SqliteIamRepository;
   /** The repositories themselves, as units of work get them. */
   private readonly bound: Repositories;
@@ -65,7 +63,6 @@ export class SqliteStorage implements Storage {
       settings: new SqliteSettingsRepository(db),
       rotationFunctions: new SqliteRotationFunctionRepository(db),
       leases: new SqliteLeaseRepository(db),
-      audit: new SqliteAuditRepository(db),
       iam: new SqliteIamRepository(db),
     };
     this.bound = bound;
@@ -77,7 +74,6 @@ export class SqliteStorage implements Storage {
     this.settings = this.outsideUnits(bound.settings);
     this.rotationFunctions = this.outsideUnits(bound.rotationFunctions);
     this.leases = this.outsideUnits(bound.leases);
-    this.audit = this.outsideUnits(bound.audit);
     this.iam = this.outsideUnits(bound.iam);
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
@@ -89,7 +85,7 @@ export class SqliteStorage implements Storage {
     return new SqliteStorage(openSqlite(path, options), options.shared);
   }
 
-  transaction<T>(work: (tx: Repositories) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
       await this.beginWrite();
       this.unitOpen = true;
@@ -102,7 +98,7 @@ export class SqliteStorage implements Storage {
         throw error;
       } finally {
         // Committed or rolled back, what was read inside the unit may no longer hold.
-        if (!options.cachedDataUnchanged) this.epoch++;
+        this.epoch++;
         this.unitOpen = false;
       }
     };

@@ -1,0 +1,31 @@
+import type { AuditDigestRecord, AuditLookupQuery } from '../storage/index.js';
+
+/** What the audit thread opens: its database file (or `:memory:`) and its sinks. */
+export interface AuditThreadConfig {
+  path: string;
+  /** Other processes (cluster workers) write to the same file. */
+  shared: boolean;
+  /** JSON Lines files that receive every entry besides the database. */
+  files: string[];
+  /** How long a sink may take to confirm a write. */
+  sinkTimeoutMs: number;
+}
+
+/** A request to the audit thread, without the id the client gives it. */
+export type AuditCall =
+  | { op: 'open'; config: AuditThreadConfig }
+  /** Records as JSON text, one a line, in the order they are to be chained. */
+  | { op: 'append'; records: string }
+  /** Whether every sink still takes writes. */
+  | { op: 'probe' }
+  | { op: 'lookup'; query: AuditLookupQuery }
+  | { op: 'entries'; after: number; limit: number }
+  /** The chain head and the sequence of the newest digest. */
+  | { op: 'head' }
+  | { op: 'addDigest'; digest: AuditDigestRecord }
+  | { op: 'close' };
+
+export type AuditRequest = AuditCall & { id: number };
+
+/** The answer to one or more requests (appends written together are answered together). */
+export type AuditReply = { ids: number[]; ok: true; value?: unknown } | { ids: number[]; ok: false; error: string };

@@ -1,0 +1,91 @@
+/**
+ * The audit thread's entry point (a node:worker_threads worker started by
+ * AuditThread). It owns the audit database and the sinks, so that chaining,
+ * inserting and above all the sync of every commit happen off the main
+ * thread. Appends that arrive while a batch is being written are written
+ * together in the next transaction: a group commit per sync, however the
+ * main thread happened to split them.
+ */
+import { parentPort } from 'node:worker_threads';
+import { openAuditDatabase } from '../storage/sqlite/audit-database.js';
+import type { AuditCall, AuditReply, AuditRequest, AuditThreadConfig } from './audit-thread-protocol.js';
+import { AuditWriter } from './audit-writer.js';
+import { JsonlFileSink } from './jsonl-file-sink.js';
+import { withTimeout } from './sink-timeout.js';
+
+const port = parentPort!;
+let writer: AuditWriter | undefined;
+let openError = 'the audit database is not open';
+let appends: (AuditRequest & { op: 'append' })[] = [];
+let closing: AuditRequest | undefined;
+let pumping = false;
+
+port.on('message', (request: AuditRequest) => {
+  if (request.op === 'append' || request.op === 'close') {
+    if (request.op === 'append') appends.push(request);
+    else closing = request;
+    // After this turn's other messages: they join the batch.
+    if (!pumping) {
+      pumping = true;
+      setImmediate(() => void pump());
+    }
+    return;
+  }
+  // Everything else runs at once: statements never interleave with a transaction (those never yield), and sinks take writes in turn.
+  void answer([request.id], () => handle(request));
+});
+
+async function pump(): Promise<void> {
+  while (appends.length) {
+    const batch = appends;
+    appends = [];
+    await answer(batch.map((r) => r.id), () => open().append(batch.flatMap((r) => r.records.split('\n'))));
+  }
+  pumping = false;
+  if (closing) {
+    await answer([closing.id], async () => writer?.close());
+    port.close();
+  }
+}
+
+function handle(request: Exclude<AuditCall, { op: 'append' | 'close' }>): Promise<unknown> {
+  switch (request.op) {
+    case 'open':
+      return Promise.resolve(start(request.config));
+    case 'probe':
+      return open().probe();
+    case 'lookup':
+      return open().lookup(request.query);
+    case 'entries':
+      return open().entries(request.after, request.limit);
+    case 'head':
+      return open().head();
+    case 'addDigest':
+      return open().addDigest(request.digest);
+  }
+}
+
+function start(config: AuditThreadConfig): void {
+  try {
+    const sinks = config.files.map((file) => withTimeout(new JsonlFileSink(file), config.sinkTimeoutMs));
+    writer = new AuditWriter(openAuditDatabase(config.path, { shared: config.shared }), sinks);
+  } catch (error) {
+    openError = `cannot open the audit database ${config.path}: ${(error as Error).message}`;
+    throw new Error(openError);
+  }
+}
+
+function open(): AuditWriter {
+  if (!writer) throw new Error(openError);
+  return writer;
+}
+
+async function answer(ids: number[], work: () => Promise<unknown>): Promise<void> {
+  let reply: AuditReply;
+  try {
+    reply = { ids, ok: true, value: await work() };
+  } catch (error) {
+    reply = { ids, ok: false, error: (error as Error).message };
+  }
+  port.postMessage(reply);
+}

@@ -1,0 +1,63 @@
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+/** How long a statement waits for a lock another process holds. */
+export const BUSY_TIMEOUT_MS = 5000;
+
+export interface OpenOptions {
+  /** Other processes (cluster workers) use the same file. */
+  shared?: boolean;
+}
+
+/** A numbered schema change; each runs once, in order, inside one transaction. */
+export interface Migration {
+  version: number;
+  sql: string;
+  /** Work done in the same transaction before `sql` (e.g. moving rows out of tables it drops). */
+  before?: (db: Db) => void;
+}
+
+/** A database file in WAL mode with a full sync on every commit: what every Coffer database is. */
+export function openDurable(path: string, options: OpenOptions = {}): Db {
+  const db = new Database(path);
+  // Unless several worker processes share it, the database belongs to one
+  // process: holding the lock for good spares two system calls per statement
+  // (and refuses a second server on the same data directory). It must be set
+  // before WAL is entered.
+  if (!options.shared) db.pragma('locking_mode = EXCLUSIVE');
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  return db;
+}
+
+/**
+ * Runs the migrations not yet applied, each in its own transaction with its
+ * version's record. Each takes the write lock first and looks again, so that
+ * processes opening a shared file at once apply each migration once.
+ */
+export function migrate(db: Db, migrations: readonly Migration[]): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  const applied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').pluck();
+  for (const migration of migrations) {
+    if (applied.get(migration.version)) continue;
+    db.transaction(() => {
+      if (applied.get(migration.version)) return;
+      migration.before?.(db);
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, Date.now());
+    }).immediate();
+  }
+}
+
+/** The database with its migrations run; closed (releasing its lock) if one fails. */
+export function migrated(db: Db, migrations: readonly Migration[]): Db {
+  try {
+    migrate(db, migrations);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
