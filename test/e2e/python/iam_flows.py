@@ -257,6 +257,25 @@ def assume_role_and_use_the_session():
 
 
 @check
+def a_session_policy_narrows_the_role():
+    user, key = user_with_key('narrowed')
+    role = iam.create_role(RoleName=name('wide-role'), AssumeRolePolicyDocument=trust(user['Arn']))['Role']
+    iam.put_role_policy(RoleName=role['RoleName'], PolicyName='all', PolicyDocument=allow('secretsmanager:*'))
+    sm = client('secretsmanager')
+    kept = sm.create_secret(Name=name('narrow/kept'), SecretString='kept-value')
+    other = sm.create_secret(Name=name('narrow/other'), SecretString='other-value')
+    user_sts = as_key('sts', key)
+    wide = user_sts.assume_role(RoleArn=role['Arn'], RoleSessionName='wide')['Credentials']
+    eq(as_session('secretsmanager', wide).get_secret_value(SecretId=other['ARN'])['SecretString'], 'other-value', 'the role reads both')
+    narrowed = user_sts.assume_role(RoleArn=role['Arn'], RoleSessionName='narrow', Policy=allow('secretsmanager:GetSecretValue', kept['ARN']))['Credentials']
+    session = as_session('secretsmanager', narrowed)
+    eq(session.get_secret_value(SecretId=kept['ARN'])['SecretString'], 'kept-value', 'allowed by role and session policy')
+    error = expect_error('AccessDeniedException', 400, session.get_secret_value, SecretId=other['ARN'])
+    assert error.response['Error']['Message'].endswith('because no session policy allows the secretsmanager:GetSecretValue action'), error.response['Error']['Message']
+    expect_error('AccessDeniedException', 400, session.list_secrets)
+
+
+@check
 def assume_role_refusals():
     user, key = user_with_key('refused')
     role = iam.create_role(RoleName=name('account-trust'), AssumeRolePolicyDocument=trust(f'arn:aws:iam::{ACCOUNT}:root'))['Role']
