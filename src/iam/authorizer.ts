@@ -3,9 +3,8 @@ import {
   buildAuthorizationRequest,
   evaluate,
   parsePolicy,
-  type CompiledPolicy,
+  PolicyCache,
   type ContextValue,
-  type PolicyKind,
   type PolicySet,
 } from './policy/index.js';
 import type { CallerPolicies, PrincipalDirectory } from './principal-directory.js';
@@ -39,8 +38,8 @@ export interface AuthorizationTarget {
 
 export type AuthorizationOutcome = { allowed: true } | { allowed: false; message: string };
 
-/** Compiled documents kept: a server sees few distinct policies, and each text compiles the same. */
-const COMPILED_LIMIT = 2048;
+/** What a stored policy that no longer parses stands for. */
+const DENY_ALL = parsePolicy('{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}', 'resource');
 
 /**
  * Decides requests with AWS's evaluation logic. A caller's identity policies come
@@ -49,8 +48,9 @@ const COMPILED_LIMIT = 2048;
  * account root user is known.
  */
 export class Authorizer {
-  /** By kind, then by document: the text of a cached record is the same string each time, hashed once. */
-  private readonly compiled = { resource: new Map<string, CompiledPolicy>(), identity: new Map<string, CompiledPolicy>() };
+  // Stored policies were validated when written; one that no longer parses grants nothing and denies all.
+  private readonly resourcePolicies = new PolicyCache('resource', DENY_ALL);
+  private readonly sessionPolicies = new PolicyCache('identity', DENY_ALL);
 
   constructor(private readonly directory?: PrincipalDirectory) {}
 
@@ -78,8 +78,8 @@ export class Authorizer {
     const policies: PolicySet = {
       identityPolicies: known?.identityPolicies,
       permissionsBoundary: known?.permissionsBoundary,
-      resourcePolicy: target.resourcePolicy === undefined ? undefined : this.compile(target.resourcePolicy, 'resource'),
-      sessionPolicies: caller.sessionPolicy === undefined ? undefined : [this.compile(caller.sessionPolicy, 'identity')],
+      resourcePolicy: target.resourcePolicy === undefined ? undefined : this.resourcePolicies.get(target.resourcePolicy),
+      sessionPolicies: caller.sessionPolicy === undefined ? undefined : [this.sessionPolicies.get(caller.sessionPolicy)],
       resourcePolicyRequired: target.resourcePolicyRequired,
     };
     const result = evaluate(policies, request);
@@ -89,26 +89,5 @@ export class Authorizer {
   private async policiesOf(principalArn: string): Promise<CallerPolicies | undefined> {
     return principalArn.endsWith(':root') ? undefined : this.directory?.policiesOf(principalArn);
   }
-
-  private compile(document: string, kind: 'resource' | 'identity'): CompiledPolicy {
-    const cache = this.compiled[kind];
-    let policy = cache.get(document);
-    if (!policy) {
-      // Stored policies were validated when written; one that no longer parses grants nothing.
-      policy = safeParse(document, kind);
-      if (cache.size >= COMPILED_LIMIT) cache.clear();
-      cache.set(document, policy);
-    }
-    return policy;
-  }
 }
 
-const DENY_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}';
-
-function safeParse(document: string, kind: PolicyKind): CompiledPolicy {
-  try {
-    return parsePolicy(document, kind);
-  } catch {
-    return parsePolicy(DENY_ALL, 'resource');
-  }
-}

@@ -1,5 +1,5 @@
 import type { CallerPolicies } from '../principal-directory.js';
-import { parsePolicy, type CompiledPolicy } from '../policy/index.js';
+import { PolicyCache } from '../policy/index.js';
 import { EpochCache } from '../../storage/epoch-cache.js';
 import type { IamEntityRecord, Storage, Tag } from '../../storage/index.js';
 import { parseCallerArn } from './iam-ids.js';
@@ -19,8 +19,11 @@ const MAX_COMPILED_DOCUMENTS = 4096;
  */
 export class PrincipalPolicies {
   private readonly byPrincipal: EpochCache<Entry>;
-  /** Compiled documents by text: a group's policies are compiled once for all its members. */
-  private readonly compiled = new Map<string, CompiledPolicy>();
+  /**
+   * A group's policies are compiled once for all its members. Stored documents were validated
+   * when written; one that no longer parses fails the request (closed).
+   */
+  private readonly compiled = new PolicyCache('identity', undefined, MAX_COMPILED_DOCUMENTS);
 
   constructor(private readonly storage: Storage) {
     this.byPrincipal = new EpochCache(() => storage.changeEpoch());
@@ -60,19 +63,9 @@ export class PrincipalPolicies {
       for (const p of await this.storage.iam.listInlinePolicies(holder.id)) documents.push(p.document);
       for (const p of await this.storage.iam.attachedPolicies(holder.id)) documents.push(p.document);
     }
-    return { identityPolicies: documents.map((d) => this.compile(d)), principalTags: tagMap(entity.tags), userId };
+    return { identityPolicies: documents.map((d) => this.compiled.get(d)), principalTags: tagMap(entity.tags), userId };
   }
 
-  /** Stored documents were validated when written; one that no longer parses fails the request (closed). */
-  private compile(document: string): CompiledPolicy {
-    let policy = this.compiled.get(document);
-    if (!policy) {
-      policy = parsePolicy(document, 'identity');
-      if (this.compiled.size >= MAX_COMPILED_DOCUMENTS) this.compiled.clear();
-      this.compiled.set(document, policy);
-    }
-    return policy;
-  }
 }
 
 function tagMap(tags: Tag[]): Record<string, string> {

@@ -12,4 +12,5 @@ export {
 } from './authorization-request.js';
 export { type CompiledPolicy, type PolicyKind, type PolicyVersion, parsePolicy } from './policy-document.js';
 export { PolicyDocumentError } from './policy-document-error.js';
+export { PolicyCache } from './policy-cache.js';
 export { type Decision, type EvaluationResult, type PolicySet, type PolicyType, evaluate } from './policy-evaluator.js';
