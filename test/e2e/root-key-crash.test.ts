@@ -17,7 +17,10 @@ function rotateRequest(server: TestServer): Promise<Response> {
   const url = new URL(server.url);
   const signed = new RequestSigner(server, 'us-east-1', 'coffer').sign(url.host, 'CofferOperator.RotateRootKey', '{}');
   const headers = Object.fromEntries(signed.headers.filter(([name]) => name !== 'Host' && name !== 'Content-Length'));
-  return fetch(server.url, { method: 'POST', headers, body: signed.body });
+  // A connection cut by the kill may leave fetch unsettled with nothing else keeping the test alive: bound it.
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), 10_000);
+  return fetch(server.url, { method: 'POST', headers, body: signed.body, signal: abort.signal }).finally(() => clearTimeout(timer));
 }
 
 function databaseBytes(dataDir: string): Buffer {
