@@ -14,8 +14,33 @@ interface ProfileNode {
 
 interface Profile {
   nodes: ProfileNode[];
+  /** Microseconds on the monotonic clock, the one process.hrtime reads (also in other processes). */
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
+}
+
+/** A stretch of time on the monotonic clock, in microseconds (process.hrtime.bigint() / 1000n). */
+export interface TimeWindow {
+  fromUs: number;
+  toUs: number;
+}
+
+/** Non-idle (busy) sampled microseconds of a profile's thread within each window. */
+export function busyWithin(file: string, windows: readonly TimeWindow[]): number[] {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+  const busy = windows.map(() => 0);
+  let at = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (idle.has(profile.samples[i]!)) continue;
+    windows.forEach((w, k) => {
+      if (at > w.fromUs && at <= w.toUs) busy[k]! += delta;
+    });
+  }
+  return busy;
 }
 
 export interface ProfileEntry {

@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateSecretCommand, paginateListSecretVersionIds } from '@aws-sdk/client-secrets-manager';
 import { forEachConcurrent, machineInfo, randomValue, sdkClient, sendRaw, table } from './bench-util.js';
-import { summarizeProfile } from './cpuprofile-summary.js';
+import { busyWithin, summarizeProfile, type TimeWindow } from './cpuprofile-summary.js';
 import { PROJECT_ROOT, processMemory, round, spawnServer, startCofferProcess, type CofferProcess, type ServerProcess } from './server-process.js';
 import { RequestSigner, rawHttpRequest, type SigningCredentials } from '../src/http/sigv4-signer.js';
 import { createBenchUser } from './iam-bench-user.js';
@@ -95,10 +95,15 @@ async function main(): Promise<void> {
     log(`bare server pid ${bare.pid} at ${bare.url}`);
 
     const results: WrkResult[] = [];
+    /** When each scenario ran, on the clock the CPU profiles use. */
+    const windows = new Map<string, TimeWindow>();
+    const nowUs = () => Number(process.hrtime.bigint() / 1000n);
     const run = async (scenario: string, target: ServerProcess, connections: number, durationS: number, pool: string[]) => {
       const poolFile = join(tmp, 'pool.dat');
       writeRequestPool(poolFile, pool);
+      const fromUs = nowUs();
       const result = await runWrk({ scenario, url: target.url, luaScript: lua, poolFile, poolSize: pool.length, connections, threads: WRK_THREADS, durationS });
+      windows.set(scenario, { fromUs, toUs: nowUs() });
       assertClean(result);
       return result;
     };
@@ -210,6 +215,7 @@ async function main(): Promise<void> {
 
     let profile: ReturnType<typeof summarizeProfile> | undefined;
     let auditThreadProfile: ReturnType<typeof summarizeProfile> | undefined;
+    let perRequest: ({ scenario: string; requests: number; mainUs: number; auditUs: number } & TimeWindow)[] | undefined;
     if (CPU_PROF) {
       // One file per thread, CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: thread 0 is the main thread, the other the audit thread.
       const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
@@ -221,6 +227,15 @@ async function main(): Promise<void> {
       };
       if (main) print(`server main thread CPU profile (${main})`, (profile = summarizeProfile(join(profDir, main), 25)));
       if (audit) print(`server audit thread CPU profile (${audit})`, (auditThreadProfile = summarizeProfile(join(profDir, audit), 10)));
+      if (main && audit) {
+        // Each request writes one audit record, so busy time over requests is the cost of a request (and of its record).
+        const measured = results.filter((r) => r.scenario.startsWith('GetSecretValue') && !r.scenario.includes('bare'));
+        const spans = measured.map((r) => windows.get(r.scenario)!);
+        const [mainBusy, auditBusy] = [main, audit].map((file) => busyWithin(join(profDir, file), spans));
+        perRequest = measured.map((r, i) => ({ scenario: r.scenario, requests: r.requests, mainUs: round(mainBusy![i]! / r.requests, 1), auditUs: round(auditBusy![i]! / r.requests, 1), ...spans[i]! }));
+        console.log('\nbusy (sampled, not idle) microseconds per request, during each run:');
+        console.log(table(['scenario', 'requests', 'main thread', 'audit thread'], perRequest.map((p) => [p.scenario, String(p.requests), p.mainUs.toFixed(1), p.auditUs.toFixed(1)])));
+      }
     }
 
     const output = {
@@ -236,6 +251,7 @@ async function main(): Promise<void> {
       serverLogErrors: serverLogErrors.length,
       ...(profile ? { cpuProfile: profile } : {}),
       ...(auditThreadProfile ? { auditThreadCpuProfile: auditThreadProfile } : {}),
+      ...(perRequest ? { busyMicrosecondsPerRequest: perRequest } : {}),
       wrkOutput: Object.fromEntries(results.map((r) => [r.scenario, r.wrkOutput])),
     };
     mkdirSync(join(PROJECT_ROOT, 'bench/results'), { recursive: true });

@@ -1,26 +1,62 @@
 import type { AuditEntryRecord } from '../storage/index.js';
 import type { AuditRecord } from './audit-record.js';
 import { canonicalRecordJson } from './canonical-json.js';
-import type { Entry } from './hash-chain.js';
+import type { ChainHead, Entry } from './hash-chain.js';
 
-/** The stored form of a chain entry: the record as canonical JSON (what the hash covers) and the lookup columns. */
-export function toEntryRecord(entry: Entry): AuditEntryRecord {
-  const r = entry.record;
+/**
+ * What LookupEvents filters on, taken from a record where it is built (the
+ * main thread), in the order of the audit_entries columns: the audit thread
+ * stores it without parsing the record. Absent values are null.
+ */
+export type LookupKeys = [
+  eventId: string,
+  eventTime: number,
+  eventName: string,
+  eventSource: string,
+  readOnly: boolean,
+  username: string | null,
+  accessKeyId: string | null,
+  resourceName: string | null,
+  resourceType: string | null,
+];
+
+export function lookupKeysOf(r: AuditRecord): LookupKeys {
   const resource = r.resources?.[0];
+  return [
+    r.eventID,
+    Date.parse(r.eventTime),
+    r.eventName,
+    r.eventSource,
+    r.readOnly,
+    userName(r) ?? null,
+    r.userIdentity.accessKeyId || null,
+    resource?.ARN ?? null,
+    resource?.type ?? null,
+  ];
+}
+
+/** The stored form of a chain entry: its record as canonical JSON (what the hash covers) and its lookup keys. */
+export function storedEntry(link: ChainHead & { previousHash: string }, recordJson: string, keys: LookupKeys): AuditEntryRecord {
+  const [eventId, eventTime, eventName, eventSource, readOnly, username, accessKeyId, resourceName, resourceType] = keys;
   return {
-    sequence: entry.sequence,
-    recordJson: canonicalRecordJson(r),
-    previousHash: entry.previousHash,
-    hash: entry.hash,
-    eventId: r.eventID,
-    eventTime: Date.parse(r.eventTime),
-    eventName: r.eventName,
-    eventSource: r.eventSource,
-    readOnly: r.readOnly,
-    ...(userName(r) === undefined ? {} : { username: userName(r) }),
-    ...(r.userIdentity.accessKeyId ? { accessKeyId: r.userIdentity.accessKeyId } : {}),
-    ...(resource ? { resourceName: resource.ARN, resourceType: resource.type } : {}),
+    sequence: link.sequence,
+    recordJson,
+    previousHash: link.previousHash,
+    hash: link.hash,
+    eventId,
+    eventTime,
+    eventName,
+    eventSource,
+    readOnly,
+    ...(username === null ? {} : { username }),
+    ...(accessKeyId === null ? {} : { accessKeyId }),
+    ...(resourceName === null ? {} : { resourceName }),
+    ...(resourceType === null ? {} : { resourceType }),
   };
+}
+
+export function toEntryRecord(entry: Entry): AuditEntryRecord {
+  return storedEntry(entry, canonicalRecordJson(entry.record), lookupKeysOf(entry.record));
 }
 
 /** The chain entry back from its stored form. */

@@ -3,13 +3,16 @@ import type { Logger } from 'pino';
 import { ServiceError } from '../errors/service-error.js';
 import type { AuditEntryRecord, AuditLookupQuery } from '../storage/index.js';
 import type { AuditRecord } from './audit-record.js';
+import { lookupKeysOf } from './audit-entry-record.js';
 import { AuditThread } from './audit-thread-client.js';
+import { canonicalJson } from './canonical-json.js';
 import type { HeadState } from './audit-writer.js';
 import { signDigest } from './digest.js';
 
 interface Pending {
-  /** The record as JSON: what crosses to the audit thread. */
+  /** The record as canonical JSON (what its hash covers) and its lookup keys as JSON: what crosses to the audit thread. */
   text: string;
+  keys: string;
   resolve(): void;
   reject(error: Error): void;
 }
@@ -80,13 +83,16 @@ export class AuditLog implements AuditReader {
   /** Resolves once the record is durable everywhere; rejects with the reason it is not. */
   record(record: AuditRecord): Promise<void> {
     let text: string;
+    let keys: string;
     try {
-      text = JSON.stringify(record);
+      // Serialized here, once, in the form the chain hashes: the audit thread only stores it.
+      text = canonicalJson(record);
+      keys = JSON.stringify(lookupKeysOf(record));
     } catch (error) {
       return Promise.reject(error as Error);
     }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ text, resolve, reject });
+      this.queue.push({ text, keys, resolve, reject });
       // Handed over after this turn of the event loop, so that every request whose I/O arrived in it goes in
       // one message; while a batch is being written, records wait for its answer and go together after it.
       if (!this.scheduled && !this.inFlight) {
@@ -156,7 +162,8 @@ export class AuditLog implements AuditReader {
     this.queue = [];
     // One string crosses to the thread more cheaply than an array of them; JSON text holds no raw newline.
     const records = batch.map((p) => p.text).join('\n');
-    this.inFlight = this.thread.call({ op: 'append', records }).then(
+    const keys = `[${batch.map((p) => p.keys).join(',')}]`;
+    this.inFlight = this.thread.call({ op: 'append', records, keys }).then(
       () => {
         for (const p of batch) p.resolve();
       },

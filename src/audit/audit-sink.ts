@@ -1,4 +1,7 @@
-import type { Entry } from './hash-chain.js';
+import type { AuditEntryRecord } from '../storage/index.js';
+
+/** A chained entry as a sink writes it: the record as the canonical JSON its hash covers. */
+export type SinkEntry = Pick<AuditEntryRecord, 'sequence' | 'previousHash' | 'hash' | 'recordJson'>;
 
 /**
  * Where chained audit entries go besides the database. A write resolves once
@@ -7,6 +10,6 @@ import type { Entry } from './hash-chain.js';
  */
 export interface AuditSink {
   readonly name: string;
-  write(entries: readonly Entry[]): Promise<void>;
+  write(entries: readonly SinkEntry[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -14,8 +14,11 @@ export interface AuditThreadConfig {
 /** A request to the audit thread, without the id the client gives it. */
 export type AuditCall =
   | { op: 'open'; config: AuditThreadConfig }
-  /** Records as JSON text, one a line, in the order they are to be chained. */
-  | { op: 'append'; records: string }
+  /**
+   * Records as canonical JSON, one a line, in the order they are to be chained, and their lookup keys
+   * (a JSON array of LookupKeys, one per record): the thread neither parses nor re-serializes a record.
+   */
+  | { op: 'append'; records: string; keys: string }
   /** Whether every sink still takes writes. */
   | { op: 'probe' }
   | { op: 'lookup'; query: AuditLookupQuery }

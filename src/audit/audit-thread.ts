@@ -39,7 +39,11 @@ async function pump(): Promise<void> {
   while (appends.length) {
     const batch = appends;
     appends = [];
-    await answer(batch.map((r) => r.id), () => open().append(batch.flatMap((r) => r.records.split('\n'))));
+    const records = batch.length === 1 ? batch[0]!.records : batch.map((r) => r.records).join('\n');
+    const keys = batch.length === 1 ? batch[0]!.keys : `[${batch.map((r) => r.keys.slice(1, -1)).join(',')}]`;
+    await answer(batch.map((r) => r.id), () => open().append(records, keys));
+    // Between batches, once the waiting requests have their answer.
+    writer?.maintainIndex();
   }
   pumping = false;
   if (closing) {
@@ -68,7 +72,15 @@ function handle(request: Exclude<AuditCall, { op: 'append' | 'close' }>): Promis
 function start(config: AuditThreadConfig): void {
   try {
     const sinks = config.files.map((file) => withTimeout(new JsonlFileSink(file), config.sinkTimeoutMs));
-    writer = new AuditWriter(openAuditDatabase(config.path, { shared: config.shared }), sinks);
+    const opened = new AuditWriter(openAuditDatabase(config.path, { shared: config.shared }), sinks);
+    try {
+      // Before any lookup is served: what is not yet indexed is scanned by every lookup.
+      opened.catchUp();
+    } catch (error) {
+      void opened.close().catch(() => undefined);
+      throw error;
+    }
+    writer = opened;
   } catch (error) {
     openError = `cannot open the audit database ${config.path}: ${(error as Error).message}`;
     throw new Error(openError);

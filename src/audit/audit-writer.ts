@@ -1,16 +1,26 @@
 import type { AuditDigestRecord, AuditEntryRecord, AuditLookupQuery } from '../storage/index.js';
 import { SqliteAuditRepository } from '../storage/sqlite/sqlite-audit-repository.js';
 import type { Db } from '../storage/sqlite/sqlite-durable.js';
-import { toEntryRecord } from './audit-entry-record.js';
-import type { AuditRecord } from './audit-record.js';
+import { storedEntry, type LookupKeys } from './audit-entry-record.js';
 import type { AuditSink } from './audit-sink.js';
-import { appendEntries, GENESIS_HEAD, type ChainHead, type Entry } from './hash-chain.js';
+import { chainTexts, GENESIS_HEAD, type ChainHead } from './hash-chain.js';
 
 export interface HeadState {
   head?: ChainHead;
   /** The sequence the newest signed digest covers. */
   lastDigest?: number;
 }
+
+/**
+ * Entries indexed for LookupEvents in one step once this many wait: enough
+ * that a step's page writes are shared by many entries, few enough that a
+ * step holds up the next batch for a few milliseconds only.
+ */
+const INDEX_STEP = 1024;
+/** Fewer wait this long at most before they are indexed. */
+const INDEX_DELAY_MS = 200;
+/** Entries per transaction when catching up at start (after an upgrade, a move of an older log or a crash). */
+const CATCH_UP_STEP = 16_384;
 
 /**
  * The writing end of the audit log, on the audit thread: it owns the audit
@@ -23,6 +33,10 @@ export class AuditWriter {
   private readonly begin;
   private readonly commit;
   private readonly rollback;
+  /** The newest sequence written (by any process) and the one indexed up to, as this thread last saw them. */
+  private last = 0;
+  private indexed = 0;
+  private idleTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly db: Db,
@@ -35,18 +49,47 @@ export class AuditWriter {
   }
 
   /**
-   * Chains the records on the stored head, read inside the write transaction
+   * Chains the records (canonical JSON, one a line, with their lookup keys
+   * as a JSON array) on the stored head, read inside the write transaction
    * so that processes sharing the file agree on it; commits (a full sync);
-   * then writes the entries to every sink. Resolves once they are durable everywhere.
+   * then writes the entries to every sink. Resolves once they are durable
+   * everywhere. Only the chain is written here: the lookup index follows in
+   * maintainIndex, off the path of the requests waiting for this.
    */
-  async append(texts: readonly string[]): Promise<void> {
-    const records = texts.map((text) => JSON.parse(text) as AuditRecord);
-    let entries: Entry[] = [];
+  async append(records: string, keys: string): Promise<void> {
+    const texts = records.split('\n');
+    const lookupKeys = JSON.parse(keys) as LookupKeys[];
+    if (lookupKeys.length !== texts.length) throw new Error(`${texts.length} audit records came with ${lookupKeys.length} sets of lookup keys`);
+    let entries: AuditEntryRecord[] = [];
     await this.inTransaction(async (audit) => {
-      entries = appendEntries((await audit.head()) ?? GENESIS_HEAD, records);
-      await audit.append(entries.map(toEntryRecord));
+      const links = chainTexts((await audit.head()) ?? GENESIS_HEAD, texts);
+      entries = links.map((link, i) => storedEntry(link, texts[i]!, lookupKeys[i]!));
+      await audit.append(entries);
     });
+    this.last = Math.max(this.last, entries.at(-1)?.sequence ?? 0);
     await Promise.all(this.sinks.map((sink) => sink.write(entries)));
+  }
+
+  /**
+   * Indexes what waits: a step at once if a full one waits (called after a
+   * batch is answered, so the step delays only the next batch), and the
+   * rest at most INDEX_DELAY_MS later. A failed step is
+   * tried again later: the index is derived data, and lookups scan the
+   * entries not yet in it.
+   */
+  maintainIndex(): void {
+    if (this.last - this.indexed >= INDEX_STEP) retryLater(() => this.index(INDEX_STEP));
+    if (this.last > this.indexed && !this.idleTimer) {
+      this.idleTimer = setTimeout(() => {
+        this.idleTimer = undefined;
+        retryLater(() => this.indexAll(INDEX_STEP));
+      }, INDEX_DELAY_MS);
+    }
+  }
+
+  /** Indexes every entry not yet indexed (at start: what an upgrade, a moved log or a crash left). */
+  catchUp(): void {
+    this.indexAll(CATCH_UP_STEP);
   }
 
   /** Resolves if every sink still takes writes (an empty write opens a file sink, queued behind its pending flush). */
@@ -77,11 +120,24 @@ export class AuditWriter {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.idleTimer);
     try {
       await Promise.all(this.sinks.map((sink) => sink.close()));
     } finally {
       this.db.close();
     }
+  }
+
+  private indexAll(step: number): void {
+    while (this.index(step) > 0);
+  }
+
+  /** Indexes up to `max` entries in one transaction; how many are left. */
+  private index(max: number): number {
+    const { indexedUpTo, last } = this.repository.index.indexNext(max);
+    this.indexed = indexedUpTo;
+    this.last = last;
+    return last - indexedUpTo;
   }
 
   private async inTransaction(work: (audit: SqliteAuditRepository) => Promise<void>): Promise<void> {
@@ -93,5 +149,14 @@ export class AuditWriter {
       if (this.db.inTransaction) this.rollback.run();
       throw error;
     }
+  }
+}
+
+/** Runs an index step whose failure only delays the index (the step rolled back; the next call tries again). */
+function retryLater(step: () => void): void {
+  try {
+    step();
+  } catch {
+    // Lookups scan the entries not yet indexed, so they stay complete meanwhile.
   }
 }

@@ -61,22 +61,33 @@ function hashOfText(sequence: number, previousHash: string, recordText: string):
     .digest('hex');
 }
 
+/** An entry's place in the chain, without its record. */
+export interface ChainLink extends ChainHead {
+  previousHash: string;
+}
+
 /**
  * Chains records onto a head. A batch at a time, so that a group commit
  * hashes and writes many records at once; the new head is the last entry
  * (or the given head if there were no records).
  */
 export function appendEntries(previousHead: ChainHead, records: Iterable<AuditRecord>): Entry[] {
-  const entries: Entry[] = [];
+  const list = [...records];
+  // Serialized once for the hash, the database row and the file sinks (canonicalRecordJson remembers it).
+  return chainTexts(previousHead, list.map(canonicalRecordJson)).map(({ sequence, previousHash, hash }, i) => ({ sequence, record: list[i]!, previousHash, hash }));
+}
+
+/** Chains records given as their canonical JSON (what the audit thread receives): the links, in order. */
+export function chainTexts(previousHead: ChainHead, texts: readonly string[]): ChainLink[] {
+  const links: ChainLink[] = [];
   let head: ChainHead = previousHead;
-  for (const record of records) {
+  for (const text of texts) {
     const sequence = head.sequence + 1;
-    // Serialized once for the hash, the database row and the file sinks (canonicalRecordJson remembers it).
-    const entry: Entry = { sequence, record, previousHash: head.hash, hash: hashOfText(sequence, head.hash, canonicalRecordJson(record)) };
-    entries.push(entry);
-    head = entry;
+    const link: ChainLink = { sequence, previousHash: head.hash, hash: hashOfText(sequence, head.hash, text) };
+    links.push(link);
+    head = link;
   }
-  return entries;
+  return links;
 }
 
 /** The head a log ends at once these entries are appended after `previousHead`. */

@@ -1,9 +1,7 @@
 import { promises as nodeFs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { AuditSink } from './audit-sink.js';
-import { canonicalRecordJson } from './canonical-json.js';
-import type { Entry } from './hash-chain.js';
+import type { AuditSink, SinkEntry } from './audit-sink.js';
 
 /** The file operations the sink uses; replaceable so that a test can watch them. */
 export type SinkFs = Pick<typeof nodeFs, 'open' | 'rename' | 'mkdir' | 'stat'>;
@@ -52,7 +50,7 @@ export class JsonlFileSink implements AuditSink {
   }
 
   /** An empty batch only opens the file: a cheap check that the sink can write. */
-  write(entries: readonly Entry[]): Promise<void> {
+  write(entries: readonly SinkEntry[]): Promise<void> {
     return this.inTurn(() => this.append(entries));
   }
 
@@ -76,7 +74,7 @@ export class JsonlFileSink implements AuditSink {
     return run;
   }
 
-  private async append(entries: readonly Entry[]): Promise<void> {
+  private async append(entries: readonly SinkEntry[]): Promise<void> {
     if (this.closed) throw new Error('the sink is closed');
     let file = this.file ?? (await this.open());
     if (!entries.length) return;
@@ -159,9 +157,9 @@ export class JsonlFileSink implements AuditSink {
 }
 
 /** One line per entry; a leading newline first if the file ends in a partial line. */
-function serializeEntries(entries: readonly Entry[], torn: boolean): Buffer {
+function serializeEntries(entries: readonly SinkEntry[], torn: boolean): Buffer {
   const lines = entries.map(
-    (e) => `{"sequence":${e.sequence},"previousHash":${JSON.stringify(e.previousHash)},"hash":${JSON.stringify(e.hash)},"record":${canonicalRecordJson(e.record)}}\n`,
+    (e) => `{"sequence":${e.sequence},"previousHash":${JSON.stringify(e.previousHash)},"hash":${JSON.stringify(e.hash)},"record":${e.recordJson}}\n`,
   );
   return Buffer.from((torn ? '\n' : '') + lines.join(''), 'utf8');
 }

@@ -1,5 +1,4 @@
-import type { AuditSink } from './audit-sink.js';
-import type { Entry } from './hash-chain.js';
+import type { AuditSink, SinkEntry } from './audit-sink.js';
 
 export interface TimedSink extends AuditSink {
   /** False after a write failed or timed out, until a later write is confirmed in time. */
@@ -27,7 +26,7 @@ export function withTimeout(sink: AuditSink, ms: number): TimedSink {
   return {
     name: sink.name,
     healthy: () => ok,
-    async write(entries: readonly Entry[]): Promise<void> {
+    async write(entries: readonly SinkEntry[]): Promise<void> {
       try {
         await deadline(enqueue(() => sink.write(entries)), ms, `audit sink ${sink.name} did not confirm within ${ms} ms`);
         ok = true;

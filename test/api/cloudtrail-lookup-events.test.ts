@@ -63,6 +63,8 @@ async function logOf(calls: Call[]): Promise<{ log: AuditLogFixture; records: Au
   const audit = new SqliteAuditRepository(db);
   const records = calls.map(recordOf);
   await audit.append(appendEntries(GENESIS_HEAD, records).map(toEntryRecord));
+  // The first half through the lookup index, the rest as the tail not yet indexed: lookups merge both.
+  audit.index.indexNext(Math.floor(records.length / 2));
   return { log: { audit, close: () => db.close() }, records };
 }
 

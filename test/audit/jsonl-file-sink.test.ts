@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { verifyChain } from '../../src/audit/chain-verifier.js';
 import type { Entry } from '../../src/audit/hash-chain.js';
 import { JsonlFileSink, type SinkFs } from '../../src/audit/jsonl-file-sink.js';
+import type { SinkEntry } from '../../src/audit/audit-sink.js';
+import { toEntryRecord } from '../../src/audit/audit-entry-record.js';
 import { buildChain, copy, serialize } from './chain-fixture.js';
 
 const root = mkdtempSync(join(tmpdir(), 'coffer-jsonl-sink-'));
@@ -14,21 +16,24 @@ after(() => rmSync(root, { recursive: true, force: true }));
 let dirs = 0;
 const freshDir = () => join(root, `case-${++dirs}`);
 
-const { entries, publicKey } = buildChain(52);
-const expected = copy(entries);
+const chain = buildChain(52);
+const { publicKey } = chain;
+const expected = copy(chain.entries);
+/** What the audit thread hands a sink: each record as its canonical JSON. */
+const entries = chain.entries.map(toEntryRecord);
 
 /** The entries in batches of the given sizes, in order. */
-function batches(sizes: number[]): Entry[][] {
+function batches(sizes: number[]): SinkEntry[][] {
   let at = 0;
   return sizes.map((size) => entries.slice(at, (at += size)));
 }
 
-async function writeAll(sink: JsonlFileSink, parts: Entry[][]): Promise<void> {
+async function writeAll(sink: JsonlFileSink, parts: SinkEntry[][]): Promise<void> {
   for (const part of parts) await sink.write(part);
 }
 
 /** A sink's whole life: write the parts, then close. */
-async function writeAndClose(sink: JsonlFileSink, parts: Entry[][]): Promise<void> {
+async function writeAndClose(sink: JsonlFileSink, parts: SinkEntry[][]): Promise<void> {
   await writeAll(sink, parts);
   await sink.close();
 }
@@ -82,7 +87,7 @@ test('a batch is one write and one fdatasync; an empty batch only opens the file
 test('rotation names each file by the sequences it holds and loses nothing', async () => {
   const dir = freshDir();
   const path = join(dir, 'audit.jsonl');
-  const lineBytes = Math.max(...serialize(entries).map((l) => Buffer.byteLength(l) + 1));
+  const lineBytes = Math.max(...serialize(chain.entries).map((l) => Buffer.byteLength(l) + 1));
   const maxBytes = lineBytes * 10;
   const sink = new JsonlFileSink(path, { maxBytes });
   await writeAndClose(sink, batches([3, 4, 7, 1, 9, 9, 2, 8, 6, 3]));
@@ -132,7 +137,7 @@ test('a rotation never replaces an existing file of the same name', async () => 
 test('a partial last line left by a crash stays on its own line', async () => {
   const path = join(freshDir(), 'audit.jsonl');
   await writeAndClose(new JsonlFileSink(path), batches([2]));
-  const torn = serialize(entries.slice(2, 3))[0].slice(0, 40);
+  const torn = serialize(chain.entries.slice(2, 3))[0].slice(0, 40);
   appendFileSync(path, torn);
 
   const sink = new JsonlFileSink(path);

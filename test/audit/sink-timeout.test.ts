@@ -1,16 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AuditSink } from '../../src/audit/audit-sink.js';
-import type { Entry } from '../../src/audit/hash-chain.js';
+import type { AuditSink, SinkEntry } from '../../src/audit/audit-sink.js';
+import { toEntryRecord } from '../../src/audit/audit-entry-record.js';
 import { withTimeout } from '../../src/audit/sink-timeout.js';
 import { buildChain } from './chain-fixture.js';
 
-const { entries } = buildChain(3);
+const entries = buildChain(3).entries.map(toEntryRecord);
 const MS = 50;
 
 /** A sink whose writes settle only when the test says so; it records how many ran at once. */
 function controlledSink() {
-  const pending: { entries: readonly Entry[]; settle(error?: Error): void }[] = [];
+  const pending: { entries: readonly SinkEntry[]; settle(error?: Error): void }[] = [];
   const state = { running: 0, mostAtOnce: 0, written: [] as number[] };
   const sink: AuditSink = {
     name: 'controlled',

@@ -8,7 +8,7 @@ export const AUDIT_DB_FILE = 'audit.db';
  * connection to it (and sync its commits) while the main connection keeps
  * coffer.db to itself.
  */
-const auditMigrations: Migration[] = [
+export const auditMigrations: Migration[] = [
   {
     version: 1,
     sql: `
@@ -40,6 +40,38 @@ const auditMigrations: Migration[] = [
       CREATE INDEX audit_by_read_only ON audit_entries (read_only, event_time, sequence);
 
       CREATE TABLE audit_digests (sequence INTEGER PRIMARY KEY, hash TEXT NOT NULL, time TEXT NOT NULL, signature TEXT NOT NULL);
+    `,
+  },
+  {
+    version: 2,
+    sql: `
+      -- Nine secondary indexes on the chain cost a random page write each per record in the synced commit.
+      -- The chain keeps only its sequence order; lookups go through audit_lookup (see audit-lookup-index.ts),
+      -- filled after the fact and rebuilt from audit_entries at start from indexed_up_to.
+      DROP INDEX audit_by_time;
+      DROP INDEX audit_by_event_id;
+      DROP INDEX audit_by_event_name;
+      DROP INDEX audit_by_event_source;
+      DROP INDEX audit_by_username;
+      DROP INDEX audit_by_access_key;
+      DROP INDEX audit_by_resource_name;
+      DROP INDEX audit_by_resource_type;
+      DROP INDEX audit_by_read_only;
+      -- One row per entry and lookup attribute (0: none, for time-only lookups), clustered by bucket
+      -- (sequence >> 12) so that new rows land in a few pages instead of one per value.
+      CREATE TABLE audit_lookup (
+        attribute INTEGER NOT NULL,
+        bucket INTEGER NOT NULL,
+        value NOT NULL,
+        event_time INTEGER NOT NULL,
+        sequence INTEGER NOT NULL,
+        PRIMARY KEY (attribute, bucket, value, event_time, sequence)
+      ) WITHOUT ROWID;
+      -- Each bucket's event time range: event times do not grow strictly with sequence.
+      CREATE TABLE audit_lookup_buckets (bucket INTEGER PRIMARY KEY, min_time INTEGER NOT NULL, max_time INTEGER NOT NULL);
+      -- Entries up to here are in audit_lookup (written in the same transactions as its rows).
+      CREATE TABLE audit_lookup_state (id INTEGER PRIMARY KEY CHECK (id = 1), indexed_up_to INTEGER NOT NULL);
+      INSERT INTO audit_lookup_state (id, indexed_up_to) VALUES (1, 0);
     `,
   },
 ];

@@ -1,6 +1,7 @@
+import { AuditLookupIndex } from './audit-lookup-index.js';
 import type { Db } from './sqlite-durable.js';
 import type { AuditLookupQuery, AuditRepository } from '../repositories.js';
-import type { AuditDigestRecord, AuditEntryRecord, AuditLookupKey } from '../records.js';
+import type { AuditDigestRecord, AuditEntryRecord } from '../records.js';
 
 interface EntryRow {
   sequence: number;
@@ -17,17 +18,6 @@ interface EntryRow {
   resource_name: string | null;
   resource_type: string | null;
 }
-
-const LOOKUP_COLUMNS: Record<AuditLookupKey, string> = {
-  EventId: 'event_id',
-  EventName: 'event_name',
-  ReadOnly: 'read_only',
-  Username: 'username',
-  ResourceType: 'resource_type',
-  ResourceName: 'resource_name',
-  EventSource: 'event_source',
-  AccessKeyId: 'access_key_id',
-};
 
 function toEntry(row: EntryRow): AuditEntryRecord {
   return {
@@ -49,20 +39,25 @@ function toEntry(row: EntryRow): AuditEntryRecord {
 
 export class SqliteAuditRepository implements AuditRepository {
   private readonly stmts;
-  private readonly lookups = new Map<string, ReturnType<Db['prepare']>>();
+  private lookupIndex?: AuditLookupIndex;
 
   constructor(private readonly db: Db) {
     this.stmts = {
       head: db.prepare('SELECT sequence, hash FROM audit_entries ORDER BY sequence DESC LIMIT 1'),
+      // The chain's only index is its rowid (sequence): each insert appends (see audit-lookup-index.ts).
       insert: db.prepare(`INSERT INTO audit_entries (sequence, record, previous_hash, hash, event_id, event_time, event_name,
-        event_source, read_only, username, access_key_id, resource_name, resource_type) VALUES (@sequence, @recordJson,
-        @previousHash, @hash, @eventId, @eventTime, @eventName, @eventSource, @readOnly, @username, @accessKeyId,
-        @resourceName, @resourceType)`),
+        event_source, read_only, username, access_key_id, resource_name, resource_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      entry: db.prepare('SELECT * FROM audit_entries WHERE sequence = ?'),
       entries: db.prepare('SELECT * FROM audit_entries WHERE sequence > ? ORDER BY sequence LIMIT ?'),
       addDigest: db.prepare('INSERT INTO audit_digests (sequence, hash, time, signature) VALUES (@sequence, @hash, @time, @signature)'),
       digests: db.prepare('SELECT * FROM audit_digests ORDER BY sequence'),
       lastDigest: db.prepare('SELECT * FROM audit_digests ORDER BY sequence DESC LIMIT 1'),
     };
+  }
+
+  /** LookupEvents' index, prepared when first used (the chain tables alone also exist in older coffer.db files). */
+  get index(): AuditLookupIndex {
+    return (this.lookupIndex ??= new AuditLookupIndex(this.db));
   }
 
   async head(): Promise<{ sequence: number; hash: string } | undefined> {
@@ -71,14 +66,8 @@ export class SqliteAuditRepository implements AuditRepository {
 
   async append(entries: AuditEntryRecord[]): Promise<void> {
     for (const e of entries) {
-      this.stmts.insert.run({
-        ...e,
-        readOnly: e.readOnly ? 1 : 0,
-        username: e.username ?? null,
-        accessKeyId: e.accessKeyId ?? null,
-        resourceName: e.resourceName ?? null,
-        resourceType: e.resourceType ?? null,
-      });
+      this.stmts.insert.run(e.sequence, e.recordJson, e.previousHash, e.hash, e.eventId, e.eventTime, e.eventName, e.eventSource,
+        e.readOnly ? 1 : 0, e.username ?? null, e.accessKeyId ?? null, e.resourceName ?? null, e.resourceType ?? null);
     }
   }
 
@@ -87,25 +76,7 @@ export class SqliteAuditRepository implements AuditRepository {
   }
 
   async lookup(query: AuditLookupQuery): Promise<AuditEntryRecord[]> {
-    const column = query.attribute ? LOOKUP_COLUMNS[query.attribute.key] : undefined;
-    // One statement per attribute column, prepared once: each uses that column's index.
-    const key = column ?? '';
-    let statement = this.lookups.get(key);
-    if (!statement) {
-      statement = this.db.prepare(`SELECT * FROM audit_entries WHERE ${column ? `${column} = @value AND ` : ''}
-        event_time >= @startTime AND event_time <= @endTime AND sequence < @before
-        ORDER BY event_time DESC, sequence DESC LIMIT @limit`);
-      this.lookups.set(key, statement);
-    }
-    const value = query.attribute?.key === 'ReadOnly' ? (query.attribute.value === 'true' ? 1 : 0) : query.attribute?.value;
-    const rows = statement.all({
-      ...(column ? { value } : {}),
-      startTime: query.startTime ?? 0,
-      endTime: query.endTime ?? Number.MAX_SAFE_INTEGER,
-      before: query.beforeSequence ?? Number.MAX_SAFE_INTEGER,
-      limit: query.limit,
-    });
-    return (rows as EntryRow[]).map(toEntry);
+    return this.index.lookup(query).map((sequence) => toEntry(this.stmts.entry.get(sequence) as EntryRow));
   }
 
   async addDigest(digest: AuditDigestRecord): Promise<void> {

@@ -1,0 +1,154 @@
+// The audit log's lookup index: lookups answer the same whether entries are
+// indexed, not yet indexed (the tail a lookup scans) or both, across buckets
+// whose times overlap; an older audit.db is migrated and indexed at start.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { storedEntry, type LookupKeys } from '../../src/audit/audit-entry-record.js';
+import { AuditWriter } from '../../src/audit/audit-writer.js';
+import type { AuditEntryRecord, AuditLookupKey, AuditLookupQuery } from '../../src/storage/index.js';
+import { auditMigrations, openAuditDatabase } from '../../src/storage/sqlite/audit-database.js';
+import { BUCKET_SHIFT } from '../../src/storage/sqlite/audit-lookup-index.js';
+import { migrate, openDurable } from '../../src/storage/sqlite/sqlite-durable.js';
+import { SqliteAuditRepository } from '../../src/storage/sqlite/sqlite-audit-repository.js';
+
+const BUCKET = 2 ** BUCKET_SHIFT;
+const COUNT = 3 * BUCKET + 500;
+const T0 = Date.UTC(2025, 4, 20, 12, 0, 0);
+const HASH = '0'.repeat(64);
+
+/** Entry `n`: a few values per attribute, some absent; times mostly rising, every seventh up to 20 s early (a long request). */
+function entryOf(n: number): AuditEntryRecord {
+  const time = T0 + Math.floor(n / 3) * 1000 - (n % 7 === 0 ? (n % 20) * 1000 : 0);
+  const keys: LookupKeys = [
+    `event-${n}`,
+    time,
+    ['GetSecretValue', 'Decrypt', 'PutSecretValue', 'CreateKey', 'DeleteSecret'][n % 5]!,
+    ['secretsmanager.amazonaws.com', 'kms.amazonaws.com', 'sts.amazonaws.com'][n % 3]!,
+    n % 4 !== 0,
+    n % 11 === 0 ? null : `user-${n % 4}`,
+    n % 13 === 0 ? null : `AKIA${n % 3}`,
+    n % 9 === 0 ? null : `arn:aws:secretsmanager:us-east-1:111122223333:secret:s-${n % 50}`,
+    n % 9 === 0 ? null : 'AWS::SecretsManager::Secret',
+  ];
+  return storedEntry({ sequence: n, previousHash: HASH, hash: HASH }, '{}', keys);
+}
+
+const entries = Array.from({ length: COUNT }, (_, i) => entryOf(i + 1));
+
+const FIELDS: Record<AuditLookupKey, (e: AuditEntryRecord) => string | undefined> = {
+  EventId: (e) => e.eventId,
+  EventName: (e) => e.eventName,
+  EventSource: (e) => e.eventSource,
+  ReadOnly: (e) => String(e.readOnly),
+  Username: (e) => e.username,
+  AccessKeyId: (e) => e.accessKeyId,
+  ResourceName: (e) => e.resourceName,
+  ResourceType: (e) => e.resourceType,
+};
+
+/** What a lookup must answer, computed from the entries themselves. */
+function expected(query: AuditLookupQuery): number[] {
+  return entries
+    .filter((e) => !query.attribute || FIELDS[query.attribute.key](e) === query.attribute.value)
+    .filter((e) => e.eventTime >= (query.startTime ?? -Infinity) && e.eventTime <= (query.endTime ?? Infinity))
+    .filter((e) => e.sequence < (query.beforeSequence ?? Infinity))
+    .sort((a, b) => b.eventTime - a.eventTime || b.sequence - a.sequence)
+    .slice(0, query.limit)
+    .map((e) => e.sequence);
+}
+
+const queries: AuditLookupQuery[] = [
+  { limit: 50 },
+  { limit: 1001 },
+  { limit: 20, beforeSequence: 2 * BUCKET + 3 },
+  { limit: 30, startTime: T0 + 1000 * 1000, endTime: T0 + 1500 * 1000 },
+  { limit: 10, startTime: T0 + 2000 * 1000, endTime: T0 + 2000 * 1000, beforeSequence: 6003 },
+  ...(['EventName', 'EventSource', 'Username', 'AccessKeyId', 'ResourceType'] as const).flatMap((key) => [
+    { limit: 40, attribute: { key, value: FIELDS[key](entryOf(30))! } },
+    { limit: 5, attribute: { key, value: FIELDS[key](entryOf(31))! }, endTime: T0 + 3000 * 1000, beforeSequence: BUCKET + 17 },
+  ]),
+  { limit: 50, attribute: { key: 'EventId', value: 'event-4097' } },
+  { limit: 50, attribute: { key: 'EventId', value: 'event-none' } },
+  { limit: 50, attribute: { key: 'ReadOnly', value: 'false' } },
+  { limit: 600, attribute: { key: 'ReadOnly', value: 'true' }, startTime: T0 + 500 * 1000 },
+  // A rare value, far back: every bucket is probed.
+  { limit: 50, attribute: { key: 'ResourceName', value: FIELDS.ResourceName(entryOf(7))! } },
+  { limit: 50, attribute: { key: 'Username', value: 'nobody' } },
+];
+
+async function assertLookups(audit: SqliteAuditRepository, state: string): Promise<void> {
+  for (const query of queries) {
+    const found = (await audit.lookup(query)).map((e) => e.sequence);
+    assert.deepEqual(found, expected(query), `${state}: ${JSON.stringify(query)}`);
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'coffer-audit-lookup-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('audit lookup index', () => {
+  test('answers the same with nothing, part or all of the log indexed', async () => {
+    const db = openAuditDatabase(':memory:');
+    const audit = new SqliteAuditRepository(db);
+    await audit.append(entries);
+    try {
+      await assertLookups(audit, 'nothing indexed');
+      assert.deepEqual(audit.index.indexNext(BUCKET + 100), { indexedUpTo: BUCKET + 100, last: COUNT });
+      assert.deepEqual(audit.index.indexNext(BUCKET), { indexedUpTo: 2 * BUCKET + 100, last: COUNT });
+      await assertLookups(audit, 'part indexed');
+      assert.deepEqual(audit.index.indexNext(COUNT), { indexedUpTo: COUNT, last: COUNT });
+      assert.deepEqual(audit.index.indexNext(COUNT), { indexedUpTo: COUNT, last: COUNT });
+      await assertLookups(audit, 'all indexed');
+    } finally {
+      db.close();
+    }
+  });
+
+  test('an index step a crash lost is indexed again at start, and nothing is doubled', async () => {
+    const path = join(dir, 'lost-step.db');
+    const db = openAuditDatabase(path);
+    const audit = new SqliteAuditRepository(db);
+    await audit.append(entries);
+    audit.index.indexNext(COUNT);
+    const rows = db.prepare('SELECT count(*) FROM audit_lookup').pluck().get();
+    // As if the last step had not been committed: its rows and its state go together.
+    db.exec(`DELETE FROM audit_lookup WHERE sequence > 5000; UPDATE audit_lookup_state SET indexed_up_to = 5000`);
+    db.close();
+
+    const writer = new AuditWriter(openAuditDatabase(path), []);
+    writer.catchUp();
+    await writer.close();
+    const reopened = openAuditDatabase(path);
+    try {
+      assert.equal(reopened.prepare('SELECT count(*) FROM audit_lookup').pluck().get(), rows);
+      assert.equal(reopened.prepare('SELECT indexed_up_to FROM audit_lookup_state').pluck().get(), COUNT);
+      await assertLookups(new SqliteAuditRepository(reopened), 'indexed again');
+    } finally {
+      reopened.close();
+    }
+  });
+
+  test('an audit.db of the first schema (nine indexes on the chain) is migrated and indexed at start', async () => {
+    const path = join(dir, 'version-1.db');
+    const old = openDurable(path);
+    migrate(old, auditMigrations.filter((m) => m.version === 1));
+    await new SqliteAuditRepository(old).append(entries);
+    old.close();
+
+    const writer = new AuditWriter(openAuditDatabase(path), []);
+    writer.catchUp();
+    await writer.close();
+    const db = openAuditDatabase(path);
+    try {
+      assert.deepEqual(db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'audit_by_%'").all(), []);
+      assert.equal(db.prepare('SELECT count(*) FROM audit_entries').pluck().get(), COUNT);
+      assert.equal(db.prepare('SELECT indexed_up_to FROM audit_lookup_state').pluck().get(), COUNT);
+      await assertLookups(new SqliteAuditRepository(db), 'migrated');
+    } finally {
+      db.close();
+    }
+  });
+});
