@@ -1,6 +1,6 @@
 import type { AuditDigestRecord, AuditEntryRecord, AuditLookupQuery } from '../storage/index.js';
 import { SqliteAuditRepository } from '../storage/sqlite/sqlite-audit-repository.js';
-import type { Db } from '../storage/sqlite/sqlite-durable.js';
+import { BUSY_TIMEOUT_MS, type Db } from '../storage/sqlite/sqlite-durable.js';
 import { storedEntry, type LookupKeys } from './audit-entry-record.js';
 import type { AuditSink } from './audit-sink.js';
 import { chainTexts, GENESIS_HEAD, type ChainHead } from './hash-chain.js';
@@ -141,7 +141,7 @@ export class AuditWriter {
   }
 
   private async inTransaction(work: (audit: SqliteAuditRepository) => Promise<void>): Promise<void> {
-    this.begin.run();
+    await lockFor(this.db, this.begin);
     try {
       await work(this.repository);
       this.commit.run();
@@ -149,6 +149,28 @@ export class AuditWriter {
       if (this.db.inTransaction) this.rollback.run();
       throw error;
     }
+  }
+}
+
+/**
+ * Takes the write lock. Where worker processes share the file, another one's
+ * audit thread holds it for its commit, about a millisecond; SQLite's busy
+ * handler would sleep in growing steps of up to 100 ms, so it is asked again
+ * every millisecond instead, for up to BUSY_TIMEOUT_MS.
+ */
+async function lockFor(db: Db, begin: { run(): unknown }): Promise<void> {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    db.pragma('busy_timeout = 0');
+    try {
+      begin.run();
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+    } finally {
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }
 
