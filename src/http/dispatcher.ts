@@ -143,11 +143,22 @@ export class Dispatcher {
     if (!handler) {
       const message = `Coffer does not support the ${name} operation yet.`;
       if (service.query) throw new ServiceError('InvalidAction', message);
-      throw new ServiceError('InvalidRequestException', message, {
-        messageKey: service.targetPrefix === 'secretsmanager' ? 'Message' : 'message',
-      });
+      throw new ServiceError('InvalidRequestException', message, { messageKey: messageKeyOf(service) });
     }
-    // Unauthenticated operations, keys limited to one secret (checked above) and --dev callers are not policy-checked.
+    const ctx = this.context(req, route, caller, open, requestId, now);
+    const targets = (await service.authorization?.(ctx, name, input)) ?? [{ resource: '*' }];
+    if (targets !== 'handler') for (const target of targets) await ctx.authorize(target);
+    // Nothing takes effect while the audit log cannot record it.
+    await this.options.audit?.ensureWritable(!isReadOnly(name));
+    return handler(ctx, input);
+  }
+
+  /**
+   * What the handler knows of the request, with `authorize` deciding by the caller's policies.
+   * Unauthenticated operations, keys limited to one secret (checked by their scope) and --dev
+   * callers are not policy-checked.
+   */
+  private context(req: IncomingMessage, { service, name }: Route, caller: Omit<VerifiedCaller, 'service'>, open: boolean, requestId: string, now: number): RequestContext {
     const authorizer = open || caller.scopeSecretArn || !caller.principalArn ? undefined : this.options.authorizer;
     const who: Caller | undefined = authorizer && {
       principalArn: caller.principalArn!,
@@ -158,7 +169,7 @@ export class Dispatcher {
       now,
     };
     const action = `${service.signingName}:${name}`;
-    const ctx: RequestContext = {
+    return {
       requestId,
       accessKeyId: caller.accessKeyId,
       principalArn: caller.principalArn,
@@ -168,14 +179,9 @@ export class Dispatcher {
       authorize: async (target: RequestTarget) => {
         if (!authorizer || !who) return;
         const outcome = await authorizer.decide(who, { ...target, action: target.action ?? action });
-        if (!outcome.allowed) throw accessDenied(service, target.deniedMessage ?? outcome.message);
+        if (!outcome.allowed) throw new ServiceError('AccessDeniedException', target.deniedMessage ?? outcome.message, { messageKey: messageKeyOf(service) });
       },
     };
-    const targets = (await service.authorization?.(ctx, name, input)) ?? [{ resource: '*' }];
-    if (targets !== 'handler') for (const target of targets) await ctx.authorize(target);
-    // Nothing takes effect while the audit log cannot record it.
-    await this.options.audit?.ensureWritable(!isReadOnly(name));
-    return handler(ctx, input);
   }
 
   private route(req: IncomingMessage): Route {
@@ -234,8 +240,9 @@ function sourceIp(req: IncomingMessage): string | undefined {
   return address?.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
-function accessDenied(service: JsonService, message: string): ServiceError {
-  return new ServiceError('AccessDeniedException', message, { messageKey: service.targetPrefix === 'secretsmanager' ? 'Message' : 'message' });
+/** Secrets Manager's own errors carry `Message`; the front end's and KMS's `message` (query services rename both). */
+function messageKeyOf(service: JsonService): 'Message' | 'message' {
+  return service.targetPrefix === 'secretsmanager' ? 'Message' : 'message';
 }
 
 /** A form body without `X-Amz-Target` is a query-protocol request (IAM, STS). */
