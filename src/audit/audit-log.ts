@@ -5,7 +5,6 @@ import type { AuditEntryRecord, AuditLookupQuery } from '../storage/index.js';
 import type { AuditRecord } from './audit-record.js';
 import { lookupKeysOf } from './audit-entry-record.js';
 import { AuditThread } from './audit-thread-client.js';
-import { canonicalJson } from './canonical-json.js';
 import type { HeadState } from './audit-writer.js';
 import { signDigest } from './digest.js';
 
@@ -85,8 +84,8 @@ export class AuditLog implements AuditReader {
     let text: string;
     let keys: string;
     try {
-      // Serialized here, once, in the form the chain hashes: the audit thread only stores it.
-      text = canonicalJson(record);
+      // The audit thread turns it into the canonical form the chain hashes (native JSON is cheaper here).
+      text = JSON.stringify(record);
       keys = JSON.stringify(lookupKeysOf(record));
     } catch (error) {
       return Promise.reject(error as Error);

@@ -3,6 +3,7 @@ import { SqliteAuditRepository } from '../storage/sqlite/sqlite-audit-repository
 import { BUSY_TIMEOUT_MS, type Db } from '../storage/sqlite/sqlite-durable.js';
 import { storedEntry, type LookupKeys } from './audit-entry-record.js';
 import type { AuditSink } from './audit-sink.js';
+import { canonicalJson } from './canonical-json.js';
 import { chainTexts, GENESIS_HEAD, type ChainHead } from './hash-chain.js';
 
 export interface HeadState {
@@ -57,7 +58,8 @@ export class AuditWriter {
    * maintainIndex, off the path of the requests waiting for this.
    */
   async append(records: string, keys: string): Promise<void> {
-    const texts = records.split('\n');
+    // Canonicalized here, where there is time to spare: the main thread sends plain JSON.stringify text.
+    const texts = records.split('\n').map((text) => canonicalJson(JSON.parse(text)));
     const lookupKeys = JSON.parse(keys) as LookupKeys[];
     if (lookupKeys.length !== texts.length) throw new Error(`${texts.length} audit records came with ${lookupKeys.length} sets of lookup keys`);
     let entries: AuditEntryRecord[] = [];
