@@ -9,7 +9,7 @@ import type { HeadState } from './audit-writer.js';
 import { signDigest } from './digest.js';
 
 interface Pending {
-  /** The record as canonical JSON (what its hash covers) and its lookup keys as JSON: what crosses to the audit thread. */
+  /** The record as JSON (the audit thread makes the canonical form its hash covers) and its lookup keys as JSON. */
   text: string;
   keys: string;
   resolve(): void;

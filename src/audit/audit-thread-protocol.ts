@@ -15,8 +15,8 @@ export interface AuditThreadConfig {
 export type AuditCall =
   | { op: 'open'; config: AuditThreadConfig }
   /**
-   * Records as canonical JSON, one a line, in the order they are to be chained, and their lookup keys
-   * (a JSON array of LookupKeys, one per record): the thread neither parses nor re-serializes a record.
+   * Records as JSON (not yet canonical), one a line, in the order they are to be chained, and their lookup keys
+   * (a JSON array of LookupKeys, one per record): the thread makes each record canonical before chaining it.
    */
   | { op: 'append'; records: string; keys: string }
   /** Whether every sink still takes writes. */

@@ -50,7 +50,7 @@ export class AuditWriter {
   }
 
   /**
-   * Chains the records (canonical JSON, one a line, with their lookup keys
+   * Chains the records (JSON, one a line, made canonical here; lookup keys
    * as a JSON array) on the stored head, read inside the write transaction
    * so that processes sharing the file agree on it; commits (a full sync);
    * then writes the entries to every sink. Resolves once they are durable
