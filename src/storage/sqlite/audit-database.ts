@@ -3,15 +3,8 @@ import { migrated, openDurable, type Db, type Migration, type OpenOptions } from
 /** The audit log's own database file in the data directory, beside coffer.db. */
 export const AUDIT_DB_FILE = 'audit.db';
 
-/**
- * The audit log lives in a file of its own so that a writer thread can hold a
- * connection to it (and sync its commits) while the main connection keeps
- * coffer.db to itself.
- */
-export const auditMigrations: Migration[] = [
-  {
-    version: 1,
-    sql: `
+/** The audit log's first schema: coffer.db held it (its migration 4) before audit.db existed. */
+export const AUDIT_SCHEMA_V1 = `
       -- The audit hash chain: each row holds its record (canonical JSON), the previous hash and its own.
       CREATE TABLE audit_entries (
         sequence INTEGER PRIMARY KEY,
@@ -40,7 +33,17 @@ export const auditMigrations: Migration[] = [
       CREATE INDEX audit_by_read_only ON audit_entries (read_only, event_time, sequence);
 
       CREATE TABLE audit_digests (sequence INTEGER PRIMARY KEY, hash TEXT NOT NULL, time TEXT NOT NULL, signature TEXT NOT NULL);
-    `,
+    `;
+
+/**
+ * The audit log lives in a file of its own so that a writer thread can hold a
+ * connection to it (and sync its commits) while the main connection keeps
+ * coffer.db to itself.
+ */
+export const auditMigrations: Migration[] = [
+  {
+    version: 1,
+    sql: AUDIT_SCHEMA_V1,
   },
   {
     version: 2,

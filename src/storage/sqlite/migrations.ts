@@ -1,3 +1,4 @@
+import { AUDIT_SCHEMA_V1 } from './audit-database.js';
 import { moveAuditLogOut } from './legacy-audit-move.js';
 import type { Migration } from './sqlite-durable.js';
 
@@ -148,36 +149,7 @@ export const migrations: Migration[] = [
   },
   {
     version: 4,
-    sql: `
-      -- The audit hash chain: each row holds its record (canonical JSON), the previous hash and its own.
-      CREATE TABLE audit_entries (
-        sequence INTEGER PRIMARY KEY,
-        record TEXT NOT NULL,
-        previous_hash TEXT NOT NULL,
-        hash TEXT NOT NULL,
-        event_id TEXT NOT NULL,
-        event_time INTEGER NOT NULL,
-        event_name TEXT NOT NULL,
-        event_source TEXT NOT NULL,
-        read_only INTEGER NOT NULL,
-        username TEXT,
-        access_key_id TEXT,
-        resource_name TEXT,
-        resource_type TEXT
-      );
-      -- LookupEvents filters on one attribute and a time range, newest first.
-      CREATE INDEX audit_by_time ON audit_entries (event_time, sequence);
-      CREATE INDEX audit_by_event_id ON audit_entries (event_id);
-      CREATE INDEX audit_by_event_name ON audit_entries (event_name, event_time, sequence);
-      CREATE INDEX audit_by_event_source ON audit_entries (event_source, event_time, sequence);
-      CREATE INDEX audit_by_username ON audit_entries (username, event_time, sequence);
-      CREATE INDEX audit_by_access_key ON audit_entries (access_key_id, event_time, sequence);
-      CREATE INDEX audit_by_resource_name ON audit_entries (resource_name, event_time, sequence);
-      CREATE INDEX audit_by_resource_type ON audit_entries (resource_type, event_time, sequence);
-      CREATE INDEX audit_by_read_only ON audit_entries (read_only, event_time, sequence);
-
-      CREATE TABLE audit_digests (sequence INTEGER PRIMARY KEY, hash TEXT NOT NULL, time TEXT NOT NULL, signature TEXT NOT NULL);
-    `,
+    sql: AUDIT_SCHEMA_V1,
   },
   {
     version: 5,
