@@ -60,3 +60,16 @@ export function emptyResponse(work: (ctx: RequestContext, input: Record<string, 
     return undefined;
   };
 }
+
+/** What a generated query-protocol model module (src/api/iam, src/api/sts) exports. */
+export interface GeneratedQueryModel extends QueryModel {
+  signingName: string;
+  shapes: Record<string, Shape>;
+  operations: Record<string, { input?: string; output?: string }>;
+}
+
+/** A query-protocol service (IAM, STS): known by its signing name, answered in XML. */
+export function queryService(model: GeneratedQueryModel, parts: Pick<JsonService, 'handlers' | 'authorization'>): JsonService {
+  const { signingName, shapes, operations, apiVersion, xmlNamespace, errorStatus } = model;
+  return { targetPrefix: signingName, signingName, shapes, operations, query: { apiVersion, xmlNamespace, errorStatus }, ...parts };
+}

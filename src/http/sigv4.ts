@@ -2,23 +2,11 @@ import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { frontEndError, type ServiceError } from '../errors/service-error.js';
 import { sessionTokenDigest } from '../iam/session-token.js';
-
-/** An access key as SigV4 verification needs it. */
-export interface ResolvedKey {
-  principalArn: string;
-  secretAccessKey: string;
-  scopeSecretArn?: string;
-  /** Temporary keys: when they stop working (epoch ms). */
-  expiresAt?: number;
-  /** STS session keys: the digest (`sessionTokenDigest`) of the token every request must carry. */
-  sessionTokenHash?: string;
-  sessionIssuerArn?: string;
-  sessionPolicy?: string;
-}
+import type { ResolvedAccessKey } from '../iam/access-key-store.js';
 
 /** What SigV4 verification needs to know about access keys: active ones, expired or not. */
 export interface CredentialResolver {
-  resolve(accessKeyId: string): Promise<ResolvedKey | undefined>;
+  resolve(accessKeyId: string): Promise<ResolvedAccessKey | undefined>;
 }
 
 export interface VerifiedCaller {
@@ -151,7 +139,7 @@ export class SigV4Verifier {
  * A session key needs its own token, sent in the signed X-Amz-Security-Token header; any other
  * key (long-term, or a rotation function's scoped key) must come without one.
  */
-function sessionTokenMatches(key: ResolvedKey, token: string | string[] | undefined, signedHeaders: string[]): boolean {
+function sessionTokenMatches(key: ResolvedAccessKey, token: string | string[] | undefined, signedHeaders: string[]): boolean {
   if (key.sessionTokenHash === undefined) return token === undefined;
   if (typeof token !== 'string' || !signedHeaders.includes('x-amz-security-token')) return false;
   const given = Buffer.from(sessionTokenDigest(token), 'hex');

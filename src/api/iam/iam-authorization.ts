@@ -1,9 +1,9 @@
-import type { ContextValue } from '../../iam/policy/index.js';
 import type { IamEntityKind, Tag } from '../../storage/index.js';
 import { iamArn } from '../../iam/directory/iam-ids.js';
 import type { RequestContext, RequestTarget } from '../operation.js';
 import type { IamApiDeps } from './iam-deps.js';
 import { iamScope, KIND_TITLE, KINDS } from './iam-shapes.js';
+import { withRequestTags } from '../request-tags.js';
 
 /** Operations on a user that act on the caller's own user when UserName is omitted. */
 const SELF_OPERATIONS = new Set(['GetUser', 'CreateAccessKey', 'ListAccessKeys', 'UpdateAccessKey', 'DeleteAccessKey']);
@@ -21,9 +21,7 @@ export function iamAuthorization({ directory }: IamApiDeps) {
 
   return async (ctx: RequestContext, operation: string, input: Record<string, unknown>): Promise<RequestTarget[]> => {
     const policyArn = input.PolicyArn as string | undefined;
-    const { requestTags, context: tagContext } = tagKeys(input);
-    const context: Record<string, ContextValue> = { ...tagContext, ...(policyArn === undefined ? {} : { 'iam:PolicyARN': policyArn }) };
-    const tags = { requestTags, context };
+    const tags = withRequestTags(policyArn === undefined ? {} : { 'iam:PolicyARN': policyArn }, input.Tags as Tag[] | undefined, input.TagKeys);
     for (const kind of KINDS) {
       const name = input[`${KIND_TITLE[kind]}Name`];
       if (typeof name === 'string') return [{ resource: await entityArn(ctx, kind, name, input.Path), ...tags }];
@@ -32,10 +30,4 @@ export function iamAuthorization({ directory }: IamApiDeps) {
     if (operation === 'CreatePolicy') return [{ resource: iamArn(ctx.scope, 'policy', (input.Path as string | undefined) ?? '/', input.PolicyName as string), ...tags }];
     return [{ resource: policyArn ?? '*', ...tags }];
   };
-}
-
-function tagKeys(input: Record<string, unknown>): Pick<RequestTarget, 'requestTags' | 'context'> {
-  if (Array.isArray(input.Tags)) return { requestTags: Object.fromEntries((input.Tags as Tag[]).map((t) => [t.Key, t.Value])) };
-  if (Array.isArray(input.TagKeys)) return { context: { 'aws:TagKeys': input.TagKeys as string[] } };
-  return {};
 }

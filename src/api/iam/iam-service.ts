@@ -1,5 +1,5 @@
-import type { JsonService } from '../operation.js';
-import { apiVersion, errorStatus, operations, shapes, signingName, xmlNamespace } from './model.generated.js';
+import { queryService, type JsonService } from '../operation.js';
+import * as model from './model.generated.js';
 import type { IamApiDeps } from './iam-deps.js';
 import { accessKeyOperations } from './iam-access-key-operations.js';
 import { groupOperations } from './iam-group-operations.js';
@@ -10,12 +10,7 @@ import { iamAuthorization } from './iam-authorization.js';
 
 /** The IAM API (query protocol): users, groups, roles, access keys, inline and managed policies. */
 export function iamService(deps: IamApiDeps): JsonService {
-  return {
-    targetPrefix: signingName,
-    signingName,
-    shapes,
-    operations,
-    query: { apiVersion, xmlNamespace, errorStatus },
+  return queryService(model, {
     authorization: iamAuthorization(deps),
     handlers: {
       ...userOperations(deps),
@@ -25,5 +20,5 @@ export function iamService(deps: IamApiDeps): JsonService {
       ...entityPolicyOperations(deps),
       ...managedPolicyOperations(deps),
     },
-  };
+  });
 }

@@ -1,4 +1,5 @@
-import type { ContextValue } from '../../iam/policy/index.js';
+import { tagMap, type ContextValue } from '../../iam/policy/index.js';
+import { withRequestTags } from '../request-tags.js';
 import { aliasArn } from '../../keys/key-admin.js';
 import { decodeBlob } from '../../keys/ciphertext-blob.js';
 import type { KmsKeyRecord } from '../../storage/index.js';
@@ -22,7 +23,7 @@ export function kmsAuthorization({ keys }: KmsApiDeps) {
     (keyId as string | undefined) ?? decodeBlob(Buffer.from(input.CiphertextBlob as string, 'base64'))?.header.keyId;
 
   return async (ctx: RequestContext, operation: string, input: Record<string, unknown>): Promise<RequestTarget[] | undefined> => {
-    if (ACCOUNT_OPERATIONS.has(operation)) return operation === 'CreateKey' ? [{ resource: '*', ...tagKeys(input) }] : undefined;
+    if (ACCOUNT_OPERATIONS.has(operation)) return operation === 'CreateKey' ? [{ resource: '*', ...withRequestTags({}, kmsTags(input)) }] : undefined;
     switch (operation) {
       case 'CreateAlias':
       case 'UpdateAlias':
@@ -51,23 +52,17 @@ export function keyTarget(key: KmsKeyRecord, ctx: RequestContext, input: Record<
     for (const name in encryptionContext) context[`kms:EncryptionContext:${name}`] = encryptionContext[name]!;
     context['kms:EncryptionContextKeys'] = Object.keys(encryptionContext);
   }
-  const tags = tagKeys(input);
   return {
     ...(action ? { action } : {}),
     resource: key.arn,
     resourcePolicy: key.policy,
     resourcePolicyRequired: true,
-    resourceTags: Object.fromEntries(key.tags.map((t) => [t.Key, t.Value])),
-    requestTags: tags.requestTags,
-    context: { ...context, ...tags.context },
+    resourceTags: tagMap(key.tags),
+    ...withRequestTags(context, kmsTags(input), input.TagKeys),
   };
 }
 
-/** KMS tags ({TagKey, TagValue}) as aws:RequestTag/* and aws:TagKeys; UntagResource's TagKeys as aws:TagKeys. */
-function tagKeys(input: Record<string, unknown>): Pick<RequestTarget, 'requestTags' | 'context'> {
-  if (Array.isArray(input.Tags)) {
-    return { requestTags: Object.fromEntries((input.Tags as { TagKey: string; TagValue: string }[]).map((t) => [t.TagKey, t.TagValue])) };
-  }
-  if (Array.isArray(input.TagKeys)) return { context: { 'aws:TagKeys': input.TagKeys as string[] } };
-  return {};
+/** A request's KMS tags ({TagKey, TagValue}) in the Key/Value form policies read. */
+function kmsTags(input: Record<string, unknown>): { Key: string; Value: string }[] | undefined {
+  return (input.Tags as { TagKey: string; TagValue: string }[] | undefined)?.map((t) => ({ Key: t.TagKey, Value: t.TagValue }));
 }

@@ -1,4 +1,5 @@
-import type { ContextValue } from '../../iam/policy/index.js';
+import { tagMap, type ContextValue } from '../../iam/policy/index.js';
+import { withRequestTags } from '../request-tags.js';
 import { newSecretArn } from '../../secrets/secret-arn.js';
 import type { SecretRecord, Tag } from '../../storage/index.js';
 import type { RequestContext, RequestTarget } from '../operation.js';
@@ -75,7 +76,7 @@ async function keyTarget(deps: SecretsApiDeps, ctx: RequestContext, ref: string,
     resource: key.arn,
     resourcePolicy: key.policy,
     resourcePolicyRequired: true,
-    resourceTags: tagRecord(key.tags),
+    resourceTags: tagMap(key.tags),
     context: {
       'kms:ViaService': `secretsmanager.${ctx.scope.region}.amazonaws.com`,
       'kms:CallerAccount': ctx.scope.account,
@@ -101,7 +102,7 @@ async function secretTarget(
   const target = {
     resource,
     resourcePolicy: secret?.resourcePolicy,
-    resourceTags: secret && tagRecord(secret.tags),
+    resourceTags: secret && tagMap(secret.tags),
     ...requestTags(input, tagging, { 'secretsmanager:SecretId': resource }),
   };
   return { target, secret };
@@ -115,7 +116,7 @@ export async function newSecretTargets(deps: SecretsApiDeps, ctx: RequestContext
   const target: RequestTarget = {
     resource: arn,
     resourcePolicy: existing?.resourcePolicy,
-    resourceTags: existing && tagRecord(existing.tags),
+    resourceTags: existing && tagMap(existing.tags),
     ...requestTags(input, true, { 'secretsmanager:Name': name, 'secretsmanager:SecretId': arn }),
   };
   const key = input.KmsKeyId === undefined ? undefined : await keyTarget(deps, ctx, input.KmsKeyId as string, 'kms:GenerateDataKey', arn);
@@ -129,14 +130,5 @@ function requestTags(input: Record<string, unknown>, tagging: boolean, extra: Re
     const value = input[field];
     if (value !== undefined) context[CONDITION_FIELDS[field]!] = String(value);
   }
-  // Tags give aws:RequestTag/* and aws:TagKeys; UntagResource's TagKeys give aws:TagKeys alone.
-  if (tagging && Array.isArray(input.Tags)) return { requestTags: tagRecord(input.Tags as Tag[]), context };
-  if (tagging && Array.isArray(input.TagKeys)) context['aws:TagKeys'] = input.TagKeys as string[];
-  return { context };
-}
-
-function tagRecord(tags: readonly Tag[]): Record<string, string> {
-  const record: Record<string, string> = {};
-  for (const tag of tags) record[tag.Key] = tag.Value;
-  return record;
+  return tagging ? withRequestTags(context, input.Tags as Tag[] | undefined, input.TagKeys) : { context };
 }

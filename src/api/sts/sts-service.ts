@@ -1,5 +1,5 @@
-import type { JsonService } from '../operation.js';
-import { apiVersion, errorStatus, operations, shapes, signingName, xmlNamespace } from './model.generated.js';
+import { queryService, type JsonService } from '../operation.js';
+import * as model from './model.generated.js';
 import type { StsApiDeps } from './sts-deps.js';
 import { assumeRole } from './assume-role.js';
 import { getCallerIdentity } from './get-caller-identity.js';
@@ -7,12 +7,7 @@ import { getSessionToken } from './get-session-token.js';
 
 /** The STS API (query protocol): caller identity and temporary credentials. */
 export function stsService(deps: StsApiDeps): JsonService {
-  return {
-    targetPrefix: signingName,
-    signingName,
-    shapes,
-    operations,
-    query: { apiVersion, xmlNamespace, errorStatus },
+  return queryService(model, {
     // GetCallerIdentity and GetSessionToken need no permission (AWS: policies cannot deny them);
     // AssumeRole evaluates the role's trust policy and the caller's policies in its handler.
     authorization: async () => [],
@@ -21,5 +16,5 @@ export function stsService(deps: StsApiDeps): JsonService {
       GetSessionToken: getSessionToken(deps),
       AssumeRole: assumeRole(deps),
     },
-  };
+  });
 }

@@ -1,7 +1,7 @@
 import type { CallerPolicies } from '../principal-directory.js';
-import { PolicyCache } from '../policy/index.js';
+import { PolicyCache, tagMap } from '../policy/index.js';
 import { EpochCache } from '../../storage/epoch-cache.js';
-import type { IamEntityRecord, Storage, Tag } from '../../storage/index.js';
+import type { IamEntityRecord, Storage } from '../../storage/index.js';
 import { parseCallerArn } from './iam-ids.js';
 
 /** Cached per principal; `policies` undefined records that no such principal exists. */
@@ -66,8 +66,4 @@ export class PrincipalPolicies {
     return { identityPolicies: documents.map((d) => this.compiled.get(d)), principalTags: tagMap(entity.tags), userId };
   }
 
-}
-
-function tagMap(tags: Tag[]): Record<string, string> {
-  return Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
 }

@@ -144,3 +144,10 @@ export function buildAuthorizationRequest(input: AuthorizationRequestInput): Aut
 function setTags(keys: Map<string, ContextValue>, prefix: string, tags: Readonly<Record<string, string>> | undefined): void {
   for (const tag in tags) keys.set(prefix + tag.toLowerCase(), tags[tag]!);
 }
+
+/** Tags as policies see them: key → value (aws:PrincipalTag, aws:ResourceTag, aws:RequestTag). */
+export function tagMap(tags: readonly { readonly Key: string; readonly Value: string }[]): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const tag of tags) map[tag.Key] = tag.Value;
+  return map;
+}

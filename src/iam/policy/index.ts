@@ -9,6 +9,7 @@ export {
   type RequestPrincipal,
   buildAuthorizationRequest,
   describePrincipal,
+  tagMap,
 } from './authorization-request.js';
 export { type CompiledPolicy, type PolicyKind, type PolicyVersion, parsePolicy } from './policy-document.js';
 export { PolicyDocumentError } from './policy-document-error.js';
