@@ -99,21 +99,42 @@ export function buildRecord(input: RecordInput): AuditRecord {
     eventName,
     awsRegion: input.awsRegion,
     sourceIPAddress: input.sourceIPAddress,
-    userAgent: input.userAgent,
-    requestParameters: redactParameters(eventSource, eventName, input.requestParameters),
-    responseElements: redactParameters(eventSource, eventName, input.responseElements),
+    userAgent: truncated(input.userAgent),
+    requestParameters: bounded(redactParameters(eventSource, eventName, input.requestParameters)),
+    responseElements: bounded(redactParameters(eventSource, eventName, input.responseElements)),
     requestID: input.requestID,
     eventID: input.eventID ?? newEventId(time.getTime()),
     readOnly: input.readOnly,
     eventType: input.eventType ?? 'AwsApiCall',
     recipientAccountId: input.recipientAccountId ?? input.userIdentity.accountId,
   };
-  if (input.resources?.length) record.resources = input.resources;
+  // An id from a request that failed validation can be of any length; no real ARN is over 2,048.
+  const resources = input.resources?.filter((resource) => resource.ARN.length <= MAX_ARN_CHARS);
+  if (resources?.length) record.resources = resources;
   if (input.error) {
     record.errorCode = input.error.code;
-    if (input.error.message !== undefined) record.errorMessage = input.error.message;
+    if (input.error.message !== undefined) record.errorMessage = truncated(input.error.message);
   }
   return record;
+}
+
+/**
+ * CloudTrail's field limit: a larger `requestParameters` or
+ * `responseElements` is replaced by `{"omitted": true}`, so that no request,
+ * however large its input, makes a record of unbounded size.
+ */
+export const MAX_FIELD_BYTES = 100 * 1024;
+/** Free-text fields (user agent, error message) are cut to this many characters. */
+export const MAX_TEXT_CHARS = 4 * 1024;
+const MAX_ARN_CHARS = 2048;
+
+function bounded(parameters: Parameters | null): Parameters | null {
+  if (parameters === null) return null;
+  return Buffer.byteLength(JSON.stringify(parameters)) > MAX_FIELD_BYTES ? { omitted: true } : parameters;
+}
+
+function truncated(text: string): string {
+  return text.length > MAX_TEXT_CHARS ? text.slice(0, MAX_TEXT_CHARS) : text;
 }
 
 /** `2025-05-20T20:45:00Z`: CloudTrail drops the milliseconds that toISOString keeps. */

@@ -14,6 +14,12 @@ const EVENT_SOURCES: Record<string, string> = {
   sts: 'sts.amazonaws.com',
 };
 const READ_ONLY = /^(Get|List|Describe|BatchGet|Lookup|GenerateRandom)/;
+/**
+ * KMS operations that change nothing: CloudTrail records no response for
+ * them, as for every read (their answers are plaintext, ciphertext or
+ * signatures, and would only be dropped again by redaction).
+ */
+const KMS_CRYPTO = /^(Encrypt|Decrypt|ReEncrypt|GenerateDataKey|GenerateMac|VerifyMac|Sign|Verify|DeriveSharedSecret)/;
 
 export interface RequestFacts {
   requestId: string;
@@ -46,13 +52,23 @@ export function requestRecord(req: IncomingMessage, facts: RequestFacts): AuditR
     userAgent: String(req.headers['user-agent'] ?? ''),
     userIdentity: identity(facts),
     requestParameters: facts.input,
-    responseElements: facts.output,
+    responseElements: recordsResponse(eventSource, eventName) ? facts.output : undefined,
     error: facts.error,
     requestID: facts.requestId,
     readOnly: isReadOnly(eventName),
     time: new Date(facts.time),
     resources: resourcesOf(eventSource, facts.account, facts.input, facts.output),
   });
+}
+
+/**
+ * CloudTrail records `responseElements` only for calls that change something.
+ * A read's answer is never recorded: a LookupEvents record holding the events
+ * it returned would hold earlier LookupEvents records, and grow without bound.
+ */
+function recordsResponse(eventSource: string, eventName: string): boolean {
+  if (isReadOnly(eventName)) return false;
+  return !(eventSource === 'kms.amazonaws.com' && KMS_CRYPTO.test(eventName));
 }
 
 /** Whether an operation only reads (CloudTrail's readOnly). */

@@ -50,3 +50,30 @@ test('CreateAccessKey is recorded under iam.amazonaws.com without the secret acc
   assert.equal(record.eventSource, 'iam.amazonaws.com');
   assert.ok(!JSON.stringify(record).includes('fresh-secret'));
 });
+
+test('a read records no response elements, as CloudTrail records none for reads', () => {
+  for (const [targetPrefix, operation] of [
+    ['com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101', 'LookupEvents'],
+    ['secretsmanager', 'GetSecretValue'],
+    ['secretsmanager', 'DescribeSecret'],
+    ['TrentService', 'Decrypt'],
+    ['TrentService', 'GenerateDataKey'],
+  ] as const) {
+    const record = requestRecord(req, facts({ targetPrefix, operation, input: { MaxResults: 5 }, output: { Events: [{ CloudTrailEvent: '{"big":1}' }], KeyId: 'k' } }));
+    assert.equal(record.responseElements, null, `${operation}: ${JSON.stringify(record.responseElements)}`);
+    assert.notEqual(record.requestParameters, null, operation);
+  }
+  const write = requestRecord(req, facts({ targetPrefix: 'secretsmanager', operation: 'CreateSecret', input: { Name: 'a' }, output: { ARN: 'arn:x', Name: 'a' } }));
+  assert.deepEqual(write.responseElements, { arn: 'arn:x', name: 'a' });
+});
+
+test('an oversized field is replaced by {omitted: true} and free text is cut, so every record is bounded', () => {
+  const huge = 'x'.repeat(300 * 1024);
+  const record = requestRecord(
+    { ...req, headers: { 'user-agent': huge } } as unknown as IncomingMessage,
+    facts({ targetPrefix: 'secretsmanager', operation: 'CreateSecret', input: { Name: 'a', Description: huge }, output: { ARN: huge }, error: { code: 'ValidationException', message: huge } }),
+  );
+  assert.deepEqual(record.requestParameters, { omitted: true });
+  assert.deepEqual(record.responseElements, { omitted: true });
+  assert.ok(JSON.stringify(record).length < 64 * 1024, `record of ${JSON.stringify(record).length} bytes`);
+});
