@@ -96,7 +96,7 @@ export class SigV4Verifier {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw authError(
         'InvalidSignatureException',
-        `${SIGNATURE_MISMATCH}\n\nThe Canonical String for this request should have been\n'${canonicalRequest}'\n\nThe String-to-Sign should have been\n'${stringToSign}'\n`,
+        `${SIGNATURE_MISMATCH}\n\nThe Canonical String for this request should have been\n'${redactedForDisplay(canonicalRequest)}'\n\nThe String-to-Sign should have been\n'${stringToSign}'\n`,
       );
     }
     const caller: VerifiedCaller = { accessKeyId, principalArn: key.principalArn, region, service };
@@ -184,10 +184,28 @@ function parseAuthorization(header: string, req: IncomingMessage) {
   if (!names.includes('host')) {
     throw authError('InvalidSignatureException', "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
   }
+  const unsigned = Object.keys(req.headers).filter((name) => mustBeSigned(name) && !names.includes(name));
+  if (unsigned.length) {
+    throw authError('InvalidSignatureException', `There were headers present in the request which were not signed: ${unsigned.sort().join(', ')}`);
+  }
   if (!/^[0-9a-f]{64}$/.test(signature!)) {
     throw authError('InvalidSignatureException', SIGNATURE_MISMATCH);
   }
   return { credential: credential!, signedHeaders: names, signature: signature!, amzDate: amzDate! };
+}
+
+/**
+ * Headers that choose what a request does: left unsigned, a captured request
+ * could be replayed as another operation (X-Amz-Target) or read differently.
+ * Every SDK signs them.
+ */
+function mustBeSigned(name: string): boolean {
+  return name === 'content-type' || name.startsWith('x-amz-');
+}
+
+/** The canonical request as an error may show it: a session token is a credential, never echoed. */
+function redactedForDisplay(canonicalRequest: string): string {
+  return canonicalRequest.replace(/^x-amz-security-token:.*$/m, 'x-amz-security-token:<redacted>');
 }
 
 function dateHeaderAsAmz(date: string | undefined): string | undefined {

@@ -49,6 +49,12 @@ test('secret keys and session tokens issued by IAM and STS appear in no file, re
     secrets.push(session.secretAccessKey, session.sessionToken, element(token, 'SecretAccessKey'), element(token, 'SessionToken'));
     // The session signs a call: its token travels in a header of a recorded request.
     assert.match(await call('sts', { Action: 'GetCallerIdentity' }, session), /assumed-role\/leak-role\/leak/);
+    // A valid token with a bad signature: the error shows the canonical request, never the token in it.
+    const badSignature = await raw.call('ListSecrets', {}, { sign: { credentials: { ...session, secretAccessKey: 'not-the-key' } } });
+    assert.equal(badSignature.status, 400, badSignature.text);
+    assert.equal(badSignature.json?.__type, 'InvalidSignatureException', badSignature.text);
+    assert.match(badSignature.json.message, /x-amz-security-token:<redacted>/);
+    assert.ok(!badSignature.text.includes(session.sessionToken), 'the session token is not echoed');
   } finally {
     assert.equal(await server.stop(), 0);
   }
