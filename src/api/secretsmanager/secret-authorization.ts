@@ -2,6 +2,8 @@ import { tagMap, type ContextValue } from '../../iam/policy/index.js';
 import { withRequestTags } from '../request-tags.js';
 import { newSecretArn } from '../../secrets/secret-arn.js';
 import type { SecretRecord, Tag } from '../../storage/index.js';
+import { effectiveKeyPolicy } from '../../keys/key-policy.js';
+import { DEFAULT_KEY_ALIAS } from '../../secrets/secret-service.js';
 import type { RequestContext, RequestTarget } from '../operation.js';
 import type { SecretsApiDeps } from './deps.js';
 
@@ -37,7 +39,7 @@ export function secretAuthorization(deps: SecretsApiDeps) {
   };
 }
 
-/** The secret's target, and its customer managed key's where the operation uses the key. */
+/** The secret's target, and its keys' where the operation opens or creates a data key. */
 export async function secretTargets(
   deps: SecretsApiDeps,
   ctx: RequestContext,
@@ -46,35 +48,59 @@ export async function secretTargets(
   input: Record<string, unknown> = {},
 ): Promise<RequestTarget[]> {
   const { target, secret } = await secretTarget(deps, ctx, secretId, input, operation === 'TagResource' || operation === 'UntagResource');
-  const usage = KEY_USAGE[operation];
-  const keyRef = input.KmsKeyId ?? secret?.kmsKeyArn;
-  const writesValue = input.SecretString !== undefined || input.SecretBinary !== undefined || input.KmsKeyId !== undefined;
-  if (!usage || keyRef === undefined || (usage === 'kms:GenerateDataKey' && operation === 'UpdateSecret' && !writesValue)) return [target];
-  const key = await keyTarget(deps, ctx, keyRef as string, usage, target.resource);
-  return key ? [target, key] : [target];
+  const keys: RequestTarget[] = [];
+  for (const [ref, action] of await keyUses(deps, ctx, operation, input, secret)) {
+    const key = await keyTarget(deps, ctx, ref, action, target.resource);
+    if (key) keys.push(key);
+  }
+  return [target, ...keys];
 }
 
 /** What a Secrets Manager operation asks of the secret's KMS key. */
-const KEY_USAGE: Record<string, string> = {
-  GetSecretValue: 'kms:Decrypt',
-  CreateSecret: 'kms:GenerateDataKey',
-  PutSecretValue: 'kms:GenerateDataKey',
-  UpdateSecret: 'kms:GenerateDataKey',
+const KEY_USAGE: Record<string, string[]> = {
+  GetSecretValue: ['kms:Decrypt'],
+  PutSecretValue: ['kms:GenerateDataKey'],
+  // Coffer's rotation functions read the current value and seal the new one on the caller's behalf.
+  RotateSecret: ['kms:Decrypt', 'kms:GenerateDataKey'],
 };
 
 /**
- * Secrets Manager uses a customer managed key on the caller's behalf: the key's
- * policy must let the caller use it through Secrets Manager (kms:ViaService), as
- * AWS requires. The AWS managed key lets any caller of the account do so. A key
+ * The keys an operation uses, with the permission each needs. Changing a secret's key
+ * opens its data keys with the old key and wraps them with the new one, so the caller
+ * needs kms:Decrypt on the old key and kms:GenerateDataKey and kms:Encrypt on the new.
+ */
+async function keyUses(
+  deps: SecretsApiDeps,
+  ctx: RequestContext,
+  operation: string,
+  input: Record<string, unknown>,
+  secret: SecretRecord | undefined,
+): Promise<Array<[string, string]>> {
+  const current = secret?.kmsKeyArn || DEFAULT_KEY_ALIAS;
+  const writesValue = input.SecretString !== undefined || input.SecretBinary !== undefined;
+  if (operation !== 'UpdateSecret') return (KEY_USAGE[operation] ?? []).map((action) => [current, action]);
+  const uses: Array<[string, string]> = writesValue && input.KmsKeyId === undefined ? [[current, 'kms:GenerateDataKey']] : [];
+  if (input.KmsKeyId === undefined) return uses;
+  const requested = (input.KmsKeyId as string) || DEFAULT_KEY_ALIAS;
+  uses.push([requested, 'kms:GenerateDataKey']);
+  const [from, to] = await Promise.all([current, requested].map((ref) => deps.keys.resolveKey(ctx.scope, ref).catch(() => undefined)));
+  if (secret && from && from.id !== to?.id) uses.push([requested, 'kms:Encrypt'], [current, 'kms:Decrypt']);
+  return uses;
+}
+
+/**
+ * Secrets Manager uses a key on the caller's behalf: the key's policy must let the
+ * caller use it through Secrets Manager (kms:ViaService), as AWS requires. The AWS
+ * managed key's policy lets any caller of the account do so, and only so. A key
  * that no longer resolves is left to the operation, which fails on it.
  */
 async function keyTarget(deps: SecretsApiDeps, ctx: RequestContext, ref: string, action: string, secretArn: string): Promise<RequestTarget | undefined> {
   const key = await deps.keys.resolveKey(ctx.scope, ref).catch(() => undefined);
-  if (!key || key.keyManager !== 'CUSTOMER') return undefined;
+  if (!key) return undefined;
   return {
     action,
     resource: key.arn,
-    resourcePolicy: key.policy,
+    resourcePolicy: effectiveKeyPolicy(key),
     resourcePolicyRequired: true,
     resourceTags: tagMap(key.tags),
     context: {
