@@ -4,6 +4,7 @@ import { newSecretArn } from '../../secrets/secret-arn.js';
 import type { SecretRecord, Tag } from '../../storage/index.js';
 import { effectiveKeyPolicy } from '../../keys/key-policy.js';
 import { DEFAULT_KEY_ALIAS } from '../../secrets/secret-service.js';
+import { unpackPolicy } from '../../secrets/principal-bindings.js';
 import type { RequestContext, RequestTarget } from '../operation.js';
 import type { SecretsApiDeps } from './deps.js';
 
@@ -127,7 +128,7 @@ async function secretTarget(
   const resource = secret?.arn ?? (secretId.startsWith('arn:') ? secretId : newSecretArn(ctx.scope, secretId));
   const target = {
     resource,
-    resourcePolicy: secret?.resourcePolicy,
+    ...storedPolicy(secret?.resourcePolicy),
     resourceTags: secret && tagMap(secret.tags),
     ...requestTags(input, tagging, { 'secretsmanager:SecretId': resource }),
   };
@@ -141,7 +142,7 @@ export async function newSecretTargets(deps: SecretsApiDeps, ctx: RequestContext
   const arn = existing?.arn ?? newSecretArn(ctx.scope, name);
   const target: RequestTarget = {
     resource: arn,
-    resourcePolicy: existing?.resourcePolicy,
+    ...storedPolicy(existing?.resourcePolicy),
     resourceTags: existing && tagMap(existing.tags),
     ...requestTags(input, true, { 'secretsmanager:Name': name, 'secretsmanager:SecretId': arn }),
   };
@@ -157,4 +158,11 @@ function requestTags(input: Record<string, unknown>, tagging: boolean, extra: Re
     if (value !== undefined) context[CONDITION_FIELDS[field]!] = String(value);
   }
   return tagging ? withRequestTags(context, input.Tags as Tag[] | undefined, input.TagKeys) : { context };
+}
+
+/** A secret's stored resource policy as authorization reads it: the document and the principals' ids. */
+function storedPolicy(stored: string | undefined): Pick<RequestTarget, 'resourcePolicy' | 'principalIds'> {
+  if (stored === undefined) return {};
+  const { document, principalIds } = unpackPolicy(stored);
+  return { resourcePolicy: document, principalIds };
 }
