@@ -8,6 +8,9 @@
 const ENVELOPE = 'CofferBoundPolicy';
 const IAM_PRINCIPAL = /^arn:[^:]+:iam::\d{12}:(user|role)\/\S+$/;
 
+/** The id of a principal that did not exist when the policy was written: a unique id no user or role has. */
+export const NO_SUCH_PRINCIPAL = 'AIDA0NOSUCHPRINCIPAL0';
+
 export interface BoundPolicy {
   /** The document exactly as the caller wrote it. */
   readonly document: string;

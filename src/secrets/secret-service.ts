@@ -9,7 +9,7 @@ import type { CreateSecretInput, PutSecretValueInput, UpdateSecretInput } from '
 import { requireToken, sameValue, valueOf, type PlainValue } from './secret-values.js';
 import { AWSCURRENT, attachNewValue, labelsOf, moveLabel, type StageMap } from './staging-labels.js';
 import { validateTags } from './secret-tags.js';
-import { namedPrincipalArns, packPolicy } from './principal-bindings.js';
+import { namedPrincipalArns, NO_SUCH_PRINCIPAL, packPolicy } from './principal-bindings.js';
 
 export const DEFAULT_KEY_ALIAS = 'alias/aws/secretsmanager';
 const MAX_LABELS_PER_SECRET = 20;
@@ -217,12 +217,14 @@ export class SecretService {
     });
   }
 
-  /** The unique id of each existing user and role the policy names: the policy grants to them, not to later namesakes. */
+  /**
+   * The unique id of each user and role the policy names: the policy grants to them, not to
+   * later namesakes. One that does not exist yet is bound to no one (AWS refuses such a policy).
+   */
   private async principalIdsOf(document: string): Promise<Record<string, string>> {
     const ids: Record<string, string> = {};
     for (const arn of namedPrincipalArns(document)) {
-      const entity = await this.storage.iam.findEntityByArn(arn);
-      if (entity) ids[arn] = entity.id;
+      ids[arn] = (await this.storage.iam.findEntityByArn(arn))?.id ?? NO_SUCH_PRINCIPAL;
     }
     return ids;
   }

@@ -90,3 +90,12 @@ test("a deleted role's sessions stop working, and a role re-created under its na
   await rejectsWith(secretsAs(second).send(new GetSecretValueCommand({ SecretId: secret.name })), 'AccessDeniedException');
   await rejectsWith(secretsAs(first).send(new GetSecretValueCommand({ SecretId: secret.name })), 'AccessDeniedException');
 });
+
+test('a policy naming a user that does not exist yet grants nothing to the user created later under that name', async () => {
+  const userName = `future-${uniqueName('u').slice(2)}`;
+  const secret = await secretFor(`arn:aws:iam::${ACCOUNT}:user/${userName}`);
+  await iam.admin({ Action: 'CreateUser', UserName: userName });
+  const key = await iam.admin({ Action: 'CreateAccessKey', UserName: userName });
+  const later = secretsAs({ accessKeyId: xmlElement(key, 'AccessKeyId')!, secretAccessKey: xmlElement(key, 'SecretAccessKey')! });
+  await rejectsWith(later.send(new GetSecretValueCommand({ SecretId: secret.name })), 'AccessDeniedException');
+});
