@@ -164,6 +164,7 @@ export class Dispatcher {
       principalArn: caller.principalArn!,
       sessionIssuerArn: caller.sessionIssuerArn,
       sessionPolicy: caller.sessionPolicy,
+      credentialsIssuedAt: caller.credentialsIssuedAt,
       sourceIp: sourceIp(req),
       secureTransport: (req.socket as { encrypted?: boolean }).encrypted === true,
       now,

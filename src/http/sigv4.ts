@@ -18,6 +18,8 @@ export interface VerifiedCaller {
   sessionIssuerArn?: string;
   /** The session policy the temporary credentials carry (JSON text), to cap what identity policies allow. */
   sessionPolicy?: string;
+  /** When the caller's key was issued. */
+  credentialsIssuedAt?: number;
   region: string;
   service: string;
 }
@@ -103,6 +105,7 @@ export class SigV4Verifier {
     if (key.scopeSecretArn) caller.scopeSecretArn = key.scopeSecretArn;
     if (key.sessionIssuerArn) caller.sessionIssuerArn = key.sessionIssuerArn;
     if (key.sessionPolicy) caller.sessionPolicy = key.sessionPolicy;
+    if (key.issuedAt !== undefined) caller.credentialsIssuedAt = key.issuedAt;
     return caller;
   }
 

@@ -22,6 +22,8 @@ export interface ResolvedAccessKey {
   sessionTokenHash?: string;
   sessionIssuerArn?: string;
   sessionPolicy?: string;
+  /** When the key was issued: a principal created later (deleted and re-created) does not own it. */
+  issuedAt?: number;
 }
 
 /** What a session's key carries besides its expiry. */
@@ -120,6 +122,7 @@ export class AccessKeyStore {
       return {
         principalArn,
         secretAccessKey: this.rootKey.open(record.encryptedSecret, accessKeyPurpose(accessKeyId)).toString('utf8'),
+        issuedAt: record.createdAt,
         ...definedOnly({ scopeSecretArn, expiresAt, sessionTokenHash, sessionIssuerArn, sessionPolicy }),
       };
     });

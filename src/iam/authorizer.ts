@@ -16,6 +16,8 @@ export interface Caller {
   readonly sessionIssuerArn?: string;
   /** The inline session policy the session was created with (JSON). */
   readonly sessionPolicy?: string;
+  /** When the caller's access key or session was issued. */
+  readonly credentialsIssuedAt?: number;
   readonly sourceIp?: string;
   readonly secureTransport: boolean;
   readonly now: number;
@@ -29,6 +31,8 @@ export interface AuthorizationTarget {
   readonly resource: string;
   /** The resource's own policy (a secret's resource policy, a key policy), as stored. */
   readonly resourcePolicy?: string;
+  /** The unique id each user or role ARN in the resource policy stood for when it was written. */
+  readonly principalIds?: Readonly<Record<string, string>>;
   /** Key policies: nothing is allowed on the key unless its policy allows it (or delegates to IAM). */
   readonly resourcePolicyRequired?: boolean;
   readonly resourceTags?: Readonly<Record<string, string>>;
@@ -61,6 +65,10 @@ export class Authorizer {
 
   async decide(caller: Caller, target: AuthorizationTarget): Promise<AuthorizationOutcome> {
     const known = await this.policiesOf(caller.principalArn);
+    const root = caller.principalArn.endsWith(':root');
+    const stale = known?.principalCreatedAt !== undefined && caller.credentialsIssuedAt !== undefined && caller.credentialsIssuedAt < known.principalCreatedAt;
+    // A principal that no longer exists, or credentials of a deleted namesake, are granted nothing, not even by a resource policy naming its ARN.
+    const orphaned = !root && this.directory !== undefined && (known === undefined || stale);
     const request = buildAuthorizationRequest({
       principalArn: caller.principalArn,
       sessionIssuerArn: caller.sessionIssuerArn,
@@ -75,10 +83,10 @@ export class Authorizer {
       resourceTags: target.resourceTags,
       context: target.context,
     });
-    const policies: PolicySet = {
+    const policies: PolicySet = orphaned ? {} : {
       identityPolicies: known?.identityPolicies,
       permissionsBoundary: known?.permissionsBoundary,
-      resourcePolicy: target.resourcePolicy === undefined ? undefined : this.resourcePolicies.get(target.resourcePolicy),
+      resourcePolicy: target.resourcePolicy === undefined ? undefined : this.resourcePolicies.get(unboundNamesakes(target, caller, known)),
       sessionPolicies: caller.sessionPolicy === undefined ? undefined : [this.sessionPolicies.get(caller.sessionPolicy)],
       resourcePolicyRequired: target.resourcePolicyRequired,
     };
@@ -91,3 +99,21 @@ export class Authorizer {
   }
 }
 
+
+/**
+ * The resource policy with the caller's ARN (and its role's) replaced by the unique id it
+ * was bound to, where that id is no longer the caller's: a namesake created after the
+ * policy was written then matches nothing, as in AWS, where policies hold unique ids.
+ */
+function unboundNamesakes(target: AuthorizationTarget, caller: Caller, known: CallerPolicies | undefined): string {
+  const document = target.resourcePolicy!;
+  const bound = target.principalIds;
+  if (!bound || !known) return document;
+  const ownId = known.userId.split(':')[0];
+  let result = document;
+  for (const arn of [caller.principalArn, caller.sessionIssuerArn]) {
+    const id = arn === undefined ? undefined : bound[arn];
+    if (id !== undefined && id !== ownId) result = result.split(JSON.stringify(arn)).join(JSON.stringify(id));
+  }
+  return result;
+}

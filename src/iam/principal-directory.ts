@@ -9,6 +9,8 @@ export interface CallerPolicies {
   readonly principalTags: Readonly<Record<string, string>>;
   /** aws:userid: the user's unique id (AIDA...), or `<role id>:<session name>` for a role session. */
   readonly userId: string;
+  /** When the user or role was created; credentials issued before belong to a deleted namesake. */
+  readonly principalCreatedAt?: number;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { KmsErrors } from './kms-errors.js';
-import { checkKeyPolicy } from './key-policy.js';
+import { checkKeyPolicy, effectiveKeyPolicy } from './key-policy.js';
 import { mergeKeyTags, removeKeyTags, type KmsTag } from './key-tags.js';
 import type { KeyService } from './key-service.js';
 import { DAY_MS, type RequestScope } from '../secrets/secret-scope.js';
@@ -187,7 +187,7 @@ export class KeyAdmin {
 
   async getPolicy(scope: RequestScope, keyId: string, policyName: string): Promise<string> {
     assertPolicyName(policyName);
-    return (await this.keys.resolveKeyIdOrArn(scope, keyId)).policy;
+    return effectiveKeyPolicy(await this.keys.resolveKeyIdOrArn(scope, keyId));
   }
 
   // --- aliases ----------------------------------------------------------------------------------

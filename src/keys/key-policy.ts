@@ -37,3 +37,54 @@ export function checkKeyPolicy(policy: string): string {
   }
   return policy;
 }
+
+/**
+ * AWS's policy of the AWS managed key aws/secretsmanager: any principal of the account
+ * may use it, but only through Secrets Manager in the key's region; the account may
+ * read its metadata directly. Nobody may use it for cryptography straight through KMS.
+ */
+export function secretsManagerKeyPolicy(scope: { account: string; partition: string; region: string }): string {
+  const throughSecretsManager = { 'kms:CallerAccount': scope.account, 'kms:ViaService': `secretsmanager.${scope.region}.amazonaws.com` };
+  const sid = 'Allow access through AWS Secrets Manager for all principals in the account that are authorized to use AWS Secrets Manager';
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Id: 'auto-secretsmanager-2',
+    Statement: [
+      {
+        Sid: sid,
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:CreateGrant', 'kms:DescribeKey'],
+        Resource: '*',
+        Condition: { StringEquals: throughSecretsManager },
+      },
+      {
+        // AWS repeats the first Sid here; Coffer's policy grammar wants Sids unique.
+        Sid: `${sid} to generate data keys`,
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 'kms:GenerateDataKey*',
+        Resource: '*',
+        Condition: { StringEquals: { 'kms:CallerAccount': scope.account }, StringLike: { 'kms:ViaService': throughSecretsManager['kms:ViaService'] } },
+      },
+      {
+        Sid: 'Allow direct access to key metadata to the account',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:${scope.partition}:iam::${scope.account}:root` },
+        Action: ['kms:Describe*', 'kms:Get*', 'kms:List*', 'kms:RevokeGrant'],
+        Resource: '*',
+      },
+    ],
+  });
+}
+
+/**
+ * The policy that governs a key. An AWS managed key (Coffer's only one is aws/secretsmanager)
+ * is governed by AWS's policy whatever is stored
+ * (keys created before Coffer wrote it carry the customer default policy).
+ */
+export function effectiveKeyPolicy(key: { keyManager: 'AWS' | 'CUSTOMER'; arn: string; account: string; region: string; policy: string }): string {
+  if (key.keyManager !== 'AWS') return key.policy;
+  const partition = key.arn.split(':')[1] ?? 'aws';
+  return secretsManagerKeyPolicy({ account: key.account, partition, region: key.region });
+}

@@ -5,7 +5,7 @@ import { KmsErrors } from './kms-errors.js';
 import type { RootCipher } from './root-key.js';
 import { EpochCache } from '../storage/epoch-cache.js';
 import type { KeyMaterialRecord, KmsKeyRecord, Repositories, Storage, Tag } from '../storage/index.js';
-import { defaultKeyPolicy } from './key-policy.js';
+import { defaultKeyPolicy, secretsManagerKeyPolicy } from './key-policy.js';
 
 export type EncryptionContext = Record<string, string>;
 
@@ -101,7 +101,7 @@ export class KeyService {
       const raced = await tx.keys.findAlias(scope.account, scope.region, alias);
       if (raced) return raced.keyId;
       const now = Date.now();
-      const key = await this.insertKey(tx, scope, { description: AWS_MANAGED_DESCRIPTIONS[alias] ?? `Default key for ${alias}`, keyManager: 'AWS' }, now);
+      const key = await this.insertKey(tx, scope, { description: AWS_MANAGED_DESCRIPTIONS[alias] ?? `Default key for ${alias}`, keyManager: 'AWS', policy: secretsManagerKeyPolicy(scope) }, now);
       await tx.keys.insertAlias({ account: scope.account, region: scope.region, name: alias, keyId: key.id, createdAt: now, updatedAt: now });
       return key.id;
     });

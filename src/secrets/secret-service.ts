@@ -9,6 +9,7 @@ import type { CreateSecretInput, PutSecretValueInput, UpdateSecretInput } from '
 import { requireToken, sameValue, valueOf, type PlainValue } from './secret-values.js';
 import { AWSCURRENT, attachNewValue, labelsOf, moveLabel, type StageMap } from './staging-labels.js';
 import { validateTags } from './secret-tags.js';
+import { namedPrincipalArns, NO_SUCH_PRINCIPAL, packPolicy } from './principal-bindings.js';
 
 export const DEFAULT_KEY_ALIAS = 'alias/aws/secretsmanager';
 const MAX_LABELS_PER_SECRET = 20;
@@ -210,9 +211,22 @@ export class SecretService {
 
   /** Stores (a validated document) or removes the secret's resource policy. */
   async setResourcePolicy(scope: RequestScope, secretId: string, document: string | undefined): Promise<WriteResult> {
+    const stored = document === undefined ? undefined : packPolicy({ document, principalIds: await this.principalIdsOf(document) });
     return this.changeSecret(scope, secretId, (secret) => {
-      secret.resourcePolicy = document;
+      secret.resourcePolicy = stored;
     });
+  }
+
+  /**
+   * The unique id of each user and role the policy names: the policy grants to them, not to
+   * later namesakes. One that does not exist yet is bound to no one (AWS refuses such a policy).
+   */
+  private async principalIdsOf(document: string): Promise<Record<string, string>> {
+    const ids: Record<string, string> = {};
+    for (const arn of namedPrincipalArns(document)) {
+      ids[arn] = (await this.storage.iam.findEntityByArn(arn))?.id ?? NO_SUCH_PRINCIPAL;
+    }
+    return ids;
   }
 
   /** Changes a secret's metadata in one unit: the secret must exist and not be marked for deletion. */

@@ -177,9 +177,8 @@ test('DescribeKey of alias/aws/secretsmanager creates the AWS-managed key once a
   assert.equal(entry.AliasArn, aliasArnOf(SM_ALIAS));
   assert.ok((await allKeys(shared.kms, 100)).some((k) => k.KeyId === first.KeyId), 'AWS-managed key not in ListKeys');
 
-  // It encrypts like any key.
-  const encrypted = await shared.kms.send(new EncryptCommand({ KeyId: SM_ALIAS, Plaintext: utf8('x') }));
-  assert.equal(encrypted.KeyId, first.Arn);
+  // Its policy lets it be used only through Secrets Manager (test/security/managed-key-direct-use.test.ts).
+  await refused(shared.kms.send(new EncryptCommand({ KeyId: SM_ALIAS, Plaintext: utf8('x') })), 'Encrypt with aws/secretsmanager directly');
 });
 
 test('the aws/secretsmanager alias cannot be re-pointed, deleted, or given to a customer key', async () => {

@@ -3,6 +3,7 @@ import { withRequestTags } from '../request-tags.js';
 import { aliasArn } from '../../keys/key-admin.js';
 import { decodeBlob } from '../../keys/ciphertext-blob.js';
 import type { KmsKeyRecord } from '../../storage/index.js';
+import { effectiveKeyPolicy } from '../../keys/key-policy.js';
 import type { RequestContext, RequestTarget } from '../operation.js';
 import type { KmsApiDeps } from './kms-deps.js';
 
@@ -55,7 +56,7 @@ export function keyTarget(key: KmsKeyRecord, ctx: RequestContext, input: Record<
   return {
     ...(action ? { action } : {}),
     resource: key.arn,
-    resourcePolicy: key.policy,
+    resourcePolicy: effectiveKeyPolicy(key),
     resourcePolicyRequired: true,
     resourceTags: tagMap(key.tags),
     ...withRequestTags(context, kmsTags(input), input.TagKeys),

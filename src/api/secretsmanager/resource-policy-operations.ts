@@ -1,4 +1,5 @@
 import { acceptResourcePolicy, checkResourcePolicy } from '../../secrets/resource-policy.js';
+import { unpackPolicy } from '../../secrets/principal-bindings.js';
 import type { OperationHandler } from '../operation.js';
 import type { SecretsApiDeps } from './deps.js';
 
@@ -13,7 +14,8 @@ export function resourcePolicyOperations(deps: SecretsApiDeps): Record<string, O
       ),
     GetResourcePolicy: async (ctx, input) => {
       const { secret } = await deps.reader.describe(ctx.scope, input.SecretId as string);
-      return { ARN: secret.arn, Name: secret.name, ResourcePolicy: secret.resourcePolicy };
+      const stored = secret.resourcePolicy;
+      return { ARN: secret.arn, Name: secret.name, ResourcePolicy: stored === undefined ? undefined : unpackPolicy(stored).document };
     },
     DeleteResourcePolicy: async (ctx, input) => deps.secrets.setResourcePolicy(ctx.scope, input.SecretId as string, undefined),
     ValidateResourcePolicy: async (ctx, input) => {

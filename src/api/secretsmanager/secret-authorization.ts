@@ -2,6 +2,9 @@ import { tagMap, type ContextValue } from '../../iam/policy/index.js';
 import { withRequestTags } from '../request-tags.js';
 import { newSecretArn } from '../../secrets/secret-arn.js';
 import type { SecretRecord, Tag } from '../../storage/index.js';
+import { effectiveKeyPolicy } from '../../keys/key-policy.js';
+import { DEFAULT_KEY_ALIAS } from '../../secrets/secret-service.js';
+import { unpackPolicy } from '../../secrets/principal-bindings.js';
 import type { RequestContext, RequestTarget } from '../operation.js';
 import type { SecretsApiDeps } from './deps.js';
 
@@ -37,7 +40,7 @@ export function secretAuthorization(deps: SecretsApiDeps) {
   };
 }
 
-/** The secret's target, and its customer managed key's where the operation uses the key. */
+/** The secret's target, and its keys' where the operation opens or creates a data key. */
 export async function secretTargets(
   deps: SecretsApiDeps,
   ctx: RequestContext,
@@ -46,35 +49,59 @@ export async function secretTargets(
   input: Record<string, unknown> = {},
 ): Promise<RequestTarget[]> {
   const { target, secret } = await secretTarget(deps, ctx, secretId, input, operation === 'TagResource' || operation === 'UntagResource');
-  const usage = KEY_USAGE[operation];
-  const keyRef = input.KmsKeyId ?? secret?.kmsKeyArn;
-  const writesValue = input.SecretString !== undefined || input.SecretBinary !== undefined || input.KmsKeyId !== undefined;
-  if (!usage || keyRef === undefined || (usage === 'kms:GenerateDataKey' && operation === 'UpdateSecret' && !writesValue)) return [target];
-  const key = await keyTarget(deps, ctx, keyRef as string, usage, target.resource);
-  return key ? [target, key] : [target];
+  const keys: RequestTarget[] = [];
+  for (const [ref, action] of await keyUses(deps, ctx, operation, input, secret)) {
+    const key = await keyTarget(deps, ctx, ref, action, target.resource);
+    if (key) keys.push(key);
+  }
+  return [target, ...keys];
 }
 
 /** What a Secrets Manager operation asks of the secret's KMS key. */
-const KEY_USAGE: Record<string, string> = {
-  GetSecretValue: 'kms:Decrypt',
-  CreateSecret: 'kms:GenerateDataKey',
-  PutSecretValue: 'kms:GenerateDataKey',
-  UpdateSecret: 'kms:GenerateDataKey',
+const KEY_USAGE: Record<string, string[]> = {
+  GetSecretValue: ['kms:Decrypt'],
+  PutSecretValue: ['kms:GenerateDataKey'],
+  // Coffer's rotation functions read the current value and seal the new one on the caller's behalf.
+  RotateSecret: ['kms:Decrypt', 'kms:GenerateDataKey'],
 };
 
 /**
- * Secrets Manager uses a customer managed key on the caller's behalf: the key's
- * policy must let the caller use it through Secrets Manager (kms:ViaService), as
- * AWS requires. The AWS managed key lets any caller of the account do so. A key
+ * The keys an operation uses, with the permission each needs. Changing a secret's key
+ * opens its data keys with the old key and wraps them with the new one, so the caller
+ * needs kms:Decrypt on the old key and kms:GenerateDataKey and kms:Encrypt on the new.
+ */
+async function keyUses(
+  deps: SecretsApiDeps,
+  ctx: RequestContext,
+  operation: string,
+  input: Record<string, unknown>,
+  secret: SecretRecord | undefined,
+): Promise<Array<[string, string]>> {
+  const current = secret?.kmsKeyArn || DEFAULT_KEY_ALIAS;
+  const writesValue = input.SecretString !== undefined || input.SecretBinary !== undefined;
+  if (operation !== 'UpdateSecret') return (KEY_USAGE[operation] ?? []).map((action) => [current, action]);
+  const uses: Array<[string, string]> = writesValue && input.KmsKeyId === undefined ? [[current, 'kms:GenerateDataKey']] : [];
+  if (input.KmsKeyId === undefined) return uses;
+  const requested = (input.KmsKeyId as string) || DEFAULT_KEY_ALIAS;
+  uses.push([requested, 'kms:GenerateDataKey']);
+  const [from, to] = await Promise.all([current, requested].map((ref) => deps.keys.resolveKey(ctx.scope, ref).catch(() => undefined)));
+  if (secret && from && from.id !== to?.id) uses.push([requested, 'kms:Encrypt'], [current, 'kms:Decrypt']);
+  return uses;
+}
+
+/**
+ * Secrets Manager uses a key on the caller's behalf: the key's policy must let the
+ * caller use it through Secrets Manager (kms:ViaService), as AWS requires. The AWS
+ * managed key's policy lets any caller of the account do so, and only so. A key
  * that no longer resolves is left to the operation, which fails on it.
  */
 async function keyTarget(deps: SecretsApiDeps, ctx: RequestContext, ref: string, action: string, secretArn: string): Promise<RequestTarget | undefined> {
   const key = await deps.keys.resolveKey(ctx.scope, ref).catch(() => undefined);
-  if (!key || key.keyManager !== 'CUSTOMER') return undefined;
+  if (!key) return undefined;
   return {
     action,
     resource: key.arn,
-    resourcePolicy: key.policy,
+    resourcePolicy: effectiveKeyPolicy(key),
     resourcePolicyRequired: true,
     resourceTags: tagMap(key.tags),
     context: {
@@ -101,7 +128,7 @@ async function secretTarget(
   const resource = secret?.arn ?? (secretId.startsWith('arn:') ? secretId : newSecretArn(ctx.scope, secretId));
   const target = {
     resource,
-    resourcePolicy: secret?.resourcePolicy,
+    ...storedPolicy(secret?.resourcePolicy),
     resourceTags: secret && tagMap(secret.tags),
     ...requestTags(input, tagging, { 'secretsmanager:SecretId': resource }),
   };
@@ -115,7 +142,7 @@ export async function newSecretTargets(deps: SecretsApiDeps, ctx: RequestContext
   const arn = existing?.arn ?? newSecretArn(ctx.scope, name);
   const target: RequestTarget = {
     resource: arn,
-    resourcePolicy: existing?.resourcePolicy,
+    ...storedPolicy(existing?.resourcePolicy),
     resourceTags: existing && tagMap(existing.tags),
     ...requestTags(input, true, { 'secretsmanager:Name': name, 'secretsmanager:SecretId': arn }),
   };
@@ -131,4 +158,11 @@ function requestTags(input: Record<string, unknown>, tagging: boolean, extra: Re
     if (value !== undefined) context[CONDITION_FIELDS[field]!] = String(value);
   }
   return tagging ? withRequestTags(context, input.Tags as Tag[] | undefined, input.TagKeys) : { context };
+}
+
+/** A secret's stored resource policy as authorization reads it: the document and the principals' ids. */
+function storedPolicy(stored: string | undefined): Pick<RequestTarget, 'resourcePolicy' | 'principalIds'> {
+  if (stored === undefined) return {};
+  const { document, principalIds } = unpackPolicy(stored);
+  return { resourcePolicy: document, principalIds };
 }

@@ -63,7 +63,7 @@ export class PrincipalPolicies {
       for (const p of await this.storage.iam.listInlinePolicies(holder.id)) documents.push(p.document);
       for (const p of await this.storage.iam.attachedPolicies(holder.id)) documents.push(p.document);
     }
-    return { identityPolicies: documents.map((d) => this.compiled.get(d)), principalTags: tagMap(entity.tags), userId };
+    return { identityPolicies: documents.map((d) => this.compiled.get(d)), principalTags: tagMap(entity.tags), userId, principalCreatedAt: entity.createdAt };
   }
 
 }
