@@ -1,6 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Dispatcher } from './dispatcher.js';
 
 /** The URL clients use for a listening address (IPv6 hosts in brackets). */
@@ -31,6 +32,7 @@ export class HttpServer {
     };
     this.server = options.tls ? createHttpsServer({ ...options.tls }, listener) : createHttpServer(listener);
     this.server.keepAliveTimeout = 65_000;
+    this.server.on('clientError', answerClientError);
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
@@ -66,4 +68,23 @@ export class HttpServer {
     res.writeHead(ok ? 200 : 503, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
   }
+}
+
+/** Node's own answers to unparseable requests, with what they leave out. */
+const CLIENT_ERROR_STATUS: Record<string, string> = {
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+};
+
+/**
+ * Node answers a request it cannot parse without a Date header; every answer
+ * carries one, since SDKs correct their clock skew from it.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nDate: ${new Date().toUTCString()}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
 }
