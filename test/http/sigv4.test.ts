@@ -366,7 +366,11 @@ test('a session token must be a signed header', async () => {
   const headers = await sign({ accessKeyId: SESSION.accessKeyId, secretAccessKey: SESSION.secretAccessKey });
   const raw = asRaw(headers);
   raw.push(['X-Amz-Security-Token', SESSION.sessionToken]);
-  await assert.rejects(verifier({ credentials: withSession }).verify(incoming(raw), Buffer.from(BODY), 'secretsmanager'), serviceError('UnrecognizedClientException', INVALID_TOKEN));
+  // Like every x-amz-* header, an unsigned token is refused before any key is looked up.
+  await assert.rejects(
+    verifier({ credentials: withSession }).verify(incoming(raw), Buffer.from(BODY), 'secretsmanager'),
+    serviceError('InvalidSignatureException', /not signed: x-amz-security-token/),
+  );
 });
 
 test('a long-term key sent with a session token is an invalid token', async () => {
