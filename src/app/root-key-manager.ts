@@ -7,7 +7,7 @@ import { signingKeyPurpose } from '../rotation/rotation-function-service.js';
 import { AUDIT_SIGNING_KEY_PURPOSE, AUDIT_SIGNING_KEY_SETTING } from '../audit/audit-signing-key.js';
 import { RootKey, type RootKeyRing } from '../keys/root-key.js';
 import type { RootKeyFiles } from '../keys/root-key-files.js';
-import type { ProviderKind, RootKeyProvider } from '../keys/root-key-providers.js';
+import { PassphraseRootKeyProvider, type ProviderKind, type RootKeyProvider } from '../keys/root-key-providers.js';
 import { combineShares, decodeShare, encodeShare, ShareError, splitSecret, type Share } from '../keys/shamir.js';
 import type { Repositories, Storage } from '../storage/index.js';
 
@@ -95,13 +95,32 @@ export class RootKeyManager {
     return split.map(encodeShare);
   }
 
-  /** Takes one share (shamir) or reloads the key from the provider; unseals when it can. */
-  async unseal(shareText?: string): Promise<SealStatus> {
+  /**
+   * Unseals with the provider's material: one share (shamir) or the
+   * passphrase. A file or KMS provider's key is fetched by the server itself,
+   * so an unsealing request could prove nothing: once an operator has sealed
+   * it, such a server stays sealed until it is restarted, as Vault's auto
+   * unseal does.
+   */
+  async unseal(material: { share?: string; passphrase?: string } = {}): Promise<SealStatus> {
     if (!this.ring.sealed) return this.status();
-    if (this.provider.kind !== 'shamir') {
-      await this.install(await this.loadFromProvider());
+    if (this.provider instanceof PassphraseRootKeyProvider) {
+      if (!material.passphrase) throw operatorError('give the root key passphrase to unseal');
+      this.provider.remember(material.passphrase);
+      try {
+        await this.install(await this.loadFromProvider());
+      } catch (error) {
+        this.provider.forget();
+        if (error instanceof WrongKeyError) throw operatorError('the passphrase does not open this database');
+        throw error;
+      }
+      this.logger.info('Coffer unsealed');
       return this.status();
     }
+    if (this.provider.kind !== 'shamir') {
+      throw operatorError(`Coffer was sealed by an operator; its root key is held by the ${this.provider.kind} provider, so it stays sealed until the server is restarted`);
+    }
+    const shareText = material.share;
     const status = await this.status();
     if (!status.initialized) throw operatorError('Coffer is not initialized: run `coffer operator init` first');
     if (!shareText) throw operatorError('give an unseal share');
@@ -131,6 +150,7 @@ export class RootKeyManager {
 
   seal(): void {
     this.shares = [];
+    if (this.provider instanceof PassphraseRootKeyProvider) this.provider.forget();
     this.ring.lock();
     this.logger.warn('Coffer sealed by an operator');
   }

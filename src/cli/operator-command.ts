@@ -26,10 +26,17 @@ export function registerOperatorCommand(program: Command): void {
 
   operator
     .command('unseal [share]')
-    .description('give one unseal share (asked for when not given); the server unseals once the threshold is reached')
+    .description(
+      'give one unseal share (asked for when not given; the server unseals once the threshold is reached), or for a passphrase server its passphrase (COFFER_ROOT_PASSPHRASE, else asked for)',
+    )
     .action(
       action(async (share?: string) => {
-        print(await client().call('Unseal', { Share: share ?? (await promptSecret('Unseal share: ')) }, false));
+        const { provider } = await client().call('GetSealStatus', {}, false);
+        const input =
+          provider === 'passphrase'
+            ? { Passphrase: process.env.COFFER_ROOT_PASSPHRASE || (await promptSecret('Root key passphrase: ')) }
+            : { Share: share ?? (await promptSecret('Unseal share: ')) };
+        print(await client().call('Unseal', input, false));
       }),
     );
 

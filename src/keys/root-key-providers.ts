@@ -41,8 +41,18 @@ export class PassphraseRootKeyProvider implements RootKeyProvider {
   readonly stateFile = 'root-key.salt';
   readonly description = 'passphrase (scrypt)';
 
-  constructor(private readonly passphrase: string) {
+  constructor(private passphrase: string) {
     if (!passphrase) throw new Error('the passphrase root key provider needs a passphrase');
+  }
+
+  /** Sealing forgets the passphrase: only an operator who gives it again unseals. */
+  forget(): void {
+    this.passphrase = '';
+  }
+
+  /** Takes the passphrase given at unseal. */
+  remember(passphrase: string): void {
+    this.passphrase = passphrase;
   }
 
   async create(): Promise<{ key: RootKey; state: string }> {
@@ -51,6 +61,7 @@ export class PassphraseRootKeyProvider implements RootKeyProvider {
   }
 
   async open(state: string): Promise<RootKey> {
+    if (!this.passphrase) throw new Error('the passphrase was forgotten when Coffer was sealed: unseal with the passphrase');
     const salt = Buffer.from(state.trim(), 'base64');
     // N=2^15 keeps start-up near 100 ms while making guessing costly.
     return new RootKey(scryptSync(this.passphrase, salt, 32, { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }));

@@ -18,7 +18,7 @@ export const operations: Record<string, { input?: string }> = {
 export const shapes: Record<string, Shape> = {
   Empty: { type: 'structure', members: {} },
   InitializeRequest: { type: 'structure', members: { Shares: 'ShareCount', Threshold: 'ShareCount' }, required: ['Shares', 'Threshold'] },
-  UnsealRequest: { type: 'structure', members: { Share: 'ShareText' } },
+  UnsealRequest: { type: 'structure', members: { Share: 'ShareText', Passphrase: 'Passphrase' } },
   RotateRootKeyRequest: {
     type: 'structure',
     members: {

@@ -27,13 +27,13 @@ function requireRoot(ctx: RequestContext): void {
  * Seal status, Shamir initialization, unseal, seal and root key rotation.
  * Status, init and unseal answer a sealed server without a signature: the
  * access keys that signatures are checked against are themselves sealed, and
- * the shares are the proof of authority.
+ * the shares or the passphrase are the proof of authority.
  */
 export function operatorService({ rootKeys, rootKeyProvider }: OperatorApiDeps): JsonService {
   const handlers: Record<string, OperationHandler> = {
     GetSealStatus: async () => rootKeys.status(),
     Initialize: async (_ctx, input) => ({ Shares: await rootKeys.initialize(input.Shares as number, input.Threshold as number) }),
-    Unseal: async (_ctx, input) => rootKeys.unseal(input.Share as string | undefined),
+    Unseal: async (_ctx, input) => rootKeys.unseal({ share: input.Share as string | undefined, passphrase: input.Passphrase as string | undefined }),
     Seal: async (ctx) => {
       requireRoot(ctx);
       rootKeys.seal();
