@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ServiceError } from '../errors/service-error.js';
 import { materialPurpose } from '../keys/key-service.js';
@@ -8,12 +8,14 @@ import { AUDIT_SIGNING_KEY_PURPOSE, AUDIT_SIGNING_KEY_SETTING } from '../audit/a
 import { RootKey, type RootKeyRing } from '../keys/root-key.js';
 import type { RootKeyFiles } from '../keys/root-key-files.js';
 import { PassphraseRootKeyProvider, type ProviderKind, type RootKeyProvider } from '../keys/root-key-providers.js';
-import { combineShares, decodeShare, encodeShare, ShareError, splitSecret, type Share } from '../keys/shamir.js';
+import { combineShares, decodeShare, encodeShare, shareDigest, ShareError, splitSecret, type Share } from '../keys/shamir.js';
 import type { Repositories, Storage } from '../storage/index.js';
 
 const ROOT_CHECK = 'coffer-root-key-check';
 const PROVIDER_SETTING = 'root-key-provider';
 const THRESHOLD_SETTING = 'shamir-threshold';
+/** The digest of each share by its x, to tell a forged or mistyped share at once. */
+const SHARE_DIGESTS_SETTING = 'shamir-share-digests';
 const REWRAP_PAGE = 500;
 
 export interface SealStatus {
@@ -23,6 +25,8 @@ export interface SealStatus {
   threshold?: number;
   /** Shares given so far towards the threshold. */
   progress?: number;
+  /** Names the unseal in progress: a share given with another nonce is refused. */
+  nonce?: string;
 }
 
 function operatorError(message: string): ServiceError {
@@ -36,6 +40,7 @@ function operatorError(message: string): ServiceError {
  */
 export class RootKeyManager {
   private shares: Share[] = [];
+  private nonce: string | undefined;
 
   constructor(
     private readonly storage: Storage,
@@ -71,6 +76,7 @@ export class RootKeyManager {
       provider: this.provider.kind,
       threshold,
       progress: this.provider.kind === 'shamir' && this.ring.sealed ? this.shares.length : undefined,
+      nonce: this.shares.length > 0 ? this.nonce : undefined,
     };
   }
 
@@ -88,7 +94,7 @@ export class RootKeyManager {
     const key = new RootKey(secret);
     await this.storage.transaction(async (tx) => {
       await tx.settings.set(ROOT_CHECK, newCheck(key));
-      await this.recordProvider(tx, 'shamir', threshold);
+      await this.recordProvider(tx, 'shamir', split);
     });
     key.destroy();
     this.logger.info({ shares, threshold }, 'Coffer initialized with a Shamir-split root key; it stays sealed until unsealed');
@@ -102,7 +108,7 @@ export class RootKeyManager {
    * it, such a server stays sealed until it is restarted, as Vault's auto
    * unseal does.
    */
-  async unseal(material: { share?: string; passphrase?: string } = {}): Promise<SealStatus> {
+  async unseal(material: { share?: string; passphrase?: string; nonce?: string } = {}): Promise<SealStatus> {
     if (!this.ring.sealed) return this.status();
     if (this.provider instanceof PassphraseRootKeyProvider) {
       if (!material.passphrase) throw operatorError('give the root key passphrase to unseal');
@@ -131,6 +137,11 @@ export class RootKeyManager {
       throw operatorError((error as Error).message);
     }
     if (share.threshold !== status.threshold) throw operatorError('this share belongs to another split of the root key');
+    await this.verifyShare(share);
+    if (material.nonce !== undefined && this.shares.length > 0 && material.nonce !== this.nonce) {
+      throw operatorError('this unseal nonce is not the one in progress: check `coffer operator status`');
+    }
+    if (this.shares.length === 0) this.nonce = randomUUID();
     if (!this.shares.some((s) => s.x === share.x)) this.shares.push(share);
     if (this.shares.length < share.threshold) return this.status();
     const given = this.shares;
@@ -164,11 +175,13 @@ export class RootKeyManager {
     if (this.ring.sealed) throw operatorError('Coffer is sealed');
     let next: RootKey;
     let shares: string[] | undefined;
+    let splitShares: Share[] | undefined;
     if (target.kind === 'shamir') {
       if (!split) throw operatorError('rotating to the shamir provider needs --shares and --threshold');
       const secret = randomBytes(32);
       try {
-        shares = splitSecret(secret, split.shares, split.threshold).map(encodeShare);
+        splitShares = splitSecret(secret, split.shares, split.threshold);
+        shares = splitShares.map(encodeShare);
       } catch (error) {
         throw operatorError((error as Error).message);
       }
@@ -184,7 +197,7 @@ export class RootKeyManager {
       await this.storage.transaction(async (tx) => {
         await this.rewrapAll(tx, next);
         await tx.settings.set(ROOT_CHECK, newCheck(next));
-        await this.recordProvider(tx, target.kind, split?.threshold);
+        await this.recordProvider(tx, target.kind, splitShares);
         // Swapped before the commit, so that no later unit of work wraps under the old key.
         old = this.ring.replace(next);
       });
@@ -280,9 +293,21 @@ export class RootKeyManager {
     await this.onUnsealed();
   }
 
-  private async recordProvider(tx: Repositories, kind: ProviderKind, threshold?: number): Promise<void> {
+  private async recordProvider(tx: Repositories, kind: ProviderKind, split?: Share[]): Promise<void> {
     await tx.settings.set(PROVIDER_SETTING, kind);
-    await tx.settings.set(THRESHOLD_SETTING, threshold === undefined ? '' : String(threshold));
+    await tx.settings.set(THRESHOLD_SETTING, split ? String(split[0]!.threshold) : '');
+    await tx.settings.set(SHARE_DIGESTS_SETTING, split ? JSON.stringify(Object.fromEntries(split.map((share) => [share.x, shareDigest(share)]))) : '');
+  }
+
+  /** A share that is not one of this server's is refused by itself, and the progress so far is kept. */
+  private async verifyShare(share: Share): Promise<void> {
+    const recorded = await this.storage.settings.get(SHARE_DIGESTS_SETTING);
+    // Data directories made before share digests were kept rely on the check value at combination.
+    if (!recorded) return;
+    const digests = JSON.parse(recorded) as Record<string, string>;
+    if (digests[share.x] !== shareDigest(share)) {
+      throw operatorError(`share ${share.x} is not one of this server's unseal shares (forged or mistyped); unseal progress is unchanged at ${this.shares.length}`);
+    }
   }
 
   /** A value sealed with the root key when the database was made tells a wrong key at every later start. */

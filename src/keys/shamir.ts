@@ -79,6 +79,15 @@ export function combineShares(shares: Share[]): Buffer {
 
 const PREFIX = 'coffer-share-1';
 
+/**
+ * What a server keeps to know its own shares: a share's digest. A share holds
+ * 256 random bits, so its digest tells nothing of it, yet a forged share (the
+ * encoding's checksum is unkeyed, anyone can make one) matches no digest.
+ */
+export function shareDigest(share: Share): string {
+  return createHash('sha256').update(`${PREFIX}.${share.threshold}.${share.x}.`).update(share.data).digest('hex');
+}
+
 function checksum(body: string): string {
   return createHash('sha256').update(body).digest().subarray(0, 4).toString('base64url');
 }

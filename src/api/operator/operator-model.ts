@@ -18,7 +18,7 @@ export const operations: Record<string, { input?: string }> = {
 export const shapes: Record<string, Shape> = {
   Empty: { type: 'structure', members: {} },
   InitializeRequest: { type: 'structure', members: { Shares: 'ShareCount', Threshold: 'ShareCount' }, required: ['Shares', 'Threshold'] },
-  UnsealRequest: { type: 'structure', members: { Share: 'ShareText', Passphrase: 'Passphrase' } },
+  UnsealRequest: { type: 'structure', members: { Share: 'ShareText', Passphrase: 'Passphrase', Nonce: 'Text' } },
   RotateRootKeyRequest: {
     type: 'structure',
     members: {

@@ -33,7 +33,8 @@ export function operatorService({ rootKeys, rootKeyProvider }: OperatorApiDeps):
   const handlers: Record<string, OperationHandler> = {
     GetSealStatus: async () => rootKeys.status(),
     Initialize: async (_ctx, input) => ({ Shares: await rootKeys.initialize(input.Shares as number, input.Threshold as number) }),
-    Unseal: async (_ctx, input) => rootKeys.unseal({ share: input.Share as string | undefined, passphrase: input.Passphrase as string | undefined }),
+    Unseal: async (_ctx, input) =>
+      rootKeys.unseal({ share: input.Share as string | undefined, passphrase: input.Passphrase as string | undefined, nonce: input.Nonce as string | undefined }),
     Seal: async (ctx) => {
       requireRoot(ctx);
       rootKeys.seal();
