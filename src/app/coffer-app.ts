@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { kmsService } from '../api/kms/kms-service.js';
@@ -73,14 +73,13 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     logger.warn({ host: config.host }, 'serving plain HTTP on a non-loopback address: secrets cross the network in clear text');
   }
 
-  const { storage, keys, accessKeys, ring, rootKeys, credentialsPath } = await openData(config, { shared: options.shared, logger }).catch(
+  const { storage, keys, accessKeys, ring, rootKeys, credentialsPath, auditKey } = await openData(config, { shared: options.shared, logger }).catch(
     async (error: unknown) => {
       // The caller exits on this error: let the log destination finish opening first.
       await new Promise<void>((resolve) => logger.flush(() => resolve()));
       throw error;
     },
   );
-  const auditKey = new AuditSigningKey(storage, ring, config.dev ? undefined : join(config.dataDir, 'audit-public-key.pem'));
   // Opened after the database: its migrations move an earlier version's audit log into audit.db.
   const audit = await AuditLog.open({
     path: config.dev ? ':memory:' : join(config.dataDir, AUDIT_DB_FILE),
@@ -94,6 +93,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     await storage.close();
     throw error;
   });
+  if (!config.dev) tightenDataFiles(config.dataDir);
   const secrets = new SecretService(storage, keys);
   const reader = new SecretReader(storage, secrets.cipher);
   const admin = new KeyAdmin(storage, keys);
@@ -181,7 +181,8 @@ async function openData(config: CofferConfig, options: { shared?: boolean; logge
   if (config.dev) {
     const storage = SqliteStorage.open(':memory:');
     const ring = new RootKeyRing(new RootKey(randomBytes(32)));
-    return { storage, ring, keys: new KeyService(storage, ring), accessKeys: new AccessKeyStore(storage, ring), rootKeys: undefined, credentialsPath: undefined };
+    const auditKey = new AuditSigningKey(storage, ring);
+    return { storage, ring, keys: new KeyService(storage, ring), accessKeys: new AccessKeyStore(storage, ring), rootKeys: undefined, credentialsPath: undefined, auditKey };
   }
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(config.dataDir, 0o700);
@@ -195,11 +196,14 @@ async function openData(config: CofferConfig, options: { shared?: boolean; logge
       accessKeys.forgetAll();
     });
     const credentialsPath = join(config.dataDir, 'credentials');
-    const rootKeys = new RootKeyManager(storage, ring, new RootKeyFiles(config.dataDir), rootKeyProvider(config), options.logger, () =>
-      ensureAdminCredentials(config, accessKeys, credentialsPath),
-    );
+    const auditKey = new AuditSigningKey(storage, ring, join(config.dataDir, 'audit-public-key.pem'));
+    const rootKeys = new RootKeyManager(storage, ring, new RootKeyFiles(config.dataDir), rootKeyProvider(config), options.logger, async () => {
+      await ensureAdminCredentials(config, accessKeys, credentialsPath, options.logger);
+      await auditKey.publish();
+    });
     await rootKeys.start();
-    return { storage, ring, keys, accessKeys, rootKeys, credentialsPath };
+    tightenDataFiles(config.dataDir);
+    return { storage, ring, keys, accessKeys, rootKeys, credentialsPath, auditKey };
   } catch (error) {
     await storage.close();
     throw error;
@@ -215,7 +219,18 @@ export async function initializeData(config: CofferConfig): Promise<string | und
   await storage.close();
   // The audit database too, so that the workers find its schema in place.
   openAuditDatabase(join(config.dataDir, AUDIT_DB_FILE)).close();
+  tightenDataFiles(config.dataDir);
   return credentialsPath;
+}
+
+/** The databases and their WAL files are readable by the server's user alone, like the directory and root key. */
+function tightenDataFiles(dataDir: string): void {
+  for (const database of ['coffer.db', AUDIT_DB_FILE]) {
+    for (const suffix of ['', '-wal', '-shm']) {
+      const path = join(dataDir, database + suffix);
+      if (existsSync(path)) chmodSync(path, 0o600);
+    }
+  }
 }
 
 /** The configured root key provider; `coffer operator rotate-root` names another the same way. */
@@ -237,8 +252,12 @@ function rootKeyProvider(config: Pick<CofferConfig, 'rootKeyProvider' | 'rootPas
  * format (profile `coffer`). The region is there too: botocore reads it from
  * the credentials file, so the AWS CLI works with no other configuration.
  */
-async function ensureAdminCredentials(config: CofferConfig, accessKeys: AccessKeyStore, path: string): Promise<void> {
-  if ((await accessKeys.count()) > 0) return;
+async function ensureAdminCredentials(config: CofferConfig, accessKeys: AccessKeyStore, path: string, logger: Logger): Promise<void> {
+  if ((await accessKeys.count()) > 0) {
+    // The key pair is still valid; only its copy is gone. Written once, never again: say so rather than fail silently.
+    if (!existsSync(path)) logger.warn({ path }, 'the administrator credentials file is missing: its key pair still works wherever it was copied; it is not written again');
+    return;
+  }
   const { accessKeyId, secretAccessKey } = await accessKeys.create(`arn:${config.partition}:iam::${config.accountId}:root`);
   writeFileSync(path, `[coffer]\naws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretAccessKey}\nregion = ${config.region}\n`, { mode: 0o600 });
   chmodSync(path, 0o600);

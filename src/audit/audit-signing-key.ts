@@ -1,5 +1,5 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import type { RootKeyRing } from '../keys/root-key.js';
 import type { Storage } from '../storage/index.js';
 
@@ -47,6 +47,18 @@ export class AuditSigningKey {
     if (this.publicKeyFile) writeFileSync(this.publicKeyFile, pem, { mode: 0o644 });
     this.key = privateKey;
     return privateKey;
+  }
+
+  /**
+   * Makes the key if there is none yet and puts its public half in the data
+   * directory (again, if it was removed): from the first start on, so that
+   * `coffer audit verify` never waits for the first digest.
+   */
+  async publish(): Promise<void> {
+    await this.get();
+    if (!this.publicKeyFile || existsSync(this.publicKeyFile)) return;
+    const pem = await this.storage.settings.get(PUBLIC_SETTING);
+    if (pem !== undefined) writeFileSync(this.publicKeyFile, pem, { mode: 0o644 });
   }
 
   private unseal(sealed: string): KeyObject {
