@@ -143,7 +143,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   });
   const server = new HttpServer(dispatcher, {
     tls,
-    health: async () => !ring.sealed,
+    health: async () => !ring.sealed && audit.writable,
   });
   const address = await server.listen(config.port, config.host);
   const sweeper = new Sweeper(

@@ -122,6 +122,11 @@ export class AuditLog implements AuditReader {
     }
   }
 
+  /** False from a failed write until a probe succeeds: the server then serves nothing, and says so on /health. */
+  get writable(): boolean {
+    return this.failure === undefined;
+  }
+
   lookup(query: AuditLookupQuery): Promise<AuditEntryRecord[]> {
     return this.thread.call({ op: 'lookup', query });
   }

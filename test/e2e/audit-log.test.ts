@@ -106,7 +106,7 @@ test('every request to every API leaves exactly one record — allowed, refused 
   }
 });
 
-test('fail closed: with a sink that cannot write, PutSecretValue fails and changes nothing, GetSecretValue returns no value', async () => {
+test('fail closed: with a sink that cannot write, PutSecretValue fails and changes nothing, GetSecretValue returns no value, /health is not ready', async () => {
   const first = await startServer();
   const sm = new SecretsManagerClient(clientConfig(first));
   await sm.send(new CreateSecretCommand({ Name: 'guarded', SecretString: 'original' }));
@@ -126,6 +126,9 @@ test('fail closed: with a sink that cannot write, PutSecretValue fails and chang
     const get = await client.send(new GetSecretValueCommand({ SecretId: 'guarded' })).catch((e: unknown) => e as Error);
     assert.ok(get instanceof Error, 'GetSecretValue is refused');
     assert.ok(!JSON.stringify(get).includes('original'), 'no value in the refusal');
+    const health = await fetch(`${server.url}/health`);
+    assert.equal(health.status, 503, '/health is not ready while the audit log cannot be written');
+    assert.deepEqual(await health.json(), { status: 'unavailable' });
   } finally {
     client.destroy();
     await server.stop();
