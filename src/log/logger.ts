@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { repeatLimiter } from './repeat-limiter.js';
 
 const BUFFER_BYTES = 8 * 1024;
 const FLUSH_EVERY_MS = 250;
@@ -8,7 +9,7 @@ const FLUSH_EVERY_MS = 250;
  * least every 250 ms, and on shutdown): a write per request line would cost
  * more than the request itself.
  */
-export function createLogger(level: string, file?: string): Logger {
+export function createLogger(level: string, file?: string, clock?: () => number): Logger {
   const destination = pino.destination({ dest: file ?? 1, sync: false, minLength: BUFFER_BYTES, mkdir: true });
   // Flushed only when something was written since: an idle server does not wake to flush nothing.
   let written = false;
@@ -22,5 +23,5 @@ export function createLogger(level: string, file?: string): Logger {
     written = false;
     destination.flush();
   }, FLUSH_EVERY_MS).unref();
-  return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+  return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime, hooks: { logMethod: repeatLimiter(clock) } }, destination);
 }
