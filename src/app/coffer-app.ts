@@ -202,7 +202,6 @@ async function openData(config: CofferConfig, options: { shared?: boolean; logge
       await auditKey.publish();
     });
     await rootKeys.start();
-    tightenDataFiles(config.dataDir);
     return { storage, ring, keys, accessKeys, rootKeys, credentialsPath, auditKey };
   } catch (error) {
     await storage.close();

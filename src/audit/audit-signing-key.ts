@@ -44,15 +44,14 @@ export class AuditSigningKey {
     });
     der.fill(0);
     if (theirs !== undefined) return this.unseal(theirs);
-    if (this.publicKeyFile) writeFileSync(this.publicKeyFile, pem, { mode: 0o644 });
     this.key = privateKey;
     return privateKey;
   }
 
   /**
    * Makes the key if there is none yet and puts its public half in the data
-   * directory (again, if it was removed): from the first start on, so that
-   * `coffer audit verify` never waits for the first digest.
+   * directory (again, if it was removed). The only writer of that file, run at
+   * every unseal, so that `coffer audit verify` never waits for the first digest.
    */
   async publish(): Promise<void> {
     await this.get();

@@ -5,35 +5,21 @@
  * records, leave every answer and every record the same small size and the
  * log growing linearly.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync, statSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { startServer, type TestServer } from '../support/coffer-server.js';
-import { rawClientFor, type RawClient } from '../support/raw-client.js';
+import { statSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { sharedServer } from '../support/coffer-server.js';
+import { rawClientFor } from '../support/raw-client.js';
 
 const LOOKUP = 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents';
 const CALLS = 100;
 
-let server: TestServer;
-let raw: RawClient;
-
-before(async () => {
-  server = await startServer();
-  raw = rawClientFor(server);
-});
-
-after(async () => {
-  if (server) {
-    await server.stop();
-    rmSync(dirname(server.dataDir), { recursive: true, force: true });
-  }
-});
-
-const lookup = (body: object) => raw.call(LOOKUP, body, { sign: { service: 'cloudtrail' } });
+const shared = sharedServer();
+const lookup = (body: object) => rawClientFor(shared.server).call(LOOKUP, body, { sign: { service: 'cloudtrail' } });
 
 function auditBytes(): number {
-  return ['audit.db', 'audit.db-wal'].map((f) => join(server.dataDir, f)).filter(existsSync).reduce((sum, f) => sum + statSync(f).size, 0);
+  return ['audit.db', 'audit.db-wal'].map((f) => join(shared.server.dataDir, f)).filter(existsSync).reduce((sum, f) => sum + statSync(f).size, 0);
 }
 
 test(`${CALLS} consecutive lookups of the newest events keep answers and records of constant size`, async () => {

@@ -5,43 +5,15 @@
  * body is a client error, never a 5xx, and the server answers normally
  * afterwards. (`__proto__` keys are covered in test/api/validation.test.ts.)
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { startServer, type TestServer } from '../support/coffer-server.js';
+import { sharedServer } from '../support/coffer-server.js';
 import { rawClientFor } from '../support/raw-client.js';
+import { exchangeBytes } from '../support/raw-socket.js';
 
-let server: TestServer;
-
-before(async () => {
-  server = await startServer();
-});
-
-after(async () => {
-  if (server) {
-    await server.stop();
-    rmSync(dirname(server.dataDir), { recursive: true, force: true });
-  }
-});
-
-/** Sends raw bytes and returns everything the server wrote until it closed or went quiet. */
-function exchange(bytes: string): Promise<string> {
-  const { hostname, port } = new URL(server.url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => socket.write(bytes));
-    let answer = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => (answer += chunk));
-    socket.on('end', () => resolve(answer));
-    socket.on('error', reject);
-    socket.setTimeout(3_000, () => {
-      socket.destroy();
-      resolve(answer);
-    });
-  });
-}
+const shared = sharedServer();
+// A refused request closes its connection; anything served after it would arrive within a few seconds.
+const exchange = (bytes: string) => exchangeBytes(shared.server, bytes, 3_000);
 
 const statuses = (answer: string) => [...answer.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((m) => Number(m[1]));
 
@@ -56,7 +28,7 @@ test('conflicting Content-Length headers are refused', async () => {
 });
 
 test('a signed body nested 100,000 deep is a client error, and the server goes on', async () => {
-  const raw = rawClientFor(server);
+  const raw = rawClientFor(shared.server);
   const res = await raw.call('ListSecrets', `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
   assert.ok(res.status >= 400 && res.status < 500, `${res.status} ${res.text.slice(0, 200)}`);
   assert.equal((await raw.call('ListSecrets', {})).status, 200);

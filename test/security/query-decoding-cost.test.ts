@@ -3,30 +3,17 @@
  * (where 8,000 once took 11.4 s and stalled /health for 6.7 s) are answered at
  * once, and /health answers while they are sent.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { startServer, type TestServer } from '../support/coffer-server.js';
+import { sharedServer } from '../support/coffer-server.js';
 import { iamQuery } from '../support/iam-query.js';
 
-let server: TestServer;
-
-before(async () => {
-  server = await startServer();
-});
-
-after(async () => {
-  if (server) {
-    await server.stop();
-    rmSync(dirname(server.dataDir), { recursive: true, force: true });
-  }
-});
+const shared = sharedServer();
 
 const assumeWith = (members: number) => {
   const params: Record<string, string> = { Action: 'AssumeRole', RoleArn: 'arn:aws:iam::000000000000:role/none', RoleSessionName: 'session' };
   for (let i = 1; i <= members; i += 1) params[`PolicyArns.member.${i}.arn`] = `arn:aws:iam::aws:policy/P${i}`;
-  return iamQuery(server).send('sts', params);
+  return iamQuery(shared.server).send('sts', params);
 };
 
 async function medianMs(members: number): Promise<number> {
@@ -43,7 +30,7 @@ async function medianMs(members: number): Promise<number> {
 }
 
 test('10,000 list members are answered at about the cost of their size, without blocking the server', async () => {
-  const [, health] = await Promise.all([assumeWith(10_000), fetch(`${server.url}/health`)]);
+  const [, health] = await Promise.all([assumeWith(10_000), fetch(`${shared.server.url}/health`)]);
   assert.equal(health.status, 200);
   const small = await medianMs(1_000);
   const large = await medianMs(10_000);

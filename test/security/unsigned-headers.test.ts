@@ -4,31 +4,15 @@
  * changing its unsigned X-Amz-Target, nor can an unsigned Content-Type or any
  * unsigned x-amz-* header pass.
  */
-import { after, before, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { startServer, type TestServer } from '../support/coffer-server.js';
+import { sharedServer } from '../support/coffer-server.js';
 import { rawClientFor, type RawClient } from '../support/raw-client.js';
 
-let server: TestServer;
+const shared = sharedServer();
 let raw: RawClient;
 const name = `unsigned-${randomUUID().slice(0, 8)}`;
-
-before(async () => {
-  server = await startServer();
-  raw = rawClientFor(server);
-  const created = await raw.call('CreateSecret', { Name: name, SecretString: 'v', ClientRequestToken: randomUUID() });
-  assert.equal(created.status, 200, created.text);
-});
-
-after(async () => {
-  if (server) {
-    await server.stop();
-    rmSync(dirname(server.dataDir), { recursive: true, force: true });
-  }
-});
 
 function assertUnsigned(res: { status: number; json: any; text: string }, header: string): void {
   assert.equal(res.status, 400, res.text);
@@ -36,33 +20,42 @@ function assertUnsigned(res: { status: number; json: any; text: string }, header
   assert.match(res.json.message, new RegExp(`not signed: .*${header}`));
 }
 
-test('a DescribeSecret signed over host;x-amz-date is not replayed as DeleteSecret', async () => {
-  const res = await raw.call('DescribeSecret', { SecretId: name }, {
-    sign: { signedHeaders: ['host', 'x-amz-date'] },
-    afterSign: ({ headers }) => {
-      headers['X-Amz-Target'] = 'secretsmanager.DeleteSecret';
-    },
+// A suite's hook runs once the server of sharedServer's root hook is up.
+describe('headers that choose what a request does', () => {
+  before(async () => {
+    raw = rawClientFor(shared.server);
+    const created = await raw.call('CreateSecret', { Name: name, SecretString: 'v', ClientRequestToken: randomUUID() });
+    assert.equal(created.status, 200, created.text);
   });
-  assertUnsigned(res, 'x-amz-target');
-  const described = await raw.call('DescribeSecret', { SecretId: name });
-  assert.equal(described.status, 200, described.text);
-  assert.equal(described.json.DeletedDate, undefined, 'the secret is not scheduled for deletion');
-});
 
-test('an unsigned Content-Type is refused', async () => {
-  const res = await raw.call('DescribeSecret', { SecretId: name }, { sign: { signedHeaders: ['host', 'x-amz-date', 'x-amz-target'] } });
-  assertUnsigned(res, 'content-type');
-});
-
-test('any unsigned x-amz-* header is refused', async () => {
-  const res = await raw.call('DescribeSecret', { SecretId: name }, {
-    headers: { 'X-Amz-Meta-Anything': '1' },
-    sign: { signedHeaders: ['host', 'content-type', 'x-amz-date', 'x-amz-target'] },
+  test('a DescribeSecret signed over host;x-amz-date is not replayed as DeleteSecret', async () => {
+    const res = await raw.call('DescribeSecret', { SecretId: name }, {
+      sign: { signedHeaders: ['host', 'x-amz-date'] },
+      afterSign: ({ headers }) => {
+        headers['X-Amz-Target'] = 'secretsmanager.DeleteSecret';
+      },
+    });
+    assertUnsigned(res, 'x-amz-target');
+    const described = await raw.call('DescribeSecret', { SecretId: name });
+    assert.equal(described.status, 200, described.text);
+    assert.equal(described.json.DeletedDate, undefined, 'the secret is not scheduled for deletion');
   });
-  assertUnsigned(res, 'x-amz-meta-anything');
-});
 
-test('the same request with every header signed is served', async () => {
-  const res = await raw.call('DescribeSecret', { SecretId: name }, { headers: { 'X-Amz-Meta-Anything': '1' } });
-  assert.equal(res.status, 200, res.text);
+  test('an unsigned Content-Type is refused', async () => {
+    const res = await raw.call('DescribeSecret', { SecretId: name }, { sign: { signedHeaders: ['host', 'x-amz-date', 'x-amz-target'] } });
+    assertUnsigned(res, 'content-type');
+  });
+
+  test('any unsigned x-amz-* header is refused', async () => {
+    const res = await raw.call('DescribeSecret', { SecretId: name }, {
+      headers: { 'X-Amz-Meta-Anything': '1' },
+      sign: { signedHeaders: ['host', 'content-type', 'x-amz-date', 'x-amz-target'] },
+    });
+    assertUnsigned(res, 'x-amz-meta-anything');
+  });
+
+  test('the same request with every header signed is served', async () => {
+    const res = await raw.call('DescribeSecret', { SecretId: name }, { headers: { 'X-Amz-Meta-Anything': '1' } });
+    assert.equal(res.status, 200, res.text);
+  });
 });

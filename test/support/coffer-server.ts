@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,6 +121,8 @@ export function sharedServer(options: StartOptions = {}): { server: TestServer; 
   after(async () => {
     shared.client.destroy();
     assert.equal(await shared.server.stop(), 0);
+    // A data directory of startServer's own making goes with the server.
+    if (!options.dataDir) rmSync(dirname(shared.server.dataDir), { recursive: true, force: true });
   });
   return shared;
 }
