@@ -112,7 +112,7 @@ export class RunnerLease {
     }
     this.token = token;
     if (was === undefined && token !== undefined) {
-      this.logger.info({ token }, 'this process runs background work');
+      this.logger.info({ holder: this.holder, token }, 'this process runs background work');
       await this.onChange(true);
     } else if (was !== undefined && token === undefined) {
       this.logger.warn({ token: was }, 'this process no longer runs background work: another process took the lease');

@@ -93,10 +93,11 @@ async function run(config: CofferConfig): Promise<void> {
   }
   if (config.workers > 1) return runPrimary(config);
   const coffer = await startOrExit(() => startCoffer(config));
-  printBanner(coffer.url, coffer.credentialsPath);
+  // Before the banner: a supervisor may send SIGTERM as soon as it reads it.
   onStopSignal(async (signal) => {
     console.error(`coffer: ${signal} received, finishing in-flight requests`);
     await coffer.close();
     process.exit(0);
   });
+  printBanner(coffer.url, coffer.credentialsPath);
 }
