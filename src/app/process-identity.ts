@@ -14,26 +14,25 @@ export function processIdentity(): string {
 }
 
 /**
- * Whether the process named by `identity` is known to be gone: it ran on this
- * host and this host has restarted since, or its pid no longer runs (or now
- * runs another process). A holder on another host is never judged here: its
- * lease runs out by the database's clock.
+ * What is known of the process named by `identity`: `gone` when it ran on
+ * this host and this host has restarted since, or its pid no longer runs (or
+ * now runs another process); `running` when it runs here; `unknown` for a
+ * process of another host (its lease runs out by the database's clock).
  */
-export function isGone(identity: string): boolean {
+export function processState(identity: string): 'gone' | 'running' | 'unknown' {
   const [host, boot, pidText, start] = identity.split(':');
-  if (host !== hostname() || !pidText) return false;
-  const ourBoot = bootId();
-  if (boot && ourBoot && boot !== ourBoot) return true;
   const pid = Number(pidText);
-  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (host !== hostname() || !Number.isInteger(pid) || pid <= 0) return 'unknown';
+  const ourBoot = bootId();
+  if (boot && ourBoot && boot !== ourBoot) return 'gone';
   try {
     process.kill(pid, 0);
   } catch (error) {
     // EPERM: the pid runs, under another user.
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+    return (error as NodeJS.ErrnoException).code === 'ESRCH' ? 'gone' : 'running';
   }
   const now = startTicks(pid);
-  return Boolean(start && now && start !== now);
+  return start && now && start !== now ? 'gone' : 'running';
 }
 
 function bootId(): string {

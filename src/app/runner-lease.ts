@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import type { Repositories, Storage } from '../storage/index.js';
-import { isGone, processIdentity } from './process-identity.js';
+import type { LeaseState, Repositories, Storage } from '../storage/index.js';
+import { processIdentity, processState } from './process-identity.js';
 
 /** The one lease that chooses which process runs background work. */
 export const RUNNER_LEASE = 'background';
@@ -19,7 +19,8 @@ export class LeaseLostError extends Error {
  * holding one lease in the database. The holder renews every third of the
  * time to live; the others look as often and take the lease when it is free,
  * ran out by the database's clock, or its holder is known gone (a process of
- * this host that no longer runs). Each change of holder raises the fencing
+ * this host that no longer runs), or, held from another host, it runs out
+ * further ahead than any renewal sets it. Each change of holder raises the fencing
  * token, and every write of background work checks it in its own transaction
  * (`fenced`), so a runner that lost the lease cannot finish a stale action.
  */
@@ -124,15 +125,21 @@ export class RunnerLease {
   private async take(): Promise<number | undefined> {
     const current = await this.storage.leases.find(RUNNER_LEASE);
     const other = current && current.holder !== this.holder && current.holder !== '' ? current : undefined;
-    const gone = other && !other.expired && isGone(other.holder) ? other.holder : undefined;
-    if (other && !other.expired && !gone) return undefined;
-    const token = await this.storage.transaction((tx) => tx.leases.acquire(RUNNER_LEASE, this.holder, this.ttlMs, gone));
+    const why = other && other.expiresInMs > 0 ? this.whyGone(other) : undefined;
+    if (other && other.expiresInMs > 0 && !why) return undefined;
+    const token = await this.storage.transaction((tx) => tx.leases.acquire(RUNNER_LEASE, this.holder, this.ttlMs, why && other!.holder));
     if (token !== undefined && other) {
-      this.logger.warn(
-        { previous: other.holder, token },
-        gone ? 'took over background work from a process that is gone' : 'took over background work: its runner stopped renewing the lease',
-      );
+      this.logger.warn({ previous: other.holder, token }, `took over background work: ${why ?? 'its runner stopped renewing the lease'}`);
     }
     return token;
+  }
+
+  /** Why a lease that has not run out may be taken anyway, if it may. */
+  private whyGone(lease: LeaseState): string | undefined {
+    const state = processState(lease.holder);
+    if (state === 'gone') return 'its runner is a process that is gone';
+    // A renewal sets the expiry one time to live ahead (alike on every node, give or take a setting): far beyond that, the database's clock stepped back.
+    if (state === 'unknown' && lease.expiresInMs > 10 * this.ttlMs) return 'its lease runs out further ahead than any renewal sets it (the clock stepped back)';
+    return undefined;
   }
 }

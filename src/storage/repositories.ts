@@ -118,11 +118,11 @@ export interface RotationFunctionRepository {
   all(): Promise<RotationFunctionRecord[]>;
 }
 
-/** A lease as it stands: who holds it, its fencing token, and whether it ran out (by the database's clock). */
+/** A lease as it stands: who holds it, its fencing token, and how long it still runs by the database's clock (0 or less: it ran out). */
 export interface LeaseState {
   holder: string;
   token: number;
-  expired: boolean;
+  expiresInMs: number;
 }
 
 /**

@@ -54,7 +54,7 @@ test('a lease row with a far-future expiry left by a process that is gone is tak
   await runner.tick();
   assert.ok(runner.held());
   const warning = lines.find((l) => l.level === 40);
-  assert.match(warning!.msg, /took over background work from a process that is gone/);
+  assert.match(warning!.msg, /took over background work: its runner is a process that is gone/);
   assert.equal(warning!.previous, gone);
   assert.equal(warning!.token, 2, 'the fencing token moved on');
 });
@@ -71,6 +71,15 @@ test('a live holder keeps the lease; once it stops, another takes it at its next
   await second.tick();
   assert.ok(second.held());
   assert.equal((await storage.leases.find(RUNNER_LEASE))?.token, 2);
+});
+
+test('a lease held from another host whose expiry lies far beyond any renewal (the clock stepped back) is taken over, with a warning', async () => {
+  const elsewhere = 'another-host:boot:1:1:x';
+  await storage.transaction((tx) => tx.leases.acquire(RUNNER_LEASE, elsewhere, 5 * DAY_MS));
+  const runner = lease();
+  await runner.tick();
+  assert.ok(runner.held());
+  assert.ok(lines.some((l) => l.level === 40 && /clock stepped back/.test(l.msg) && l.previous === elsewhere));
 });
 
 test('a holder on another host is judged by the lease expiry on the database clock alone', async () => {

@@ -58,7 +58,7 @@ test('a lease left with a far-future expiry by a process that is gone is taken o
   try {
     const warning = await waitFor('the takeover', () => logLines(server).find((l) => /took over background work/.test(l.msg)), 15_000);
     assert.equal(warning.level, 40);
-    assert.match(warning.msg, /from a process that is gone/);
+    assert.match(warning.msg, /its runner is a process that is gone/);
     assert.equal(warning.previous, gone);
     assert.equal(warning.token, 8);
     const runs = logLines(server).find((l) => l.msg === 'this process runs background work');
@@ -85,7 +85,7 @@ test('--workers 2: SIGKILL of the worker running background work hands it to ano
     const takeover = await waitFor('the takeover', () => logLines(server).find((l) => /took over background work/.test(l.msg)));
     const tookMs = performance.now() - killedAt;
     assert.equal(takeover.previous, first.holder);
-    assert.match(takeover.msg, /from a process that is gone/);
+    assert.match(takeover.msg, /its runner is a process that is gone/);
     assert.equal(takeover.token, first.token! + 1);
     const next = runners().at(-1)!;
     assert.ok(/runs background work/.test(next.msg) && next.holder, JSON.stringify(next));

@@ -94,7 +94,7 @@ export class SqliteLeaseRepository implements LeaseRepository {
 
   constructor(db: Db) {
     this.stmts = {
-      find: db.prepare(`SELECT holder, token, expires_at <= ${DB_NOW_MS} AS expired FROM leases WHERE name = ?`),
+      find: db.prepare(`SELECT holder, token, expires_at - ${DB_NOW_MS} AS expires_in_ms FROM leases WHERE name = ?`),
       // One statement: the row is taken only when free, expired, ours or a gone holder's, atomically.
       acquire: db.prepare(`INSERT INTO leases (name, holder, expires_at, token) VALUES (@name, @holder, ${DB_NOW_MS} + @ttlMs, 1)
         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at,
@@ -107,8 +107,8 @@ export class SqliteLeaseRepository implements LeaseRepository {
   }
 
   async find(name: string): Promise<LeaseState | undefined> {
-    const row = this.stmts.find.get(name) as { holder: string; token: number; expired: number } | undefined;
-    return row && { holder: row.holder, token: row.token, expired: row.expired === 1 };
+    const row = this.stmts.find.get(name) as { holder: string; token: number; expires_in_ms: number } | undefined;
+    return row && { holder: row.holder, token: row.token, expiresInMs: row.expires_in_ms };
   }
 
   async acquire(name: string, holder: string, ttlMs: number, gone?: string): Promise<number | undefined> {
