@@ -33,6 +33,9 @@ import { SecretService } from '../secrets/secret-service.js';
 import { SqliteStorage } from '../storage/sqlite/sqlite-storage.js';
 import { Sweeper } from './sweeper.js';
 import { backgroundTasks } from './background-tasks.js';
+import { whileRunner } from './background-work.js';
+import { RunnerLease } from './runner-lease.js';
+import { TrustedClock } from './trusted-clock.js';
 import { serviceEventRecorder } from '../audit/service-events.js';
 import { setUpRotation } from './rotation-setup.js';
 import { AuditLog } from '../audit/audit-log.js';
@@ -56,8 +59,6 @@ export interface StartOptions {
   logger?: Logger;
   /** This process is one of several workers sharing the port and the database. */
   shared?: boolean;
-  /** Run the background sweeper here (in a cluster, one worker does). */
-  sweeper?: boolean;
 }
 
 /** Wires the layers together and starts listening. */
@@ -99,6 +100,9 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   const admin = new KeyAdmin(storage, keys);
 
   const events = serviceEventRecorder(audit, options.clock);
+  // Every process competes for the one lease of background work; its writes are fenced by it.
+  const lease = new RunnerLease(storage, logger, config.runnerLeaseTtlSeconds * 1000);
+  const background = lease.fenced(storage);
   const rotationFunctions = new RotationFunctionService(storage, ring);
   // The rotation service is set once it exists: it runs functions through this same API.
   const secretsApi = { secrets, reader, keys } as SecretsApiDeps;
@@ -115,6 +119,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     paused: () => ring.sealed,
     clock: options.clock,
     events,
+    background,
   });
   secretsApi.rotation = rotation.service;
 
@@ -146,25 +151,27 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     health: async () => !ring.sealed && audit.writable,
   });
   const address = await server.listen(config.port, config.host);
+  const trusted = new TrustedClock(options.clock ?? Date.now, config.clockSteadySeconds * 1000, logger);
   const sweeper = new Sweeper(
-    backgroundTasks({ secrets, admin, accessKeys, events }),
+    backgroundTasks({ secrets: new SecretService(background, keys), admin: new KeyAdmin(background, keys), accessKeys: new AccessKeyStore(background, ring), events }),
     logger,
-    options.clock,
+    () => trusted.now(),
   );
   url = endpointUrl(address.address, address.port, tls !== undefined);
-  if (options.sweeper ?? true) {
-    audit.startDigests(config.auditDigestIntervalSeconds * 1000);
-    sweeper.start(config.sweepIntervalSeconds * 1000);
-    rotation.scheduler.start();
-  }
+  lease.start(whileRunner({
+    sweeper,
+    scheduler: rotation.scheduler,
+    audit,
+    sweepIntervalMs: config.sweepIntervalSeconds * 1000,
+    digestIntervalMs: config.auditDigestIntervalSeconds * 1000,
+  }));
 
   return {
     url,
     credentialsPath,
     async close() {
       await server.close();
-      await sweeper.stop();
-      await rotation.scheduler.stop();
+      await lease.stop();
       await rotation.runner.idle();
       await audit.close();
       await storage.close();

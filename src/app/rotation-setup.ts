@@ -24,6 +24,8 @@ export interface RotationSetupDeps {
   clock?: () => number;
   /** Where rotations and their steps are recorded. */
   events?: ServiceEventRecorder;
+  /** The storage the scheduler starts rotations through: fenced by the background lease. */
+  background?: Storage;
 }
 
 /** The rotation service, the runner it hands rotations to, and the scheduler that starts them on time. */
@@ -39,6 +41,7 @@ export function setUpRotation(deps: RotationSetupDeps) {
   const runner = new RotationRunner(storage, invokers, logger, clock, pendingCopier(secretsManager, clock), deps.events);
   const service = new RotationService(storage, runner);
   const scopeOf = (account: string, region: string, now: number) => ({ account, region, partition: deps.partition, now });
-  const scheduler = new RotationScheduler(storage, service, scopeOf, logger, clock, deps.paused);
+  const scheduled = deps.background ? new RotationService(deps.background, runner) : service;
+  const scheduler = new RotationScheduler(storage, scheduled, scopeOf, logger, clock, deps.paused);
   return { service, runner, scheduler };
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { LeaseLostError } from './runner-lease.js';
 
 /** A kind of background work: does what is due at `now`, in batches, and says how much it did in the batch. */
 export interface SweepTask {
@@ -10,7 +11,8 @@ export interface SweepTask {
 /**
  * Runs background work at an interval: purging deleted secrets, destroying
  * keys whose deletion window ended, rotating keys that are due. Each task runs
- * in batches until a batch finds nothing due.
+ * in batches until a batch finds nothing due. The clock says undefined while
+ * its time is not to be trusted (see TrustedClock): the pass then waits.
  */
 export class Sweeper {
   private timer?: NodeJS.Timeout;
@@ -19,7 +21,7 @@ export class Sweeper {
   constructor(
     private readonly tasks: SweepTask[],
     private readonly logger: Logger,
-    private readonly clock: () => number = Date.now,
+    private readonly clock: () => number | undefined = Date.now,
   ) {}
 
   start(intervalMs: number): void {
@@ -41,13 +43,16 @@ export class Sweeper {
 
   private async drain(task: SweepTask): Promise<void> {
     try {
-      let count: number;
+      let count = 0;
       do {
-        count = await task.run(this.clock());
+        const now = this.clock();
+        if (now === undefined) return;
+        count = await task.run(now);
         if (count) this.logger.info({ count }, task.done);
       } while (count > 0);
     } catch (err) {
-      this.logger.error({ err, task: task.done }, 'background sweep failed');
+      if (err instanceof LeaseLostError) this.logger.warn({ task: task.done }, err.message);
+      else this.logger.error({ err, task: task.done }, 'background sweep failed');
     }
   }
 

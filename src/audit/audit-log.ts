@@ -138,8 +138,14 @@ export class AuditLog implements AuditReader {
 
   /** Signs a digest of the chain head every `intervalMs` (and once when stopping). */
   startDigests(intervalMs: number): void {
+    this.stopDigests();
     this.digestTimer = setInterval(() => void this.signHead().catch((err: unknown) => this.options.logger.error({ err }, 'signing an audit digest failed')), intervalMs);
     this.digestTimer.unref();
+  }
+
+  /** Another process signs from now on (it holds the background lease). */
+  stopDigests(): void {
+    clearInterval(this.digestTimer);
   }
 
   /** A signed digest of the current head, unless one already covers it. The key never leaves this thread. */

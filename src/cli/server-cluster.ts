@@ -8,14 +8,14 @@ import { onStopSignal, printBanner, startOrExit } from './server-lifecycle.js';
  * `--workers N`: N server processes share the listening port (node:cluster)
  * and the database (SQLite in shared mode). The primary does the first-start
  * work once, starts the workers, prints where they listen and stops them on
- * SIGTERM/SIGINT. One worker runs the background sweeper.
+ * SIGTERM/SIGINT. The worker holding the background lease runs background work.
  */
 export async function runPrimary(config: CofferConfig): Promise<void> {
   const credentialsPath = await startOrExit(() => initializeData(config));
   let stopping = false;
   let listening = 0;
-  const fork = (sweeper: boolean): Worker => {
-    const worker = cluster.fork({ COFFER_WORKER_SWEEPER: sweeper ? '1' : '' });
+  const fork = (): Worker => {
+    const worker = cluster.fork();
     worker.once('listening', (address) => {
       if (++listening !== config.workers) return;
       printBanner(endpointUrl(address.address, address.port, Boolean(config.tlsCert)), credentialsPath);
@@ -28,11 +28,11 @@ export async function runPrimary(config: CofferConfig): Promise<void> {
         process.exit(1);
       }
       console.error(`coffer: a worker exited (${code}); starting another`);
-      fork(sweeper);
+      fork();
     });
     return worker;
   };
-  for (let i = 0; i < config.workers; i++) fork(i === 0);
+  for (let i = 0; i < config.workers; i++) fork();
   onStopSignal(async (signal) => {
     stopping = true;
     console.error(`coffer: ${signal} received, finishing in-flight requests`);
@@ -49,7 +49,7 @@ export async function runPrimary(config: CofferConfig): Promise<void> {
 
 export async function runWorker(config: CofferConfig): Promise<void> {
   const coffer = await startOrExit(() =>
-    startCoffer(config, { shared: true, sweeper: process.env.COFFER_WORKER_SWEEPER === '1' }),
+    startCoffer(config, { shared: true }),
   );
   onStopSignal(async () => {
     await coffer.close();

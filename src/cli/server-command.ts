@@ -33,6 +33,8 @@ export function registerServerCommand(program: Command): void {
     .option('--audit-sink-timeout <ms>', 'how long an audit sink may take to confirm before requests fail (COFFER_AUDIT_SINK_TIMEOUT)', env.COFFER_AUDIT_SINK_TIMEOUT ?? String(DEFAULTS.auditSinkTimeoutMs))
     .option('--audit-digest-interval <seconds>', 'how often the audit chain head is signed (COFFER_AUDIT_DIGEST_INTERVAL)', env.COFFER_AUDIT_DIGEST_INTERVAL ?? String(DEFAULTS.auditDigestIntervalSeconds))
     .option('--sweep-interval <seconds>', 'how often background work runs: purging deleted secrets and keys, rotating keys (COFFER_SWEEP_INTERVAL)', env.COFFER_SWEEP_INTERVAL ?? String(DEFAULTS.sweepIntervalSeconds))
+    .option('--clock-steady <seconds>', 'how long the wall clock must keep pace (after start or a jump) before purges and other time-based deletion act (COFFER_CLOCK_STEADY)', env.COFFER_CLOCK_STEADY ?? String(DEFAULTS.clockSteadySeconds))
+    .option('--runner-lease-ttl <seconds>', 'time to live of the lease that picks the one process running background work (COFFER_RUNNER_LEASE_TTL)', env.COFFER_RUNNER_LEASE_TTL ?? String(DEFAULTS.runnerLeaseTtlSeconds))
     .action(async (opts) => {
       let config: CofferConfig;
       try {
@@ -53,6 +55,8 @@ export function registerServerCommand(program: Command): void {
           rootPassphrase: env.COFFER_ROOT_PASSPHRASE || undefined,
           rootKms: { keyId: opts.rootKmsKeyId, endpoint: opts.rootKmsEndpoint, region: opts.rootKmsRegion ?? 'us-east-1' },
           sweepIntervalSeconds: Number(opts.sweepInterval),
+          clockSteadySeconds: Number(opts.clockSteady),
+          runnerLeaseTtlSeconds: Number(opts.runnerLeaseTtl),
           auditFiles: opts.auditFile,
           auditSinkTimeoutMs: Number(opts.auditSinkTimeout),
           auditDigestIntervalSeconds: Number(opts.auditDigestInterval),
@@ -89,10 +93,11 @@ async function run(config: CofferConfig): Promise<void> {
   }
   if (config.workers > 1) return runPrimary(config);
   const coffer = await startOrExit(() => startCoffer(config));
-  printBanner(coffer.url, coffer.credentialsPath);
+  // Before the banner: a supervisor may send SIGTERM as soon as it reads it.
   onStopSignal(async (signal) => {
     console.error(`coffer: ${signal} received, finishing in-flight requests`);
     await coffer.close();
     process.exit(0);
   });
+  printBanner(coffer.url, coffer.credentialsPath);
 }

@@ -24,6 +24,10 @@ export interface CofferConfig {
   /** The external KMS key of the kms provider, and where to reach it. */
   rootKms?: { keyId?: string; endpoint?: string; region?: string };
   sweepIntervalSeconds: number;
+  /** How long the wall clock must keep pace with the monotonic clock (at start, after a jump) before time-based deletion acts. */
+  clockSteadySeconds: number;
+  /** The background lease's time to live: a runner that stops renewing it is replaced within it. */
+  runnerLeaseTtlSeconds: number;
   /** JSON Lines files that receive every audit record besides the database. */
   auditFiles: string[];
   /** How long a sink may take to confirm a batch before the requests fail. */
@@ -42,6 +46,8 @@ export const DEFAULTS = {
   region: 'us-east-1',
   logLevel: 'info',
   sweepIntervalSeconds: 60,
+  clockSteadySeconds: 600,
+  runnerLeaseTtlSeconds: 30,
   auditSinkTimeoutMs: 5000,
   auditDigestIntervalSeconds: 60,
   workers: 1,
@@ -66,6 +72,8 @@ export function validateConfig(config: CofferConfig): CofferConfig {
   if (!(config.auditSinkTimeoutMs > 0)) throw new ConfigError('--audit-sink-timeout must be a positive number of milliseconds');
   if (!(config.auditDigestIntervalSeconds > 0)) throw new ConfigError('--audit-digest-interval must be a positive number of seconds');
   if (!(config.sweepIntervalSeconds > 0)) throw new ConfigError('--sweep-interval must be a positive number of seconds');
+  if (!(config.clockSteadySeconds >= 0)) throw new ConfigError('--clock-steady must be a number of seconds');
+  if (!(config.runnerLeaseTtlSeconds > 0)) throw new ConfigError('--runner-lease-ttl must be a positive number of seconds');
   return { ...config, dataDir: resolve(config.dataDir), auditFiles: config.auditFiles.map((f) => resolve(f)) };
 }
 

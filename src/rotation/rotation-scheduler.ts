@@ -1,24 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Storage } from '../storage/index.js';
 import type { RotationService } from './rotation-service.js';
 import type { RequestScope } from '../secrets/secret-scope.js';
 
-const LEASE = 'rotation-scheduler';
-const LEASE_TTL_MS = 90_000;
-/** The holder renews well before the lease runs out; others retry as often. Idle, that is two small writes a minute. */
-const RENEW_MS = 30_000;
+/** The longest sleep between passes, so that a schedule changed elsewhere is seen soon enough. */
+const MAX_SLEEP_MS = 30_000;
 
 /**
- * Starts scheduled rotations. Exactly one scheduler acts per deployment: it
- * holds a lease in the database (so several processes or nodes may run one;
- * the others wait). It does not scan secrets: it asks the index on the next
- * rotation time for what is due, then sleeps until the earliest next rotation
- * or the lease renewal, whichever comes first — idle, a timer every 30
- * seconds and nothing else.
+ * Starts scheduled rotations. One scheduler acts per deployment: it runs only
+ * in the process that holds the background lease, which starts and stops it
+ * (and whose fencing token guards the writes of `rotations`). It does not scan
+ * secrets: it asks the index on the next rotation time for what is due, then
+ * sleeps until the earliest next rotation, at most 30 seconds.
  */
 export class RotationScheduler {
-  private readonly holder = randomUUID();
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
@@ -48,10 +43,9 @@ export class RotationScheduler {
 
   private async pass(): Promise<void> {
     clearTimeout(this.timer);
-    let delay = RENEW_MS;
+    let delay = MAX_SLEEP_MS;
     try {
-      const now = this.clock();
-      if (!this.paused() && await this.storage.transaction((tx) => tx.leases.acquire(LEASE, this.holder, now, LEASE_TTL_MS))) {
+      if (!this.paused()) {
         let started: number;
         do {
           started = await this.rotations.startDue(this.clock(), (s) => this.scopeOf(s.account, s.region, this.clock()));
@@ -73,6 +67,5 @@ export class RotationScheduler {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
-    await this.storage.transaction((tx) => tx.leases.release(LEASE, this.holder)).catch(() => undefined);
   }
 }

@@ -60,6 +60,10 @@ export interface SecretRepository {
   stagesOf(secretIds: number[]): Promise<Map<number, Map<string, string[]>>>;
   version(secretId: number, versionId: string): Promise<VersionRecord | undefined>;
   versionByStage(secretId: number, stage: string): Promise<VersionRecord | undefined>;
+  /**
+   * Adds a version. Its stored createdAt is never before that of the secret's newest version
+   * (it is raised to that), so CreatedDate order holds when the wall clock steps back.
+   */
   insertVersion(version: NewVersion): Promise<void>;
   /** Stores a value in an existing (placeholder) version. */
   fillVersion(version: NewVersion): Promise<void>;
@@ -114,11 +118,36 @@ export interface RotationFunctionRepository {
   all(): Promise<RotationFunctionRecord[]>;
 }
 
-/** A named lease: one holder at a time, until it expires (one scheduler per deployment). */
+/** A lease as it stands: who holds it, its fencing token, and how long it still runs by the database's clock (0 or less: it ran out). */
+export interface LeaseState {
+  holder: string;
+  token: number;
+  expiresInMs: number;
+}
+
+/**
+ * A named lease: one holder at a time (one runner of background work per
+ * deployment). Expiry is measured by the database's clock, not the caller's.
+ * The fencing token grows by one at every change of holder and never goes back
+ * (a released lease keeps its row), so a token names one tenure for good.
+ */
 export interface LeaseRepository {
-  /** Takes or renews the lease for `holder` if it is free, expired or already `holder`'s; says whether it is held. */
-  acquire(name: string, holder: string, now: number, ttlMs: number): Promise<boolean>;
+  find(name: string): Promise<LeaseState | undefined>;
+  /**
+   * Takes or renews the lease for `holder`: renewed if `holder` holds it (same
+   * token); taken (token + 1; 1 for a new lease) if it is free, expired, or held
+   * by `gone`, a holder the caller knows is gone. Returns the token while
+   * `holder` holds it, undefined otherwise.
+   */
+  acquire(name: string, holder: string, ttlMs: number, gone?: string): Promise<number | undefined>;
+  /** Frees the lease if `holder` holds it; the token stays. */
   release(name: string, holder: string): Promise<void>;
+  /**
+   * Whether `token` is still the lease's: called inside the transaction of a
+   * fenced write, it keeps the lease from changing hands until that transaction
+   * ends (a row lock where the database needs one).
+   */
+  holds(name: string, token: number): Promise<boolean>;
 }
 
 export interface AuditLookupQuery {

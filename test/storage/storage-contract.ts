@@ -554,22 +554,23 @@ export function storageContract(name: string, open: () => Promise<Storage>, clea
     describe('versions', () => {
       it('insertVersion / version / versions: oldest first, every member as stored, no labels yet', async (storage) => {
         const secret = await storage.secrets.insert(newSecret({ name: 'versioned' }));
+        // Ids in another order than dates: the order is by date.
         const b = stringVersion(secret.id, 'vb', 2000);
-        const a: NewVersion = { ...stringVersion(secret.id, 'va', 1000), valueType: 'binary' };
-        const c = stringVersion(secret.id, 'vc', 3000);
-        await storage.secrets.insertVersion(b);
+        const a: NewVersion = { ...stringVersion(secret.id, 'va', 3000), valueType: 'binary' };
+        const c = stringVersion(secret.id, 'vc', 1000);
         await storage.secrets.insertVersion(c);
+        await storage.secrets.insertVersion(b);
         await storage.secrets.insertVersion(a);
 
         const all = await storage.secrets.versions(secret.id);
         assert.deepEqual(
           all.map((v) => v.versionId),
-          ['va', 'vb', 'vc'],
+          ['vc', 'vb', 'va'],
         );
         for (const [record, input] of [
-          [all[0], a],
+          [all[0], c],
           [all[1], b],
-          [all[2], c],
+          [all[2], a],
         ] as const) {
           assert.deepEqual(defined(record), defined<VersionRecord>({ ...input, stages: [] }));
         }
@@ -589,6 +590,20 @@ export function storageContract(name: string, open: () => Promise<Storage>, clea
         assert.ok((await storage.secrets.version(one.id, 'same-token'))?.ciphertext?.equals(first.ciphertext!));
         assert.equal((await storage.secrets.version(two.id, 'same-token'))?.createdAt, 2000);
         assert.equal((await storage.secrets.versions(one.id)).length, 1);
+      });
+
+      it('a new version is never dated before the secret\'s newest one (the clock stepped back), nor is another secret\'s moved', async (storage) => {
+        const secret = await storage.secrets.insert(newSecret({ name: 'stepped-back' }));
+        const other = await storage.secrets.insert(newSecret({ name: 'elsewhere' }));
+        await storage.secrets.insertVersion(stringVersion(secret.id, 'v1', 5000));
+        await storage.secrets.insertVersion(placeholderVersion(secret.id, 'v2', 4000));
+        await storage.secrets.insertVersion(stringVersion(secret.id, 'v3', 6000));
+        await storage.secrets.insertVersion(stringVersion(other.id, 'o1', 1000));
+        assert.deepEqual(
+          (await storage.secrets.versions(secret.id)).map((v) => [v.versionId, v.createdAt]),
+          [['v1', 5000], ['v2', 5000], ['v3', 6000]],
+        );
+        assert.equal((await storage.secrets.version(other.id, 'o1'))?.createdAt, 1000);
       });
 
       it('a placeholder version has no value until fillVersion stores one; its labels stay', async (storage) => {
@@ -931,6 +946,41 @@ export function storageContract(name: string, open: () => Promise<Storage>, clea
         assert.equal((await storage.accessKeys.find(long.accessKeyId))?.status, 'Inactive');
         await storage.accessKeys.delete(long.accessKeyId);
         assert.equal(await storage.accessKeys.find(long.accessKeyId), undefined);
+      });
+    });
+
+    describe('leases', () => {
+      it('a lease is taken, renewed by its holder with the same token, and refused to others while it runs', async (storage) => {
+        assert.equal(await storage.leases.find('runner'), undefined);
+        assert.equal(await storage.transaction((tx) => tx.leases.acquire('runner', 'a', 60_000)), 1);
+        assert.equal(await storage.transaction((tx) => tx.leases.acquire('runner', 'a', 60_000)), 1);
+        assert.equal(await storage.transaction((tx) => tx.leases.acquire('runner', 'b', 60_000)), undefined);
+        const held = await storage.leases.find('runner');
+        assert.deepEqual({ ...held, expiresInMs: undefined }, { holder: 'a', token: 1, expiresInMs: undefined });
+        assert.ok(held!.expiresInMs > 50_000 && held!.expiresInMs <= 60_000, `runs ${held!.expiresInMs} ms more, by the database clock`);
+        assert.equal(await storage.transaction((tx) => tx.leases.acquire('other', 'b', 60_000)), 1, 'leases are independent');
+      });
+
+      it('an expired lease, or one whose holder is named gone, changes hands with the next token', async (storage) => {
+        await storage.transaction((tx) => tx.leases.acquire('runner', 'a', 1));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        assert.ok((await storage.leases.find('runner'))!.expiresInMs <= 0);
+        assert.equal(await storage.transaction((tx) => tx.leases.acquire('runner', 'b', 10 * 86_400_000)), 2);
+        assert.equal(await storage.transaction((tx) => tx.leases.acquire('runner', 'c', 60_000, 'someone-else')), undefined);
+        assert.equal(await storage.transaction((tx) => tx.leases.acquire('runner', 'c', 60_000, 'b')), 3);
+        assert.deepEqual({ ...(await storage.leases.find('runner')), expiresInMs: undefined }, { holder: 'c', token: 3, expiresInMs: undefined });
+      });
+
+      it('a released lease is free at once and its token never comes back; holds names the current token only', async (storage) => {
+        await storage.transaction((tx) => tx.leases.acquire('runner', 'a', 60_000));
+        await storage.transaction((tx) => tx.leases.release('runner', 'b'));
+        assert.equal((await storage.leases.find('runner'))?.holder, 'a', 'only the holder releases');
+        await storage.transaction((tx) => tx.leases.release('runner', 'a'));
+        assert.equal(await storage.transaction((tx) => tx.leases.holds('runner', 1)), true, 'a freed lease keeps its token until taken');
+        assert.equal(await storage.transaction((tx) => tx.leases.acquire('runner', 'a', 60_000)), 2);
+        assert.equal(await storage.transaction((tx) => tx.leases.holds('runner', 1)), false);
+        assert.equal(await storage.transaction((tx) => tx.leases.holds('runner', 2)), true);
+        assert.equal(await storage.transaction((tx) => tx.leases.holds('none', 1)), false);
       });
     });
 

@@ -226,4 +226,12 @@ export const migrations: Migration[] = [
       DROP TABLE IF EXISTS audit_digests;
     `,
   },
+  {
+    version: 8,
+    sql: `
+      -- One lease for all background work, with a fencing token that grows at every change of holder.
+      DELETE FROM leases WHERE name = 'rotation-scheduler';
+      ALTER TABLE leases ADD COLUMN token INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

@@ -1,5 +1,5 @@
 import type { Db } from './sqlite-database.js';
-import type { LeaseRepository, RotationFunctionRepository } from '../repositories.js';
+import type { LeaseRepository, LeaseState, RotationFunctionRepository } from '../repositories.js';
 import type { RotationFunctionRecord } from '../records.js';
 
 interface FunctionRow {
@@ -86,24 +86,40 @@ export class SqliteRotationFunctionRepository implements RotationFunctionReposit
   }
 }
 
+/** The database's clock in epoch milliseconds: lease expiry is measured by it, as a shared database would. */
+const DB_NOW_MS = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+
 export class SqliteLeaseRepository implements LeaseRepository {
   private readonly stmts;
 
   constructor(db: Db) {
     this.stmts = {
-      // One statement: the row is taken only when free, expired or ours, atomically.
-      acquire: db.prepare(`INSERT INTO leases (name, holder, expires_at) VALUES (@name, @holder, @expiresAt)
-        ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-        WHERE leases.holder = excluded.holder OR leases.expires_at <= @now`),
-      release: db.prepare('DELETE FROM leases WHERE name = ? AND holder = ?'),
+      find: db.prepare(`SELECT holder, token, expires_at - ${DB_NOW_MS} AS expires_in_ms FROM leases WHERE name = ?`),
+      // One statement: the row is taken only when free, expired, ours or a gone holder's, atomically.
+      acquire: db.prepare(`INSERT INTO leases (name, holder, expires_at, token) VALUES (@name, @holder, ${DB_NOW_MS} + @ttlMs, 1)
+        ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at,
+          token = CASE WHEN leases.holder = excluded.holder THEN leases.token ELSE leases.token + 1 END
+        WHERE leases.holder = excluded.holder OR leases.expires_at <= ${DB_NOW_MS} OR leases.holder = @gone
+        RETURNING token`).pluck(),
+      release: db.prepare(`UPDATE leases SET holder = '', expires_at = 0 WHERE name = ? AND holder = ?`),
+      holds: db.prepare('SELECT 1 FROM leases WHERE name = ? AND token = ?').pluck(),
     };
   }
 
-  async acquire(name: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
-    return this.stmts.acquire.run({ name, holder, now, expiresAt: now + ttlMs }).changes === 1;
+  async find(name: string): Promise<LeaseState | undefined> {
+    const row = this.stmts.find.get(name) as { holder: string; token: number; expires_in_ms: number } | undefined;
+    return row && { holder: row.holder, token: row.token, expiresInMs: row.expires_in_ms };
+  }
+
+  async acquire(name: string, holder: string, ttlMs: number, gone?: string): Promise<number | undefined> {
+    return this.stmts.acquire.get({ name, holder, ttlMs, gone: gone ?? null }) as number | undefined;
   }
 
   async release(name: string, holder: string): Promise<void> {
     this.stmts.release.run(name, holder);
+  }
+
+  async holds(name: string, token: number): Promise<boolean> {
+    return this.stmts.holds.get(name, token) !== undefined;
   }
 }

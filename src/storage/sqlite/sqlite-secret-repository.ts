@@ -147,7 +147,8 @@ export class SqliteSecretRepository implements SecretRepository {
         JOIN secret_versions v ON v.secret_id = st.secret_id AND v.version_id = st.version_id
         WHERE st.secret_id = ? AND st.stage = ?`),
       insertVersion: db.prepare(`INSERT INTO secret_versions (secret_id, version_id, created_at, value_type, ciphertext,
-        wrapped_data_key, kms_key_arn, previous_wrappings) VALUES (@secretId, @versionId, @createdAt, @valueType, @ciphertext,
+        wrapped_data_key, kms_key_arn, previous_wrappings) VALUES (@secretId, @versionId,
+        MAX(@createdAt, COALESCE((SELECT MAX(created_at) FROM secret_versions WHERE secret_id = @secretId), @createdAt)), @valueType, @ciphertext,
         @wrappedDataKey, @kmsKeyArn, @previousWrappings)`),
       fillVersion: db.prepare(`UPDATE secret_versions SET value_type = @valueType, ciphertext = @ciphertext,
         wrapped_data_key = @wrappedDataKey, kms_key_arn = @kmsKeyArn, previous_wrappings = @previousWrappings WHERE secret_id = @secretId AND version_id = @versionId`),

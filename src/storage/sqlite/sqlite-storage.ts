@@ -11,7 +11,7 @@ import { EpochCache } from '../epoch-cache.js';
 const READ_METHODS = new Set([
   'findByName', 'findByArn', 'findWithStagedVersion', 'list', 'dueForPurge', 'versions', 'stagesOf', 'version',
   'versionByStage', 'find', 'material', 'findAlias', 'count', 'get', 'dueForDeletion', 'dueForRotation', 'materials',
-  'allMaterials', 'listAliases', 'all', 'nextRotationAt',
+  'allMaterials', 'listAliases', 'all', 'nextRotationAt', 'holds',
   'listByPrincipal', 'findEntity', 'findEntityByArn', 'listEntities', 'membersOf', 'groupsOf', 'findInlinePolicy',
   'listInlinePolicies', 'findPolicy', 'findPolicyByName', 'listPolicies', 'attachedPolicies', 'policyAttachments',
 ]);
