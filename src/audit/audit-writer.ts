@@ -76,16 +76,26 @@ export class AuditWriter {
    */
   async append(records: string, keys: string): Promise<void> {
     const parsed = records.split('\n').map((text) => JSON.parse(text) as AuditRecord);
-    // Canonicalized here, where there is time to spare: the main thread sends plain JSON.stringify text.
-    const texts = parsed.map((record) => canonicalJson(record));
     const lookupKeys = JSON.parse(keys) as LookupKeys[];
-    if (lookupKeys.length !== texts.length) throw new Error(`${texts.length} audit records came with ${lookupKeys.length} sets of lookup keys`);
+    if (lookupKeys.length !== parsed.length) throw new Error(`${parsed.length} audit records came with ${lookupKeys.length} sets of lookup keys`);
+    await this.write(async () => ({ records: parsed, keys: lookupKeys }));
+  }
+
+  /**
+   * In one write transaction: chains the records `select` gives (read in
+   * that transaction), notes their phases, commits; then the sinks.
+   */
+  private async write(select: () => Promise<{ records: AuditRecord[]; keys: LookupKeys[] }>): Promise<AuditEntryRecord[]> {
     let entries: AuditEntryRecord[] = [];
     await this.inTransaction(async (audit) => {
+      const { records, keys } = await select();
+      if (!records.length) return;
+      // Canonicalized here, where there is time to spare: the main thread sends plain JSON.stringify text.
+      const texts = records.map((record) => canonicalJson(record));
       const links = chainTexts((await audit.head()) ?? GENESIS_HEAD, texts);
-      entries = links.map((link, i) => storedEntry(link, texts[i]!, lookupKeys[i]!));
+      entries = links.map((link, i) => storedEntry(link, texts[i]!, keys[i]!));
       await audit.append(entries);
-      parsed.forEach((record, i) => {
+      records.forEach((record, i) => {
         const phase = record.additionalEventData?.auditPhase;
         if (phase === 'request') this.pending.add(record.requestID, entries[i]!.sequence, this.identity.owner);
         else if (phase === 'outcome') this.pending.settle(record.requestID);
@@ -93,6 +103,7 @@ export class AuditWriter {
     });
     this.last = Math.max(this.last, entries.at(-1)?.sequence ?? 0);
     await Promise.all(this.sinks.map((sink) => sink.write(entries)));
+    return entries;
   }
 
   /**
@@ -124,18 +135,28 @@ export class AuditWriter {
    * own. Returns how many were settled.
    */
   async settleInterrupted(): Promise<number> {
-    const interrupted = this.pending.ofOthers(this.identity.owner).filter((p) => !this.identity.shared || !isRunning(p.owner));
-    for (let from = 0; from < interrupted.length; from += SETTLE_STEP) {
-      const outcomes: AuditRecord[] = [];
-      for (const { requestId, sequence } of interrupted.slice(from, from + SETTLE_STEP)) {
-        const [entry] = await this.repository.entries(sequence - 1, 1);
-        if (entry?.sequence === sequence) outcomes.push(unknownOutcome(JSON.parse(entry.recordJson) as AuditRecord));
-        // No record to settle from (it cannot be: they commit together): nothing is pending.
-        else this.pending.settle(requestId);
-      }
-      if (outcomes.length) await this.append(outcomes.map((o) => JSON.stringify(o)).join('\n'), JSON.stringify(outcomes.map(lookupKeysOf)));
+    let settled = 0;
+    for (;;) {
+      // Selected inside the write transaction: processes starting together settle each request once.
+      let found = 0;
+      const entries = await this.write(async () => {
+        const interrupted = this.pending
+          .ofOthers(this.identity.owner)
+          .filter((p) => !this.identity.shared || !isRunning(p.owner))
+          .slice(0, SETTLE_STEP);
+        found = interrupted.length;
+        const outcomes: AuditRecord[] = [];
+        for (const { requestId, sequence } of interrupted) {
+          const [entry] = await this.repository.entries(sequence - 1, 1);
+          if (entry?.sequence === sequence) outcomes.push(unknownOutcome(JSON.parse(entry.recordJson) as AuditRecord));
+          // No request record (they commit together, so it cannot be): nothing to settle from.
+          else this.pending.settle(requestId);
+        }
+        return { records: outcomes, keys: outcomes.map(lookupKeysOf) };
+      });
+      if (!found) return settled;
+      settled += entries.length;
     }
-    return interrupted.length;
   }
 
   lookup(query: AuditLookupQuery): Promise<AuditEntryRecord[]> {

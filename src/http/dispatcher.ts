@@ -44,10 +44,11 @@ interface Route {
   form?: Map<string, string>;
 }
 
-/** What serving a request established besides its facts: its route, and whether its request record is durable. */
+/** What serving a request established besides its facts: its route, and how far its request record got. */
 interface Progress {
   route?: Route;
-  requestRecorded?: boolean;
+  /** Attempted: it may be in the audit database even if a sink refused it. */
+  requestRecord?: 'attempted' | 'durable';
 }
 
 /** The answer to a change refused because the database cannot be written (nothing was changed). */
@@ -93,10 +94,10 @@ export class Dispatcher {
     else facts.error = { code: outcome.error.code, message: outcome.error.message };
     // Answered only once its record is durable (fail closed).
     try {
-      await this.options.audit?.record(requestRecord(req, facts, progress.requestRecorded ? 'outcome' : undefined));
+      await this.options.audit?.record(requestRecord(req, facts, progress.requestRecord && 'outcome'));
     } catch (error) {
       // A change made stays recorded by its request record; the answer must not say it was not made.
-      const made = 'output' in outcome && progress.requestRecorded;
+      const made = 'output' in outcome && progress.requestRecord === 'durable';
       outcome = { error: made ? auditOutcomeUnrecorded(error as Error) : auditUnavailable(error as Error) };
     }
     const status = this.respond(req, res, requestId, progress.route, outcome);
@@ -187,12 +188,13 @@ export class Dispatcher {
       throw databaseUnavailable(error as Error);
     }
     if (!this.options.audit) return;
+    progress.requestRecord = 'attempted';
     try {
       await this.options.audit.record(requestRecord(req, facts, 'request'));
     } catch (error) {
       throw auditUnavailable(error as Error);
     }
-    progress.requestRecorded = true;
+    progress.requestRecord = 'durable';
   }
 
   /** The AWS error for a failure: its own, a database that cannot be written, or an internal error. */

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
 import { CreateSecretCommand, DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { clientConfig, startServer } from '../support/coffer-server.js';
 import { rejectsWith } from '../support/sdk-errors.js';
@@ -39,6 +40,20 @@ test('with --audit-file /dev/full, CreateSecret is refused with ServiceUnavailab
   } finally {
     reader.destroy();
     assert.equal(await again.stop(), 0);
+  }
+
+  // The database took what the sink refused: the first CreateSecret's request record and its refusal as its
+  // outcome; the second was refused before it came that far (the log's gate was shut), so it has one record.
+  const db = new Database(join(first.dataDir, 'audit.db'), { readonly: true });
+  try {
+    const records = (db.prepare('SELECT record FROM audit_entries ORDER BY sequence').pluck().all() as string[]).map(
+      (r) => JSON.parse(r) as { eventName: string; errorCode?: string; additionalEventData?: { auditPhase: string } },
+    );
+    const creates = records.filter((r) => r.eventName === 'CreateSecret').map((r) => `${r.additionalEventData?.auditPhase} ${r.errorCode ?? ''}`);
+    assert.deepEqual(creates, ['request ', 'outcome ServiceUnavailableException', 'undefined ServiceUnavailableException']);
+    assert.equal(db.prepare('SELECT count(*) FROM audit_pending').pluck().get(), 0, 'no request is left pending');
+  } finally {
+    db.close();
     rmSync(dirname(first.dataDir), { recursive: true, force: true });
   }
 });
