@@ -78,20 +78,21 @@ export class AuditWriter {
     const parsed = records.split('\n').map((text) => JSON.parse(text) as AuditRecord);
     const lookupKeys = JSON.parse(keys) as LookupKeys[];
     if (lookupKeys.length !== parsed.length) throw new Error(`${parsed.length} audit records came with ${lookupKeys.length} sets of lookup keys`);
-    await this.write(async () => ({ records: parsed, keys: lookupKeys }));
+    // Canonicalized here, where there is time to spare (and before the write lock): the main thread sends plain JSON.stringify text.
+    const texts = parsed.map((record) => canonicalJson(record));
+    await this.write(async () => ({ records: parsed, texts, keys: lookupKeys }));
   }
 
   /**
-   * In one write transaction: chains the records `select` gives (read in
-   * that transaction), notes their phases, commits; then the sinks.
+   * In one write transaction: chains the records `select` gives (with
+   * their canonical texts; chosen in that transaction), notes their phases,
+   * commits; then the sinks.
    */
-  private async write(select: () => Promise<{ records: AuditRecord[]; keys: LookupKeys[] }>): Promise<AuditEntryRecord[]> {
+  private async write(select: () => Promise<{ records: AuditRecord[]; texts: string[]; keys: LookupKeys[] }>): Promise<AuditEntryRecord[]> {
     let entries: AuditEntryRecord[] = [];
     await this.inTransaction(async (audit) => {
-      const { records, keys } = await select();
+      const { records, texts, keys } = await select();
       if (!records.length) return;
-      // Canonicalized here, where there is time to spare: the main thread sends plain JSON.stringify text.
-      const texts = records.map((record) => canonicalJson(record));
       const links = chainTexts((await audit.head()) ?? GENESIS_HEAD, texts);
       entries = links.map((link, i) => storedEntry(link, texts[i]!, keys[i]!));
       await audit.append(entries);
@@ -152,7 +153,7 @@ export class AuditWriter {
           // No request record (they commit together, so it cannot be): nothing to settle from.
           else this.pending.settle(requestId);
         }
-        return { records: outcomes, keys: outcomes.map(lookupKeysOf) };
+        return { records: outcomes, texts: outcomes.map((o) => canonicalJson(o)), keys: outcomes.map(lookupKeysOf) };
       });
       if (!found) return settled;
       settled += entries.length;
