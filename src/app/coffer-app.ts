@@ -44,6 +44,7 @@ import { AuditSigningKey } from '../audit/audit-signing-key.js';
 import { AUDIT_DB_FILE, openAuditDatabase } from '../storage/sqlite/audit-database.js';
 import type { SecretsApiDeps } from '../api/secretsmanager/deps.js';
 import { RotationFunctionService } from '../rotation/rotation-function-service.js';
+import { WriteGate } from '../storage/write-gate.js';
 
 const BODY_LIMIT = 1024 * 1024;
 
@@ -90,6 +91,8 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     signingKey: () => auditKey.get(),
     logger,
     clock: options.clock,
+    account: config.accountId,
+    region: config.region,
   }).catch(async (error: unknown) => {
     await storage.close();
     throw error;
@@ -123,6 +126,13 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   });
   secretsApi.rotation = rotation.service;
 
+  const database = new WriteGate({
+    name: 'database coffer.db',
+    probe: () => storage.probeWrite(),
+    isWriteFailure: (error) => storage.isWriteFailure(error),
+    logger,
+    clock: options.clock,
+  });
   const verifier = new SigV4Verifier(accessKeys, { verifySignatures: !config.dev, clock: options.clock });
   const directory = new IamDirectory(storage, accessKeys);
   const dispatcher = new Dispatcher({
@@ -137,6 +147,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     ],
     sealed: () => ring.sealed,
     audit,
+    database,
     authorizer: new Authorizer(directory),
     verifier,
     logger,
@@ -148,7 +159,8 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   });
   const server = new HttpServer(dispatcher, {
     tls,
-    health: async () => !ring.sealed && audit.writable,
+    // Not ready while sealed, or while the audit log or the database cannot be written (each probed again first).
+    health: async () => !ring.sealed && (await audit.ready()) && (await database.ready()),
   });
   const address = await server.listen(config.port, config.host);
   const trusted = new TrustedClock(options.clock ?? Date.now, config.clockSteadySeconds * 1000, logger);

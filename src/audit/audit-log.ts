@@ -1,12 +1,15 @@
-import type { KeyObject } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
+import { DEFAULTS } from '../config/config.js';
 import { ServiceError } from '../errors/service-error.js';
+import { WriteGate } from '../storage/write-gate.js';
 import type { AuditEntryRecord, AuditLookupQuery } from '../storage/index.js';
 import type { AuditRecord } from './audit-record.js';
 import { lookupKeysOf } from './audit-entry-record.js';
 import { AuditThread } from './audit-thread-client.js';
 import type { HeadState } from './audit-writer.js';
 import { signDigest } from './digest.js';
+import { serviceEventRecorder } from './service-events.js';
 
 interface Pending {
   /** The record as JSON (the audit thread makes the canonical form its hash covers) and its lookup keys as JSON. */
@@ -29,6 +32,9 @@ export interface AuditLogOptions {
   signingKey?: () => Promise<KeyObject | undefined>;
   logger: Logger;
   clock?: () => number;
+  /** The account and region of the records the log writes of itself (its probes); the defaults' when absent. */
+  account?: string;
+  region?: string;
 }
 
 /** Reads LookupEvents makes. */
@@ -45,38 +51,62 @@ export function auditUnavailable(cause: Error): ServiceError {
   );
 }
 
+/** The answer to a request that was carried out but whose outcome could not be recorded (its request record is durable). */
+export function auditOutcomeUnrecorded(cause: Error): ServiceError {
+  return new ServiceError(
+    'ServiceUnavailableException',
+    `Coffer carried out this request, but could not record its outcome in its audit log (${cause.message}); the request itself is recorded. Check the result before retrying.`,
+    { status: 503, messageKey: 'message' },
+  );
+}
+
 /**
  * The audit log: every record is chained and durable in the audit database
  * and in every sink before `record` resolves. The writing happens on the
  * audit thread (audit-thread.ts); this side only serializes each record and
  * hands the waiting ones over as one batch, one batch at a time: records
  * that arrive while a batch is being written (synced) go together in the
- * next one, a single transaction (group commit). A failed write puts the log
- * in a failed state in which it refuses new work (fail closed) until a write
- * succeeds again.
+ * next one, a single transaction (group commit). A failed write shuts the
+ * log's gate: it refuses new work (fail closed) until a probe, itself a
+ * record written to the database and every sink, succeeds.
  */
 export class AuditLog implements AuditReader {
   private queue: Pending[] = [];
   private scheduled = false;
   /** The batch the audit thread is writing, if any: settles (never rejects) once it is answered. */
   private inFlight?: Promise<void>;
-  private failure?: Error;
+  private readonly gate: WriteGate;
   private digestTimer?: NodeJS.Timeout;
 
   private constructor(
     private readonly thread: AuditThread,
     private readonly options: AuditLogOptions,
-  ) {}
+  ) {
+    this.gate = new WriteGate({ name: 'audit log', probe: () => this.probe(), logger: options.logger, clock: options.clock });
+  }
 
-  /** Starts the audit thread on the database; rejects if it cannot be opened. */
+  /**
+   * Starts the audit thread on the database (rejects if it cannot be opened)
+   * and records the outcome of requests a stop interrupted as unknown.
+   */
   static async open(options: AuditLogOptions): Promise<AuditLog> {
     const thread = await AuditThread.start({
       path: options.path,
       shared: options.shared ?? false,
       files: options.files ?? [],
       sinkTimeoutMs: options.sinkTimeoutMs ?? 5000,
+      // Unique to this process, whose pid a later one may reuse (pid 1 in a container).
+      owner: `${process.pid}:${randomUUID()}`,
     });
-    return new AuditLog(thread, options);
+    const log = new AuditLog(thread, options);
+    try {
+      const settled = await thread.call<number>({ op: 'settleInterrupted' });
+      if (settled) options.logger.warn({ requests: settled }, 'requests interrupted by a stop before their outcome was recorded: recorded with outcome unknown');
+    } catch (error) {
+      // Left pending: the next start tries again.
+      options.logger.error({ err: error }, 'could not record the outcome of requests interrupted by a stop');
+    }
+    return log;
   }
 
   /** Resolves once the record is durable everywhere; rejects with the reason it is not. */
@@ -102,29 +132,26 @@ export class AuditLog implements AuditReader {
   }
 
   /**
-   * Refuses work while the log cannot write (fail closed). Before a request
-   * that changes something, every sink must also still take writes, so that
-   * a sink that stopped working refuses the change instead of leaving it
-   * unrecorded. While failed, each call tries the sinks again, so the log
-   * recovers as soon as they do.
+   * Refuses work while the log cannot write (fail closed): costs nothing
+   * while it can; after a failed write, probes now and then (see WriteGate)
+   * and refuses until a probe succeeds.
    */
-  async ensureWritable(changes: boolean): Promise<void> {
-    if (!this.failure && !(changes && this.options.files?.length)) return;
+  async ensureWritable(): Promise<void> {
     try {
-      await this.thread.call({ op: 'probe' });
+      await this.gate.check();
     } catch (error) {
-      this.failure ??= error as Error;
       throw auditUnavailable(error as Error);
-    }
-    if (this.failure) {
-      this.failure = undefined;
-      this.options.logger.warn('audit log writable again');
     }
   }
 
-  /** False from a failed write until a probe succeeds: the server then serves nothing, and says so on /health. */
+  /** False from a failed write until a probe succeeds: the server then serves nothing. */
   get writable(): boolean {
-    return this.failure === undefined;
+    return this.gate.writable;
+  }
+
+  /** Whether the log takes writes, probing first if a write failed (for /health). */
+  ready(): Promise<boolean> {
+    return this.gate.ready();
   }
 
   lookup(query: AuditLookupQuery): Promise<AuditEntryRecord[]> {
@@ -157,6 +184,20 @@ export class AuditLog implements AuditReader {
     await this.thread.call({ op: 'addDigest', digest: signDigest(head, key, new Date((this.options.clock ?? Date.now)())) });
   }
 
+  /**
+   * A real write through the whole path, to the database and every sink: a
+   * record of Coffer's own saying that it probed its audit log (a probe that
+   * fails at a sink may leave it in the database alone).
+   */
+  private probe(): Promise<void> {
+    return serviceEventRecorder(this, this.options.clock)({
+      eventSource: 'operator.coffer',
+      eventName: 'ProbeAuditLog',
+      account: this.options.account ?? DEFAULTS.accountId,
+      region: this.options.region ?? DEFAULTS.region,
+    });
+  }
+
   async close(): Promise<void> {
     clearInterval(this.digestTimer);
     for (this.handOver(); this.inFlight; this.handOver()) await this.inFlight;
@@ -175,11 +216,11 @@ export class AuditLog implements AuditReader {
     const keys = `[${batch.map((p) => p.keys).join(',')}]`;
     this.inFlight = this.thread.call({ op: 'append', records, keys }).then(
       () => {
+        this.gate.succeeded();
         for (const p of batch) p.resolve();
       },
       (error: Error) => {
-        this.failure = error;
-        this.options.logger.error({ err: error, records: batch.length }, 'audit log write failed: refusing requests until it recovers');
+        this.gate.fail(error);
         for (const p of batch) p.reject(error);
       },
     ).finally(() => {

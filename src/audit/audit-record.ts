@@ -33,6 +33,14 @@ export interface UserIdentity {
 
 export type EventType = 'AwsApiCall' | 'AwsServiceEvent';
 
+/**
+ * A request that changes something has two records with its requestID: its
+ * `request`, durable before it acts, and its `outcome` (what a single record
+ * holds), written after. Reads and requests refused before acting have one
+ * record, without a phase.
+ */
+export type AuditPhase = 'request' | 'outcome';
+
 /** One audit record, in CloudTrail's format. Only JSON values: it is hashed as canonical JSON. */
 export interface AuditRecord {
   eventVersion: typeof EVENT_VERSION;
@@ -55,6 +63,7 @@ export interface AuditRecord {
   recipientAccountId: string;
   /** What the call acted on, as CloudTrail lists it (what LookupEvents' ResourceName matches). */
   resources?: AuditResource[];
+  additionalEventData?: { auditPhase: AuditPhase };
 }
 
 export interface AuditResource {
@@ -85,6 +94,7 @@ export interface RecordInput {
   /** Defaults to a fresh time-ordered UUID (see event-id.ts). */
   eventID?: string;
   resources?: AuditResource[];
+  auditPhase?: AuditPhase;
 }
 
 /** Builds a record, redacting parameters and response elements on the way in. */
@@ -111,6 +121,7 @@ export function buildRecord(input: RecordInput): AuditRecord {
   // An id from a request that failed validation can be of any length; no real ARN is over 2,048.
   const resources = input.resources?.filter((resource) => resource.ARN.length <= MAX_ARN_CHARS);
   if (resources?.length) record.resources = resources;
+  if (input.auditPhase) record.additionalEventData = { auditPhase: input.auditPhase };
   if (input.error) {
     record.errorCode = input.error.code;
     if (input.error.message !== undefined) record.errorMessage = truncated(input.error.message);
@@ -141,4 +152,22 @@ function truncated(text: string): string {
 export function formatEventTime(time: Date): string {
   // toISOString always ends in ".sssZ" for the years a record can carry.
   return `${time.toISOString().slice(0, 19)}Z`;
+}
+
+/** The error code of the outcome recorded for a request that a stop (a crash, a kill) interrupted between its two records. */
+export const OUTCOME_UNKNOWN = 'OutcomeUnknown';
+
+/**
+ * The outcome record of a request whose outcome was never recorded: its
+ * request record with the phase, a new event ID and an error saying that the
+ * change may or may not have been made.
+ */
+export function unknownOutcome(request: AuditRecord): AuditRecord {
+  return {
+    ...request,
+    eventID: newEventId(Date.parse(request.eventTime)),
+    additionalEventData: { auditPhase: 'outcome' },
+    errorCode: OUTCOME_UNKNOWN,
+    errorMessage: 'Coffer stopped before it recorded the outcome of this request: the change it asked for may or may not have been made.',
+  };
 }

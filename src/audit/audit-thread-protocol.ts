@@ -9,6 +9,8 @@ export interface AuditThreadConfig {
   files: string[];
   /** How long a sink may take to confirm a write. */
   sinkTimeoutMs: number;
+  /** The process serving the requests it records, as audit_pending names it. */
+  owner: string;
 }
 
 /** A request to the audit thread, without the id the client gives it. */
@@ -19,8 +21,8 @@ export type AuditCall =
    * (a JSON array of LookupKeys, one per record): the thread makes each record canonical before chaining it.
    */
   | { op: 'append'; records: string; keys: string }
-  /** Whether every sink still takes writes. */
-  | { op: 'probe' }
+  /** Records the outcome of requests other processes (now gone) left pending as unknown; answers how many. */
+  | { op: 'settleInterrupted' }
   | { op: 'lookup'; query: AuditLookupQuery }
   | { op: 'entries'; after: number; limit: number }
   /** The chain head and the sequence of the newest digest. */

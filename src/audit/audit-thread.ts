@@ -56,8 +56,8 @@ function handle(request: Exclude<AuditCall, { op: 'append' | 'close' }>): Promis
   switch (request.op) {
     case 'open':
       return Promise.resolve(start(request.config));
-    case 'probe':
-      return open().probe();
+    case 'settleInterrupted':
+      return open().settleInterrupted();
     case 'lookup':
       return open().lookup(request.query);
     case 'entries':
@@ -72,7 +72,7 @@ function handle(request: Exclude<AuditCall, { op: 'append' | 'close' }>): Promis
 function start(config: AuditThreadConfig): void {
   try {
     const sinks = config.files.map((file) => withTimeout(new JsonlFileSink(file), config.sinkTimeoutMs));
-    const opened = new AuditWriter(openAuditDatabase(config.path, { shared: config.shared }), sinks);
+    const opened = new AuditWriter(openAuditDatabase(config.path, { shared: config.shared }), sinks, { owner: config.owner, shared: config.shared });
     try {
       // Before any lookup is served: what is not yet indexed is scanned by every lookup.
       opened.catchUp();

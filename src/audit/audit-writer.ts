@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { AuditDigestRecord, AuditEntryRecord, AuditLookupQuery } from '../storage/index.js';
+import { AuditPendingRequests } from '../storage/sqlite/audit-pending-requests.js';
 import { SqliteAuditRepository } from '../storage/sqlite/sqlite-audit-repository.js';
 import { BUSY_TIMEOUT_MS, type Db } from '../storage/sqlite/sqlite-durable.js';
-import { storedEntry, type LookupKeys } from './audit-entry-record.js';
+import { lookupKeysOf, storedEntry, type LookupKeys } from './audit-entry-record.js';
+import { unknownOutcome, type AuditRecord } from './audit-record.js';
 import type { AuditSink } from './audit-sink.js';
 import { canonicalJson } from './canonical-json.js';
 import { chainTexts, GENESIS_HEAD, type ChainHead } from './hash-chain.js';
@@ -22,6 +25,15 @@ const INDEX_STEP = 1024;
 const INDEX_DELAY_MS = 200;
 /** Entries per transaction when catching up at start (after an upgrade, a move of an older log or a crash). */
 const CATCH_UP_STEP = 16_384;
+/** Interrupted requests settled per batch at start. */
+const SETTLE_STEP = 1_000;
+
+export interface WriterIdentity {
+  /** The process whose requests this writer records (audit_pending's owner). */
+  owner: string;
+  /** Other processes write to the same file: their pending requests are theirs while they live. */
+  shared: boolean;
+}
 
 /**
  * The writing end of the audit log, on the audit thread: it owns the audit
@@ -31,6 +43,7 @@ const CATCH_UP_STEP = 16_384;
  */
 export class AuditWriter {
   private readonly repository: SqliteAuditRepository;
+  private readonly pending: AuditPendingRequests;
   private readonly begin;
   private readonly commit;
   private readonly rollback;
@@ -42,8 +55,10 @@ export class AuditWriter {
   constructor(
     private readonly db: Db,
     private readonly sinks: AuditSink[],
+    private readonly identity: WriterIdentity = { owner: `${process.pid}:${randomUUID()}`, shared: false },
   ) {
     this.repository = new SqliteAuditRepository(db);
+    this.pending = new AuditPendingRequests(db);
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
     this.rollback = db.prepare('ROLLBACK');
@@ -55,21 +70,41 @@ export class AuditWriter {
    * so that processes sharing the file agree on it; commits (a full sync);
    * then writes the entries to every sink. Resolves once they are durable
    * everywhere. Only the chain is written here: the lookup index follows in
-   * maintainIndex, off the path of the requests waiting for this.
+   * maintainIndex, off the path of the requests waiting for this. A request
+   * record leaves its request pending in the same transaction; its outcome
+   * record settles it.
    */
   async append(records: string, keys: string): Promise<void> {
-    // Canonicalized here, where there is time to spare: the main thread sends plain JSON.stringify text.
-    const texts = records.split('\n').map((text) => canonicalJson(JSON.parse(text)));
+    const parsed = records.split('\n').map((text) => JSON.parse(text) as AuditRecord);
     const lookupKeys = JSON.parse(keys) as LookupKeys[];
-    if (lookupKeys.length !== texts.length) throw new Error(`${texts.length} audit records came with ${lookupKeys.length} sets of lookup keys`);
+    if (lookupKeys.length !== parsed.length) throw new Error(`${parsed.length} audit records came with ${lookupKeys.length} sets of lookup keys`);
+    // Canonicalized here, where there is time to spare (and before the write lock): the main thread sends plain JSON.stringify text.
+    const texts = parsed.map((record) => canonicalJson(record));
+    await this.write(async () => ({ records: parsed, texts, keys: lookupKeys }));
+  }
+
+  /**
+   * In one write transaction: chains the records `select` gives (with
+   * their canonical texts; chosen in that transaction), notes their phases,
+   * commits; then the sinks.
+   */
+  private async write(select: () => Promise<{ records: AuditRecord[]; texts: string[]; keys: LookupKeys[] }>): Promise<AuditEntryRecord[]> {
     let entries: AuditEntryRecord[] = [];
     await this.inTransaction(async (audit) => {
+      const { records, texts, keys } = await select();
+      if (!records.length) return;
       const links = chainTexts((await audit.head()) ?? GENESIS_HEAD, texts);
-      entries = links.map((link, i) => storedEntry(link, texts[i]!, lookupKeys[i]!));
+      entries = links.map((link, i) => storedEntry(link, texts[i]!, keys[i]!));
       await audit.append(entries);
+      records.forEach((record, i) => {
+        const phase = record.additionalEventData?.auditPhase;
+        if (phase === 'request') this.pending.add(record.requestID, entries[i]!.sequence, this.identity.owner);
+        else if (phase === 'outcome') this.pending.settle(record.requestID);
+      });
     });
     this.last = Math.max(this.last, entries.at(-1)?.sequence ?? 0);
     await Promise.all(this.sinks.map((sink) => sink.write(entries)));
+    return entries;
   }
 
   /**
@@ -94,9 +129,35 @@ export class AuditWriter {
     this.indexAll(CATCH_UP_STEP);
   }
 
-  /** Resolves if every sink still takes writes (an empty write opens a file sink, queued behind its pending flush). */
-  async probe(): Promise<void> {
-    await Promise.all(this.sinks.map((sink) => sink.write([])));
+  /**
+   * Appends an outcome record, "unknown", for each request that a process
+   * now gone recorded but did not see through (a crash between its two
+   * records). Where processes share the file, a live one's requests are its
+   * own. Returns how many were settled.
+   */
+  async settleInterrupted(): Promise<number> {
+    let settled = 0;
+    for (;;) {
+      // Selected inside the write transaction: processes starting together settle each request once.
+      let found = 0;
+      const entries = await this.write(async () => {
+        const interrupted = this.pending
+          .ofOthers(this.identity.owner)
+          .filter((p) => !this.identity.shared || !isRunning(p.owner))
+          .slice(0, SETTLE_STEP);
+        found = interrupted.length;
+        const outcomes: AuditRecord[] = [];
+        for (const { requestId, sequence } of interrupted) {
+          const [entry] = await this.repository.entries(sequence - 1, 1);
+          if (entry?.sequence === sequence) outcomes.push(unknownOutcome(JSON.parse(entry.recordJson) as AuditRecord));
+          // No request record (they commit together, so it cannot be): nothing to settle from.
+          else this.pending.settle(requestId);
+        }
+        return { records: outcomes, texts: outcomes.map((o) => canonicalJson(o)), keys: outcomes.map(lookupKeysOf) };
+      });
+      if (!found) return settled;
+      settled += entries.length;
+    }
   }
 
   lookup(query: AuditLookupQuery): Promise<AuditEntryRecord[]> {
@@ -173,6 +234,16 @@ async function lockFor(db: Db, begin: { run(): unknown }): Promise<void> {
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+/** Whether the process of an audit_pending owner (`<pid>:<nonce>`) still runs (a reused pid counts as running: it stays pending). */
+function isRunning(owner: string): boolean {
+  try {
+    process.kill(Number(owner.split(':')[0]), 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { targetPrefix as cloudTrailPrefix } from '../api/cloudtrail/model.generated.js';
-import { buildRecord, type AuditRecord, type AuditResource, type UserIdentity } from './audit-record.js';
+import { buildRecord, type AuditPhase, type AuditRecord, type AuditResource, type UserIdentity } from './audit-record.js';
 
 /** CloudTrail's event source of each API Coffer serves. */
 const EVENT_SOURCES: Record<string, string> = {
@@ -40,10 +40,9 @@ export interface RequestFacts {
   time: number;
 }
 
-/** The CloudTrail record of one API request, allowed, denied or malformed. */
-export function requestRecord(req: IncomingMessage, facts: RequestFacts): AuditRecord {
-  const eventSource = (facts.targetPrefix && EVENT_SOURCES[facts.targetPrefix]) ?? 'unknown.coffer';
-  const eventName = facts.operation ?? 'Unknown';
+/** The CloudTrail record of one API request, allowed, denied or malformed (in `phase`, for a request with two records). */
+export function requestRecord(req: IncomingMessage, facts: RequestFacts, phase?: AuditPhase): AuditRecord {
+  const { eventSource, eventName } = eventOf(facts);
   return buildRecord({
     eventSource,
     eventName,
@@ -52,21 +51,33 @@ export function requestRecord(req: IncomingMessage, facts: RequestFacts): AuditR
     userAgent: String(req.headers['user-agent'] ?? ''),
     userIdentity: identity(facts),
     requestParameters: facts.input,
-    responseElements: recordsResponse(eventSource, eventName) ? facts.output : undefined,
+    responseElements: changesSomething(eventSource, eventName) ? facts.output : undefined,
     error: facts.error,
     requestID: facts.requestId,
     readOnly: isReadOnly(eventName),
     time: new Date(facts.time),
     resources: resourcesOf(eventSource, facts.account, facts.input, facts.output),
+    ...(phase ? { auditPhase: phase } : {}),
   });
 }
 
+function eventOf(facts: RequestFacts): { eventSource: string; eventName: string } {
+  return { eventSource: (facts.targetPrefix && EVENT_SOURCES[facts.targetPrefix]) ?? 'unknown.coffer', eventName: facts.operation ?? 'Unknown' };
+}
+
+/** Whether the routed request asks for a change (it is then recorded before it acts, as well as after). */
+export function requestChanges(facts: RequestFacts): boolean {
+  const { eventSource, eventName } = eventOf(facts);
+  return changesSomething(eventSource, eventName);
+}
+
 /**
- * CloudTrail records `responseElements` only for calls that change something.
- * A read's answer is never recorded: a LookupEvents record holding the events
- * it returned would hold earlier LookupEvents records, and grow without bound.
+ * Whether a call changes something: neither a read nor a KMS cryptographic
+ * operation. CloudTrail records `responseElements` only for these. A read's
+ * answer is never recorded: a LookupEvents record holding the events it
+ * returned would hold earlier LookupEvents records, and grow without bound.
  */
-function recordsResponse(eventSource: string, eventName: string): boolean {
+function changesSomething(eventSource: string, eventName: string): boolean {
   if (isReadOnly(eventName)) return false;
   return !(eventSource === 'kms.amazonaws.com' && KMS_CRYPTO.test(eventName));
 }

@@ -11,8 +11,9 @@ import { decodeQueryInput, isFormRequest, parseForm, sendXml, xmlError, xmlRespo
 import { requestLog, type RequestLog } from '../log/request-log.js';
 import { sealedError } from '../keys/root-key.js';
 import { assertWithinScope } from './scoped-access.js';
-import { auditUnavailable, type AuditLog } from '../audit/audit-log.js';
-import { isReadOnly, requestRecord, type RequestFacts } from '../audit/request-record.js';
+import { auditOutcomeUnrecorded, auditUnavailable, type AuditLog } from '../audit/audit-log.js';
+import { requestChanges, requestRecord, type RequestFacts } from '../audit/request-record.js';
+import type { WriteGate } from '../storage/write-gate.js';
 
 export interface DispatcherOptions {
   services: JsonService[];
@@ -26,8 +27,10 @@ export interface DispatcherOptions {
   clock?: () => number;
   /** Whether the root key is absent: then only unauthenticated operations are served. */
   sealed?: () => boolean;
-  /** Where every request is recorded before it is answered. */
+  /** Where every request is recorded before it is answered (and a change also before it is made). */
   audit?: AuditLog;
+  /** The database's write gate: changes are refused while it cannot be written (reads go on). */
+  database?: WriteGate;
   /** Decides whether the caller's policies allow each request (absent: every signed caller may do anything). */
   authorizer?: Authorizer;
 }
@@ -39,6 +42,22 @@ interface Route {
   service: JsonService;
   name: string;
   form?: Map<string, string>;
+}
+
+/** What serving a request established besides its facts: its route, and how far its request record got. */
+interface Progress {
+  route?: Route;
+  /** Attempted: it may be in the audit database even if a sink refused it. */
+  requestRecord?: 'attempted' | 'durable';
+}
+
+/** The answer to a change refused because the database cannot be written (nothing was changed). */
+function databaseUnavailable(cause: Error): ServiceError {
+  return new ServiceError(
+    'ServiceUnavailableException',
+    `Coffer cannot write its database (${cause.message}), so this request was not carried out.`,
+    { status: 503, messageKey: 'message' },
+  );
 }
 
 /**
@@ -64,22 +83,24 @@ export class Dispatcher {
     const requestId = randomUUID();
     const now = (this.options.clock ?? Date.now)();
     const facts: RequestFacts = { requestId, account: this.options.account, region: this.options.defaultRegion, time: now };
-    const routed: { route?: Route } = {};
+    const progress: Progress = {};
     let outcome: Outcome;
     try {
-      outcome = { output: await this.serve(req, facts, requestId, now, routed) };
+      outcome = { output: await this.serve(req, facts, requestId, now, progress) };
     } catch (error) {
-      outcome = { error: error instanceof ServiceError ? error : this.internalError(error, requestId, qualifiedOperation(facts)) };
+      outcome = { error: this.serviceError(error, requestId, facts) };
     }
     if ('output' in outcome) facts.output = outcome.output;
     else facts.error = { code: outcome.error.code, message: outcome.error.message };
     // Answered only once its record is durable (fail closed).
     try {
-      await this.options.audit?.record(requestRecord(req, facts));
+      await this.options.audit?.record(requestRecord(req, facts, progress.requestRecord && 'outcome'));
     } catch (error) {
-      outcome = { error: auditUnavailable(error as Error) };
+      // A change made stays recorded by its request record; the answer must not say it was not made.
+      const made = 'output' in outcome && progress.requestRecord === 'durable';
+      outcome = { error: made ? auditOutcomeUnrecorded(error as Error) : auditUnavailable(error as Error) };
     }
-    const status = this.respond(req, res, requestId, routed.route, outcome);
+    const status = this.respond(req, res, requestId, progress.route, outcome);
     this.log({
       requestId,
       operation: qualifiedOperation(facts),
@@ -117,11 +138,11 @@ export class Dispatcher {
   }
 
   /** Routes, authenticates, validates and runs the request, noting what the audit record needs in `facts`. */
-  private async serve(req: IncomingMessage, facts: RequestFacts, requestId: string, now: number, routed: { route?: Route }): Promise<object | undefined> {
+  private async serve(req: IncomingMessage, facts: RequestFacts, requestId: string, now: number, progress: Progress): Promise<object | undefined> {
     const body = await readBody(req, this.options.bodyLimit);
     const route = isQueryRequest(req) ? this.routeQuery(req, body) : this.route(req);
     const { service, name } = route;
-    routed.route = route;
+    progress.route = route;
     facts.targetPrefix = service.targetPrefix;
     facts.operation = name;
     const open = service.unauthenticated?.has(name) ?? false;
@@ -148,9 +169,39 @@ export class Dispatcher {
     const ctx = this.context(req, route, caller, open, requestId, now);
     const targets = (await service.authorization?.(ctx, name, input)) ?? [{ resource: '*' }];
     if (targets !== 'handler') for (const target of targets) await ctx.authorize(target);
-    // Nothing takes effect while the audit log cannot record it.
-    await this.options.audit?.ensureWritable(!isReadOnly(name));
+    // Nothing is served while the audit log cannot record it.
+    await this.options.audit?.ensureWritable();
+    if (requestChanges(facts)) await this.recordRequest(req, facts, progress);
     return handler(ctx, input);
+  }
+
+  /**
+   * Before a change: refused while the database cannot be written; then its
+   * request record made durable, so that whatever happens from here on (a
+   * crash included) leaves the change recorded. Reads need no such record:
+   * they change nothing, and are answered only once their one record is durable.
+   */
+  private async recordRequest(req: IncomingMessage, facts: RequestFacts, progress: Progress): Promise<void> {
+    try {
+      await this.options.database?.check();
+    } catch (error) {
+      throw databaseUnavailable(error as Error);
+    }
+    if (!this.options.audit) return;
+    progress.requestRecord = 'attempted';
+    try {
+      await this.options.audit.record(requestRecord(req, facts, 'request'));
+    } catch (error) {
+      throw auditUnavailable(error as Error);
+    }
+    progress.requestRecord = 'durable';
+  }
+
+  /** The AWS error for a failure: its own, a database that cannot be written, or an internal error. */
+  private serviceError(error: unknown, requestId: string, facts: RequestFacts): ServiceError {
+    if (error instanceof ServiceError) return error;
+    if (this.options.database?.noteError(error)) return databaseUnavailable(error as Error);
+    return this.internalError(error, requestId, qualifiedOperation(facts));
   }
 
   /**

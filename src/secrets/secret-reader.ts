@@ -73,7 +73,10 @@ export class SecretReader {
     const today = startOfUtcDay(scope.now);
     if (secret.lastAccessedAt === undefined || secret.lastAccessedAt < today) {
       // In a unit of work: where worker processes share the database, only units retry a busy write lock.
-      await this.storage.transaction((tx) => tx.secrets.touchLastAccessed(secret.id, today));
+      // Bookkeeping only: a database that cannot be written (a full disk) does not stop reads.
+      await this.storage.transaction((tx) => tx.secrets.touchLastAccessed(secret.id, today)).catch((error: unknown) => {
+        if (!this.storage.isWriteFailure(error)) throw error;
+      });
     }
     const output: SecretValueOutput = {
       ARN: secret.arn,

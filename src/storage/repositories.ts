@@ -263,5 +263,9 @@ export interface Storage extends Repositories {
    * stored data (`EpochCache`) compare it.
    */
   changeEpoch(): number;
+  /** A durable write that changes nothing: resolves once the database takes writes again. */
+  probeWrite(): Promise<void>;
+  /** Whether an error says the database cannot be written (full disk, I/O error, read-only or missing file). */
+  isWriteFailure(error: unknown): boolean;
   close(): Promise<void>;
 }

@@ -25,6 +25,7 @@ interface StoredRecord {
   eventType: string;
   errorCode?: string;
   userIdentity: { type: string; arn?: string };
+  additionalEventData?: { auditPhase: 'request' | 'outcome' };
 }
 
 /** The stopped server's audit records, in chain order. */
@@ -38,7 +39,7 @@ function records(server: TestServer): { json: string[]; parsed: StoredRecord[] }
   }
 }
 
-test('every request to every API leaves exactly one record — allowed, refused or malformed — and no secret in any', async () => {
+test('every request to every API leaves exactly one record of its outcome — allowed, refused or malformed — a change also one of its request before it, and no secret in any', async () => {
   const jsonl = join(tempDir(), 'audit', 'audit.jsonl');
   const server = await startServer({ args: ['--audit-file', jsonl] });
   const sm = new SecretsManagerClient(clientConfig(server));
@@ -82,11 +83,19 @@ test('every request to every API leaves exactly one record — allowed, refused 
     assert.equal(await server.stop(), 0);
 
     const { json, parsed } = records(server);
-    const calls = parsed.filter((r) => r.eventType === 'AwsApiCall');
+    const requests = parsed.filter((r) => r.additionalEventData?.auditPhase === 'request');
+    const calls = parsed.filter((r) => r.eventType === 'AwsApiCall' && !requests.includes(r));
     for (const requestId of ids) {
-      assert.equal(calls.filter((r) => r.requestID === requestId).length, 1, `request ${requestId} has exactly one record`);
+      assert.equal(calls.filter((r) => r.requestID === requestId).length, 1, `request ${requestId} has exactly one record of its outcome`);
     }
     assert.equal(calls.length, ids.length, 'no record without a request');
+    // The changes (two CreateSecret, PutSecretValue, CreateKey) were recorded before they acted; reads and KMS cryptography were not.
+    assert.deepEqual(requests.map((r) => r.eventName).sort(), ['CreateKey', 'CreateSecret', 'CreateSecret', 'PutSecretValue']);
+    for (const request of requests) {
+      const outcome = parsed.findIndex((r) => r.requestID === request.requestID && r !== request);
+      assert.ok(outcome > parsed.indexOf(request), `the request record of ${request.requestID} comes before its outcome`);
+      assert.equal(parsed[outcome]!.additionalEventData?.auditPhase, 'outcome');
+    }
     const byName = (n: string) => calls.filter((r) => r.eventName === n);
     assert.equal(byName('GetSecretValue').find((r) => r.errorCode)?.errorCode, 'ResourceNotFoundException');
     assert.ok(calls.some((r) => r.errorCode === 'InvalidSignatureException' && r.userIdentity.type === 'Unknown'));

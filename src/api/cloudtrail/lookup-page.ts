@@ -35,8 +35,8 @@ export async function lookupPage(audit: AuditReader, filter: LookupFilter, regio
       scanned++;
       position = positionOf(entry);
       const record = JSON.parse(entry.recordJson) as AuditRecord;
-      // LookupEvents answers for the region it is called in.
-      if (record.awsRegion !== region) continue;
+      // LookupEvents answers for the region it is called in, one event per call: a change's outcome record, not its request record.
+      if (record.awsRegion !== region || record.additionalEventData?.auditPhase === 'request') continue;
       events.push({ entry, record });
       if (events.length > limit) return { events: events.slice(0, limit), next: positionOf(events[limit - 1]!.entry) };
     }

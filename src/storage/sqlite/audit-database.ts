@@ -77,6 +77,14 @@ export const auditMigrations: Migration[] = [
       INSERT INTO audit_lookup_state (id, indexed_up_to) VALUES (1, 0);
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- Requests recorded before they act whose outcome is not yet recorded, by the process (owner) serving them.
+      -- Written in the transactions of the two records; what a crash leaves here is settled at the next start.
+      CREATE TABLE audit_pending (request_id TEXT PRIMARY KEY, sequence INTEGER NOT NULL, owner TEXT NOT NULL) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Opens (creating if need be) an audit database: WAL, a full sync on every commit, its schema up to date. */

@@ -16,6 +16,9 @@ const READ_METHODS = new Set([
   'listInlinePolicies', 'findPolicy', 'findPolicyByName', 'listPolicies', 'attachedPolicies', 'policyAttachments',
 ]);
 
+/** SQLite's result codes (and their extended forms) for a database it cannot write. */
+const WRITE_FAILURES = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|PERM)/;
+
 /** About five seconds of retries, as the busy timeout gives other statements. */
 const MAX_BEGIN_ATTEMPTS = 5_000;
 
@@ -177,6 +180,17 @@ export class SqliteStorage implements Storage {
       gated[name] = (...args: unknown[]) => (this.unitOpen ? this.afterUnits().then(() => call(args)) : call(args));
     }
     return gated as R;
+  }
+
+  /** Rewrites the header's user_version as it is, in a unit of work: a page written and synced, nothing changed. */
+  probeWrite(): Promise<void> {
+    return this.transaction(async () => {
+      this.db.pragma(`user_version = ${Number(this.db.pragma('user_version', { simple: true }))}`);
+    });
+  }
+
+  isWriteFailure(error: unknown): boolean {
+    return WRITE_FAILURES.test((error as { code?: unknown } | undefined)?.code as string);
   }
 
   async close(): Promise<void> {
