@@ -42,6 +42,8 @@ export class AuditWriter {
   constructor(
     private readonly db: Db,
     private readonly sinks: AuditSink[],
+    /** Raises audit.db's mark of coffer.db's commits (see data-dir-marks.ts), in the batch's own transaction. */
+    private readonly recordCofferCommits?: (commits: number) => void,
   ) {
     this.repository = new SqliteAuditRepository(db);
     this.begin = db.prepare('BEGIN IMMEDIATE');
@@ -56,8 +58,9 @@ export class AuditWriter {
    * then writes the entries to every sink. Resolves once they are durable
    * everywhere. Only the chain is written here: the lookup index follows in
    * maintainIndex, off the path of the requests waiting for this.
+   * Resolves to the sequence of the last entry written.
    */
-  async append(records: string, keys: string): Promise<void> {
+  async append(records: string, keys: string, cofferCommits = 0): Promise<number> {
     // Canonicalized here, where there is time to spare: the main thread sends plain JSON.stringify text.
     const texts = records.split('\n').map((text) => canonicalJson(JSON.parse(text)));
     const lookupKeys = JSON.parse(keys) as LookupKeys[];
@@ -67,9 +70,11 @@ export class AuditWriter {
       const links = chainTexts((await audit.head()) ?? GENESIS_HEAD, texts);
       entries = links.map((link, i) => storedEntry(link, texts[i]!, lookupKeys[i]!));
       await audit.append(entries);
+      if (cofferCommits > 0) this.recordCofferCommits?.(cofferCommits);
     });
     this.last = Math.max(this.last, entries.at(-1)?.sequence ?? 0);
     await Promise.all(this.sinks.map((sink) => sink.write(entries)));
+    return this.last;
   }
 
   /**

@@ -32,6 +32,8 @@ export function registerServerCommand(program: Command): void {
     .option('--audit-file <path>', 'also write every audit record to this JSON Lines file (repeatable; COFFER_AUDIT_FILES, comma-separated)', (value: string, previous: string[]) => [...previous, value], env.COFFER_AUDIT_FILES ? env.COFFER_AUDIT_FILES.split(',') : [])
     .option('--audit-sink-timeout <ms>', 'how long an audit sink may take to confirm before requests fail (COFFER_AUDIT_SINK_TIMEOUT)', env.COFFER_AUDIT_SINK_TIMEOUT ?? String(DEFAULTS.auditSinkTimeoutMs))
     .option('--audit-digest-interval <seconds>', 'how often the audit chain head is signed (COFFER_AUDIT_DIGEST_INTERVAL)', env.COFFER_AUDIT_DIGEST_INTERVAL ?? String(DEFAULTS.auditDigestIntervalSeconds))
+    // Deliberately no environment variable: left set, it would accept every later loss unseen.
+    .option('--accept-data-loss', 'start although files of the data directory are missing, emptied or do not match, accepting that what they held is lost (recorded in the audit log)', false)
     .option('--sweep-interval <seconds>', 'how often background work runs: purging deleted secrets and keys, rotating keys (COFFER_SWEEP_INTERVAL)', env.COFFER_SWEEP_INTERVAL ?? String(DEFAULTS.sweepIntervalSeconds))
     .action(async (opts) => {
       let config: CofferConfig;
@@ -57,6 +59,7 @@ export function registerServerCommand(program: Command): void {
           auditSinkTimeoutMs: Number(opts.auditSinkTimeout),
           auditDigestIntervalSeconds: Number(opts.auditDigestInterval),
           workers: Number(opts.workers),
+          acceptDataLoss: Boolean(opts.acceptDataLoss),
         });
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
