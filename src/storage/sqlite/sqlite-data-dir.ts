@@ -174,12 +174,12 @@ function prepareDirectory(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw fileError(error, dir, 'create the data directory');
+    throw fileError(error, dir, 'create the data directory', { directory: true });
   }
   try {
     chmodSync(dir, 0o700);
   } catch (error) {
-    throw fileError(error, dir, 'make the data directory private (mode 0700)');
+    throw fileError(error, dir, 'make the data directory private (mode 0700)', { directory: true });
   }
 }
 
@@ -189,7 +189,7 @@ function cofferFiles(dir: string): Map<string, number> {
   try {
     names = readdirSync(dir);
   } catch (error) {
-    throw fileError(error, dir, 'list the data directory');
+    throw fileError(error, dir, 'list the data directory', { directory: true });
   }
   const files = new Map<string, number>();
   for (const name of names.filter((n) => COFFER_FILE.test(n))) {
