@@ -178,19 +178,30 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   };
 }
 
+interface OpenedData {
+  storage: SqliteStorage;
+  ring: RootKeyRing;
+  keys: KeyService;
+  accessKeys: AccessKeyStore;
+  rootKeys?: RootKeyManager;
+  credentialsPath?: string;
+  auditKey: AuditSigningKey;
+  /** The data directory's high-water marks, which the audit log carries (none in memory). */
+  marks?: DataDirMarks;
+  /** The losses accepted with --accept-data-loss, for the audit log. */
+  accepted: string[];
+}
+
 /**
  * Opens (and on first start creates) the data directory, the database, the
  * root key and the administrator credentials. A shamir server opens sealed.
  */
-async function openData(config: CofferConfig, options: { shared?: boolean; logger: Logger }) {
+async function openData(config: CofferConfig, options: { shared?: boolean; logger: Logger }): Promise<OpenedData> {
   if (config.dev) {
     const storage = SqliteStorage.open(':memory:');
     const ring = new RootKeyRing(new RootKey(randomBytes(32)));
     const auditKey = new AuditSigningKey(storage, ring);
-    return {
-      storage, ring, keys: new KeyService(storage, ring), accessKeys: new AccessKeyStore(storage, ring), rootKeys: undefined, credentialsPath: undefined, auditKey,
-      marks: undefined as DataDirMarks | undefined, accepted: [] as string[],
-    };
+    return { storage, ring, keys: new KeyService(storage, ring), accessKeys: new AccessKeyStore(storage, ring), auditKey, accepted: [] };
   }
   const dataDir = openSqliteDataDir(config.dataDir, { shared: options.shared, acceptDataLoss: config.acceptDataLoss, logger: options.logger });
   const { storage, marks, accepted } = dataDir;

@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { clientConfig, readCredentials, startServer, tempDir } from '../support/coffer-server.js';
 import { rejectsWith } from '../support/sdk-errors.js';
@@ -24,6 +25,19 @@ test('an empty data directory (or one holding only files that are not Coffer’s
   await startsAndServes(dir);
   // And starts again on what it made.
   await startsAndServes(dir);
+});
+
+test('a data directory made before its files named their deployment is adopted, not refused', async () => {
+  const dir = fixture.copy();
+  for (const database of ['coffer.db', 'audit.db']) {
+    const db = new Database(join(dir, database));
+    db.exec('DROP TABLE data_dir');
+    db.close();
+  }
+  await startsAndServes(dir);
+  // Bound together from then on.
+  copyFileSync(join(fixture.other, 'audit.db'), join(dir, 'audit.db'));
+  await refusedStart(dir, /belong to different data directories/);
 });
 
 test('coffer.db deleted while the root key and credentials are there: refused, naming coffer.db; credentials untouched', async () => {
