@@ -32,7 +32,7 @@ import { SecretReader } from '../secrets/secret-reader.js';
 import { SecretService } from '../secrets/secret-service.js';
 import { SqliteStorage } from '../storage/sqlite/sqlite-storage.js';
 import { openSqliteDataDir } from '../storage/sqlite/sqlite-data-dir.js';
-import type { DataDirMarks } from '../storage/data-dir-marks.js';
+import type { OpenedStore } from '../storage/opened-store.js';
 import { fileError } from '../errors/file-error.js';
 import { Sweeper } from './sweeper.js';
 import { backgroundTasks } from './background-tasks.js';
@@ -178,18 +178,13 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   };
 }
 
-interface OpenedData {
-  storage: SqliteStorage;
+interface OpenedData extends Omit<OpenedStore, 'completeFirstStart'> {
   ring: RootKeyRing;
   keys: KeyService;
   accessKeys: AccessKeyStore;
   rootKeys?: RootKeyManager;
   credentialsPath?: string;
   auditKey: AuditSigningKey;
-  /** The data directory's high-water marks, which the audit log carries (none in memory). */
-  marks?: DataDirMarks;
-  /** The losses accepted with --accept-data-loss, for the audit log. */
-  accepted: string[];
 }
 
 /**
@@ -203,8 +198,8 @@ async function openData(config: CofferConfig, options: { shared?: boolean; logge
     const auditKey = new AuditSigningKey(storage, ring);
     return { storage, ring, keys: new KeyService(storage, ring), accessKeys: new AccessKeyStore(storage, ring), auditKey, accepted: [] };
   }
-  const dataDir = openSqliteDataDir(config.dataDir, { shared: options.shared, acceptDataLoss: config.acceptDataLoss, logger: options.logger });
-  const { storage, marks, accepted } = dataDir;
+  const opened: OpenedStore = openSqliteDataDir(config.dataDir, { shared: options.shared, acceptDataLoss: config.acceptDataLoss, logger: options.logger });
+  const { storage, marks, accepted } = opened;
   try {
     const ring = new RootKeyRing();
     const keys = new KeyService(storage, ring);
@@ -220,7 +215,7 @@ async function openData(config: CofferConfig, options: { shared?: boolean; logge
       await auditKey.publish(config.acceptDataLoss);
     });
     await rootKeys.start();
-    dataDir.completeFirstStart();
+    opened.completeFirstStart();
     return { storage, ring, keys, accessKeys, rootKeys, credentialsPath, auditKey, marks, accepted };
   } catch (error) {
     await storage.close();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { clientConfig, startServer } from '../support/coffer-server.js';
 import { rawClientFor } from '../support/raw-client.js';
-import { copyDataDir, overwrite, refusedStart, removeDataDirs, startsAndServes, writesCutBySigkill, type AckedWrite } from '../support/data-dir-faults.js';
+import { copyDataDir, crashWithWalHoldingAcknowledged, overwrite, refusedStart, removeDataDirs, startsAndServes, type AckedWrite } from '../support/data-dir-faults.js';
 
 const WAL_HEADER = 32;
 const CLOUDTRAIL = 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101';
@@ -29,9 +29,7 @@ function crashedCopy(): string {
 }
 
 before(async () => {
-  const server = await startServer();
-  crashed = server.dataDir;
-  acked = await writesCutBySigkill(server);
+  ({ dataDir: crashed, acked } = await crashWithWalHoldingAcknowledged('coffer.db-wal', /coffer\.db-wal was lost or damaged/));
 });
 
 after(() => removeDataDirs(crashed, ...copies));

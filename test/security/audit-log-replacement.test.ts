@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, rmSync, statSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { clientConfig, startServer } from '../support/coffer-server.js';
-import { dataDirFixture, refusedAfter, refusedStart, removeDataDirs, writesCutBySigkill } from '../support/data-dir-faults.js';
+import { crashWithWalHoldingAcknowledged, dataDirFixture, refusedAfter, refusedStart, removeDataDirs } from '../support/data-dir-faults.js';
 
 const fixture = dataDirFixture();
 let crashed: string | undefined;
@@ -54,9 +54,7 @@ test('audit.db put back as an older copy of itself after more requests: refused'
 });
 
 test('audit.db-wal deleted after a SIGKILL under concurrent writers: refused, naming audit.db-wal', async () => {
-  const server = await startServer();
-  crashed = server.dataDir;
-  await writesCutBySigkill(server);
+  ({ dataDir: crashed } = await crashWithWalHoldingAcknowledged('audit.db-wal', /audit\.db-wal was lost or damaged/));
   const wal = join(crashed, 'audit.db-wal');
   assert.ok(existsSync(wal) && statSync(wal).size > 0, 'the crash left audit.db-wal');
   rmSync(wal);

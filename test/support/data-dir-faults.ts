@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { randomUUID } from 'node:crypto';
-import { cpSync, openSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, cpSync, openSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { clientConfig, startServer, tempDir, type TestServer } from './coffer-server.js';
@@ -156,4 +156,34 @@ export async function writesCutBySigkill(server: TestServer, options: { clients?
   await Promise.all(Array.from({ length: clients }, (_, w) => writer(w)));
   await server.kill();
   return acked;
+}
+
+/**
+ * SIGKILLs a new server under concurrent writers until the crash leaves a
+ * `wal` (coffer.db-wal or audit.db-wal) holding acknowledged commits: one
+ * that, removed from a copy of the data directory, makes the start refused
+ * (`pattern`). A kill right after a checkpoint leaves a WAL that holds none,
+ * hence up to three tries. Returns the crashed data directory, untouched.
+ */
+export async function crashWithWalHoldingAcknowledged(wal: string, pattern: RegExp): Promise<{ dataDir: string; acked: AckedWrite[] }> {
+  const tried: string[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const server = await startServer();
+    const acked = await writesCutBySigkill(server);
+    const copy = copyDataDir(server.dataDir);
+    try {
+      rmSync(join(copy, wal));
+      const started = await startServer({ dataDir: copy }).catch((error: Error) => error);
+      if (started instanceof Error) {
+        assert.match(started.message, pattern);
+        return { dataDir: server.dataDir, acked };
+      }
+      await started.kill();
+      tried.push(server.dataDir);
+    } finally {
+      removeDataDirs(copy);
+    }
+  }
+  removeDataDirs(...tried);
+  assert.fail(`three crashes under writers, and each time the server started without ${wal}`);
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { DataDirError, fileError } from '../../errors/file-error.js';
 import type { DataDirMarks } from '../data-dir-marks.js';
+import type { OpenedStore } from '../opened-store.js';
 import { AUDIT_DB_FILE, openAuditDatabase } from './audit-database.js';
 import { hasTable, markInitialized, readAuditState, readCofferState, writeAuditState, writeCofferState, type CofferDbState } from './data-dir-state.js';
 import { openSqlite, type Db } from './sqlite-database.js';
@@ -31,14 +32,10 @@ export interface DataDirOptions {
   logger: Logger;
 }
 
-export interface SqliteDataDir {
+export interface SqliteDataDir extends OpenedStore {
   storage: SqliteStorage;
   /** The high-water marks the audit log carries into audit.db, and brings back from it. */
   marks: DataDirMarks;
-  /** What --accept-data-loss let through, one sentence each (empty when nothing was missing). */
-  accepted: string[];
-  /** Records the first start as complete: from then on, a missing or emptied file is refused. */
-  completeFirstStart(): void;
 }
 
 /**
