@@ -61,7 +61,7 @@ export class AuditSigningKey {
     const pem = await this.storage.settings.get(PUBLIC_SETTING);
     if (pem === undefined) return;
     if (existsSync(this.publicKeyFile) && !replaceOther) {
-      if (readFileSync(this.publicKeyFile, 'utf8') === pem) return;
+      if (readFileSync(this.publicKeyFile, 'utf8').trim() === pem.trim()) return;
       throw new Error(
         `refusing to start: ${this.publicKeyFile} is not the public key of this data directory's audit signing key (it comes from another data directory, or was changed). ` +
           'Remove it to have it written again from coffer.db, or restore the data directory, all its files together, from a backup',
