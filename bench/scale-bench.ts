@@ -17,17 +17,13 @@
  * BENCH_SCALE_SEED (auto|api|in-process), BENCH_LIST_CALLS (200),
  * BENCH_DURATION (10, the optional wrk GetSecretValue run), BENCH_KEEP=1.
  */
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateSecretCommand, GetSecretValueCommand, ListSecretsCommand, type ListSecretsCommandInput } from '@aws-sdk/client-secrets-manager';
-import { FileRootKeyProvider } from '../src/keys/root-key-providers.js';
-import { KeyService } from '../src/keys/key-service.js';
-import { SecretService } from '../src/secrets/secret-service.js';
-import { openSqlite } from '../src/storage/sqlite/sqlite-database.js';
-import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.js';
 import { forEachConcurrent, machineInfo, randomValue, sdkClient, summarize, table } from './bench-util.js';
+import { seedInProcess } from './seed-in-process.js';
 import { PROJECT_ROOT, processMemory, round, startCofferProcess, type CofferProcess } from './server-process.js';
 import { RequestSigner, rawHttpRequest } from '../src/http/sigv4-signer.js';
 import { assertClean, runWrk, writeLuaScript, writeRequestPool, wrkAvailable, type WrkResult } from './wrk-runner.js';
@@ -41,8 +37,6 @@ const DURATION_S = Number(env.BENCH_DURATION ?? 10);
 const VALUE_LENGTH = 1024;
 const API_CONCURRENCY = 64;
 const PROBE_S = 15;
-const ACCOUNT = '000000000000';
-const REGION = 'us-east-1';
 
 const secretName = (i: number) => `scale-secret-${String(i).padStart(6, '0')}`;
 const log = (msg: string) => console.error(`[scale] ${msg}`);
@@ -97,7 +91,7 @@ async function main(): Promise<void> {
       await coffer.stop();
       coffer = undefined;
       const start = performance.now();
-      await seedInProcess(dataDir, seeded, COUNT);
+      await seedInProcess(dataDir, seeded, COUNT, { name: secretName, valueLength: VALUE_LENGTH, log });
       seeding.inProcess = COUNT - seeded;
       seeding.inProcessSeconds = round((performance.now() - start) / 1000, 1);
       seeding.inProcessRatePerSec = round(seeding.inProcess / seeding.inProcessSeconds, 0);
@@ -308,39 +302,6 @@ function serverDurations(logFile: string): Record<string, ReturnType<typeof summ
     if (entry.status !== 200) bucket.non200++;
   }
   return Object.fromEntries([...byOperation].map(([op, b]) => [op, { ...summarize(b.samples), non200: b.non200 }]));
-}
-
-/**
- * Creates secrets [from, to) with the server's own domain classes on its data
- * directory (the server must be stopped): real envelope encryption under the
- * same default KMS key, one transaction each. Only durability is relaxed for
- * the seeding connection (synchronous=OFF instead of FULL: no fsync per
- * commit); the WAL is checkpointed and synced when done, so the server starts
- * on exactly the data it would have written itself.
- */
-async function seedInProcess(dataDir: string, from: number, to: number): Promise<void> {
-  const db = openSqlite(join(dataDir, 'coffer.db'));
-  db.pragma('synchronous = OFF');
-  const storage = new SqliteStorage(db);
-  try {
-    const keys = new KeyService(storage, await new FileRootKeyProvider().open(readFileSync(join(dataDir, 'root-key'), 'utf8')));
-    const secrets = new SecretService(storage, keys);
-    let last = performance.now();
-    for (let i = from; i < to; i++) {
-      await secrets.create(
-        { account: ACCOUNT, region: REGION, partition: 'aws', now: Date.now() },
-        { Name: secretName(i), SecretString: randomValue(VALUE_LENGTH), ClientRequestToken: randomUUID() },
-      );
-      if (performance.now() - last > 10_000) {
-        last = performance.now();
-        log(`  in-process: ${i + 1 - from} of ${to - from}`);
-      }
-    }
-    db.pragma('synchronous = FULL');
-    db.pragma('wal_checkpoint(TRUNCATE)');
-  } finally {
-    await storage.close();
-  }
 }
 
 await main();

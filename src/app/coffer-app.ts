@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { kmsService } from '../api/kms/kms-service.js';
@@ -31,6 +31,9 @@ import { createLogger } from '../log/logger.js';
 import { SecretReader } from '../secrets/secret-reader.js';
 import { SecretService } from '../secrets/secret-service.js';
 import { SqliteStorage } from '../storage/sqlite/sqlite-storage.js';
+import { openSqliteDataDir } from '../storage/sqlite/sqlite-data-dir.js';
+import type { OpenedStore } from '../storage/opened-store.js';
+import { fileError } from '../errors/file-error.js';
 import { Sweeper } from './sweeper.js';
 import { backgroundTasks } from './background-tasks.js';
 import { whileRunner } from './background-work.js';
@@ -41,7 +44,7 @@ import { setUpRotation } from './rotation-setup.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { Authorizer } from '../iam/authorizer.js';
 import { AuditSigningKey } from '../audit/audit-signing-key.js';
-import { AUDIT_DB_FILE, openAuditDatabase } from '../storage/sqlite/audit-database.js';
+import { AUDIT_DB_FILE } from '../storage/sqlite/audit-database.js';
 import type { SecretsApiDeps } from '../api/secretsmanager/deps.js';
 import { RotationFunctionService } from '../rotation/rotation-function-service.js';
 import { WriteGate } from '../storage/write-gate.js';
@@ -75,7 +78,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     logger.warn({ host: config.host }, 'serving plain HTTP on a non-loopback address: secrets cross the network in clear text');
   }
 
-  const { storage, keys, accessKeys, ring, rootKeys, credentialsPath, auditKey } = await openData(config, { shared: options.shared, logger }).catch(
+  const { storage, keys, accessKeys, ring, rootKeys, credentialsPath, auditKey, marks, accepted } = await openData(config, { shared: options.shared, logger }).catch(
     async (error: unknown) => {
       // The caller exits on this error: let the log destination finish opening first.
       await new Promise<void>((resolve) => logger.flush(() => resolve()));
@@ -93,11 +96,13 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     clock: options.clock,
     account: config.accountId,
     region: config.region,
+    marks,
   }).catch(async (error: unknown) => {
     await storage.close();
     throw error;
   });
   if (!config.dev) tightenDataFiles(config.dataDir);
+  await recordAcceptedLoss(audit, accepted, config, options.clock);
   const secrets = new SecretService(storage, keys);
   const reader = new SecretReader(storage, secrets.cipher);
   const admin = new KeyAdmin(storage, keys);
@@ -192,20 +197,28 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   };
 }
 
+interface OpenedData extends Omit<OpenedStore, 'completeFirstStart'> {
+  ring: RootKeyRing;
+  keys: KeyService;
+  accessKeys: AccessKeyStore;
+  rootKeys?: RootKeyManager;
+  credentialsPath?: string;
+  auditKey: AuditSigningKey;
+}
+
 /**
  * Opens (and on first start creates) the data directory, the database, the
  * root key and the administrator credentials. A shamir server opens sealed.
  */
-async function openData(config: CofferConfig, options: { shared?: boolean; logger: Logger }) {
+async function openData(config: CofferConfig, options: { shared?: boolean; logger: Logger }): Promise<OpenedData> {
   if (config.dev) {
     const storage = SqliteStorage.open(':memory:');
     const ring = new RootKeyRing(new RootKey(randomBytes(32)));
     const auditKey = new AuditSigningKey(storage, ring);
-    return { storage, ring, keys: new KeyService(storage, ring), accessKeys: new AccessKeyStore(storage, ring), rootKeys: undefined, credentialsPath: undefined, auditKey };
+    return { storage, ring, keys: new KeyService(storage, ring), accessKeys: new AccessKeyStore(storage, ring), auditKey, accepted: [] };
   }
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  chmodSync(config.dataDir, 0o700);
-  const storage = SqliteStorage.open(join(config.dataDir, 'coffer.db'), options);
+  const opened: OpenedStore = openSqliteDataDir(config.dataDir, { shared: options.shared, acceptDataLoss: config.acceptDataLoss, logger: options.logger });
+  const { storage, marks, accepted } = opened;
   try {
     const ring = new RootKeyRing();
     const keys = new KeyService(storage, ring);
@@ -218,10 +231,11 @@ async function openData(config: CofferConfig, options: { shared?: boolean; logge
     const auditKey = new AuditSigningKey(storage, ring, join(config.dataDir, 'audit-public-key.pem'));
     const rootKeys = new RootKeyManager(storage, ring, new RootKeyFiles(config.dataDir), rootKeyProvider(config), options.logger, async () => {
       await ensureAdminCredentials(config, accessKeys, credentialsPath, options.logger);
-      await auditKey.publish();
+      await auditKey.publish(config.acceptDataLoss);
     });
     await rootKeys.start();
-    return { storage, ring, keys, accessKeys, rootKeys, credentialsPath, auditKey };
+    opened.completeFirstStart();
+    return { storage, ring, keys, accessKeys, rootKeys, credentialsPath, auditKey, marks, accepted };
   } catch (error) {
     await storage.close();
     throw error;
@@ -233,12 +247,33 @@ async function openData(config: CofferConfig, options: { shared?: boolean; logge
  * data directory, root key and credentials in place. Returns the credentials path.
  */
 export async function initializeData(config: CofferConfig): Promise<string | undefined> {
-  const { storage, credentialsPath } = await openData(config, { logger: createLogger(config.logLevel, config.logFile) });
-  await storage.close();
-  // The audit database too, so that the workers find its schema in place.
-  openAuditDatabase(join(config.dataDir, AUDIT_DB_FILE)).close();
+  const logger = createLogger(config.logLevel, config.logFile);
+  const { storage, credentialsPath, marks, accepted } = await openData(config, { logger });
+  try {
+    // The audit database too, so that the workers find its schema in place (and an accepted loss is on record).
+    const audit = await AuditLog.open({ path: join(config.dataDir, AUDIT_DB_FILE), logger, marks });
+    try {
+      await recordAcceptedLoss(audit, accepted, config);
+    } finally {
+      await audit.close();
+    }
+  } finally {
+    await storage.close();
+  }
   tightenDataFiles(config.dataDir);
   return credentialsPath;
+}
+
+/** A loss a person accepted with --accept-data-loss is the first thing the audit log records after it. */
+async function recordAcceptedLoss(audit: AuditLog, accepted: string[], config: CofferConfig, clock?: () => number): Promise<void> {
+  if (!accepted.length) return;
+  await serviceEventRecorder(audit, clock)({
+    eventSource: 'operator.coffer',
+    eventName: 'AcceptDataLoss',
+    account: config.accountId,
+    region: config.region,
+    details: { dataDirectory: config.dataDir, accepted },
+  });
 }
 
 /** The databases and their WAL files are readable by the server's user alone, like the directory and root key. */
@@ -246,7 +281,11 @@ function tightenDataFiles(dataDir: string): void {
   for (const database of ['coffer.db', AUDIT_DB_FILE]) {
     for (const suffix of ['', '-wal', '-shm']) {
       const path = join(dataDir, database + suffix);
-      if (existsSync(path)) chmodSync(path, 0o600);
+      try {
+        if (existsSync(path)) chmodSync(path, 0o600);
+      } catch (error) {
+        throw fileError(error, path, 'make private (mode 0600)');
+      }
     }
   }
 }

@@ -267,7 +267,7 @@ export class RootKeyManager {
     let key: RootKey;
     if (state === undefined) {
       if ((await this.storage.settings.get(ROOT_CHECK)) !== undefined) {
-        throw new Error(`the root key (${this.provider.description}) is missing from the data directory`);
+        throw new Error(`the root key (${this.provider.description}) is missing from the data directory: restore it from its backup (without it no secret can be read)`);
       }
       const created = await this.provider.create();
       this.files.write(this.provider, created.state);

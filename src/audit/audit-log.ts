@@ -4,6 +4,7 @@ import { DEFAULTS } from '../config/config.js';
 import { ServiceError } from '../errors/service-error.js';
 import { WriteGate } from '../storage/write-gate.js';
 import type { AuditEntryRecord, AuditLookupQuery } from '../storage/index.js';
+import type { DataDirMarks } from '../storage/data-dir-marks.js';
 import type { AuditRecord } from './audit-record.js';
 import { lookupKeysOf } from './audit-entry-record.js';
 import { AuditThread } from './audit-thread-client.js';
@@ -35,6 +36,8 @@ export interface AuditLogOptions {
   /** The account and region of the records the log writes of itself (its probes); the defaults' when absent. */
   account?: string;
   region?: string;
+  /** The data directory's high-water marks: each batch carries coffer.db's into audit.db and brings the audit head back. */
+  marks?: DataDirMarks;
 }
 
 /** Reads LookupEvents makes. */
@@ -214,9 +217,11 @@ export class AuditLog implements AuditReader {
     // One string crosses to the thread more cheaply than an array of them; JSON text holds no raw newline.
     const records = batch.map((p) => p.text).join('\n');
     const keys = `[${batch.map((p) => p.keys).join(',')}]`;
-    this.inFlight = this.thread.call({ op: 'append', records, keys }).then(
-      () => {
+    const marks = this.options.marks;
+    this.inFlight = this.thread.call<number>({ op: 'append', records, keys, commits: marks?.commits }).then(
+      (sequence) => {
         this.gate.succeeded();
+        if (marks && sequence > marks.auditSequence) marks.auditSequence = sequence;
         for (const p of batch) p.resolve();
       },
       (error: Error) => {

@@ -1,5 +1,5 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { RootKeyRing } from '../keys/root-key.js';
 import type { Storage } from '../storage/index.js';
 
@@ -52,12 +52,22 @@ export class AuditSigningKey {
    * Makes the key if there is none yet and puts its public half in the data
    * directory (again, if it was removed). The only writer of that file, run at
    * every unseal, so that `coffer audit verify` never waits for the first digest.
+   * A file that holds another key (another data directory's) is refused, or
+   * replaced when `replaceOther` (a person accepted that the data changed).
    */
-  async publish(): Promise<void> {
+  async publish(replaceOther = false): Promise<void> {
     await this.get();
-    if (!this.publicKeyFile || existsSync(this.publicKeyFile)) return;
+    if (!this.publicKeyFile) return;
     const pem = await this.storage.settings.get(PUBLIC_SETTING);
-    if (pem !== undefined) writeFileSync(this.publicKeyFile, pem, { mode: 0o644 });
+    if (pem === undefined) return;
+    if (existsSync(this.publicKeyFile) && !replaceOther) {
+      if (readFileSync(this.publicKeyFile, 'utf8').trim() === pem.trim()) return;
+      throw new Error(
+        `refusing to start: ${this.publicKeyFile} is not the public key of this data directory's audit signing key (it comes from another data directory, or was changed). ` +
+          'Remove it to have it written again from coffer.db, or restore the data directory, all its files together, from a backup',
+      );
+    }
+    writeFileSync(this.publicKeyFile, pem, { mode: 0o644 });
   }
 
   private unseal(sealed: string): KeyObject {

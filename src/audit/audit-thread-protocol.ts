@@ -20,7 +20,7 @@ export type AuditCall =
    * Records as JSON (not yet canonical), one a line, in the order they are to be chained, and their lookup keys
    * (a JSON array of LookupKeys, one per record): the thread makes each record canonical before chaining it.
    */
-  | { op: 'append'; records: string; keys: string }
+  | { op: 'append'; records: string; keys: string; /** coffer.db's newest commit number, recorded as audit.db's mark of it. */ commits?: number }
   /** Records the outcome of requests other processes (now gone) left pending as unknown; answers how many. */
   | { op: 'settleInterrupted' }
   | { op: 'lookup'; query: AuditLookupQuery }

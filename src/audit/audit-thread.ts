@@ -8,6 +8,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { openAuditDatabase } from '../storage/sqlite/audit-database.js';
+import { cofferCommitsRecorder } from '../storage/sqlite/data-dir-state.js';
 import type { AuditCall, AuditReply, AuditRequest, AuditThreadConfig } from './audit-thread-protocol.js';
 import { AuditWriter } from './audit-writer.js';
 import { JsonlFileSink } from './jsonl-file-sink.js';
@@ -41,7 +42,8 @@ async function pump(): Promise<void> {
     appends = [];
     const records = batch.length === 1 ? batch[0]!.records : batch.map((r) => r.records).join('\n');
     const keys = batch.length === 1 ? batch[0]!.keys : `[${batch.map((r) => r.keys.slice(1, -1)).join(',')}]`;
-    await answer(batch.map((r) => r.id), () => open().append(records, keys));
+    const commits = Math.max(0, ...batch.map((r) => r.commits ?? 0));
+    await answer(batch.map((r) => r.id), () => open().append(records, keys, commits));
     // Between batches, once the waiting requests have their answer.
     writer?.maintainIndex();
   }
@@ -72,7 +74,8 @@ function handle(request: Exclude<AuditCall, { op: 'append' | 'close' }>): Promis
 function start(config: AuditThreadConfig): void {
   try {
     const sinks = config.files.map((file) => withTimeout(new JsonlFileSink(file), config.sinkTimeoutMs));
-    const opened = new AuditWriter(openAuditDatabase(config.path, { shared: config.shared }), sinks, { owner: config.owner, shared: config.shared });
+    const db = openAuditDatabase(config.path, { shared: config.shared });
+    const opened = new AuditWriter(db, sinks, { owner: config.owner, shared: config.shared }, cofferCommitsRecorder(db));
     try {
       // Before any lookup is served: what is not yet indexed is scanned by every lookup.
       opened.catchUp();

@@ -56,6 +56,8 @@ export class AuditWriter {
     private readonly db: Db,
     private readonly sinks: AuditSink[],
     private readonly identity: WriterIdentity = { owner: `${process.pid}:${randomUUID()}`, shared: false },
+    /** Raises audit.db's mark of coffer.db's commits (see data-dir-marks.ts), in the batch's own transaction. */
+    private readonly recordCofferCommits?: (commits: number) => void,
   ) {
     this.repository = new SqliteAuditRepository(db);
     this.pending = new AuditPendingRequests(db);
@@ -72,23 +74,27 @@ export class AuditWriter {
    * everywhere. Only the chain is written here: the lookup index follows in
    * maintainIndex, off the path of the requests waiting for this. A request
    * record leaves its request pending in the same transaction; its outcome
-   * record settles it.
+   * record settles it. Resolves to the sequence of the last entry written.
    */
-  async append(records: string, keys: string): Promise<void> {
+  async append(records: string, keys: string, cofferCommits = 0): Promise<number> {
     const parsed = records.split('\n').map((text) => JSON.parse(text) as AuditRecord);
     const lookupKeys = JSON.parse(keys) as LookupKeys[];
     if (lookupKeys.length !== parsed.length) throw new Error(`${parsed.length} audit records came with ${lookupKeys.length} sets of lookup keys`);
     // Canonicalized here, where there is time to spare (and before the write lock): the main thread sends plain JSON.stringify text.
     const texts = parsed.map((record) => canonicalJson(record));
-    await this.write(async () => ({ records: parsed, texts, keys: lookupKeys }));
+    await this.write(async () => ({ records: parsed, texts, keys: lookupKeys }), cofferCommits);
+    return this.last;
   }
 
   /**
    * In one write transaction: chains the records `select` gives (with
-   * their canonical texts; chosen in that transaction), notes their phases,
-   * commits; then the sinks.
+   * their canonical texts; chosen in that transaction), notes their phases
+   * and coffer.db's newest commit number, commits; then the sinks.
    */
-  private async write(select: () => Promise<{ records: AuditRecord[]; texts: string[]; keys: LookupKeys[] }>): Promise<AuditEntryRecord[]> {
+  private async write(
+    select: () => Promise<{ records: AuditRecord[]; texts: string[]; keys: LookupKeys[] }>,
+    cofferCommits = 0,
+  ): Promise<AuditEntryRecord[]> {
     let entries: AuditEntryRecord[] = [];
     await this.inTransaction(async (audit) => {
       const { records, texts, keys } = await select();
@@ -101,6 +107,7 @@ export class AuditWriter {
         if (phase === 'request') this.pending.add(record.requestID, entries[i]!.sequence, this.identity.owner);
         else if (phase === 'outcome') this.pending.settle(record.requestID);
       });
+      if (cofferCommits > 0) this.recordCofferCommits?.(cofferCommits);
     });
     this.last = Math.max(this.last, entries.at(-1)?.sequence ?? 0);
     await Promise.all(this.sinks.map((sink) => sink.write(entries)));

@@ -32,6 +32,8 @@ export function registerServerCommand(program: Command): void {
     .option('--audit-file <path>', 'also write every audit record to this JSON Lines file (repeatable; COFFER_AUDIT_FILES, comma-separated)', (value: string, previous: string[]) => [...previous, value], env.COFFER_AUDIT_FILES ? env.COFFER_AUDIT_FILES.split(',') : [])
     .option('--audit-sink-timeout <ms>', 'how long an audit sink may take to confirm before requests fail (COFFER_AUDIT_SINK_TIMEOUT)', env.COFFER_AUDIT_SINK_TIMEOUT ?? String(DEFAULTS.auditSinkTimeoutMs))
     .option('--audit-digest-interval <seconds>', 'how often the audit chain head is signed (COFFER_AUDIT_DIGEST_INTERVAL)', env.COFFER_AUDIT_DIGEST_INTERVAL ?? String(DEFAULTS.auditDigestIntervalSeconds))
+    // Deliberately no environment variable: left set, it would accept every later loss unseen.
+    .option('--accept-data-loss', 'start although files of the data directory are missing, emptied or do not match, accepting that what they held is lost (recorded in the audit log)', false)
     .option('--sweep-interval <seconds>', 'how often background work runs: purging deleted secrets and keys, rotating keys (COFFER_SWEEP_INTERVAL)', env.COFFER_SWEEP_INTERVAL ?? String(DEFAULTS.sweepIntervalSeconds))
     .option('--clock-steady <seconds>', 'how long the wall clock must keep pace (after start or a jump) before purges and other time-based deletion act (COFFER_CLOCK_STEADY)', env.COFFER_CLOCK_STEADY ?? String(DEFAULTS.clockSteadySeconds))
     .option('--runner-lease-ttl <seconds>', 'time to live of the lease that picks the one process running background work (COFFER_RUNNER_LEASE_TTL)', env.COFFER_RUNNER_LEASE_TTL ?? String(DEFAULTS.runnerLeaseTtlSeconds))
@@ -61,6 +63,7 @@ export function registerServerCommand(program: Command): void {
           auditSinkTimeoutMs: Number(opts.auditSinkTimeout),
           auditDigestIntervalSeconds: Number(opts.auditDigestInterval),
           workers: Number(opts.workers),
+          acceptDataLoss: Boolean(opts.acceptDataLoss),
         });
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;

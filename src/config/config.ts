@@ -36,6 +36,8 @@ export interface CofferConfig {
   auditDigestIntervalSeconds: number;
   /** Server processes sharing the port and the database (1: a single process). */
   workers: number;
+  /** Start on a data directory that lost data (missing, emptied or mismatched files): a person has decided so. */
+  acceptDataLoss?: boolean;
 }
 
 export const DEFAULTS = {

@@ -1,5 +1,6 @@
 import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileError } from '../errors/file-error.js';
 import type { RootKeyProvider } from './root-key-providers.js';
 
 /**
@@ -14,19 +15,27 @@ export class RootKeyFiles {
   read(provider: RootKeyProvider, next = false): string | undefined {
     const path = this.path(provider, next);
     if (!path || !existsSync(path)) return undefined;
-    // A key file others can read is tightened, not trusted as it is.
-    chmodSync(path, 0o600);
-    return readFileSync(path, 'utf8');
+    try {
+      // A key file others can read is tightened, not trusted as it is.
+      chmodSync(path, 0o600);
+      return readFileSync(path, 'utf8');
+    } catch (error) {
+      throw fileError(error, path, 'read the root key file');
+    }
   }
 
   /** Writes durably (data and directory entry) and privately. */
   write(provider: RootKeyProvider, state: string, next = false): void {
     const path = this.path(provider, next)!;
     const temporary = `${path}.tmp`;
-    writeFileSync(temporary, state, { mode: 0o600 });
-    this.fsync(temporary);
-    renameSync(temporary, path);
-    this.fsync(this.dataDir);
+    try {
+      writeFileSync(temporary, state, { mode: 0o600 });
+      this.fsync(temporary);
+      renameSync(temporary, path);
+      this.fsync(this.dataDir);
+    } catch (error) {
+      throw fileError(error, path, 'write the root key file');
+    }
   }
 
   promote(provider: RootKeyProvider): void {

@@ -1,4 +1,7 @@
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { pino, type Logger } from 'pino';
+import { fileError } from '../errors/file-error.js';
 import { repeatLimiter } from './repeat-limiter.js';
 
 const BUFFER_BYTES = 8 * 1024;
@@ -10,6 +13,15 @@ const FLUSH_EVERY_MS = 250;
  * more than the request itself.
  */
 export function createLogger(level: string, file?: string, clock?: () => number): Logger {
+  // Opened here first: the destination opens it asynchronously, and a failure there is a crash with a stack trace.
+  if (file) {
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      closeSync(openSync(file, 'a'));
+    } catch (error) {
+      throw fileError(error, file, 'open the log file');
+    }
+  }
   const destination = pino.destination({ dest: file ?? 1, sync: false, minLength: BUFFER_BYTES, mkdir: true });
   // Flushed only when something was written since: an idle server does not wake to flush nothing.
   let written = false;

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { fileError } from '../../errors/file-error.js';
 
 export type Db = Database.Database;
 
@@ -20,16 +21,22 @@ export interface Migration {
 
 /** A database file in WAL mode with a full sync on every commit: what every Coffer database is. */
 export function openDurable(path: string, options: OpenOptions = {}): Db {
-  const db = new Database(path);
-  // Unless several worker processes share it, the database belongs to one
-  // process: holding the lock for good spares two system calls per statement
-  // (and refuses a second server on the same data directory). It must be set
-  // before WAL is entered.
-  if (!options.shared) db.pragma('locking_mode = EXCLUSIVE');
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  return db;
+  let db: Db | undefined;
+  try {
+    db = new Database(path);
+    // Unless several worker processes share it, the database belongs to one
+    // process: holding the lock for good spares two system calls per statement
+    // (and refuses a second server on the same data directory). It must be set
+    // before WAL is entered.
+    if (!options.shared) db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    return db;
+  } catch (error) {
+    db?.close();
+    throw fileError(error, path, 'open the database');
+  }
 }
 
 /**

@@ -6,6 +6,8 @@ import { SqliteLeaseRepository, SqliteRotationFunctionRepository } from './sqlit
 import { SqliteIamRepository } from './sqlite-iam-repository.js';
 import type { Repositories, Storage } from '../repositories.js';
 import { EpochCache } from '../epoch-cache.js';
+import type { DataDirMarks } from '../data-dir-marks.js';
+import { CommitCounter } from './data-dir-state.js';
 
 /** Repository methods that only read; every other call may write, and moves the change epoch. */
 const READ_METHODS = new Set([
@@ -54,10 +56,13 @@ export class SqliteStorage implements Storage {
   private readonly begin;
   private readonly commit;
   private readonly rollback;
+  private readonly counter?: CommitCounter;
 
   constructor(
     private readonly db: Db,
     private readonly shared = false,
+    /** Kept up to date with every commit, where the data directory keeps high-water marks. */
+    marks?: DataDirMarks,
   ) {
     const bound = {
       secrets: new SqliteSecretRepository(db),
@@ -81,6 +86,7 @@ export class SqliteStorage implements Storage {
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
     this.rollback = db.prepare('ROLLBACK');
+    if (marks) this.counter = new CommitCounter(db, marks);
   }
 
   /** `shared`: other processes (cluster workers) use the same file. */
@@ -92,9 +98,12 @@ export class SqliteStorage implements Storage {
     const run = async (): Promise<T> => {
       await this.beginWrite();
       this.unitOpen = true;
+      const changes = this.counter?.changes();
       try {
         const result = await work(this.bound);
+        const number = changes === undefined ? undefined : this.counter!.number(changes);
         this.commit.run();
+        this.counter?.committed(number);
         return result;
       } catch (error) {
         if (this.db.inTransaction) this.rollback.run();
