@@ -144,6 +144,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   const server = new HttpServer(dispatcher, {
     tls,
     health: async () => !ring.sealed && audit.writable,
+    limits: config.limits,
   });
   const address = await server.listen(config.port, config.host);
   const sweeper = new Sweeper(

@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from './dispatcher.js';
+import { applyServerLimits, ConnectionQueues, DEFAULT_CONNECTION_LIMITS, serverTimeoutOptions, type ConnectionLimits } from './connection-limits.js';
 
 /** The URL clients use for a listening address (IPv6 hosts in brackets). */
 export function endpointUrl(address: string, port: number, tls: boolean): string {
@@ -13,6 +14,7 @@ export function endpointUrl(address: string, port: number, tls: boolean): string
 export interface HttpServerOptions {
   tls?: { cert: Buffer; key: Buffer };
   health: () => Promise<boolean>;
+  limits?: ConnectionLimits;
 }
 
 /** The listener: `GET /health` for probes, everything else to the AWS JSON dispatcher. */
@@ -21,17 +23,20 @@ export class HttpServer {
   private closing = false;
 
   constructor(dispatcher: Dispatcher, private readonly options: HttpServerOptions) {
-    const listener = (req: IncomingMessage, res: ServerResponse) => {
+    const serve = (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       // While shutting down, answer but do not keep the connection.
       if (this.closing) res.setHeader('Connection', 'close');
       if (req.method === 'GET' && (req.url === '/health' || req.url === '/health/')) {
-        void this.health(res);
-        return;
+        return this.health(res);
       }
-      void dispatcher.handle(req, res);
+      return dispatcher.handle(req, res);
     };
-    this.server = options.tls ? createHttpsServer({ ...options.tls }, listener) : createHttpServer(listener);
-    this.server.keepAliveTimeout = 65_000;
+    const limits = options.limits ?? DEFAULT_CONNECTION_LIMITS;
+    const queues = new ConnectionQueues(limits);
+    const listener = (req: IncomingMessage, res: ServerResponse) => queues.admit(req, res, serve);
+    const httpOptions = serverTimeoutOptions(limits);
+    this.server = options.tls ? createHttpsServer({ ...options.tls, ...httpOptions }, listener) : createHttpServer(httpOptions, listener);
+    applyServerLimits(this.server, limits);
     this.server.on('clientError', answerClientError);
   }
 
