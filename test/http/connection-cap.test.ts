@@ -3,9 +3,11 @@
  * already served keep being served; once some close, new clients get in again.
  */
 import { test } from 'node:test';
+import { rmSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { clientConfig, sharedServer } from '../support/coffer-server.js';
+import { BIN, clientConfig, sharedServer, tempDir } from '../support/coffer-server.js';
+import { run } from '../support/child-process.js';
 import { eventually, openConnection, settlesWithin, signedRequestBytes, socketCount, statusCodes, type RawConnection } from '../support/abusive-clients.js';
 
 const CAP = 10;
@@ -51,4 +53,19 @@ test('connections beyond the cap are closed unanswered, and the ones served befo
   } finally {
     for (const connection of held) connection.socket.destroy();
   }
+});
+
+test('limits that cannot hold are refused at start, naming the flag', async () => {
+  const dir = tempDir();
+  for (const [args, message] of [
+    [['--max-connections', '0'], /--max-connections must be a positive whole number/],
+    [['--max-pipelined-requests', '2.5'], /--max-pipelined-requests must be a positive whole number/],
+    [['--idle-timeout', 'soon'], /--idle-timeout must be a positive number of seconds/],
+    [['--header-timeout', '40', '--request-timeout', '30'], /--header-timeout cannot be longer than --request-timeout/],
+  ] as const) {
+    const result = await run(process.execPath, [BIN, 'server', '--port', '0', '--data-dir', `${dir}/data`, ...args], process.env);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, message);
+  }
+  rmSync(dir, { recursive: true, force: true });
 });
