@@ -6,7 +6,8 @@
  * every answer it asked for.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { ServerOptions } from 'node:https';
 import type { Socket } from 'node:net';
 import { ServiceError } from '../errors/service-error.js';
 import { sendError } from './json-protocol.js';
@@ -32,9 +33,11 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   idleTimeoutMs: 65_000,
 };
 
-/** Options of `http.createServer` that set the timeouts Node enforces itself. */
+/** Options of `http.createServer` (and `https.createServer`) that set the timeouts Node enforces itself. */
 export function serverTimeoutOptions(limits: ConnectionLimits): ServerOptions {
   return {
+    // A TLS handshake comes before the headers, and counts against their time (Node allows 120 s).
+    handshakeTimeout: limits.headerTimeoutMs,
     headersTimeout: limits.headerTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
     // Node looks for expired headers and requests this often (30 s by default, far beyond the timeouts).

@@ -17,7 +17,10 @@ export interface HttpServerOptions {
   limits?: ConnectionLimits;
 }
 
-/** The listener: `GET /health` for probes, everything else to the AWS JSON dispatcher. */
+/**
+ * The listener: `GET /health` for probes, everything else to the AWS JSON dispatcher, each
+ * connection's requests in turn within its limits (connection-limits.ts).
+ */
 export class HttpServer {
   private readonly server: Server;
   private closing = false;
@@ -86,10 +89,13 @@ const CLIENT_ERROR_STATUS: Record<string, string> = {
  * carries one, since SDKs correct their clock skew from it.
  */
 function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  if (!socket.writable) {
+  const code = error.code ?? '';
+  // Only a request Node could not parse gets an answer: a TLS client whose handshake failed or
+  // timed out cannot read one (and ending its socket would wait on the handshake forever).
+  if (!socket.writable || !(code.startsWith('HPE_') || code === 'ERR_HTTP_REQUEST_TIMEOUT')) {
     socket.destroy();
     return;
   }
-  const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? '400 Bad Request';
+  const status = CLIENT_ERROR_STATUS[code] ?? '400 Bad Request';
   socket.end(`HTTP/1.1 ${status}\r\nDate: ${new Date().toUTCString()}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
 }
