@@ -97,6 +97,11 @@ export class ConnectionQueues {
   }
 
   private next(connection: Connection, socket: Socket): void {
+    // A connection gone while its requests waited: none of them is served.
+    if (socket.destroyed) {
+      connection.waiting.length = 0;
+      return;
+    }
     if (!connection.busy) {
       const start = connection.waiting.shift();
       if (start) {
