@@ -1,6 +1,6 @@
 /**
  * What one connection may hold of the server: its requests are served one at a time and in
- * order, the next read only once the previous answer has been taken by the client, at most
+ * order, the next started only once the previous answer has been taken by the client, at most
  * `maxPipelinedRequests` waiting, and the header, request and idle timeouts of Node's server.
  * A client that pipelines without reading its answers thus holds one answer in memory, not
  * every answer it asked for.
@@ -17,7 +17,7 @@ export interface ConnectionLimits {
   maxConnections: number;
   /** Requests one connection may have unanswered (the one being served and those waiting behind it). */
   maxPipelinedRequests: number;
-  /** From a connection's first byte (or its open) to the end of a request's headers. */
+  /** From a connection's open (a TLS handshake included), or a later request's first byte, to the end of its headers. */
   headerTimeoutMs: number;
   /** From a request's first byte to the end of its body. */
   requestTimeoutMs: number;
