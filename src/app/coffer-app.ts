@@ -166,6 +166,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     tls,
     // Not ready while sealed, or while the audit log or the database cannot be written (each probed again first).
     health: async () => !ring.sealed && (await audit.ready()) && (await database.ready()),
+    limits: config.limits,
   });
   const address = await server.listen(config.port, config.host);
   const trusted = new TrustedClock(options.clock ?? Date.now, config.clockSteadySeconds * 1000, logger);

@@ -37,6 +37,11 @@ export function registerServerCommand(program: Command): void {
     .option('--sweep-interval <seconds>', 'how often background work runs: purging deleted secrets and keys, rotating keys (COFFER_SWEEP_INTERVAL)', env.COFFER_SWEEP_INTERVAL ?? String(DEFAULTS.sweepIntervalSeconds))
     .option('--clock-steady <seconds>', 'how long the wall clock must keep pace (after start or a jump) before purges and other time-based deletion act (COFFER_CLOCK_STEADY)', env.COFFER_CLOCK_STEADY ?? String(DEFAULTS.clockSteadySeconds))
     .option('--runner-lease-ttl <seconds>', 'time to live of the lease that picks the one process running background work (COFFER_RUNNER_LEASE_TTL)', env.COFFER_RUNNER_LEASE_TTL ?? String(DEFAULTS.runnerLeaseTtlSeconds))
+    .option('--max-connections <n>', 'open connections per server process (COFFER_MAX_CONNECTIONS)', env.COFFER_MAX_CONNECTIONS ?? String(DEFAULTS.limits.maxConnections))
+    .option('--max-pipelined-requests <n>', 'unanswered requests one connection may send (COFFER_MAX_PIPELINED_REQUESTS)', env.COFFER_MAX_PIPELINED_REQUESTS ?? String(DEFAULTS.limits.maxPipelinedRequests))
+    .option('--header-timeout <seconds>', 'time a client has to send a request\'s headers (COFFER_HEADER_TIMEOUT)', env.COFFER_HEADER_TIMEOUT ?? String(DEFAULTS.limits.headerTimeoutMs / 1000))
+    .option('--request-timeout <seconds>', 'time a client has to send a whole request (COFFER_REQUEST_TIMEOUT)', env.COFFER_REQUEST_TIMEOUT ?? String(DEFAULTS.limits.requestTimeoutMs / 1000))
+    .option('--idle-timeout <seconds>', 'an idle connection, or one whose client takes none of its answer, is closed after this (COFFER_IDLE_TIMEOUT)', env.COFFER_IDLE_TIMEOUT ?? String(DEFAULTS.limits.idleTimeoutMs / 1000))
     .action(async (opts) => {
       let config: CofferConfig;
       try {
@@ -64,6 +69,13 @@ export function registerServerCommand(program: Command): void {
           auditDigestIntervalSeconds: Number(opts.auditDigestInterval),
           workers: Number(opts.workers),
           acceptDataLoss: Boolean(opts.acceptDataLoss),
+          limits: {
+            maxConnections: Number(opts.maxConnections),
+            maxPipelinedRequests: Number(opts.maxPipelinedRequests),
+            headerTimeoutMs: Number(opts.headerTimeout) * 1000,
+            requestTimeoutMs: Number(opts.requestTimeout) * 1000,
+            idleTimeoutMs: Number(opts.idleTimeout) * 1000,
+          },
         });
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;

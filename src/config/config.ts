@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from '../http/connection-limits.js';
 
 /** Everything `coffer server` can be told, by flag or by COFFER_* environment variable. */
 export interface CofferConfig {
@@ -38,6 +39,8 @@ export interface CofferConfig {
   workers: number;
   /** Start on a data directory that lost data (missing, emptied or mismatched files): a person has decided so. */
   acceptDataLoss?: boolean;
+  /** What one client may hold of each server process: connections, pipelined requests, timeouts. */
+  limits: ConnectionLimits;
 }
 
 export const DEFAULTS = {
@@ -53,6 +56,7 @@ export const DEFAULTS = {
   auditSinkTimeoutMs: 5000,
   auditDigestIntervalSeconds: 60,
   workers: 1,
+  limits: DEFAULT_CONNECTION_LIMITS,
 };
 
 export class ConfigError extends Error {}
@@ -76,7 +80,18 @@ export function validateConfig(config: CofferConfig): CofferConfig {
   if (!(config.sweepIntervalSeconds > 0)) throw new ConfigError('--sweep-interval must be a positive number of seconds');
   if (!(config.clockSteadySeconds >= 0)) throw new ConfigError('--clock-steady must be a number of seconds');
   if (!(config.runnerLeaseTtlSeconds > 0)) throw new ConfigError('--runner-lease-ttl must be a positive number of seconds');
+  validateLimits(config.limits);
   return { ...config, dataDir: resolve(config.dataDir), auditFiles: config.auditFiles.map((f) => resolve(f)) };
+}
+
+function validateLimits(limits: ConnectionLimits): void {
+  for (const [flag, value] of [['--max-connections', limits.maxConnections], ['--max-pipelined-requests', limits.maxPipelinedRequests]] as const) {
+    if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${flag} must be a positive whole number`);
+  }
+  const timeouts = [['--header-timeout', limits.headerTimeoutMs], ['--request-timeout', limits.requestTimeoutMs], ['--idle-timeout', limits.idleTimeoutMs]] as const;
+  for (const [flag, ms] of timeouts) if (!(ms > 0)) throw new ConfigError(`${flag} must be a positive number of seconds`);
+  // Node's server refuses a header timeout longer than the whole request's.
+  if (limits.headerTimeoutMs > limits.requestTimeoutMs) throw new ConfigError('--header-timeout cannot be longer than --request-timeout');
 }
 
 export function isLoopback(host: string): boolean {

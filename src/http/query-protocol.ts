@@ -70,14 +70,15 @@ class QueryDecoder {
     private readonly names: NameIndex,
   ) {}
 
-  value(shape: Shape, name: string): unknown {
+  value(shapeName: string, name: string): unknown {
+    const shape = this.shapes[shapeName]!;
     switch (shape.type) {
       case 'structure':
         return this.structure(shape, `${name}.`);
       case 'list':
-        return this.list(shape, name);
+        return this.list(shape, shapeName, name);
       case 'map':
-        return this.map(shape, name);
+        return this.map(shape, shapeName, name);
       default: {
         const raw = this.form.get(name);
         return raw === undefined ? undefined : scalar(shape, raw, name);
@@ -90,36 +91,66 @@ class QueryDecoder {
     if (prefix && !this.names.prefixes.has(prefix)) return undefined;
     const out: Record<string, unknown> = {};
     for (const member in shape.members) {
-      const value = this.value(this.shapes[shape.members[member]!]!, `${prefix}${member}`);
+      const value = this.value(shape.members[member]!, `${prefix}${member}`);
       if (value !== undefined) out[member] = value;
     }
     return out;
   }
 
-  private list(shape: Shape, name: string): unknown[] | undefined {
-    const element = this.shapes[shape.member!]!;
-    const indices = this.indices(`${name}.member.`);
+  private list(shape: Shape, shapeName: string, name: string): unknown[] | undefined {
+    const indices = this.indices(`${name}.member.`, shape, shapeName, name);
     if (indices.length === 0) return this.form.get(name) === '' ? [] : undefined;
-    return indices.map((i) => this.value(element, `${name}.member.${i}`));
+    return indices.map((i) => this.value(shape.member!, `${name}.member.${i}`));
   }
 
-  private map(shape: Shape, name: string): Record<string, unknown> | undefined {
-    const indices = this.indices(`${name}.entry.`);
+  private map(shape: Shape, shapeName: string, name: string): Record<string, unknown> | undefined {
+    const indices = this.indices(`${name}.entry.`, shape, shapeName, name);
     if (indices.length === 0) return undefined;
     const out: Record<string, unknown> = {};
     for (const i of indices) {
       const key = this.form.get(`${name}.entry.${i}.key`);
       if (key === undefined) continue;
-      const value = this.value(this.shapes[shape.value!]!, `${name}.entry.${i}.value`);
+      const value = this.value(shape.value!, `${name}.entry.${i}.value`);
       Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
     }
     return out;
   }
 
-  /** The distinct 1-based positions under `prefix`, in order (gaps close up, as AWS's decoder does). */
-  private indices(prefix: string): number[] {
-    return [...(this.names.positions.get(prefix) ?? [])].sort((a, b) => a - b);
+  /**
+   * The distinct 1-based positions under `prefix`, in order (gaps close up, as AWS's decoder does).
+   * More than the list's limit is refused before any element is decoded.
+   */
+  private indices(prefix: string, shape: Shape, shapeName: string, name: string): number[] {
+    const positions = this.names.positions.get(prefix);
+    if (!positions) return [];
+    const limit = memberLimit(shape, shapeName);
+    if (positions.size > limit) {
+      const path = name.charAt(0).toLowerCase() + name.slice(1);
+      throw frontEndError(
+        'ValidationException',
+        `1 validation error detected: Value with ${positions.size} members at '${path}' failed to satisfy constraint: Member must have length less than or equal to ${limit}`,
+      );
+    }
+    return [...positions].sort((a, b) => a - b);
   }
+}
+
+/**
+ * Limits AWS documents for lists its models leave unbounded: PolicyArns of AssumeRole*,
+ * GetFederationToken ("up to 10 managed policy ARNs"), an OIDC provider's thumbprints (five)
+ * and client IDs (100).
+ */
+const DOCUMENTED_MEMBER_LIMITS: Record<string, number> = {
+  policyDescriptorListType: 10,
+  thumbprintListType: 5,
+  clientIDListType: 100,
+};
+
+/** For a list or map neither the model nor AWS's documentation bounds, so that no request decodes without bound. */
+export const UNDOCUMENTED_MEMBER_LIMIT = 1000;
+
+function memberLimit(shape: Shape, shapeName: string): number {
+  return shape.max ?? DOCUMENTED_MEMBER_LIMITS[shapeName] ?? UNDOCUMENTED_MEMBER_LIMIT;
 }
 
 function scalar(shape: Shape, raw: string, name: string): unknown {

@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from './dispatcher.js';
+import { applyServerLimits, ConnectionQueues, DEFAULT_CONNECTION_LIMITS, serverTimeoutOptions, type ConnectionLimits } from './connection-limits.js';
 
 /** The URL clients use for a listening address (IPv6 hosts in brackets). */
 export function endpointUrl(address: string, port: number, tls: boolean): string {
@@ -13,25 +14,32 @@ export function endpointUrl(address: string, port: number, tls: boolean): string
 export interface HttpServerOptions {
   tls?: { cert: Buffer; key: Buffer };
   health: () => Promise<boolean>;
+  limits?: ConnectionLimits;
 }
 
-/** The listener: `GET /health` for probes, everything else to the AWS JSON dispatcher. */
+/**
+ * The listener: `GET /health` for probes, everything else to the AWS JSON dispatcher, each
+ * connection's requests in turn within its limits (connection-limits.ts).
+ */
 export class HttpServer {
   private readonly server: Server;
   private closing = false;
 
   constructor(dispatcher: Dispatcher, private readonly options: HttpServerOptions) {
-    const listener = (req: IncomingMessage, res: ServerResponse) => {
+    const serve = (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       // While shutting down, answer but do not keep the connection.
       if (this.closing) res.setHeader('Connection', 'close');
       if (req.method === 'GET' && (req.url === '/health' || req.url === '/health/')) {
-        void this.health(res);
-        return;
+        return this.health(res);
       }
-      void dispatcher.handle(req, res);
+      return dispatcher.handle(req, res);
     };
-    this.server = options.tls ? createHttpsServer({ ...options.tls }, listener) : createHttpServer(listener);
-    this.server.keepAliveTimeout = 65_000;
+    const limits = options.limits ?? DEFAULT_CONNECTION_LIMITS;
+    const queues = new ConnectionQueues(limits);
+    const listener = (req: IncomingMessage, res: ServerResponse) => queues.admit(req, res, serve);
+    const httpOptions = serverTimeoutOptions(limits);
+    this.server = options.tls ? createHttpsServer({ ...options.tls, ...httpOptions }, listener) : createHttpServer(httpOptions, listener);
+    applyServerLimits(this.server, limits);
     this.server.on('clientError', answerClientError);
   }
 
@@ -81,10 +89,13 @@ const CLIENT_ERROR_STATUS: Record<string, string> = {
  * carries one, since SDKs correct their clock skew from it.
  */
 function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  if (!socket.writable) {
+  const code = error.code ?? '';
+  // Only a request Node could not parse gets an answer: a TLS client whose handshake failed or
+  // timed out cannot read one (and ending its socket would wait on the handshake forever).
+  if (!socket.writable || !(code.startsWith('HPE_') || code === 'ERR_HTTP_REQUEST_TIMEOUT')) {
     socket.destroy();
     return;
   }
-  const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? '400 Bad Request';
+  const status = CLIENT_ERROR_STATUS[code] ?? '400 Bad Request';
   socket.end(`HTTP/1.1 ${status}\r\nDate: ${new Date().toUTCString()}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
 }

@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { clientConfig, PROJECT_ROOT, startServer, tempDir } from '../support/coffer-server.js';
+import { httpsHealth, testCertificate } from '../support/tls-certificate.js';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
 
@@ -97,29 +97,12 @@ test('plain HTTP on a non-loopback address needs an explicit flag and warns', as
 });
 
 test('--tls-cert and --tls-key serve HTTPS', async (t) => {
-  const dir = tempDir();
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-  } catch {
-    if (process.env.CI === 'true') throw new Error('openssl is needed to make a test certificate');
-    t.skip('openssl is not installed');
-    return;
-  }
-  const server = await startServer({ args: ['--tls-cert', cert, '--tls-key', key] });
+  const tls = testCertificate(t, tempDir());
+  if (!tls) return;
+  const server = await startServer({ args: ['--tls-cert', tls.cert, '--tls-key', tls.key] });
   try {
     assert.match(server.url, /^https:\/\//);
-    const body = await new Promise<string>((resolve, reject) => {
-      const req = httpsRequest(`${server.url}/health`, { ca: readFileSync(cert) }, (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () => resolve(text));
-      });
-      req.on('error', reject);
-      req.end();
-    });
-    assert.deepEqual(JSON.parse(body), { status: 'ok' });
+    assert.deepEqual(JSON.parse((await httpsHealth(server.url, tls.cert)).body), { status: 'ok' });
   } finally {
     await server.stop();
   }
