@@ -83,10 +83,11 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   // Opened after the database: its migrations move an earlier version's audit log into audit.db.
   const audit = await AuditLog.open({
     path: config.dev ? ':memory:' : join(config.dataDir, AUDIT_DB_FILE),
-    shared: options.shared,
     files: config.auditFiles,
     sinkTimeoutMs: config.auditSinkTimeoutMs,
     signingKey: () => auditKey.get(),
+    digestIntervalSeconds: config.auditDigestIntervalSeconds,
+    ...(config.auditDigestDir ? { digestDir: config.auditDigestDir } : {}),
     logger,
     clock: options.clock,
   }).catch(async (error: unknown) => {

@@ -19,14 +19,16 @@ interface Pending {
 export interface AuditLogOptions {
   /** The audit database file (audit.db in the data directory), or `:memory:` for a log that lasts as long as the process. */
   path: string;
-  /** Other processes (cluster workers) write to the same file. */
-  shared?: boolean;
   /** JSON Lines files that receive every entry besides the database. */
   files?: string[];
   /** How long a sink may take to confirm a write before the requests it records fail. */
   sinkTimeoutMs?: number;
   /** The key that signs digests of the chain head (undefined while it is unavailable, e.g. sealed). */
   signingKey?: () => Promise<KeyObject | undefined>;
+  /** How often the signer promises a digest (written into each digest, for verifiers). Default 60. */
+  digestIntervalSeconds?: number;
+  /** A directory each digest is also written to as a file of its own, to be shipped elsewhere. */
+  digestDir?: string;
   logger: Logger;
   clock?: () => number;
 }
@@ -72,9 +74,9 @@ export class AuditLog implements AuditReader {
   static async open(options: AuditLogOptions): Promise<AuditLog> {
     const thread = await AuditThread.start({
       path: options.path,
-      shared: options.shared ?? false,
       files: options.files ?? [],
       sinkTimeoutMs: options.sinkTimeoutMs ?? 5000,
+      ...(options.digestDir ? { digestDir: options.digestDir } : {}),
     });
     return new AuditLog(thread, options);
   }
@@ -142,13 +144,18 @@ export class AuditLog implements AuditReader {
     this.digestTimer.unref();
   }
 
-  /** A signed digest of the current head, unless one already covers it. The key never leaves this thread. */
+  /** A signed digest of the current head, naming the newest digest, unless that one covers the head. The key never leaves this thread. */
   async signHead(): Promise<void> {
     const key = await this.options.signingKey?.();
     if (!key) return;
     const { head, lastDigest } = await this.thread.call<HeadState>({ op: 'head' });
-    if (!head || lastDigest === head.sequence) return;
-    await this.thread.call({ op: 'addDigest', digest: signDigest(head, key, new Date((this.options.clock ?? Date.now)())) });
+    if (!head || lastDigest?.sequence === head.sequence) return;
+    const digest = signDigest(head, key, {
+      time: new Date((this.options.clock ?? Date.now)()),
+      ...(lastDigest ? { previous: lastDigest } : {}),
+      intervalSeconds: this.options.digestIntervalSeconds ?? 60,
+    });
+    await this.thread.call({ op: 'addDigest', digest });
   }
 
   async close(): Promise<void> {

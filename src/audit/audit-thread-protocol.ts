@@ -3,12 +3,12 @@ import type { AuditDigestRecord, AuditLookupQuery } from '../storage/index.js';
 /** What the audit thread opens: its database file (or `:memory:`) and its sinks. */
 export interface AuditThreadConfig {
   path: string;
-  /** Other processes (cluster workers) write to the same file. */
-  shared: boolean;
   /** JSON Lines files that receive every entry besides the database. */
   files: string[];
   /** How long a sink may take to confirm a write. */
   sinkTimeoutMs: number;
+  /** Where each digest is also written as a file of its own. */
+  digestDir?: string;
 }
 
 /** A request to the audit thread, without the id the client gives it. */

@@ -72,7 +72,7 @@ function handle(request: Exclude<AuditCall, { op: 'append' | 'close' }>): Promis
 function start(config: AuditThreadConfig): void {
   try {
     const sinks = config.files.map((file) => withTimeout(new JsonlFileSink(file), config.sinkTimeoutMs));
-    const opened = new AuditWriter(openAuditDatabase(config.path, { shared: config.shared }), sinks);
+    const opened = new AuditWriter(openAuditDatabase(config.path), sinks, config.digestDir);
     try {
       // Before any lookup is served: what is not yet indexed is scanned by every lookup.
       opened.catchUp();

@@ -4,12 +4,14 @@ import { BUSY_TIMEOUT_MS, type Db } from '../storage/sqlite/sqlite-durable.js';
 import { storedEntry, type LookupKeys } from './audit-entry-record.js';
 import type { AuditSink } from './audit-sink.js';
 import { canonicalJson } from './canonical-json.js';
+import { writeDigestFiles } from './digest-file.js';
+import { digestHash, type Digest } from './digest.js';
 import { chainTexts, GENESIS_HEAD, type ChainHead } from './hash-chain.js';
 
 export interface HeadState {
   head?: ChainHead;
-  /** The sequence the newest signed digest covers. */
-  lastDigest?: number;
+  /** The newest signed digest, which the next one names. */
+  lastDigest?: AuditDigestRecord;
 }
 
 /**
@@ -42,6 +44,8 @@ export class AuditWriter {
   constructor(
     private readonly db: Db,
     private readonly sinks: AuditSink[],
+    /** Where each digest is also written as a file of its own, if anywhere. */
+    private readonly digestDir?: string,
   ) {
     this.repository = new SqliteAuditRepository(db);
     this.begin = db.prepare('BEGIN IMMEDIATE');
@@ -109,16 +113,26 @@ export class AuditWriter {
 
   async head(): Promise<HeadState> {
     const head = await this.repository.head();
-    const lastDigest = (await this.repository.lastDigest())?.sequence;
-    return { ...(head ? { head } : {}), ...(lastDigest === undefined ? {} : { lastDigest }) };
+    const lastDigest = await this.repository.lastDigest();
+    return { ...(head ? { head } : {}), ...(lastDigest ? { lastDigest } : {}) };
   }
 
-  /** Stores a digest unless one already covers its sequence or a later one (another process may have signed meanwhile). */
+  /**
+   * Stores a digest unless the newest stored one is no longer the one it
+   * names (another process signed meanwhile: the digest chain stays a
+   * chain), then writes it, and the one it names if that file is missing,
+   * to the digest directory.
+   */
   async addDigest(digest: AuditDigestRecord): Promise<void> {
+    let previous: Digest | undefined;
+    let stored = false;
     await this.inTransaction(async (audit) => {
-      if (((await audit.lastDigest())?.sequence ?? -1) >= digest.sequence) return;
+      previous = await audit.lastDigest();
+      if ((previous ? digestHash(previous) : null) !== (digest.previousDigestHash ?? null)) return;
       await audit.addDigest(digest);
+      stored = true;
     });
+    if (stored && this.digestDir) writeDigestFiles(this.digestDir, previous ? [previous, digest] : [digest]);
   }
 
   async close(): Promise<void> {

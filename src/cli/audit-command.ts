@@ -3,8 +3,10 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { verifyChain } from '../audit/chain-verifier.js';
-import { OfflineAuditLog } from '../audit/offline-audit.js';
+import { verifyChain, type VerifyResult } from '../audit/chain-verifier.js';
+import { AuditLogReader } from '../audit/audit-log-reader.js';
+import { readDigestFiles } from '../audit/digest-file.js';
+import type { Digest } from '../audit/digest.js';
 import { signingName as cloudTrailSigningName, targetPrefix as cloudTrailPrefix } from '../api/cloudtrail/model.generated.js';
 import { apiCommandGroup, CofferClient, failsInOneLine, type ClientOptions } from './coffer-client.js';
 
@@ -25,6 +27,8 @@ const LATE_SECONDS = 10;
 interface VerifyOptions {
   dataDir: string;
   publicKey?: string;
+  digest: string[];
+  digestHash: string[];
 }
 
 interface TailOptions {
@@ -46,10 +50,12 @@ export function registerAuditCommand(program: Command): void {
   audit
     .command('verify')
     .description(
-      "check a stopped server's audit log (or a copy of its data directory: audit.db and coffer.db with their -wal files) against the chain and the signed digests",
+      "check a data directory's audit log (a running server's, a stopped one's, or a copy: audit.db and coffer.db with their -wal files) against the chain, the chain of signed digests and any digests kept elsewhere",
     )
     .requiredOption('--data-dir <dir>', 'the data directory holding audit.db and coffer.db')
     .option('--public-key <file>', `the digest-signing public key (PEM); default: <data-dir>/${PUBLIC_KEY_FILE}`)
+    .option('--digest <file-or-dir>', 'a digest file kept elsewhere (from --audit-digest-dir), or a directory of them: the log must reach each (repeatable)', collect, [])
+    .option('--digest-hash <hex>', "a digest's hash (its digestHash) kept elsewhere: the log must hold that digest (repeatable)", collect, [])
     .action(failsInOneLine(verify));
 
   audit
@@ -58,6 +64,10 @@ export function registerAuditCommand(program: Command): void {
     .option('-n, --lines <n>', 'how many of the latest events', positiveInteger, 10)
     .option('-f, --follow', 'keep printing new events as they are recorded')
     .action(failsInOneLine((opts: TailOptions) => tail(audit.opts<ClientOptions>(), opts)));
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function positiveInteger(value: string): number {
@@ -73,23 +83,33 @@ async function verify(opts: VerifyOptions): Promise<void> {
       ? `public key: ${path} (--public-key)`
       : `public key: ${path} (kept with the data, which proves the log consistent only; give a copy kept elsewhere with --public-key)`,
   );
-  const log = OfflineAuditLog.open(opts.dataDir);
+  const exported: Digest[] = opts.digest.flatMap((path) => readDigestFiles(path));
+  const log = AuditLogReader.open(opts.dataDir);
   try {
-    warnIfSettingDiffers(log.setting(PUBLIC_KEY_SETTING), key);
-    // The digests are read before the entries: entries appended meanwhile (a cluster writes while it runs) only extend the log.
+    if (log.settingsReadable) warnIfSettingDiffers(log.setting(PUBLIC_KEY_SETTING), key);
+    else console.log('coffer.db is held by a running server: the log is read as a snapshot of audit.db taken now');
     const digests = log.digests();
-    const result = verifyChain(log.entries(), digests, key);
-    if (!result.ok) {
-      console.log(`FAILED at entry ${result.firstBad.sequence}: ${result.firstBad.reason}`);
-      process.exitCode = 1;
-      return;
-    }
-    const last = digests.at(-1);
-    const signed = last ? `last signed digest at ${last.sequence}` : 'no signed digest yet';
-    console.log(`ok: ${result.count} entries, head ${result.head.sequence} ${result.head.hash}, ${signed}`);
+    report(verifyChain(log.entries(), digests, key, { exported, exportedHashes: opts.digestHash }), digests, exported.length + opts.digestHash.length);
   } finally {
     log.close();
   }
+}
+
+/** One line for the outcome (and one per stretch of missing digests); exit code 1 unless the log verified whole. */
+function report(result: VerifyResult, digests: readonly Digest[], exported: number): void {
+  if (!result.ok) {
+    const at = result.firstBad.sequence === undefined ? '' : ` at entry ${result.firstBad.sequence}`;
+    console.log(`FAILED${at}: ${result.firstBad.reason}`);
+    process.exitCode = 1;
+    return;
+  }
+  for (const stretch of result.missing ?? []) console.log(`MISSING DIGESTS: ${stretch}`);
+  if (result.missing) process.exitCode = 1;
+  const last = digests.at(-1);
+  const signed = last ? `last signed digest at ${last.sequence}` : 'no signed digest yet';
+  const from = result.start ? `, from entry ${result.start.sequence} (the entries before it archived)` : '';
+  const kept = exported ? `, ${exported} digest(s) kept elsewhere reached` : '';
+  console.log(`${result.missing ? 'incomplete' : 'ok'}: ${result.count} entries${from}, head ${result.head.sequence} ${result.head.hash}, ${signed}${kept}`);
 }
 
 function readPublicKey(path: string): { key: KeyObject; path: string } {

@@ -32,6 +32,9 @@ export function registerServerCommand(program: Command): void {
     .option('--audit-file <path>', 'also write every audit record to this JSON Lines file (repeatable; COFFER_AUDIT_FILES, comma-separated)', (value: string, previous: string[]) => [...previous, value], env.COFFER_AUDIT_FILES ? env.COFFER_AUDIT_FILES.split(',') : [])
     .option('--audit-sink-timeout <ms>', 'how long an audit sink may take to confirm before requests fail (COFFER_AUDIT_SINK_TIMEOUT)', env.COFFER_AUDIT_SINK_TIMEOUT ?? String(DEFAULTS.auditSinkTimeoutMs))
     .option('--audit-digest-interval <seconds>', 'how often the audit chain head is signed (COFFER_AUDIT_DIGEST_INTERVAL)', env.COFFER_AUDIT_DIGEST_INTERVAL ?? String(DEFAULTS.auditDigestIntervalSeconds))
+    .option('--audit-digest-dir <dir>', 'also write each audit digest to this directory as a file, to be shipped elsewhere (COFFER_AUDIT_DIGEST_DIR)', env.COFFER_AUDIT_DIGEST_DIR)
+    .option('--audit-retention-days <days>', 'days audit records stay in LookupEvents and audit.db before moving to compressed archive segments (COFFER_AUDIT_RETENTION_DAYS)', env.COFFER_AUDIT_RETENTION_DAYS ?? String(DEFAULTS.auditRetentionDays))
+    .option('--audit-archive-dir <dir>', 'where archive segments of the audit log go, default <data-dir>/audit-archive (COFFER_AUDIT_ARCHIVE_DIR)', env.COFFER_AUDIT_ARCHIVE_DIR)
     .option('--sweep-interval <seconds>', 'how often background work runs: purging deleted secrets and keys, rotating keys (COFFER_SWEEP_INTERVAL)', env.COFFER_SWEEP_INTERVAL ?? String(DEFAULTS.sweepIntervalSeconds))
     .action(async (opts) => {
       let config: CofferConfig;
@@ -56,6 +59,9 @@ export function registerServerCommand(program: Command): void {
           auditFiles: opts.auditFile,
           auditSinkTimeoutMs: Number(opts.auditSinkTimeout),
           auditDigestIntervalSeconds: Number(opts.auditDigestInterval),
+          auditDigestDir: opts.auditDigestDir,
+          auditRetentionDays: Number(opts.auditRetentionDays),
+          auditArchiveDir: opts.auditArchiveDir,
           workers: Number(opts.workers),
         });
       } catch (error) {

@@ -168,12 +168,17 @@ export interface AuditEntryRecord {
   resourceType?: string;
 }
 
-/** A signed digest of the chain head. */
+/** A signed digest of the chain head (see src/audit/digest.ts). */
 export interface AuditDigestRecord {
   sequence: number;
   hash: string;
   time: string;
   signature: string;
+  /** 1: unchained (written by earlier versions); 2: names the previous digest. */
+  version: 1 | 2;
+  previousDigestHash?: string | null;
+  previousDigestSignature?: string | null;
+  intervalSeconds?: number;
 }
 
 export type AuditLookupKey = 'EventId' | 'EventName' | 'ReadOnly' | 'Username' | 'ResourceType' | 'ResourceName' | 'EventSource' | 'AccessKeyId';

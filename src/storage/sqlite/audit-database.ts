@@ -1,4 +1,4 @@
-import { migrated, openDurable, type Db, type Migration, type OpenOptions } from './sqlite-durable.js';
+import { migrated, openDurable, type Db, type Migration } from './sqlite-durable.js';
 
 /** The audit log's own database file in the data directory, beside coffer.db. */
 export const AUDIT_DB_FILE = 'audit.db';
@@ -77,9 +77,26 @@ export const auditMigrations: Migration[] = [
       INSERT INTO audit_lookup_state (id, indexed_up_to) VALUES (1, 0);
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- Digests name the previous digest (version 2); the rows already there are version 1, unchained.
+      ALTER TABLE audit_digests ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE audit_digests ADD COLUMN previous_digest_hash TEXT;
+      ALTER TABLE audit_digests ADD COLUMN previous_digest_signature TEXT;
+      ALTER TABLE audit_digests ADD COLUMN interval_seconds INTEGER;
+    `,
+  },
 ];
 
-/** Opens (creating if need be) an audit database: WAL, a full sync on every commit, its schema up to date. */
-export function openAuditDatabase(path: string, options: OpenOptions = {}): Db {
-  return migrated(openDurable(path, options), auditMigrations);
+/**
+ * Opens (creating if need be) an audit database: WAL, a full sync on every
+ * commit, its schema up to date. Never with an exclusive lock, even for a
+ * single server: `coffer audit verify` reads it while the server runs (a
+ * read-only snapshot in WAL mode, which never blocks the writer), and
+ * `coffer audit archive` takes its turn at the write lock. coffer.db's
+ * exclusive lock is what keeps a second server off the data directory.
+ */
+export function openAuditDatabase(path: string): Db {
+  return migrated(openDurable(path, { shared: true }), auditMigrations);
 }

@@ -37,9 +37,50 @@ function toEntry(row: EntryRow): AuditEntryRecord {
   };
 }
 
+interface DigestRow {
+  sequence: number;
+  hash: string;
+  time: string;
+  signature: string;
+  version: 1 | 2;
+  previous_digest_hash: string | null;
+  previous_digest_signature: string | null;
+  interval_seconds: number | null;
+}
+
+/** The columns of audit_digests a digest is read from (with toDigest). */
+export const DIGEST_COLUMNS = 'sequence, hash, time, signature, version, previous_digest_hash, previous_digest_signature, interval_seconds';
+
+export function toDigest(row: DigestRow): AuditDigestRecord {
+  const { sequence, hash, time, signature, version } = row;
+  if (version === 1) return { sequence, hash, time, signature, version };
+  return {
+    sequence,
+    hash,
+    time,
+    signature,
+    version,
+    previousDigestHash: row.previous_digest_hash,
+    previousDigestSignature: row.previous_digest_signature,
+    intervalSeconds: row.interval_seconds ?? 0,
+  };
+}
+
+function prepareDigestStatements(db: Db) {
+  return {
+    add: db.prepare(`INSERT INTO audit_digests (${DIGEST_COLUMNS})
+      VALUES (@sequence, @hash, @time, @signature, @version, @previousDigestHash, @previousDigestSignature, @intervalSeconds)`),
+    all: db.prepare(`SELECT ${DIGEST_COLUMNS} FROM audit_digests ORDER BY sequence`),
+    last: db.prepare(`SELECT ${DIGEST_COLUMNS} FROM audit_digests ORDER BY sequence DESC LIMIT 1`),
+  };
+}
+
+type DigestStatements = ReturnType<typeof prepareDigestStatements>;
+
 export class SqliteAuditRepository implements AuditRepository {
   private readonly stmts;
   private lookupIndex?: AuditLookupIndex;
+  private digestStmts?: DigestStatements;
 
   constructor(private readonly db: Db) {
     this.stmts = {
@@ -49,10 +90,12 @@ export class SqliteAuditRepository implements AuditRepository {
         event_source, read_only, username, access_key_id, resource_name, resource_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       entry: db.prepare('SELECT * FROM audit_entries WHERE sequence = ?'),
       entries: db.prepare('SELECT * FROM audit_entries WHERE sequence > ? ORDER BY sequence LIMIT ?'),
-      addDigest: db.prepare('INSERT INTO audit_digests (sequence, hash, time, signature) VALUES (@sequence, @hash, @time, @signature)'),
-      digests: db.prepare('SELECT * FROM audit_digests ORDER BY sequence'),
-      lastDigest: db.prepare('SELECT * FROM audit_digests ORDER BY sequence DESC LIMIT 1'),
     };
+  }
+
+  /** Prepared when first used: the chain statements alone also serve older schemas (a log being moved or migrated). */
+  private get digestStatements(): DigestStatements {
+    return (this.digestStmts ??= prepareDigestStatements(this.db));
   }
 
   /** LookupEvents' index, prepared when first used (the chain tables alone also exist in older coffer.db files). */
@@ -80,14 +123,15 @@ export class SqliteAuditRepository implements AuditRepository {
   }
 
   async addDigest(digest: AuditDigestRecord): Promise<void> {
-    this.stmts.addDigest.run(digest);
+    this.digestStatements.add.run({ previousDigestHash: null, previousDigestSignature: null, intervalSeconds: null, ...digest });
   }
 
   async lastDigest(): Promise<AuditDigestRecord | undefined> {
-    return this.stmts.lastDigest.get() as AuditDigestRecord | undefined;
+    const row = this.digestStatements.last.get() as DigestRow | undefined;
+    return row && toDigest(row);
   }
 
   async digests(): Promise<AuditDigestRecord[]> {
-    return this.stmts.digests.all() as AuditDigestRecord[];
+    return (this.digestStatements.all.all() as DigestRow[]).map(toDigest);
   }
 }
