@@ -38,11 +38,13 @@ import { setUpRotation } from './rotation-setup.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { Authorizer } from '../iam/authorizer.js';
 import { AuditSigningKey } from '../audit/audit-signing-key.js';
+import { ARCHIVE_DIR_NAME } from '../audit/audit-archive.js';
 import { AUDIT_DB_FILE, openAuditDatabase } from '../storage/sqlite/audit-database.js';
 import type { SecretsApiDeps } from '../api/secretsmanager/deps.js';
 import { RotationFunctionService } from '../rotation/rotation-function-service.js';
 
 const BODY_LIMIT = 1024 * 1024;
+const DAY_MS = 86_400_000;
 
 export interface RunningCoffer {
   url: string;
@@ -155,6 +157,9 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   url = endpointUrl(address.address, address.port, tls !== undefined);
   if (options.sweeper ?? true) {
     audit.startDigests(config.auditDigestIntervalSeconds * 1000);
+    // An in-memory (--dev) log has no directory to archive to: its old entries only leave the lookup index.
+    const archiveDir = config.dev ? undefined : (config.auditArchiveDir ?? join(config.dataDir, ARCHIVE_DIR_NAME));
+    audit.startRetention(config.sweepIntervalSeconds * 1000, config.auditRetentionDays * DAY_MS, archiveDir);
     sweeper.start(config.sweepIntervalSeconds * 1000);
     rotation.scheduler.start();
   }

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AUDIT_DB_FILE } from '../storage/sqlite/audit-database.js';
-import { DIGEST_COLUMNS, toDigest } from '../storage/sqlite/sqlite-audit-repository.js';
+import { ARCHIVE_COLUMNS, DIGEST_COLUMNS, toDigest, type ArchiveSegmentRecord } from '../storage/sqlite/sqlite-audit-repository.js';
 import type { AuditRecord } from './audit-record.js';
 import type { Digest } from './digest.js';
 import type { Entry } from './hash-chain.js';
@@ -67,8 +67,20 @@ export class AuditLogReader {
 
   /** Every signed digest, oldest first. They are few (one per many entries), so they are read at once. */
   digests(): Digest[] {
-    const columns = this.legacy ? 'sequence, hash, time, signature, 1 AS version, NULL, NULL, NULL' : DIGEST_COLUMNS;
+    // A log still in coffer.db, or in an audit.db no server of this version has opened yet, has only unchained digests.
+    const chained = !this.legacy && this.hasTable('audit_archives');
+    const columns = chained ? DIGEST_COLUMNS : 'sequence, hash, time, signature, 1 AS version, NULL, NULL, NULL';
     return this.log.read((db) => (db.prepare(`SELECT ${columns} FROM audit_digests ORDER BY sequence`).all() as Parameters<typeof toDigest>[0][]).map(toDigest));
+  }
+
+  /** The segments moved to archive files, oldest first (none before this version's schema). */
+  archives(): ArchiveSegmentRecord[] {
+    if (this.legacy || !this.hasTable('audit_archives')) return [];
+    return this.log.read((db) => db.prepare(`SELECT ${ARCHIVE_COLUMNS} FROM audit_archives ORDER BY first_sequence`).all() as ArchiveSegmentRecord[]);
+  }
+
+  private hasTable(name: string): boolean {
+    return this.log.read((db) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name)) !== undefined;
   }
 
   /** A setting's value, if the database has it and can be read. */

@@ -5,7 +5,7 @@ import type { AuditEntryRecord, AuditLookupQuery } from '../storage/index.js';
 import type { AuditRecord } from './audit-record.js';
 import { lookupKeysOf } from './audit-entry-record.js';
 import { AuditThread } from './audit-thread-client.js';
-import type { HeadState } from './audit-writer.js';
+import type { HeadState, RetainResult } from './audit-writer.js';
 import { signDigest } from './digest.js';
 
 interface Pending {
@@ -64,6 +64,7 @@ export class AuditLog implements AuditReader {
   private inFlight?: Promise<void>;
   private failure?: Error;
   private digestTimer?: NodeJS.Timeout;
+  private retentionTimer?: NodeJS.Timeout;
 
   private constructor(
     private readonly thread: AuditThread,
@@ -158,8 +159,23 @@ export class AuditLog implements AuditReader {
     await this.thread.call({ op: 'addDigest', digest });
   }
 
+  /** Every `intervalMs`, applies the retention period (see retain). */
+  startRetention(intervalMs: number, retentionMs: number, archiveDir?: string): void {
+    this.retentionTimer = setInterval(() => void this.retain(retentionMs, archiveDir).catch((err: unknown) => this.options.logger.error({ err }, 'audit retention failed')), intervalMs);
+    this.retentionTimer.unref();
+  }
+
+  /** Entries older than `retentionMs` leave LookupEvents and, with an archive directory, audit.db for archive segments there. */
+  async retain(retentionMs: number, archiveDir?: string): Promise<RetainResult> {
+    const before = (this.options.clock ?? Date.now)() - retentionMs;
+    const result = await this.thread.call<RetainResult>({ op: 'retain', before, ...(archiveDir ? { archiveDir } : {}) });
+    if (result.segments.length) this.options.logger.info({ segments: result.segments, archiveDir }, 'audit log segments archived');
+    return result;
+  }
+
   async close(): Promise<void> {
     clearInterval(this.digestTimer);
+    clearInterval(this.retentionTimer);
     for (this.handOver(); this.inFlight; this.handOver()) await this.inFlight;
     await this.signHead().catch(() => undefined);
     await this.thread.close();

@@ -26,6 +26,8 @@ export type AuditCall =
   /** The chain head and the sequence of the newest digest. */
   | { op: 'head' }
   | { op: 'addDigest'; digest: AuditDigestRecord }
+  /** Entries older than `before` (epoch ms) leave the lookup index and, with an archive directory, the live log. */
+  | { op: 'retain'; before: number; archiveDir?: string }
   | { op: 'close' };
 
 export type AuditRequest = AuditCall & { id: number };

@@ -66,6 +66,8 @@ function handle(request: Exclude<AuditCall, { op: 'append' | 'close' }>): Promis
       return open().head();
     case 'addDigest':
       return open().addDigest(request.digest);
+    case 'retain':
+      return open().retain(request.before, request.archiveDir);
   }
 }
 

@@ -4,9 +4,17 @@ import { BUSY_TIMEOUT_MS, type Db } from '../storage/sqlite/sqlite-durable.js';
 import { storedEntry, type LookupKeys } from './audit-entry-record.js';
 import type { AuditSink } from './audit-sink.js';
 import { canonicalJson } from './canonical-json.js';
+import { archiveSegments } from './audit-archive.js';
 import { writeDigestFiles } from './digest-file.js';
 import { digestHash, type Digest } from './digest.js';
 import { chainTexts, GENESIS_HEAD, type ChainHead } from './hash-chain.js';
+
+export interface RetainResult {
+  /** Index buckets dropped. */
+  buckets: number;
+  /** Archive segment files written. */
+  segments: string[];
+}
 
 export interface HeadState {
   head?: ChainHead;
@@ -133,6 +141,17 @@ export class AuditWriter {
       stored = true;
     });
     if (stored && this.digestDir) writeDigestFiles(this.digestDir, previous ? [previous, digest] : [digest]);
+  }
+
+  /**
+   * The retention period's end: entries older than `before` (epoch ms) are
+   * no longer answered by lookups, and those covered by a digest signed
+   * before it move to archive segments in `archiveDir`.
+   */
+  async retain(before: number, archiveDir?: string): Promise<RetainResult> {
+    const buckets = this.db.transaction(() => this.repository.index.retain(before)).immediate();
+    const segments = archiveDir ? await archiveSegments(this.db, archiveDir, new Date(before)) : [];
+    return { buckets, segments: segments.map(({ file }) => file) };
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { digestHash, type Digest } from './digest.js';
+import { writeFileDurably } from './durable-file.js';
 
 /**
  * Digests as files of their own, one per digest, so that they can leave the
@@ -26,9 +27,14 @@ export function parseDigestFile(text: string, path: string): Digest {
   } catch {
     throw new Error(`${path} is not a digest file (not JSON)`);
   }
+  return digestFrom(parsed, path);
+}
+
+/** A digest from its JSON form (a digest file, an archive segment's digest line), or an error naming where it came from. */
+export function digestFrom(parsed: Record<string, unknown>, where: string): Digest {
   const { sequence, hash, time, signature, version, previousDigestHash, previousDigestSignature, intervalSeconds } = parsed;
   if (typeof sequence !== 'number' || typeof hash !== 'string' || typeof time !== 'string' || typeof signature !== 'string' || (version !== 1 && version !== 2)) {
-    throw new Error(`${path} is not a digest file (no sequence, hash, time, signature and version)`);
+    throw new Error(`${where} is not a digest (no sequence, hash, time, signature and version)`);
   }
   const digest: Digest = { sequence, hash, time, signature, version };
   if (version === 2) {
@@ -47,31 +53,10 @@ export function readDigestFiles(path: string): Digest[] {
     .map((name) => parseDigestFile(readFileSync(join(path, name), 'utf8'), join(path, name)));
 }
 
-/**
- * Writes each digest's file unless it is already there: written aside,
- * synced, then renamed into place and the directory synced, so that a file
- * in the directory is always whole.
- */
+/** Writes each digest's file unless it is already there; a file in the directory is always whole. */
 export function writeDigestFiles(dir: string, digests: readonly Digest[]): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  let added = false;
   for (const digest of digests) {
-    const path = join(dir, digestFileName(digest));
-    if (existsSync(path)) continue;
-    const partial = `${path}.partial`;
-    writeFileSync(partial, digestFileText(digest), { mode: 0o644 });
-    syncPath(partial, 'r+');
-    renameSync(partial, path);
-    added = true;
-  }
-  if (added) syncPath(dir, 'r');
-}
-
-function syncPath(path: string, flags: string): void {
-  const fd = openSync(path, flags);
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const name = digestFileName(digest);
+    if (!existsSync(join(dir, name))) writeFileDurably(dir, name, digestFileText(digest));
   }
 }

@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { verifyChain, type VerifyResult } from '../audit/chain-verifier.js';
+import { ARCHIVE_DIR_NAME, ArchiveReader, ArchiveSegmentError, archiveDataDir, continued, uniqueDigests } from '../audit/audit-archive.js';
 import { AuditLogReader } from '../audit/audit-log-reader.js';
+import { DEFAULTS } from '../config/config.js';
 import { readDigestFiles } from '../audit/digest-file.js';
 import type { Digest } from '../audit/digest.js';
 import { signingName as cloudTrailSigningName, targetPrefix as cloudTrailPrefix } from '../api/cloudtrail/model.generated.js';
@@ -29,6 +31,14 @@ interface VerifyOptions {
   publicKey?: string;
   digest: string[];
   digestHash: string[];
+  archiveDir?: string;
+  liveOnly?: boolean;
+}
+
+interface ArchiveOptions {
+  dataDir: string;
+  archiveDir?: string;
+  olderThanDays: number;
 }
 
 interface TailOptions {
@@ -56,7 +66,19 @@ export function registerAuditCommand(program: Command): void {
     .option('--public-key <file>', `the digest-signing public key (PEM); default: <data-dir>/${PUBLIC_KEY_FILE}`)
     .option('--digest <file-or-dir>', 'a digest file kept elsewhere (from --audit-digest-dir), or a directory of them: the log must reach each (repeatable)', collect, [])
     .option('--digest-hash <hex>', "a digest's hash (its digestHash) kept elsewhere: the log must hold that digest (repeatable)", collect, [])
+    .option('--archive-dir <dir>', `where the log's archive segments are; default: <data-dir>/${ARCHIVE_DIR_NAME}`)
+    .option('--live-only', 'check only what audit.db holds, from where the archive segments end')
     .action(failsInOneLine(verify));
+
+  audit
+    .command('archive')
+    .description(
+      "move a data directory's older audit entries (covered by a digest signed before the cutoff) out of audit.db into gzip-compressed segment files; the server may be running",
+    )
+    .requiredOption('--data-dir <dir>', 'the data directory holding audit.db')
+    .option('--archive-dir <dir>', `where the segments go; default: <data-dir>/${ARCHIVE_DIR_NAME}`)
+    .option('--older-than-days <days>', 'archive what is older than this many days', positiveNumber, DEFAULTS.auditRetentionDays)
+    .action(failsInOneLine(archive));
 
   audit
     .command('tail')
@@ -68,6 +90,11 @@ export function registerAuditCommand(program: Command): void {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+function positiveNumber(value: string): number {
+  if (!(Number(value) > 0)) throw new InvalidArgumentError('Give a number of days above 0.');
+  return Number(value);
 }
 
 function positiveInteger(value: string): number {
@@ -88,15 +115,32 @@ async function verify(opts: VerifyOptions): Promise<void> {
   try {
     if (log.settingsReadable) warnIfSettingDiffers(log.setting(PUBLIC_KEY_SETTING), key);
     else console.log('coffer.db is held by a running server: the log is read as a snapshot of audit.db taken now');
-    const digests = log.digests();
-    report(verifyChain(log.entries(), digests, key, { exported, exportedHashes: opts.digestHash }), digests, exported.length + opts.digestHash.length);
+    const archive = new ArchiveReader(opts.archiveDir ?? join(opts.dataDir, ARCHIVE_DIR_NAME), opts.liveOnly ? [] : log.archives());
+    try {
+      // Archive and live log are one chain, and their digests one digest chain.
+      const digests = uniqueDigests([...archive.digests(), ...log.digests()]);
+      const result = verifyChain(continued(archive.entries(), log.entries()), digests, key, { exported, exportedHashes: opts.digestHash });
+      report(result, digests, exported.length + opts.digestHash.length, archive.segments.length);
+    } catch (error) {
+      if (!(error instanceof ArchiveSegmentError)) throw error;
+      console.log(`FAILED: ${error.message}`);
+      process.exitCode = 1;
+    }
   } finally {
     log.close();
   }
 }
 
+async function archive(opts: ArchiveOptions): Promise<void> {
+  const dir = opts.archiveDir ?? join(opts.dataDir, ARCHIVE_DIR_NAME);
+  const before = new Date(Date.now() - opts.olderThanDays * 86_400_000);
+  const segments = await archiveDataDir(opts.dataDir, dir, before);
+  for (const segment of segments) console.log(`archived entries ${segment.first}–${segment.last} to ${join(dir, segment.file)}`);
+  if (!segments.length) console.log(`nothing to archive: no digest signed before ${before.toISOString()} covers entries still in audit.db`);
+}
+
 /** One line for the outcome (and one per stretch of missing digests); exit code 1 unless the log verified whole. */
-function report(result: VerifyResult, digests: readonly Digest[], exported: number): void {
+function report(result: VerifyResult, digests: readonly Digest[], exported: number, segments: number): void {
   if (!result.ok) {
     const at = result.firstBad.sequence === undefined ? '' : ` at entry ${result.firstBad.sequence}`;
     console.log(`FAILED${at}: ${result.firstBad.reason}`);
@@ -108,8 +152,9 @@ function report(result: VerifyResult, digests: readonly Digest[], exported: numb
   const last = digests.at(-1);
   const signed = last ? `last signed digest at ${last.sequence}` : 'no signed digest yet';
   const from = result.start ? `, from entry ${result.start.sequence} (the entries before it archived)` : '';
+  const archived = segments ? `, ${segments} archive segment(s) included` : '';
   const kept = exported ? `, ${exported} digest(s) kept elsewhere reached` : '';
-  console.log(`${result.missing ? 'incomplete' : 'ok'}: ${result.count} entries${from}, head ${result.head.sequence} ${result.head.hash}, ${signed}${kept}`);
+  console.log(`${result.missing ? 'incomplete' : 'ok'}: ${result.count} entries${from}${archived}, head ${result.head.sequence} ${result.head.hash}, ${signed}${kept}`);
 }
 
 function readPublicKey(path: string): { key: KeyObject; path: string } {

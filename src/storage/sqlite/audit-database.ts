@@ -87,6 +87,22 @@ export const auditMigrations: Migration[] = [
       ALTER TABLE audit_digests ADD COLUMN interval_seconds INTEGER;
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- Segments of the chain moved to compressed files (see audit-archive.ts): entries first..last and their digests.
+      -- The live log keeps the last entry and digest of the newest segment, where it continues.
+      CREATE TABLE audit_archives (
+        first_sequence INTEGER PRIMARY KEY,
+        last_sequence INTEGER NOT NULL,
+        file TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        archived_at TEXT NOT NULL
+      );
+      -- LookupEvents answers nothing older than this (epoch ms): the retention period.
+      ALTER TABLE audit_lookup_state ADD COLUMN retained_from INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 /**

@@ -18,6 +18,11 @@ import type { Db } from './sqlite-durable.js';
  * of the current bucket. A lookup then reads each bucket's range for the
  * value, newest first, and stops at the first bucket that cannot hold
  * anything newer than what it has.
+ *
+ * Retention: nothing older than retained_from is answered, and buckets
+ * wholly older than it are dropped (rows of a bucket that straddles it stay
+ * until the whole bucket is older, unanswered). Entries moved to an archive
+ * leave the index with them (forgetBefore).
  */
 
 /** 4,096 entries per bucket: a step writes into a few pages; a lookup of a rare value probes one range per 4,096 entries. */
@@ -34,6 +39,9 @@ const ATTRIBUTES: Record<AuditLookupKey, { code: number; column: string }> = {
   ResourceName: { code: 7, column: 'resource_name' },
   ResourceType: { code: 8, column: 'resource_type' },
 };
+
+/** Every attribute number audit_lookup holds rows under. */
+const ATTRIBUTE_CODES = [0, ...Object.values(ATTRIBUTES).map(({ code }) => code)];
 
 const STEP_RANGE = 'sequence > @from AND sequence <= @to';
 
@@ -69,6 +77,13 @@ export class AuditLookupIndex {
         SELECT sequence >> ${BUCKET_SHIFT}, min(event_time), max(event_time) FROM audit_entries WHERE ${STEP_RANGE} GROUP BY 1
         ON CONFLICT (bucket) DO UPDATE SET min_time = min(min_time, excluded.min_time), max_time = max(max_time, excluded.max_time)`),
       advance: db.prepare('UPDATE audit_lookup_state SET indexed_up_to = ?'),
+      retainedFrom: db.prepare('SELECT retained_from FROM audit_lookup_state').pluck(),
+      retainFrom: db.prepare('UPDATE audit_lookup_state SET retained_from = max(retained_from, ?)'),
+      oldBuckets: db.prepare('SELECT bucket FROM audit_lookup_buckets WHERE max_time < ?').pluck(),
+      dropBucketRows: db.prepare('DELETE FROM audit_lookup WHERE attribute = ? AND bucket = ?'),
+      dropBucket: db.prepare('DELETE FROM audit_lookup_buckets WHERE bucket = ?'),
+      bucketsBefore: db.prepare('SELECT bucket FROM audit_lookup_buckets WHERE bucket < ?').pluck(),
+      dropRowsBefore: db.prepare('DELETE FROM audit_lookup WHERE attribute = ? AND bucket = ? AND sequence < ?'),
       candidates: db.prepare(`SELECT bucket, max_time FROM audit_lookup_buckets
         WHERE bucket <= @lastBucket AND max_time >= @startTime AND min_time <= @endTime ORDER BY max_time DESC`),
       range: db.prepare(`SELECT event_time, sequence FROM audit_lookup
@@ -91,6 +106,29 @@ export class AuditLookupIndex {
     return this.step.immediate(max);
   }
 
+  /**
+   * Lookups answer nothing older than `time` (epoch ms) from now on, and the
+   * rows of buckets wholly older go. Run inside the caller's transaction.
+   */
+  retain(time: number): number {
+    this.stmts.retainFrom.run(time);
+    const buckets = this.stmts.oldBuckets.all(time) as number[];
+    for (const bucket of buckets) this.dropBucket(bucket);
+    return buckets.length;
+  }
+
+  /** Removes the rows of entries before `sequence` (moved to an archive). Run inside the caller's transaction. */
+  forgetBefore(sequence: number): void {
+    const edge = sequence >> BUCKET_SHIFT;
+    for (const bucket of this.stmts.bucketsBefore.all(edge) as number[]) this.dropBucket(bucket);
+    for (const code of ATTRIBUTE_CODES) this.stmts.dropRowsBefore.run(code, edge, sequence);
+  }
+
+  private dropBucket(bucket: number): void {
+    for (const code of ATTRIBUTE_CODES) this.stmts.dropBucketRows.run(code, bucket);
+    this.stmts.dropBucket.run(bucket);
+  }
+
   /** The sequences a lookup selects, newest first. */
   lookup(query: AuditLookupQuery): number[] {
     return this.read(query);
@@ -111,7 +149,8 @@ export class AuditLookupIndex {
   private find(query: AuditLookupQuery): number[] {
     const attribute = query.attribute ? ATTRIBUTES[query.attribute.key] : undefined;
     const bounds = {
-      startTime: query.startTime ?? Number.MIN_SAFE_INTEGER,
+      // Nothing older than the retention period is answered, even where its rows are still there.
+      startTime: Math.max(query.startTime ?? Number.MIN_SAFE_INTEGER, this.stmts.retainedFrom.get() as number),
       endTime: query.endTime ?? Number.MAX_SAFE_INTEGER,
       before: query.beforeSequence ?? Number.MAX_SAFE_INTEGER,
       limit: query.limit,

@@ -66,6 +66,36 @@ export function toDigest(row: DigestRow): AuditDigestRecord {
   };
 }
 
+/** A segment of the chain moved to a compressed file: entries first..last with their digests. */
+export interface ArchiveSegmentRecord {
+  first: number;
+  last: number;
+  /** The file's name in the archive directory. */
+  file: string;
+  /** SHA-256 (hex) of the file as written. */
+  sha256: string;
+  archivedAt: string;
+}
+
+/** The columns of audit_archives a segment is read from, named as ArchiveSegmentRecord's fields. */
+export const ARCHIVE_COLUMNS = 'first_sequence AS first, last_sequence AS last, file, sha256, archived_at AS archivedAt';
+
+function prepareArchiveStatements(db: Db) {
+  return {
+    upTo: db.prepare('SELECT coalesce(max(last_sequence), 0) FROM audit_archives').pluck(),
+    all: db.prepare(`SELECT ${ARCHIVE_COLUMNS} FROM audit_archives ORDER BY first_sequence`),
+    // The newest digest a segment of at most @max entries can end at; else the oldest one, however long its segment.
+    within: db.prepare(`SELECT ${DIGEST_COLUMNS} FROM audit_digests WHERE sequence > @after AND sequence <= @after + @max AND time < @before
+      ORDER BY sequence DESC LIMIT 1`),
+    beyond: db.prepare(`SELECT ${DIGEST_COLUMNS} FROM audit_digests WHERE sequence > @after AND time < @before ORDER BY sequence LIMIT 1`),
+    entries: db.prepare('SELECT sequence, record AS recordJson, previous_hash AS previousHash, hash FROM audit_entries WHERE sequence >= ? AND sequence <= ? ORDER BY sequence'),
+    digests: db.prepare(`SELECT ${DIGEST_COLUMNS} FROM audit_digests WHERE sequence >= ? AND sequence <= ? ORDER BY sequence`),
+    add: db.prepare('INSERT INTO audit_archives (first_sequence, last_sequence, file, sha256, archived_at) VALUES (@first, @last, @file, @sha256, @archivedAt)'),
+    dropEntries: db.prepare('DELETE FROM audit_entries WHERE sequence < ?'),
+    dropDigests: db.prepare('DELETE FROM audit_digests WHERE sequence < ?'),
+  };
+}
+
 function prepareDigestStatements(db: Db) {
   return {
     add: db.prepare(`INSERT INTO audit_digests (${DIGEST_COLUMNS})
@@ -81,6 +111,9 @@ export class SqliteAuditRepository implements AuditRepository {
   private readonly stmts;
   private lookupIndex?: AuditLookupIndex;
   private digestStmts?: DigestStatements;
+  private archiveStmts?: ReturnType<typeof prepareArchiveStatements>;
+  /** The index and the entries it names, read in one transaction: an archive step in another process removes both at once. */
+  private readonly lookupEntries;
 
   constructor(private readonly db: Db) {
     this.stmts = {
@@ -91,6 +124,7 @@ export class SqliteAuditRepository implements AuditRepository {
       entry: db.prepare('SELECT * FROM audit_entries WHERE sequence = ?'),
       entries: db.prepare('SELECT * FROM audit_entries WHERE sequence > ? ORDER BY sequence LIMIT ?'),
     };
+    this.lookupEntries = db.transaction((query: AuditLookupQuery) => this.index.lookup(query).map((sequence) => toEntry(this.stmts.entry.get(sequence) as EntryRow)));
   }
 
   /** Prepared when first used: the chain statements alone also serve older schemas (a log being moved or migrated). */
@@ -119,8 +153,10 @@ export class SqliteAuditRepository implements AuditRepository {
   }
 
   async lookup(query: AuditLookupQuery): Promise<AuditEntryRecord[]> {
-    return this.index.lookup(query).map((sequence) => toEntry(this.stmts.entry.get(sequence) as EntryRow));
+    return this.lookupEntries(query);
   }
+
+
 
   async addDigest(digest: AuditDigestRecord): Promise<void> {
     this.digestStatements.add.run({ previousDigestHash: null, previousDigestSignature: null, intervalSeconds: null, ...digest });
@@ -129,6 +165,50 @@ export class SqliteAuditRepository implements AuditRepository {
   async lastDigest(): Promise<AuditDigestRecord | undefined> {
     const row = this.digestStatements.last.get() as DigestRow | undefined;
     return row && toDigest(row);
+  }
+
+  /** Where the live log begins: the last sequence of the newest archive segment (kept live), or 0. */
+  archivedUpTo(): number {
+    return this.archive.upTo.get() as number;
+  }
+
+  archives(): ArchiveSegmentRecord[] {
+    return this.archive.all.all() as ArchiveSegmentRecord[];
+  }
+
+  /**
+   * The digest the next segment ends at: signed before `before` (ISO time),
+   * after sequence `after`, the newest within `max` entries of it (else the
+   * oldest beyond), or undefined if none is old enough.
+   */
+  archiveCut(after: number, before: string, max: number): AuditDigestRecord | undefined {
+    const row = (this.archive.within.get({ after, before, max }) ?? this.archive.beyond.get({ after, before })) as DigestRow | undefined;
+    return row && toDigest(row);
+  }
+
+  /** The chain entries first..last, as a sink writes them. */
+  chainRange(first: number, last: number): { sequence: number; recordJson: string; previousHash: string; hash: string }[] {
+    return this.archive.entries.all(first, last) as { sequence: number; recordJson: string; previousHash: string; hash: string }[];
+  }
+
+  digestsInRange(first: number, last: number): AuditDigestRecord[] {
+    return (this.archive.digests.all(first, last) as DigestRow[]).map(toDigest);
+  }
+
+  /**
+   * Records a segment written to its file and removes what it holds from the
+   * live log, but for its last entry and digest, where the live log goes on
+   * (so the head and the newest digest never vanish). In the caller's transaction.
+   */
+  recordArchive(segment: ArchiveSegmentRecord): void {
+    this.archive.add.run(segment);
+    this.archive.dropEntries.run(segment.last);
+    this.archive.dropDigests.run(segment.last);
+    this.index.forgetBefore(segment.last);
+  }
+
+  private get archive(): ReturnType<typeof prepareArchiveStatements> {
+    return (this.archiveStmts ??= prepareArchiveStatements(this.db));
   }
 
   async digests(): Promise<AuditDigestRecord[]> {
