@@ -1,7 +1,7 @@
 import type { AuditDigestRecord, AuditEntryRecord, AuditLookupQuery } from '../storage/index.js';
 import { SqliteAuditRepository } from '../storage/sqlite/sqlite-audit-repository.js';
 import { BUSY_TIMEOUT_MS, type Db } from '../storage/sqlite/sqlite-durable.js';
-import { storedEntry, type LookupKeys } from './audit-entry-record.js';
+import { storedEntry, withLookupKeys, type LookupKeys } from './audit-entry-record.js';
 import type { AuditSink } from './audit-sink.js';
 import { canonicalJson } from './canonical-json.js';
 import { archiveSegments } from './audit-archive.js';
@@ -111,12 +111,13 @@ export class AuditWriter {
     await Promise.all(this.sinks.map((sink) => sink.write([])));
   }
 
-  lookup(query: AuditLookupQuery): Promise<AuditEntryRecord[]> {
-    return this.repository.lookup(query);
+  /** Lookups answer entries with the keys LookupEvents shows, taken again from each record (the chain stores the record alone). */
+  async lookup(query: AuditLookupQuery): Promise<AuditEntryRecord[]> {
+    return (await this.repository.lookup(query)).map(withLookupKeys);
   }
 
-  entries(after: number, limit: number): Promise<AuditEntryRecord[]> {
-    return this.repository.entries(after, limit);
+  async entries(after: number, limit: number): Promise<AuditEntryRecord[]> {
+    return (await this.repository.entries(after, limit)).map(withLookupKeys);
   }
 
   async head(): Promise<HeadState> {

@@ -150,13 +150,17 @@ export interface RotationFunctionRecord {
   updatedAt: number;
 }
 
-/** One entry of the audit hash chain as stored: the record as canonical JSON, with the columns lookups filter on. */
-export interface AuditEntryRecord {
+/** One entry of the audit hash chain as stored: the record as canonical JSON, its hash and the one before. */
+export interface AuditChainRecord {
   sequence: number;
   /** Canonical JSON of the CloudTrail record: exactly what the entry hash covers. */
   recordJson: string;
   previousHash: string;
   hash: string;
+}
+
+/** A chain entry with what lookups filter on (all of it taken from the record). */
+export interface AuditEntryRecord extends AuditChainRecord {
   eventId: string;
   eventTime: number;
   eventName: string;

@@ -70,10 +70,7 @@ function makeRoomAt(db: Database.Database, sequence: number): void {
 function insertForged(db: Database.Database, previous: Entry): void {
   const [forged] = appendEntries(previous, [sampleRecord(999)]);
   const row = toEntryRecord(forged!);
-  db.prepare(
-    `INSERT INTO audit_entries (sequence, record, previous_hash, hash, event_id, event_time, event_name, event_source, read_only)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(row.sequence, row.recordJson, row.previousHash, row.hash, row.eventId, row.eventTime, row.eventName, row.eventSource, row.readOnly ? 1 : 0);
+  db.prepare('INSERT INTO audit_entries (sequence, record, previous_hash, hash) VALUES (?, ?, ?, ?)').run(row.sequence, row.recordJson, row.previousHash, row.hash);
 }
 
 test('the untouched log verifies, with the key beside the data or one given', async () => {

@@ -18,6 +18,7 @@ import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { buildChain, sampleRecord } from '../audit/chain-fixture.js';
 import { appendEntries } from '../../src/audit/hash-chain.js';
 import { toEntryRecord } from '../../src/audit/audit-entry-record.js';
+import { insertOldEntries } from './old-audit-schema.js';
 
 // Versions that kept the log in coffer.db signed unchained (version 1) digests.
 const chain = buildChain(62, { digestEvery: 20, digestVersion: 1 });
@@ -27,7 +28,7 @@ async function legacyDataDir(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'coffer-legacy-audit-'));
   const db = openDurable(join(dir, 'coffer.db'));
   migrate(db, migrations.filter((m) => m.version < 7));
-  await new SqliteAuditRepository(db).append(chain.entries.map(toEntryRecord));
+  insertOldEntries(db, chain.entries.map(toEntryRecord));
   const insert = db.prepare('INSERT INTO audit_digests (sequence, hash, time, signature) VALUES (@sequence, @hash, @time, @signature)');
   for (const { sequence, hash, time, signature } of chain.digests) insert.run({ sequence, hash, time, signature });
   db.close();

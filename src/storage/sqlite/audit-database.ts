@@ -3,14 +3,8 @@ import { migrated, openDurable, type Db, type Migration } from './sqlite-durable
 /** The audit log's own database file in the data directory, beside coffer.db. */
 export const AUDIT_DB_FILE = 'audit.db';
 
-/** The audit log's first schema: coffer.db held it (its migration 4) before audit.db existed. */
-export const AUDIT_SCHEMA_V1 = `
-      -- The audit hash chain: each row holds its record (canonical JSON), the previous hash and its own.
-      CREATE TABLE audit_entries (
-        sequence INTEGER PRIMARY KEY,
-        record TEXT NOT NULL,
-        previous_hash TEXT NOT NULL,
-        hash TEXT NOT NULL,
+/** An entry's lookup keys: beside the chain in the first schemas, in audit_lookup_pending until indexed since schema 6. */
+const LOOKUP_KEY_COLUMNS = `
         event_id TEXT NOT NULL,
         event_time INTEGER NOT NULL,
         event_name TEXT NOT NULL,
@@ -19,7 +13,16 @@ export const AUDIT_SCHEMA_V1 = `
         username TEXT,
         access_key_id TEXT,
         resource_name TEXT,
-        resource_type TEXT
+        resource_type TEXT`;
+
+/** The audit log's first schema: coffer.db held it (its migration 4) before audit.db existed. */
+export const AUDIT_SCHEMA_V1 = `
+      -- The audit hash chain: each row holds its record (canonical JSON), the previous hash and its own.
+      CREATE TABLE audit_entries (
+        sequence INTEGER PRIMARY KEY,
+        record TEXT NOT NULL,
+        previous_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,${LOOKUP_KEY_COLUMNS}
       );
       -- LookupEvents filters on one attribute and a time range, newest first.
       CREATE INDEX audit_by_time ON audit_entries (event_time, sequence);
@@ -103,6 +106,34 @@ export const auditMigrations: Migration[] = [
       ALTER TABLE audit_lookup_state ADD COLUMN retained_from INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 5,
+    sql: `
+      -- Lookup values by number (see audit-lookup-index.ts): an ARN is stored once, not in a row per entry.
+      CREATE TABLE audit_lookup_values (id INTEGER PRIMARY KEY, attribute INTEGER NOT NULL, value NOT NULL, UNIQUE (attribute, value));
+      -- The index is derived data: it is made again, coded, from the chain at start.
+      DELETE FROM audit_lookup;
+      DELETE FROM audit_lookup_buckets;
+      UPDATE audit_lookup_state SET indexed_up_to = 0;
+    `,
+  },
+  {
+    version: 6,
+    sql: `
+      -- The chain keeps only what its hashes cover and link: the record (CloudTrail's), its hash and the one before.
+      -- What LookupEvents filters on waits in audit_lookup_pending until it is indexed, then leaves (it is in the record).
+      CREATE TABLE audit_lookup_pending (
+        sequence INTEGER PRIMARY KEY,${LOOKUP_KEY_COLUMNS}
+      );
+      INSERT INTO audit_lookup_pending SELECT sequence, event_id, event_time, event_name, event_source, read_only, username, access_key_id,
+        resource_name, resource_type FROM audit_entries WHERE sequence > (SELECT indexed_up_to FROM audit_lookup_state);
+      -- One copy of the table rather than nine DROP COLUMNs (each of which would copy it).
+      CREATE TABLE audit_chain (sequence INTEGER PRIMARY KEY, record TEXT NOT NULL, previous_hash TEXT NOT NULL, hash TEXT NOT NULL);
+      INSERT INTO audit_chain SELECT sequence, record, previous_hash, hash FROM audit_entries;
+      DROP TABLE audit_entries;
+      ALTER TABLE audit_chain RENAME TO audit_entries;
+    `,
+  },
 ];
 
 /**
@@ -114,5 +145,12 @@ export const auditMigrations: Migration[] = [
  * exclusive lock is what keeps a second server off the data directory.
  */
 export function openAuditDatabase(path: string): Db {
-  return migrated(openDurable(path, { shared: true }), auditMigrations);
+  return migrated(openDurable(path, { shared: true, pageSize: AUDIT_PAGE_SIZE }), auditMigrations);
 }
+
+/**
+ * A chain row is a record of about a kilobyte: a 4 KiB page holds three and
+ * leaves a fifth of itself empty; a 16 KiB page wastes a fraction of one row.
+ * Files made before keep their page size.
+ */
+const AUDIT_PAGE_SIZE = 16_384;

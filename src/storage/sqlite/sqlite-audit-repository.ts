@@ -1,41 +1,10 @@
 import { AuditLookupIndex } from './audit-lookup-index.js';
 import type { Db } from './sqlite-durable.js';
 import type { AuditLookupQuery, AuditRepository } from '../repositories.js';
-import type { AuditDigestRecord, AuditEntryRecord } from '../records.js';
+import type { AuditChainRecord, AuditDigestRecord, AuditEntryRecord } from '../records.js';
 
-interface EntryRow {
-  sequence: number;
-  record: string;
-  previous_hash: string;
-  hash: string;
-  event_id: string;
-  event_time: number;
-  event_name: string;
-  event_source: string;
-  read_only: number;
-  username: string | null;
-  access_key_id: string | null;
-  resource_name: string | null;
-  resource_type: string | null;
-}
-
-function toEntry(row: EntryRow): AuditEntryRecord {
-  return {
-    sequence: row.sequence,
-    recordJson: row.record,
-    previousHash: row.previous_hash,
-    hash: row.hash,
-    eventId: row.event_id,
-    eventTime: row.event_time,
-    eventName: row.event_name,
-    eventSource: row.event_source,
-    readOnly: row.read_only === 1,
-    ...(row.username === null ? {} : { username: row.username }),
-    ...(row.access_key_id === null ? {} : { accessKeyId: row.access_key_id }),
-    ...(row.resource_name === null ? {} : { resourceName: row.resource_name }),
-    ...(row.resource_type === null ? {} : { resourceType: row.resource_type }),
-  };
-}
+/** audit_entries' columns, named as AuditChainRecord's fields. */
+const CHAIN_COLUMNS = 'sequence, record AS recordJson, previous_hash AS previousHash, hash';
 
 interface DigestRow {
   sequence: number;
@@ -88,7 +57,7 @@ function prepareArchiveStatements(db: Db) {
     within: db.prepare(`SELECT ${DIGEST_COLUMNS} FROM audit_digests WHERE sequence > @after AND sequence <= @after + @max AND time < @before
       ORDER BY sequence DESC LIMIT 1`),
     beyond: db.prepare(`SELECT ${DIGEST_COLUMNS} FROM audit_digests WHERE sequence > @after AND time < @before ORDER BY sequence LIMIT 1`),
-    entries: db.prepare('SELECT sequence, record AS recordJson, previous_hash AS previousHash, hash FROM audit_entries WHERE sequence >= ? AND sequence <= ? ORDER BY sequence'),
+    entries: db.prepare(`SELECT ${CHAIN_COLUMNS} FROM audit_entries WHERE sequence >= ? AND sequence <= ? ORDER BY sequence`),
     digests: db.prepare(`SELECT ${DIGEST_COLUMNS} FROM audit_digests WHERE sequence >= ? AND sequence <= ? ORDER BY sequence`),
     add: db.prepare('INSERT INTO audit_archives (first_sequence, last_sequence, file, sha256, archived_at) VALUES (@first, @last, @file, @sha256, @archivedAt)'),
     dropEntries: db.prepare('DELETE FROM audit_entries WHERE sequence < ?'),
@@ -118,13 +87,14 @@ export class SqliteAuditRepository implements AuditRepository {
   constructor(private readonly db: Db) {
     this.stmts = {
       head: db.prepare('SELECT sequence, hash FROM audit_entries ORDER BY sequence DESC LIMIT 1'),
-      // The chain's only index is its rowid (sequence): each insert appends (see audit-lookup-index.ts).
-      insert: db.prepare(`INSERT INTO audit_entries (sequence, record, previous_hash, hash, event_id, event_time, event_name,
-        event_source, read_only, username, access_key_id, resource_name, resource_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      entry: db.prepare('SELECT * FROM audit_entries WHERE sequence = ?'),
-      entries: db.prepare('SELECT * FROM audit_entries WHERE sequence > ? ORDER BY sequence LIMIT ?'),
+      // Both tables' only index is their rowid (sequence): each insert appends (see audit-lookup-index.ts).
+      insert: db.prepare('INSERT INTO audit_entries (sequence, record, previous_hash, hash) VALUES (?, ?, ?, ?)'),
+      pending: db.prepare(`INSERT INTO audit_lookup_pending (sequence, event_id, event_time, event_name, event_source, read_only, username,
+        access_key_id, resource_name, resource_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      entry: db.prepare(`SELECT ${CHAIN_COLUMNS} FROM audit_entries WHERE sequence = ?`),
+      entries: db.prepare(`SELECT ${CHAIN_COLUMNS} FROM audit_entries WHERE sequence > ? ORDER BY sequence LIMIT ?`),
     };
-    this.lookupEntries = db.transaction((query: AuditLookupQuery) => this.index.lookup(query).map((sequence) => toEntry(this.stmts.entry.get(sequence) as EntryRow)));
+    this.lookupEntries = db.transaction((query: AuditLookupQuery) => this.index.lookup(query).map((sequence) => this.stmts.entry.get(sequence) as AuditChainRecord));
   }
 
   /** Prepared when first used: the chain statements alone also serve older schemas (a log being moved or migrated). */
@@ -143,16 +113,17 @@ export class SqliteAuditRepository implements AuditRepository {
 
   async append(entries: AuditEntryRecord[]): Promise<void> {
     for (const e of entries) {
-      this.stmts.insert.run(e.sequence, e.recordJson, e.previousHash, e.hash, e.eventId, e.eventTime, e.eventName, e.eventSource,
-        e.readOnly ? 1 : 0, e.username ?? null, e.accessKeyId ?? null, e.resourceName ?? null, e.resourceType ?? null);
+      this.stmts.insert.run(e.sequence, e.recordJson, e.previousHash, e.hash);
+      this.stmts.pending.run(e.sequence, e.eventId, e.eventTime, e.eventName, e.eventSource, e.readOnly ? 1 : 0, e.username ?? null,
+        e.accessKeyId ?? null, e.resourceName ?? null, e.resourceType ?? null);
     }
   }
 
-  async entries(afterSequence: number, limit: number): Promise<AuditEntryRecord[]> {
-    return (this.stmts.entries.all(afterSequence, limit) as EntryRow[]).map(toEntry);
+  async entries(afterSequence: number, limit: number): Promise<AuditChainRecord[]> {
+    return this.stmts.entries.all(afterSequence, limit) as AuditChainRecord[];
   }
 
-  async lookup(query: AuditLookupQuery): Promise<AuditEntryRecord[]> {
+  async lookup(query: AuditLookupQuery): Promise<AuditChainRecord[]> {
     return this.lookupEntries(query);
   }
 
@@ -187,8 +158,8 @@ export class SqliteAuditRepository implements AuditRepository {
   }
 
   /** The chain entries first..last, as a sink writes them. */
-  chainRange(first: number, last: number): { sequence: number; recordJson: string; previousHash: string; hash: string }[] {
-    return this.archive.entries.all(first, last) as { sequence: number; recordJson: string; previousHash: string; hash: string }[];
+  chainRange(first: number, last: number): AuditChainRecord[] {
+    return this.archive.entries.all(first, last) as AuditChainRecord[];
   }
 
   digestsInRange(first: number, last: number): AuditDigestRecord[] {
