@@ -194,3 +194,13 @@ test('a log whose earlier entries were archived starts at an entry a digest cove
   assertFirstBad(verifyChain(copy(entries).slice(30), digests.slice(3), publicKey), 1, /expected sequence 1, found 31, and no signed digest covers it/);
   assertFirstBad(verifyChain(archived, digests, publicKey), 10, /the log starts at sequence 30, after the digest of sequence 10/);
 });
+
+test('a log upgraded from unchained digests: the first chained digest names the last unchained one', () => {
+  const old = buildChain(52, { digestVersion: 1 });
+  const firstChained = signDigest(old.entries[51]!, old.privateKey, { time: new Date(Date.UTC(2025, 4, 22)), previous: old.digests.at(-1), intervalSeconds: 60 });
+  assert.equal(verifyChain(old.entries, [...old.digests, firstChained], old.publicKey).ok, true);
+  // The unchained ones before it cannot be vouched for by the chain: one removed from among them goes unseen, as before.
+  assert.equal(verifyChain(old.entries, [...old.digests.filter((d) => d.sequence !== 20), firstChained], old.publicKey).ok, true);
+  // ... but the last one, which the chained digest names, can.
+  assertFirstBad(verifyChain(old.entries, [...old.digests.slice(0, -1), firstChained], old.publicKey), 52, /does not name the digest of sequence 40/);
+});
