@@ -9,8 +9,10 @@ export type VerifyResult =
       head: ChainHead;
       /** Where the entries given began, when earlier ones were left out (archived): a signed digest vouches for it. */
       start?: ChainHead;
-      /** Stretches of the log no digest covers although one was promised: digests removed, or the signer stopped or sealed. */
+      /** Entries after the newest digest that a digest was promised for long ago: digests removed, or the signer stopped or sealed. */
       missing?: string[];
+      /** Entries a digest covered only later than promised (the chain shows none was removed): the signer was sealed or stopped. */
+      late?: string[];
     }
   | {
       ok: false;
@@ -69,9 +71,7 @@ export function verifyChain(entries: Iterable<Entry>, digests: Iterable<Digest>,
   let head: ChainHead | undefined;
   let start: ChainHead | undefined;
   let count = 0;
-  // The newest event time among the entries after the newest digest.
-  const lastSigned = logDigests.at(-1)?.sequence ?? 0;
-  let newestUncovered = Number.NEGATIVE_INFINITY;
+  const lateness = new Lateness(logDigests);
   for (const entry of entries) {
     if (!head) {
       // The first entry: sequence 1 after genesis, or a later one a digest vouches for.
@@ -84,15 +84,15 @@ export function verifyChain(entries: Iterable<Entry>, digests: Iterable<Digest>,
     if (fault) return fault;
     head = { sequence: entry.sequence, hash: entry.hash };
     count++;
-    if (entry.sequence > lastSigned) newestUncovered = Math.max(newestUncovered, Date.parse(entry.record.eventTime));
+    lateness.see(entry);
   }
   const end = head ?? GENESIS_HEAD;
   const linkFaultOfDigests = digestChainFault(logDigests, start);
   if (linkFaultOfDigests) return linkFaultOfDigests;
   const beyond = chain.beyond(end);
   if (beyond) return beyond;
-  const missing = missingDigests(logDigests, end, newestUncovered);
-  return { ok: true, count, head: end, ...(start ? { start } : {}), ...(missing.length ? { missing } : {}) };
+  const { missing, late } = lateness.report();
+  return { ok: true, count, head: end, ...(start ? { start } : {}), ...(missing.length ? { missing } : {}), ...(late.length ? { late } : {}) };
 }
 
 /** Each exported hash must name a digest of the log; each exported digest must be one of the log's. */
@@ -136,18 +136,43 @@ function digestChainFault(digests: readonly Digest[], start: ChainHead | undefin
 }
 
 /**
- * Entries after the newest digest that were recorded more than two of its
- * intervals after it was signed: a running signer would have covered them.
+ * Entries recorded more than two of the signer's intervals after the digest
+ * before them: a running signer would have covered them sooner. Between two
+ * digests that is a signer that was sealed or stopped (the digest chain shows
+ * none was removed); after the newest, digests may also have been removed.
  */
-function missingDigests(digests: readonly Digest[], end: ChainHead, newestTime: number): string[] {
-  const last = digests.at(-1);
-  if (!last || last.version !== 2 || !last.intervalSeconds || end.sequence <= last.sequence) return [];
-  const promised = Date.parse(last.time) + 2 * last.intervalSeconds * 1000;
-  if (!(newestTime > promised)) return [];
-  return [
-    `entries ${last.sequence + 1}–${end.sequence} (the newest recorded at ${new Date(newestTime).toISOString()}) are covered by no digest, though one is signed every ${last.intervalSeconds} s: ` +
-      `digests after the ${describeDigest(last)} are missing (removed, or the server was sealed or killed meanwhile)`,
-  ];
+class Lateness {
+  /** Index of the newest digest before the entry being seen. */
+  private before = -1;
+  /** Late entries by the index of the digest before them: first and last sequence, newest time. */
+  private readonly spans = new Map<number, { first: number; last: number; newest: number }>();
+
+  constructor(private readonly digests: readonly Digest[]) {}
+
+  see(entry: Entry): void {
+    while (this.before + 1 < this.digests.length && this.digests[this.before + 1]!.sequence < entry.sequence) this.before++;
+    const digest = this.digests[this.before];
+    if (!digest || digest.version !== 2 || !digest.intervalSeconds) return;
+    const time = Date.parse(entry.record.eventTime);
+    if (!(time > Date.parse(digest.time) + 2 * digest.intervalSeconds * 1000)) return;
+    const span = this.spans.get(this.before);
+    if (span) Object.assign(span, { last: entry.sequence, newest: Math.max(span.newest, time) });
+    else this.spans.set(this.before, { first: entry.sequence, last: entry.sequence, newest: time });
+  }
+
+  report(): { missing: string[]; late: string[] } {
+    const missing: string[] = [];
+    const late: string[] = [];
+    for (const [index, { first, last, newest }] of this.spans) {
+      const digest = this.digests[index]!;
+      const entries = `${first === last ? `entry ${first}` : `entries ${first}–${last}`} (recorded up to ${new Date(newest).toISOString()})`;
+      const promise = `though a digest is signed every ${digest.intervalSeconds} s after the ${describeDigest(digest)}`;
+      const next = this.digests[index + 1];
+      if (next) late.push(`${entries} waited for the ${describeDigest(next)}, ${promise}: the server was sealed or its signing stopped`);
+      else missing.push(`${entries} covered by no digest, ${promise}: digests after it are missing (removed, or the server was sealed or killed meanwhile)`);
+    }
+    return { missing, late };
+  }
 }
 
 /** The heads the digests vouch for, checked as the entries pass. */

@@ -148,6 +148,7 @@ function report(result: VerifyResult, digests: readonly Digest[], exported: numb
     return;
   }
   for (const stretch of result.missing ?? []) console.log(`MISSING DIGESTS: ${stretch}`);
+  for (const stretch of result.late ?? []) console.log(`note: ${stretch}`);
   if (result.missing) process.exitCode = 1;
   const last = digests.at(-1);
   const signed = last ? `last signed digest at ${last.sequence}` : 'no signed digest yet';

@@ -179,7 +179,18 @@ test('entries left uncovered longer than two digest intervals are reported as mi
   const result = verifyChain(relinked, signed, publicKey);
   assert.equal(result.ok, true);
   if (result.ok) {
-    assert.match(result.missing?.[0] ?? '', /^entries 51–52 \(the newest recorded at 2025-05-23T00:00:00\.000Z\) are covered by no digest, though one is signed every 60 s: digests after the digest of sequence 50/);
+    assert.match(
+      result.missing?.[0] ?? '',
+      /^entry 52 \(recorded up to 2025-05-23T00:00:00\.000Z\) covered by no digest, though a digest is signed every 60 s after the digest of sequence 50 .*: digests after it are missing/,
+    );
+  }
+  // Covered later by a digest chained to the one before: no digest was removed, the signer was late (sealed, stopped).
+  const lateDigest = signDigest(relinked[51]!, privateKey, { time: new Date('2025-05-23T00:10:00Z'), previous: signed.at(-1), intervalSeconds: 60 });
+  const late = verifyChain(relinked, [...signed, lateDigest], publicKey);
+  assert.equal(late.ok, true);
+  if (late.ok) {
+    assert.equal(late.missing, undefined);
+    assert.match(late.late?.[0] ?? '', /^entry 52 .* waited for the digest of sequence 52 signed at 2025-05-23T00:10:00\.000Z, .*: the server was sealed or its signing stopped$/);
   }
   // Within the interval, entries not yet covered are simply not signed yet.
   assert.equal((verifyChain(entries, digests, publicKey) as { missing?: string[] }).missing, undefined);
