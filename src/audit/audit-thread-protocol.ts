@@ -23,7 +23,7 @@ export type AuditCall =
   | { op: 'probe' }
   | { op: 'lookup'; query: AuditLookupQuery }
   | { op: 'entries'; after: number; limit: number }
-  /** The chain head and the sequence of the newest digest. */
+  /** The chain head and the newest digest (which the next one names). */
   | { op: 'head' }
   | { op: 'addDigest'; digest: AuditDigestRecord }
   /** Entries older than `before` (epoch ms) leave the lookup index and, with an archive directory, the live log. */
