@@ -108,6 +108,28 @@ describe('audit lookup index', () => {
     }
   });
 
+  test('past the retention period nothing older is answered and whole buckets older than it leave the index', async () => {
+    const db = openAuditDatabase(':memory:');
+    const audit = new SqliteAuditRepository(db);
+    await audit.append(entries);
+    audit.index.indexNext(COUNT);
+    try {
+      // The cutoff falls inside the second bucket: the first goes whole, the second stays but answers only what is newer.
+      const cutoff = entryOf(BUCKET + 2000).eventTime;
+      const dropped = db.transaction(() => audit.index.retain(cutoff))();
+      assert.equal(dropped, 1);
+      const rows = db.prepare('SELECT min(bucket) FROM audit_lookup').pluck().get();
+      assert.equal(rows, 1, 'the rows of bucket 0 are gone');
+      const retained = (query: AuditLookupQuery) => expected({ ...query, startTime: Math.max(query.startTime ?? -Infinity, cutoff) });
+      for (const query of queries) {
+        const found = (await audit.lookup(query)).map((e) => e.sequence);
+        assert.deepEqual(found, retained(query), JSON.stringify(query));
+      }
+    } finally {
+      db.close();
+    }
+  });
+
   test('an index step a crash lost is indexed again at start, and nothing is doubled', async () => {
     const path = join(dir, 'lost-step.db');
     const db = openAuditDatabase(path);
