@@ -44,12 +44,14 @@ import { setUpRotation } from './rotation-setup.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { Authorizer } from '../iam/authorizer.js';
 import { AuditSigningKey } from '../audit/audit-signing-key.js';
+import { ARCHIVE_DIR_NAME } from '../audit/audit-archive.js';
 import { AUDIT_DB_FILE } from '../storage/sqlite/audit-database.js';
 import type { SecretsApiDeps } from '../api/secretsmanager/deps.js';
 import { RotationFunctionService } from '../rotation/rotation-function-service.js';
 import { WriteGate } from '../storage/write-gate.js';
 
 const BODY_LIMIT = 1024 * 1024;
+const DAY_MS = 86_400_000;
 
 export interface RunningCoffer {
   url: string;
@@ -88,10 +90,12 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   // Opened after the database: its migrations move an earlier version's audit log into audit.db.
   const audit = await AuditLog.open({
     path: config.dev ? ':memory:' : join(config.dataDir, AUDIT_DB_FILE),
-    shared: options.shared,
     files: config.auditFiles,
     sinkTimeoutMs: config.auditSinkTimeoutMs,
     signingKey: () => auditKey.get(),
+    shared: options.shared,
+    digestIntervalSeconds: config.auditDigestIntervalSeconds,
+    ...(config.auditDigestDir ? { digestDir: config.auditDigestDir } : {}),
     logger,
     clock: options.clock,
     account: config.accountId,
@@ -176,12 +180,15 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     () => trusted.now(),
   );
   url = endpointUrl(address.address, address.port, tls !== undefined);
+  // An in-memory (--dev) log has no directory to archive to: its old entries only leave the lookup index.
+  const archiveDir = config.dev ? undefined : (config.auditArchiveDir ?? join(config.dataDir, ARCHIVE_DIR_NAME));
   lease.start(whileRunner({
     sweeper,
     scheduler: rotation.scheduler,
     audit,
     sweepIntervalMs: config.sweepIntervalSeconds * 1000,
     digestIntervalMs: config.auditDigestIntervalSeconds * 1000,
+    retention: { retentionMs: config.auditRetentionDays * DAY_MS, archiveDir },
   }));
 
   return {

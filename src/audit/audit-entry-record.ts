@@ -1,4 +1,4 @@
-import type { AuditEntryRecord } from '../storage/index.js';
+import type { AuditChainRecord, AuditEntryRecord } from '../storage/index.js';
 import type { AuditRecord } from './audit-record.js';
 import { canonicalRecordJson } from './canonical-json.js';
 import type { ChainHead, Entry } from './hash-chain.js';
@@ -59,8 +59,13 @@ export function toEntryRecord(entry: Entry): AuditEntryRecord {
   return storedEntry(entry, canonicalRecordJson(entry.record), lookupKeysOf(entry.record));
 }
 
+/** A stored chain entry with its lookup keys, taken from its record as when it was appended. */
+export function withLookupKeys(chain: AuditChainRecord): AuditEntryRecord {
+  return storedEntry(chain, chain.recordJson, lookupKeysOf(JSON.parse(chain.recordJson) as AuditRecord));
+}
+
 /** The chain entry back from its stored form. */
-export function fromEntryRecord(stored: AuditEntryRecord): Entry {
+export function fromEntryRecord(stored: AuditChainRecord): Entry {
   return { sequence: stored.sequence, record: JSON.parse(stored.recordJson) as AuditRecord, previousHash: stored.previousHash, hash: stored.hash };
 }
 

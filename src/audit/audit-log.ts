@@ -8,7 +8,7 @@ import type { DataDirMarks } from '../storage/data-dir-marks.js';
 import type { AuditRecord } from './audit-record.js';
 import { lookupKeysOf } from './audit-entry-record.js';
 import { AuditThread } from './audit-thread-client.js';
-import type { HeadState } from './audit-writer.js';
+import type { HeadState, RetainResult } from './audit-writer.js';
 import { signDigest } from './digest.js';
 import { serviceEventRecorder } from './service-events.js';
 
@@ -23,7 +23,7 @@ interface Pending {
 export interface AuditLogOptions {
   /** The audit database file (audit.db in the data directory), or `:memory:` for a log that lasts as long as the process. */
   path: string;
-  /** Other processes (cluster workers) write to the same file. */
+  /** Other server processes (cluster workers) write to the same file. */
   shared?: boolean;
   /** JSON Lines files that receive every entry besides the database. */
   files?: string[];
@@ -31,6 +31,10 @@ export interface AuditLogOptions {
   sinkTimeoutMs?: number;
   /** The key that signs digests of the chain head (undefined while it is unavailable, e.g. sealed). */
   signingKey?: () => Promise<KeyObject | undefined>;
+  /** How often the signer promises a digest (written into each digest, for verifiers). Default 60. */
+  digestIntervalSeconds?: number;
+  /** A directory each digest is also written to as a file of its own, to be shipped elsewhere. */
+  digestDir?: string;
   logger: Logger;
   clock?: () => number;
   /** The account and region of the records the log writes of itself (its probes); the defaults' when absent. */
@@ -80,6 +84,7 @@ export class AuditLog implements AuditReader {
   private inFlight?: Promise<void>;
   private readonly gate: WriteGate;
   private digestTimer?: NodeJS.Timeout;
+  private retentionTimer?: NodeJS.Timeout;
 
   private constructor(
     private readonly thread: AuditThread,
@@ -95,11 +100,12 @@ export class AuditLog implements AuditReader {
   static async open(options: AuditLogOptions): Promise<AuditLog> {
     const thread = await AuditThread.start({
       path: options.path,
-      shared: options.shared ?? false,
       files: options.files ?? [],
       sinkTimeoutMs: options.sinkTimeoutMs ?? 5000,
+      shared: options.shared ?? false,
       // Unique to this process, whose pid a later one may reuse (pid 1 in a container).
       owner: `${process.pid}:${randomUUID()}`,
+      ...(options.digestDir ? { digestDir: options.digestDir } : {}),
     });
     const log = new AuditLog(thread, options);
     try {
@@ -173,18 +179,38 @@ export class AuditLog implements AuditReader {
     this.digestTimer.unref();
   }
 
-  /** Another process signs from now on (it holds the background lease). */
+  /** Another process signs digests and applies retention from now on (it holds the background lease). */
   stopDigests(): void {
     clearInterval(this.digestTimer);
+    clearInterval(this.retentionTimer);
   }
 
-  /** A signed digest of the current head, unless one already covers it. The key never leaves this thread. */
+  /** A signed digest of the current head, naming the newest digest, unless that one covers the head. The key never leaves this thread. */
   async signHead(): Promise<void> {
     const key = await this.options.signingKey?.();
     if (!key) return;
     const { head, lastDigest } = await this.thread.call<HeadState>({ op: 'head' });
-    if (!head || lastDigest === head.sequence) return;
-    await this.thread.call({ op: 'addDigest', digest: signDigest(head, key, new Date((this.options.clock ?? Date.now)())) });
+    if (!head || lastDigest?.sequence === head.sequence) return;
+    const digest = signDigest(head, key, {
+      time: new Date((this.options.clock ?? Date.now)()),
+      ...(lastDigest ? { previous: lastDigest } : {}),
+      intervalSeconds: this.options.digestIntervalSeconds ?? 60,
+    });
+    await this.thread.call({ op: 'addDigest', digest });
+  }
+
+  /** Every `intervalMs`, applies the retention period (see retain). */
+  startRetention(intervalMs: number, retentionMs: number, archiveDir?: string): void {
+    this.retentionTimer = setInterval(() => void this.retain(retentionMs, archiveDir).catch((err: unknown) => this.options.logger.error({ err }, 'audit retention failed')), intervalMs);
+    this.retentionTimer.unref();
+  }
+
+  /** Entries older than `retentionMs` leave LookupEvents and, with an archive directory, audit.db for archive segments there. */
+  async retain(retentionMs: number, archiveDir?: string): Promise<RetainResult> {
+    const before = (this.options.clock ?? Date.now)() - retentionMs;
+    const result = await this.thread.call<RetainResult>({ op: 'retain', before, ...(archiveDir ? { archiveDir } : {}) });
+    if (result.segments.length) this.options.logger.info({ segments: result.segments, archiveDir }, 'audit log segments archived');
+    return result;
   }
 
   /**
@@ -203,6 +229,7 @@ export class AuditLog implements AuditReader {
 
   async close(): Promise<void> {
     clearInterval(this.digestTimer);
+    clearInterval(this.retentionTimer);
     for (this.handOver(); this.inFlight; this.handOver()) await this.inFlight;
     await this.signHead().catch(() => undefined);
     await this.thread.close();

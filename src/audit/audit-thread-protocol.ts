@@ -3,14 +3,16 @@ import type { AuditDigestRecord, AuditLookupQuery } from '../storage/index.js';
 /** What the audit thread opens: its database file (or `:memory:`) and its sinks. */
 export interface AuditThreadConfig {
   path: string;
-  /** Other processes (cluster workers) write to the same file. */
-  shared: boolean;
   /** JSON Lines files that receive every entry besides the database. */
   files: string[];
   /** How long a sink may take to confirm a write. */
   sinkTimeoutMs: number;
+  /** Other server processes (cluster workers) write to the same file. */
+  shared: boolean;
   /** The process serving the requests it records, as audit_pending names it. */
   owner: string;
+  /** Where each digest is also written as a file of its own. */
+  digestDir?: string;
 }
 
 /** A request to the audit thread, without the id the client gives it. */
@@ -25,9 +27,11 @@ export type AuditCall =
   | { op: 'settleInterrupted' }
   | { op: 'lookup'; query: AuditLookupQuery }
   | { op: 'entries'; after: number; limit: number }
-  /** The chain head and the sequence of the newest digest. */
+  /** The chain head and the newest digest (which the next one names). */
   | { op: 'head' }
   | { op: 'addDigest'; digest: AuditDigestRecord }
+  /** Entries older than `before` (epoch ms) leave the lookup index and, with an archive directory, the live log. */
+  | { op: 'retain'; before: number; archiveDir?: string }
   | { op: 'close' };
 
 export type AuditRequest = AuditCall & { id: number };

@@ -68,14 +68,16 @@ function handle(request: Exclude<AuditCall, { op: 'append' | 'close' }>): Promis
       return open().head();
     case 'addDigest':
       return open().addDigest(request.digest);
+    case 'retain':
+      return open().retain(request.before, request.archiveDir);
   }
 }
 
 function start(config: AuditThreadConfig): void {
   try {
     const sinks = config.files.map((file) => withTimeout(new JsonlFileSink(file), config.sinkTimeoutMs));
-    const db = openAuditDatabase(config.path, { shared: config.shared });
-    const opened = new AuditWriter(db, sinks, { owner: config.owner, shared: config.shared }, cofferCommitsRecorder(db));
+    const db = openAuditDatabase(config.path);
+    const opened = new AuditWriter(db, sinks, { owner: config.owner, shared: config.shared }, cofferCommitsRecorder(db), config.digestDir);
     try {
       // Before any lookup is served: what is not yet indexed is scanned by every lookup.
       opened.catchUp();

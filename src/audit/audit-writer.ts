@@ -3,16 +3,26 @@ import type { AuditDigestRecord, AuditEntryRecord, AuditLookupQuery } from '../s
 import { AuditPendingRequests } from '../storage/sqlite/audit-pending-requests.js';
 import { SqliteAuditRepository } from '../storage/sqlite/sqlite-audit-repository.js';
 import { BUSY_TIMEOUT_MS, type Db } from '../storage/sqlite/sqlite-durable.js';
-import { lookupKeysOf, storedEntry, type LookupKeys } from './audit-entry-record.js';
+import { lookupKeysOf, storedEntry, withLookupKeys, type LookupKeys } from './audit-entry-record.js';
 import { unknownOutcome, type AuditRecord } from './audit-record.js';
 import type { AuditSink } from './audit-sink.js';
 import { canonicalJson } from './canonical-json.js';
+import { archiveSegments } from './audit-archive.js';
+import { writeDigestFiles } from './digest-file.js';
+import { digestHash, type Digest } from './digest.js';
 import { chainTexts, GENESIS_HEAD, type ChainHead } from './hash-chain.js';
+
+export interface RetainResult {
+  /** Index buckets dropped. */
+  buckets: number;
+  /** Archive segment files written. */
+  segments: string[];
+}
 
 export interface HeadState {
   head?: ChainHead;
-  /** The sequence the newest signed digest covers. */
-  lastDigest?: number;
+  /** The newest signed digest, which the next one names. */
+  lastDigest?: AuditDigestRecord;
 }
 
 /**
@@ -58,6 +68,8 @@ export class AuditWriter {
     private readonly identity: WriterIdentity = { owner: `${process.pid}:${randomUUID()}`, shared: false },
     /** Raises audit.db's mark of coffer.db's commits (see data-dir-marks.ts), in the batch's own transaction. */
     private readonly recordCofferCommits?: (commits: number) => void,
+    /** Where each digest is also written as a file of its own, if anywhere. */
+    private readonly digestDir?: string,
   ) {
     this.repository = new SqliteAuditRepository(db);
     this.pending = new AuditPendingRequests(db);
@@ -167,26 +179,48 @@ export class AuditWriter {
     }
   }
 
-  lookup(query: AuditLookupQuery): Promise<AuditEntryRecord[]> {
-    return this.repository.lookup(query);
+  /** Lookups answer entries with the keys LookupEvents shows, taken again from each record (the chain stores the record alone). */
+  async lookup(query: AuditLookupQuery): Promise<AuditEntryRecord[]> {
+    return (await this.repository.lookup(query)).map(withLookupKeys);
   }
 
-  entries(after: number, limit: number): Promise<AuditEntryRecord[]> {
-    return this.repository.entries(after, limit);
+  async entries(after: number, limit: number): Promise<AuditEntryRecord[]> {
+    return (await this.repository.entries(after, limit)).map(withLookupKeys);
   }
 
   async head(): Promise<HeadState> {
     const head = await this.repository.head();
-    const lastDigest = (await this.repository.lastDigest())?.sequence;
-    return { ...(head ? { head } : {}), ...(lastDigest === undefined ? {} : { lastDigest }) };
+    const lastDigest = await this.repository.lastDigest();
+    return { ...(head ? { head } : {}), ...(lastDigest ? { lastDigest } : {}) };
   }
 
-  /** Stores a digest unless one already covers its sequence or a later one (another process may have signed meanwhile). */
+  /**
+   * Stores a digest unless the newest stored one is no longer the one it
+   * names (another process signed meanwhile: the digest chain stays a
+   * chain), then writes it, and the one it names if that file is missing,
+   * to the digest directory.
+   */
   async addDigest(digest: AuditDigestRecord): Promise<void> {
+    let previous: Digest | undefined;
+    let stored = false;
     await this.inTransaction(async (audit) => {
-      if (((await audit.lastDigest())?.sequence ?? -1) >= digest.sequence) return;
+      previous = await audit.lastDigest();
+      if ((previous ? digestHash(previous) : null) !== (digest.previousDigestHash ?? null)) return;
       await audit.addDigest(digest);
+      stored = true;
     });
+    if (stored && this.digestDir) writeDigestFiles(this.digestDir, previous ? [previous, digest] : [digest]);
+  }
+
+  /**
+   * The retention period's end: entries older than `before` (epoch ms) are
+   * no longer answered by lookups, and those covered by a digest signed
+   * before it move to archive segments in `archiveDir`.
+   */
+  async retain(before: number, archiveDir?: string): Promise<RetainResult> {
+    const buckets = this.db.transaction(() => this.repository.index.retain(before)).immediate();
+    const segments = archiveDir ? await archiveSegments(this.db, archiveDir, new Date(before)) : [];
+    return { buckets, segments: segments.map(({ file }) => file) };
   }
 
   async close(): Promise<void> {

@@ -158,10 +158,12 @@ export class JsonlFileSink implements AuditSink {
 
 /** One line per entry; a leading newline first if the file ends in a partial line. */
 function serializeEntries(entries: readonly SinkEntry[], torn: boolean): Buffer {
-  const lines = entries.map(
-    (e) => `{"sequence":${e.sequence},"previousHash":${JSON.stringify(e.previousHash)},"hash":${JSON.stringify(e.hash)},"record":${e.recordJson}}\n`,
-  );
-  return Buffer.from((torn ? '\n' : '') + lines.join(''), 'utf8');
+  return Buffer.from((torn ? '\n' : '') + entries.map(entryLine).join(''), 'utf8');
+}
+
+/** An entry as one JSON line (with its newline), the record as the canonical JSON its hash covers: audit files and archive segments. */
+export function entryLine(e: SinkEntry): string {
+  return `{"sequence":${e.sequence},"previousHash":${JSON.stringify(e.previousHash)},"hash":${JSON.stringify(e.hash)},"record":${e.recordJson}}\n`;
 }
 
 /** Every line starts with its sequence, and no raw newline occurs inside a JSON line. */

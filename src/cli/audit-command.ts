@@ -3,8 +3,12 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { verifyChain } from '../audit/chain-verifier.js';
-import { OfflineAuditLog } from '../audit/offline-audit.js';
+import { verifyChain, type VerifyResult } from '../audit/chain-verifier.js';
+import { ARCHIVE_DIR_NAME, ArchiveReader, ArchiveSegmentError, archiveDataDir, continued, uniqueDigests } from '../audit/audit-archive.js';
+import { AuditLogReader } from '../audit/audit-log-reader.js';
+import { DEFAULTS } from '../config/config.js';
+import { readDigestFiles } from '../audit/digest-file.js';
+import type { Digest } from '../audit/digest.js';
 import { signingName as cloudTrailSigningName, targetPrefix as cloudTrailPrefix } from '../api/cloudtrail/model.generated.js';
 import { apiCommandGroup, CofferClient, failsInOneLine, type ClientOptions } from './coffer-client.js';
 
@@ -25,6 +29,16 @@ const LATE_SECONDS = 10;
 interface VerifyOptions {
   dataDir: string;
   publicKey?: string;
+  digest: string[];
+  digestHash: string[];
+  archiveDir?: string;
+  liveOnly?: boolean;
+}
+
+interface ArchiveOptions {
+  dataDir: string;
+  archiveDir?: string;
+  olderThanDays: number;
 }
 
 interface TailOptions {
@@ -46,11 +60,25 @@ export function registerAuditCommand(program: Command): void {
   audit
     .command('verify')
     .description(
-      "check a stopped server's audit log (or a copy of its data directory: audit.db and coffer.db with their -wal files) against the chain and the signed digests",
+      "check a data directory's audit log (a running server's, a stopped one's, or a copy: audit.db and coffer.db with their -wal files) against the chain, the chain of signed digests and any digests kept elsewhere",
     )
     .requiredOption('--data-dir <dir>', 'the data directory holding audit.db and coffer.db')
     .option('--public-key <file>', `the digest-signing public key (PEM); default: <data-dir>/${PUBLIC_KEY_FILE}`)
+    .option('--digest <file-or-dir>', 'a digest file kept elsewhere (from --audit-digest-dir), or a directory of them: the log must reach each (repeatable)', collect, [])
+    .option('--digest-hash <hex>', "a digest's hash (its digestHash) kept elsewhere: the log must hold that digest (repeatable)", collect, [])
+    .option('--archive-dir <dir>', `where the log's archive segments are; default: <data-dir>/${ARCHIVE_DIR_NAME}`)
+    .option('--live-only', 'check only what audit.db holds, from where the archive segments end')
     .action(failsInOneLine(verify));
+
+  audit
+    .command('archive')
+    .description(
+      "move a data directory's older audit entries (covered by a digest signed before the cutoff) out of audit.db into gzip-compressed segment files; the server may be running",
+    )
+    .requiredOption('--data-dir <dir>', 'the data directory holding audit.db')
+    .option('--archive-dir <dir>', `where the segments go; default: <data-dir>/${ARCHIVE_DIR_NAME}`)
+    .option('--older-than-days <days>', 'archive what is older than this many days', positiveNumber, DEFAULTS.auditRetentionDays)
+    .action(failsInOneLine(archive));
 
   audit
     .command('tail')
@@ -58,6 +86,15 @@ export function registerAuditCommand(program: Command): void {
     .option('-n, --lines <n>', 'how many of the latest events', positiveInteger, 10)
     .option('-f, --follow', 'keep printing new events as they are recorded')
     .action(failsInOneLine((opts: TailOptions) => tail(audit.opts<ClientOptions>(), opts)));
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function positiveNumber(value: string): number {
+  if (!(Number(value) > 0)) throw new InvalidArgumentError('Give a number of days above 0.');
+  return Number(value);
 }
 
 function positiveInteger(value: string): number {
@@ -73,23 +110,52 @@ async function verify(opts: VerifyOptions): Promise<void> {
       ? `public key: ${path} (--public-key)`
       : `public key: ${path} (kept with the data, which proves the log consistent only; give a copy kept elsewhere with --public-key)`,
   );
-  const log = OfflineAuditLog.open(opts.dataDir);
+  const exported: Digest[] = opts.digest.flatMap((path) => readDigestFiles(path));
+  const log = AuditLogReader.open(opts.dataDir);
   try {
-    warnIfSettingDiffers(log.setting(PUBLIC_KEY_SETTING), key);
-    // The digests are read before the entries: entries appended meanwhile (a cluster writes while it runs) only extend the log.
-    const digests = log.digests();
-    const result = verifyChain(log.entries(), digests, key);
-    if (!result.ok) {
-      console.log(`FAILED at entry ${result.firstBad.sequence}: ${result.firstBad.reason}`);
+    if (log.settingsReadable) warnIfSettingDiffers(log.setting(PUBLIC_KEY_SETTING), key);
+    else console.log('coffer.db is held by a running server: the log is read as a snapshot of audit.db taken now');
+    const archive = new ArchiveReader(opts.archiveDir ?? join(opts.dataDir, ARCHIVE_DIR_NAME), opts.liveOnly ? [] : log.archives());
+    try {
+      // Archive and live log are one chain, and their digests one digest chain.
+      const digests = uniqueDigests([...archive.digests(), ...log.digests()]);
+      const result = verifyChain(continued(archive.entries(), log.entries()), digests, key, { exported, exportedHashes: opts.digestHash });
+      report(result, digests, exported.length + opts.digestHash.length, archive.segments.length);
+    } catch (error) {
+      if (!(error instanceof ArchiveSegmentError)) throw error;
+      console.log(`FAILED: ${error.message}`);
       process.exitCode = 1;
-      return;
     }
-    const last = digests.at(-1);
-    const signed = last ? `last signed digest at ${last.sequence}` : 'no signed digest yet';
-    console.log(`ok: ${result.count} entries, head ${result.head.sequence} ${result.head.hash}, ${signed}`);
   } finally {
     log.close();
   }
+}
+
+async function archive(opts: ArchiveOptions): Promise<void> {
+  const dir = opts.archiveDir ?? join(opts.dataDir, ARCHIVE_DIR_NAME);
+  const before = new Date(Date.now() - opts.olderThanDays * 86_400_000);
+  const segments = await archiveDataDir(opts.dataDir, dir, before);
+  for (const segment of segments) console.log(`archived entries ${segment.first}–${segment.last} to ${join(dir, segment.file)}`);
+  if (!segments.length) console.log(`nothing to archive: no digest signed before ${before.toISOString()} covers entries still in audit.db`);
+}
+
+/** One line for the outcome (and one per stretch of missing digests); exit code 1 unless the log verified whole. */
+function report(result: VerifyResult, digests: readonly Digest[], exported: number, segments: number): void {
+  if (!result.ok) {
+    const at = result.firstBad.sequence === undefined ? '' : ` at entry ${result.firstBad.sequence}`;
+    console.log(`FAILED${at}: ${result.firstBad.reason}`);
+    process.exitCode = 1;
+    return;
+  }
+  for (const stretch of result.missing ?? []) console.log(`MISSING DIGESTS: ${stretch}`);
+  for (const stretch of result.late ?? []) console.log(`note: ${stretch}`);
+  if (result.missing) process.exitCode = 1;
+  const last = digests.at(-1);
+  const signed = last ? `last signed digest at ${last.sequence}` : 'no signed digest yet';
+  const from = result.start ? `, from entry ${result.start.sequence} (the entries before it archived)` : '';
+  const archived = segments ? `, ${segments} archive segment(s) included` : '';
+  const kept = exported ? `, ${exported} digest(s) kept elsewhere reached` : '';
+  console.log(`${result.missing ? 'incomplete' : 'ok'}: ${result.count} entries${from}${archived}, head ${result.head.sequence} ${result.head.hash}, ${signed}${kept}`);
 }
 
 function readPublicKey(path: string): { key: KeyObject; path: string } {

@@ -34,6 +34,9 @@ export function registerServerCommand(program: Command): void {
     .option('--audit-digest-interval <seconds>', 'how often the audit chain head is signed (COFFER_AUDIT_DIGEST_INTERVAL)', env.COFFER_AUDIT_DIGEST_INTERVAL ?? String(DEFAULTS.auditDigestIntervalSeconds))
     // Deliberately no environment variable: left set, it would accept every later loss unseen.
     .option('--accept-data-loss', 'start although files of the data directory are missing, emptied or do not match, accepting that what they held is lost (recorded in the audit log)', false)
+    .option('--audit-digest-dir <dir>', 'also write each audit digest to this directory as a file, to be shipped elsewhere (COFFER_AUDIT_DIGEST_DIR)', env.COFFER_AUDIT_DIGEST_DIR)
+    .option('--audit-retention-days <days>', 'days audit records stay in LookupEvents and audit.db before moving to compressed archive segments (COFFER_AUDIT_RETENTION_DAYS)', env.COFFER_AUDIT_RETENTION_DAYS ?? String(DEFAULTS.auditRetentionDays))
+    .option('--audit-archive-dir <dir>', 'where archive segments of the audit log go, default <data-dir>/audit-archive (COFFER_AUDIT_ARCHIVE_DIR)', env.COFFER_AUDIT_ARCHIVE_DIR)
     .option('--sweep-interval <seconds>', 'how often background work runs: purging deleted secrets and keys, rotating keys (COFFER_SWEEP_INTERVAL)', env.COFFER_SWEEP_INTERVAL ?? String(DEFAULTS.sweepIntervalSeconds))
     .option('--clock-steady <seconds>', 'how long the wall clock must keep pace (after start or a jump) before purges and other time-based deletion act (COFFER_CLOCK_STEADY)', env.COFFER_CLOCK_STEADY ?? String(DEFAULTS.clockSteadySeconds))
     .option('--runner-lease-ttl <seconds>', 'time to live of the lease that picks the one process running background work (COFFER_RUNNER_LEASE_TTL)', env.COFFER_RUNNER_LEASE_TTL ?? String(DEFAULTS.runnerLeaseTtlSeconds))
@@ -67,6 +70,9 @@ export function registerServerCommand(program: Command): void {
           auditFiles: opts.auditFile,
           auditSinkTimeoutMs: Number(opts.auditSinkTimeout),
           auditDigestIntervalSeconds: Number(opts.auditDigestInterval),
+          auditDigestDir: opts.auditDigestDir,
+          auditRetentionDays: Number(opts.auditRetentionDays),
+          auditArchiveDir: opts.auditArchiveDir,
           workers: Number(opts.workers),
           acceptDataLoss: Boolean(opts.acceptDataLoss),
           limits: {

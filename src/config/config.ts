@@ -35,6 +35,12 @@ export interface CofferConfig {
   auditSinkTimeoutMs: number;
   /** How often a digest of the audit chain's head is signed. */
   auditDigestIntervalSeconds: number;
+  /** A directory each digest is also written to as a file, to be shipped away from the data directory. */
+  auditDigestDir?: string;
+  /** Days an audit record stays in the LookupEvents index and in audit.db before it moves to an archive segment. */
+  auditRetentionDays: number;
+  /** Where archive segments go; `<data-dir>/audit-archive` when absent. */
+  auditArchiveDir?: string;
   /** Server processes sharing the port and the database (1: a single process). */
   workers: number;
   /** Start on a data directory that lost data (missing, emptied or mismatched files): a person has decided so. */
@@ -55,6 +61,7 @@ export const DEFAULTS = {
   runnerLeaseTtlSeconds: 30,
   auditSinkTimeoutMs: 5000,
   auditDigestIntervalSeconds: 60,
+  auditRetentionDays: 90,
   workers: 1,
   limits: DEFAULT_CONNECTION_LIMITS,
 };
@@ -77,11 +84,18 @@ export function validateConfig(config: CofferConfig): CofferConfig {
   }
   if (!(config.auditSinkTimeoutMs > 0)) throw new ConfigError('--audit-sink-timeout must be a positive number of milliseconds');
   if (!(config.auditDigestIntervalSeconds > 0)) throw new ConfigError('--audit-digest-interval must be a positive number of seconds');
+  if (!(config.auditRetentionDays > 0)) throw new ConfigError('--audit-retention-days must be a positive number of days');
   if (!(config.sweepIntervalSeconds > 0)) throw new ConfigError('--sweep-interval must be a positive number of seconds');
   if (!(config.clockSteadySeconds >= 0)) throw new ConfigError('--clock-steady must be a number of seconds');
   if (!(config.runnerLeaseTtlSeconds > 0)) throw new ConfigError('--runner-lease-ttl must be a positive number of seconds');
   validateLimits(config.limits);
-  return { ...config, dataDir: resolve(config.dataDir), auditFiles: config.auditFiles.map((f) => resolve(f)) };
+  return {
+    ...config,
+    dataDir: resolve(config.dataDir),
+    auditFiles: config.auditFiles.map((f) => resolve(f)),
+    ...(config.auditDigestDir ? { auditDigestDir: resolve(config.auditDigestDir) } : {}),
+    ...(config.auditArchiveDir ? { auditArchiveDir: resolve(config.auditArchiveDir) } : {}),
+  };
 }
 
 function validateLimits(limits: ConnectionLimits): void {

@@ -150,13 +150,17 @@ export interface RotationFunctionRecord {
   updatedAt: number;
 }
 
-/** One entry of the audit hash chain as stored: the record as canonical JSON, with the columns lookups filter on. */
-export interface AuditEntryRecord {
+/** One entry of the audit hash chain as stored: the record as canonical JSON, its hash and the one before. */
+export interface AuditChainRecord {
   sequence: number;
   /** Canonical JSON of the CloudTrail record: exactly what the entry hash covers. */
   recordJson: string;
   previousHash: string;
   hash: string;
+}
+
+/** A chain entry with what lookups filter on (all of it taken from the record). */
+export interface AuditEntryRecord extends AuditChainRecord {
   eventId: string;
   eventTime: number;
   eventName: string;
@@ -168,12 +172,17 @@ export interface AuditEntryRecord {
   resourceType?: string;
 }
 
-/** A signed digest of the chain head. */
+/** A signed digest of the chain head (see src/audit/digest.ts). */
 export interface AuditDigestRecord {
   sequence: number;
   hash: string;
   time: string;
   signature: string;
+  /** 1: unchained (written by earlier versions); 2: names the previous digest. */
+  version: 1 | 2;
+  previousDigestHash?: string | null;
+  previousDigestSignature?: string | null;
+  intervalSeconds?: number;
 }
 
 export type AuditLookupKey = 'EventId' | 'EventName' | 'ReadOnly' | 'Username' | 'ResourceType' | 'ResourceName' | 'EventSource' | 'AccessKeyId';

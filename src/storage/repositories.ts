@@ -1,5 +1,6 @@
 import type {
   AccessKeyRecord,
+  AuditChainRecord,
   AuditDigestRecord,
   AuditEntryRecord,
   AuditLookupKey,
@@ -164,11 +165,12 @@ export interface AuditLookupQuery {
 export interface AuditRepository {
   /** The last entry's sequence and hash, or undefined for an empty chain. */
   head(): Promise<{ sequence: number; hash: string } | undefined>;
+  /** Appends entries to the chain, and their lookup keys for the index to take. */
   append(entries: AuditEntryRecord[]): Promise<void>;
   /** Entries in chain order after `afterSequence`. */
-  entries(afterSequence: number, limit: number): Promise<AuditEntryRecord[]>;
+  entries(afterSequence: number, limit: number): Promise<AuditChainRecord[]>;
   /** Entries matching a lookup, newest first. */
-  lookup(query: AuditLookupQuery): Promise<AuditEntryRecord[]>;
+  lookup(query: AuditLookupQuery): Promise<AuditChainRecord[]>;
   addDigest(digest: AuditDigestRecord): Promise<void>;
   digests(): Promise<AuditDigestRecord[]>;
   /** The newest signed digest. */

@@ -12,6 +12,7 @@ import { appendEntries, GENESIS_HEAD } from '../../src/audit/hash-chain.js';
 import { ServiceError } from '../../src/errors/service-error.js';
 import { openAuditDatabase } from '../../src/storage/sqlite/audit-database.js';
 import { SqliteAuditRepository } from '../../src/storage/sqlite/sqlite-audit-repository.js';
+import { AuditWriter } from '../../src/audit/audit-writer.js';
 
 const ACCOUNT = '111122223333';
 const REGION = 'us-east-1';
@@ -53,7 +54,8 @@ function recordOf(call: Call, n: number): AuditRecord {
 }
 
 interface AuditLogFixture {
-  audit: SqliteAuditRepository;
+  /** What the audit thread answers lookups with: each entry with its lookup keys. */
+  audit: AuditWriter;
   close(): void;
 }
 
@@ -65,7 +67,7 @@ async function logOf(calls: Call[]): Promise<{ log: AuditLogFixture; records: Au
   await audit.append(appendEntries(GENESIS_HEAD, records).map(toEntryRecord));
   // The first half through the lookup index, the rest as the tail not yet indexed: lookups merge both.
   audit.index.indexNext(Math.floor(records.length / 2));
-  return { log: { audit, close: () => db.close() }, records };
+  return { log: { audit: new AuditWriter(db, []), close: () => db.close() }, records };
 }
 
 function context(region = REGION): RequestContext {

@@ -1,6 +1,6 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { buildRecord, type AuditRecord } from '../../src/audit/audit-record.js';
-import { appendEntries, GENESIS_HEAD, headAfter, type ChainHead, type Entry } from '../../src/audit/hash-chain.js';
+import { appendEntries, GENESIS_HEAD, headAfter, uint64, type ChainHead, type Entry } from '../../src/audit/hash-chain.js';
 import { signDigest, type Digest } from '../../src/audit/digest.js';
 import { toEntryRecord } from '../../src/audit/audit-entry-record.js';
 import type { AuditRepository } from '../../src/storage/index.js';
@@ -33,6 +33,9 @@ export function sampleRecord(n: number): AuditRecord {
   });
 }
 
+/** The interval the fixture's digests promise. */
+export const DIGEST_INTERVAL_SECONDS = 60;
+
 export interface Fixture {
   entries: Entry[];
   digests: Digest[];
@@ -42,9 +45,9 @@ export interface Fixture {
 
 /**
  * `count` records written in batches of `batch` (as group commit does), with
- * a digest signed whenever the head reaches a multiple of `digestEvery`.
+ * a digest signed whenever the head reaches a multiple of `digestEvery`, each naming the one before.
  */
-export function buildChain(count: number, { batch = 7, digestEvery = 10 } = {}): Fixture {
+export function buildChain(count: number, { batch = 7, digestEvery = 10, digestVersion = 2 } = {}): Fixture {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   const entries: Entry[] = [];
   const digests: Digest[] = [];
@@ -56,11 +59,21 @@ export function buildChain(count: number, { batch = 7, digestEvery = 10 } = {}):
     head = headAfter(head, written);
     for (const entry of written) {
       if (entry.sequence % digestEvery === 0) {
-        digests.push(signDigest(entry, privateKey, new Date(Date.UTC(2025, 4, 21, 0, 0, entry.sequence))));
+        const time = new Date(Date.UTC(2025, 4, 21, 0, 0, entry.sequence));
+        digests.push(
+          digestVersion === 1 ? signV1Digest(entry, privateKey, time) : signDigest(entry, privateKey, { time, previous: digests.at(-1), intervalSeconds: DIGEST_INTERVAL_SECONDS }),
+        );
       }
     }
   }
   return { entries, digests, publicKey, privateKey };
+}
+
+/** A digest as versions before chained digests signed it (see digest.ts): what older data directories hold. */
+export function signV1Digest(head: ChainHead, privateKey: KeyObject, time: Date): Digest {
+  const at = time.toISOString();
+  const bytes = Buffer.concat([Buffer.from('coffer-audit-digest-v1\0'), uint64(head.sequence), Buffer.from(head.hash, 'hex'), Buffer.from(at)]);
+  return { version: 1, sequence: head.sequence, hash: head.hash, time: at, signature: sign(null, bytes, privateKey).toString('base64') };
 }
 
 /** The entries as a log file holds them: one JSON line each. */

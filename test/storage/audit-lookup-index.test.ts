@@ -13,6 +13,7 @@ import { auditMigrations, openAuditDatabase } from '../../src/storage/sqlite/aud
 import { BUCKET_SHIFT } from '../../src/storage/sqlite/audit-lookup-index.js';
 import { migrate, openDurable } from '../../src/storage/sqlite/sqlite-durable.js';
 import { SqliteAuditRepository } from '../../src/storage/sqlite/sqlite-audit-repository.js';
+import { insertOldEntries } from './old-audit-schema.js';
 
 const BUCKET = 2 ** BUCKET_SHIFT;
 const COUNT = 3 * BUCKET + 500;
@@ -107,6 +108,28 @@ describe('audit lookup index', () => {
     }
   });
 
+  test('past the retention period nothing older is answered and whole buckets older than it leave the index', async () => {
+    const db = openAuditDatabase(':memory:');
+    const audit = new SqliteAuditRepository(db);
+    await audit.append(entries);
+    audit.index.indexNext(COUNT);
+    try {
+      // The cutoff falls inside the second bucket: the first goes whole, the second stays but answers only what is newer.
+      const cutoff = entryOf(BUCKET + 2000).eventTime;
+      const dropped = db.transaction(() => audit.index.retain(cutoff))();
+      assert.equal(dropped, 1);
+      const rows = db.prepare('SELECT min(bucket) FROM audit_lookup').pluck().get();
+      assert.equal(rows, 1, 'the rows of bucket 0 are gone');
+      const retained = (query: AuditLookupQuery) => expected({ ...query, startTime: Math.max(query.startTime ?? -Infinity, cutoff) });
+      for (const query of queries) {
+        const found = (await audit.lookup(query)).map((e) => e.sequence);
+        assert.deepEqual(found, retained(query), JSON.stringify(query));
+      }
+    } finally {
+      db.close();
+    }
+  });
+
   test('an index step a crash lost is indexed again at start, and nothing is doubled', async () => {
     const path = join(dir, 'lost-step.db');
     const db = openAuditDatabase(path);
@@ -114,8 +137,14 @@ describe('audit lookup index', () => {
     await audit.append(entries);
     audit.index.indexNext(COUNT);
     const rows = db.prepare('SELECT count(*) FROM audit_lookup').pluck().get();
-    // As if the last step had not been committed: its rows and its state go together.
+    // As if the last step had not been committed: its rows, its state and the keys it took go together.
     db.exec(`DELETE FROM audit_lookup WHERE sequence > 5000; UPDATE audit_lookup_state SET indexed_up_to = 5000`);
+    const keys = db.prepare(`INSERT INTO audit_lookup_pending (sequence, event_id, event_time, event_name, event_source, read_only, username,
+      access_key_id, resource_name, resource_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    for (const e of entries.filter((entry) => entry.sequence > 5000)) {
+      keys.run(e.sequence, e.eventId, e.eventTime, e.eventName, e.eventSource, e.readOnly ? 1 : 0, e.username ?? null, e.accessKeyId ?? null,
+        e.resourceName ?? null, e.resourceType ?? null);
+    }
     db.close();
 
     const writer = new AuditWriter(openAuditDatabase(path), []);
@@ -135,7 +164,7 @@ describe('audit lookup index', () => {
     const path = join(dir, 'version-1.db');
     const old = openDurable(path);
     migrate(old, auditMigrations.filter((m) => m.version === 1));
-    await new SqliteAuditRepository(old).append(entries);
+    insertOldEntries(old, entries);
     old.close();
 
     const writer = new AuditWriter(openAuditDatabase(path), []);

@@ -8,25 +8,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { verifyChain } from '../../src/audit/chain-verifier.js';
-import { OfflineAuditLog } from '../../src/audit/offline-audit.js';
+import { AuditLogReader } from '../../src/audit/audit-log-reader.js';
 import { AUDIT_DB_FILE, openAuditDatabase } from '../../src/storage/sqlite/audit-database.js';
 import { moveAuditLogOut } from '../../src/storage/sqlite/legacy-audit-move.js';
 import { migrations } from '../../src/storage/sqlite/migrations.js';
 import { SqliteAuditRepository } from '../../src/storage/sqlite/sqlite-audit-repository.js';
 import { migrate, openDurable } from '../../src/storage/sqlite/sqlite-durable.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
-import { buildChain, sampleRecord, storeChain } from '../audit/chain-fixture.js';
+import { buildChain, sampleRecord } from '../audit/chain-fixture.js';
 import { appendEntries } from '../../src/audit/hash-chain.js';
 import { toEntryRecord } from '../../src/audit/audit-entry-record.js';
+import { insertOldEntries } from './old-audit-schema.js';
 
-const chain = buildChain(62, { digestEvery: 20 });
+// Versions that kept the log in coffer.db signed unchained (version 1) digests.
+const chain = buildChain(62, { digestEvery: 20, digestVersion: 1 });
 
 /** A data directory as version 6 left it: the audit log in coffer.db. */
 async function legacyDataDir(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'coffer-legacy-audit-'));
   const db = openDurable(join(dir, 'coffer.db'));
   migrate(db, migrations.filter((m) => m.version < 7));
-  await storeChain(new SqliteAuditRepository(db), chain);
+  insertOldEntries(db, chain.entries.map(toEntryRecord));
+  const insert = db.prepare('INSERT INTO audit_digests (sequence, hash, time, signature) VALUES (@sequence, @hash, @time, @signature)');
+  for (const { sequence, hash, time, signature } of chain.digests) insert.run({ sequence, hash, time, signature });
   db.close();
   return dir;
 }
@@ -53,7 +57,7 @@ function hasLegacyTables(dir: string): boolean {
 }
 
 function verifyOffline(dir: string) {
-  const log = OfflineAuditLog.open(dir);
+  const log = AuditLogReader.open(dir);
   try {
     return verifyChain(log.entries(), log.digests(), chain.publicKey);
   } finally {

@@ -2,8 +2,9 @@ import { dirname, join } from 'node:path';
 import { AUDIT_DB_FILE, openAuditDatabase } from './audit-database.js';
 import type { Db } from './sqlite-durable.js';
 
-const ENTRY_COLUMNS = ['sequence', 'record', 'previous_hash', 'hash', 'event_id', 'event_time', 'event_name', 'event_source', 'read_only',
-  'username', 'access_key_id', 'resource_name', 'resource_type'];
+const CHAIN_COLUMNS = ['sequence', 'record', 'previous_hash', 'hash'];
+/** The lookup keys the old chain table held beside each entry: audit.db keeps them until they are indexed. */
+const KEY_COLUMNS = ['sequence', 'event_id', 'event_time', 'event_name', 'event_source', 'read_only', 'username', 'access_key_id', 'resource_name', 'resource_type'];
 const DIGEST_COLUMNS = ['sequence', 'hash', 'time', 'signature'];
 
 /** Rows per audit.db transaction while copying: a long log never makes one huge transaction. */
@@ -24,28 +25,35 @@ export function moveAuditLogOut(db: Db): void {
   if (db.memory) throw new Error('an in-memory database cannot move its audit log to a file');
   const target = openAuditDatabase(join(dirname(db.name), AUDIT_DB_FILE));
   try {
-    copyRows(db, target, 'audit_entries', ENTRY_COLUMNS, 'hash');
+    copyRows(db, target, 'audit_entries', CHAIN_COLUMNS, 'hash', { table: 'audit_lookup_pending', columns: KEY_COLUMNS });
     copyRows(db, target, 'audit_digests', DIGEST_COLUMNS, 'signature');
   } finally {
     target.close();
   }
 }
 
-/** Copies a table keyed by sequence, in chunks; a row already present must match on `check`. */
-function copyRows(from: Db, to: Db, table: string, columns: string[], check: string): void {
-  const insert = to.prepare(
-    `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')}) ON CONFLICT (sequence) DO NOTHING`,
-  );
+/**
+ * Copies a table keyed by sequence, in chunks; a row already present must
+ * match on `check`. Columns of `also` go to a table of their own, for the
+ * rows copied now.
+ */
+function copyRows(from: Db, to: Db, table: string, columns: string[], check: string, also?: { table: string; columns: string[] }): void {
+  const insertInto = (target: string, names: string[]) =>
+    to.prepare(`INSERT INTO ${target} (${names.join(', ')}) VALUES (${names.map((c) => `@${c}`).join(', ')}) ON CONFLICT (sequence) DO NOTHING`);
+  const insert = insertInto(table, columns);
+  const insertAlso = also && insertInto(also.table, also.columns);
   const present = to.prepare(`SELECT ${check} FROM ${table} WHERE sequence = ?`).pluck();
   const commit = to.transaction((rows: Record<string, unknown>[]) => {
     for (const row of rows) {
-      if (insert.run(row).changes === 0 && present.get(row.sequence) !== row[check]) {
+      if (insert.run(row).changes === 1) insertAlso?.run(row);
+      else if (present.get(row.sequence) !== row[check]) {
         throw new Error(`${to.name} already holds a different ${table} row ${String(row.sequence)}: the audit log in ${from.name} was not moved`);
       }
     }
   });
+  const read = [...new Set([...columns, ...(also?.columns ?? [])])];
   let chunk: Record<string, unknown>[] = [];
-  for (const row of from.prepare(`SELECT ${columns.join(', ')} FROM ${table} ORDER BY sequence`).iterate()) {
+  for (const row of from.prepare(`SELECT ${read.join(', ')} FROM ${table} ORDER BY sequence`).iterate()) {
     chunk.push(row as Record<string, unknown>);
     if (chunk.length === CHUNK) {
       commit(chunk);

@@ -9,6 +9,8 @@ export const BUSY_TIMEOUT_MS = 5000;
 export interface OpenOptions {
   /** Other processes (cluster workers) use the same file. */
   shared?: boolean;
+  /** The page size of a file created now (an existing file keeps its own). */
+  pageSize?: number;
 }
 
 /** A numbered schema change; each runs once, in order, inside one transaction. */
@@ -24,6 +26,8 @@ export function openDurable(path: string, options: OpenOptions = {}): Db {
   let db: Db | undefined;
   try {
     db = new Database(path);
+    // Takes effect only on a file not yet written, and must come before WAL is entered.
+    if (options.pageSize) db.pragma(`page_size = ${options.pageSize}`);
     // Unless several worker processes share it, the database belongs to one
     // process: holding the lock for good spares two system calls per statement
     // (and refuses a second server on the same data directory). It must be set

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AUDIT_DB_FILE } from '../storage/sqlite/audit-database.js';
+import { ARCHIVE_COLUMNS, DIGEST_COLUMNS, toDigest, type ArchiveSegmentRecord } from '../storage/sqlite/sqlite-audit-repository.js';
 import type { AuditRecord } from './audit-record.js';
 import type { Digest } from './digest.js';
 import type { Entry } from './hash-chain.js';
@@ -21,45 +22,70 @@ interface EntryRow {
 
 /**
  * A data directory's audit log, read straight from its database files with
- * read-only connections, while no server has them open: audit.db for the
- * chain and the digests, coffer.db for the settings (a data directory an
- * earlier version wrote keeps its log in coffer.db until the next start
- * moves it). A server not in cluster mode holds both files with an exclusive
- * lock for as long as it runs; a copy (the .db files with their -wal files,
+ * read-only connections: audit.db for the chain and the digests, coffer.db
+ * for the settings (a data directory an earlier version wrote keeps its log
+ * in coffer.db until the next start moves it). A running server holds
+ * coffer.db with an exclusive lock, so its settings are then not read; it
+ * shares audit.db (WAL, no exclusive lock), which is read in one read
+ * transaction: a snapshot of the log as it was at the first read, whatever
+ * the server appends meanwhile. A copy (the .db files with their -wal files,
  * taken while the server is stopped) reads as well as the original.
  */
-export class OfflineAuditLog {
+export class AuditLogReader {
   private readonly page;
 
   private constructor(
-    private readonly main: Connection,
+    private readonly main: Connection | undefined,
     private readonly log: Connection,
+    /** The log is still in coffer.db, where digests were never chained. */
+    private readonly legacy: boolean,
   ) {
     this.page = log.read((db) => db.prepare('SELECT sequence, record, previous_hash, hash FROM audit_entries WHERE sequence > ? ORDER BY sequence LIMIT ?'));
+    // Every read from here to close() sees one snapshot.
+    log.read((db) => db.exec('BEGIN'));
   }
 
-  static open(dataDir: string): OfflineAuditLog {
-    const main = Connection.open(join(dataDir, 'coffer.db'));
+  /** Opens the data directory's log (coffer.db only if no running server holds it). */
+  static open(dataDir: string): AuditLogReader {
+    const main = Connection.openUnlessHeld(join(dataDir, 'coffer.db'));
     let log: Connection | undefined;
     try {
-      const legacy = main.read((db) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_entries'").get());
-      log = legacy ? main : Connection.open(join(dataDir, AUDIT_DB_FILE));
-      return new OfflineAuditLog(main, log);
+      const legacy = main?.read((db) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_entries'").get());
+      log = legacy ? main! : Connection.open(join(dataDir, AUDIT_DB_FILE));
+      return new AuditLogReader(main, log, Boolean(legacy));
     } catch (error) {
       if (log !== main) log?.close();
-      main.close();
+      main?.close();
       throw error;
     }
   }
 
-  /** Every signed digest, oldest first. They are few (one per many entries), so they are read at once. */
-  digests(): Digest[] {
-    return this.log.read((db) => db.prepare('SELECT sequence, hash, time, signature FROM audit_digests ORDER BY sequence').all() as Digest[]);
+  /** False while a running server holds coffer.db: its settings cannot be read. */
+  get settingsReadable(): boolean {
+    return this.main !== undefined;
   }
 
-  /** A setting's value, if the database has it. */
+  /** Every signed digest, oldest first. They are few (one per many entries), so they are read at once. */
+  digests(): Digest[] {
+    // A log still in coffer.db, or in an audit.db no server of this version has opened yet, has only unchained digests.
+    const chained = !this.legacy && this.hasTable('audit_archives');
+    const columns = chained ? DIGEST_COLUMNS : 'sequence, hash, time, signature, 1 AS version, NULL, NULL, NULL';
+    return this.log.read((db) => (db.prepare(`SELECT ${columns} FROM audit_digests ORDER BY sequence`).all() as Parameters<typeof toDigest>[0][]).map(toDigest));
+  }
+
+  /** The segments moved to archive files, oldest first (none before this version's schema). */
+  archives(): ArchiveSegmentRecord[] {
+    if (this.legacy || !this.hasTable('audit_archives')) return [];
+    return this.log.read((db) => db.prepare(`SELECT ${ARCHIVE_COLUMNS} FROM audit_archives ORDER BY first_sequence`).all() as ArchiveSegmentRecord[]);
+  }
+
+  private hasTable(name: string): boolean {
+    return this.log.read((db) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name)) !== undefined;
+  }
+
+  /** A setting's value, if the database has it and can be read. */
   setting(name: string): string | undefined {
-    const row = this.main.read((db) => db.prepare('SELECT value FROM settings WHERE name = ?').get(name) as { value: string } | undefined);
+    const row = this.main?.read((db) => db.prepare('SELECT value FROM settings WHERE name = ?').get(name) as { value: string } | undefined);
     return row?.value;
   }
 
@@ -75,8 +101,9 @@ export class OfflineAuditLog {
   }
 
   close(): void {
+    this.log.read((db) => db.exec('COMMIT'));
     if (this.log !== this.main) this.log.close();
-    this.main.close();
+    this.main?.close();
   }
 }
 
@@ -92,6 +119,20 @@ class Connection {
     try {
       return new Connection(new Database(path, { readonly: true, fileMustExist: true, timeout: LOCK_WAIT_MS }), path);
     } catch (error) {
+      throw explain(error, path);
+    }
+  }
+
+  /** The connection, or undefined if a running server holds the file exclusively. */
+  static openUnlessHeld(path: string): Connection | undefined {
+    const connection = Connection.open(path);
+    try {
+      connection.db.prepare('SELECT 1 FROM sqlite_master LIMIT 1').get();
+      return connection;
+    } catch (error) {
+      connection.close();
+      const { code } = error as { code?: string };
+      if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return undefined;
       throw explain(error, path);
     }
   }
