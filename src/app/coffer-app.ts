@@ -41,6 +41,7 @@ import { AuditSigningKey } from '../audit/audit-signing-key.js';
 import { AUDIT_DB_FILE, openAuditDatabase } from '../storage/sqlite/audit-database.js';
 import type { SecretsApiDeps } from '../api/secretsmanager/deps.js';
 import { RotationFunctionService } from '../rotation/rotation-function-service.js';
+import { ROTATION_SERVICE_PRINCIPAL } from '../rotation/rotation-credentials.js';
 
 const BODY_LIMIT = 1024 * 1024;
 
@@ -99,19 +100,29 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   const admin = new KeyAdmin(storage, keys);
 
   const events = serviceEventRecorder(audit, options.clock);
-  const rotationFunctions = new RotationFunctionService(storage, ring);
+
   // The rotation service is set once it exists: it runs functions through this same API.
   const secretsApi = { secrets, reader, keys } as SecretsApiDeps;
   const secretsManager = secretsManagerService(secretsApi);
   let url = '';
+  const directory = new IamDirectory(storage, accessKeys);
+  const rotationFunctions = new RotationFunctionService(storage, ring, (role, now) =>
+    directory.sessions.serviceCannotAssume(role, ROTATION_SERVICE_PRINCIPAL, now),
+  );
   const rotation = setUpRotation({
     storage,
-    secretsManager,
     accessKeys,
+    sts: directory.sessions,
     functions: rotationFunctions,
+    sandbox: {
+      user: config.rotationUser,
+      allowServerUser: config.allowRotationAsServerUser,
+      hidden: [config.dataDir, config.tlsKey, config.logFile, ...config.auditFiles].filter((path): path is string => path !== undefined),
+    },
     logger,
     partition: config.partition,
     endpointUrl: () => url,
+    certificate: tls?.cert,
     paused: () => ring.sealed,
     clock: options.clock,
     events,
@@ -119,7 +130,6 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   secretsApi.rotation = rotation.service;
 
   const verifier = new SigV4Verifier(accessKeys, { verifySignatures: !config.dev, clock: options.clock });
-  const directory = new IamDirectory(storage, accessKeys);
   const dispatcher = new Dispatcher({
     services: [
       secretsManager,

@@ -33,6 +33,8 @@ export function registerServerCommand(program: Command): void {
     .option('--audit-sink-timeout <ms>', 'how long an audit sink may take to confirm before requests fail (COFFER_AUDIT_SINK_TIMEOUT)', env.COFFER_AUDIT_SINK_TIMEOUT ?? String(DEFAULTS.auditSinkTimeoutMs))
     .option('--audit-digest-interval <seconds>', 'how often the audit chain head is signed (COFFER_AUDIT_DIGEST_INTERVAL)', env.COFFER_AUDIT_DIGEST_INTERVAL ?? String(DEFAULTS.auditDigestIntervalSeconds))
     .option('--sweep-interval <seconds>', 'how often background work runs: purging deleted secrets and keys, rotating keys (COFFER_SWEEP_INTERVAL)', env.COFFER_SWEEP_INTERVAL ?? String(DEFAULTS.sweepIntervalSeconds))
+    .option('--rotation-user <user>', 'the unprivileged OS user command rotation functions run as (COFFER_ROTATION_USER)', env.COFFER_ROTATION_USER ?? DEFAULTS.rotationUser)
+    .option('--allow-rotation-as-server-user', "let command rotation functions run as the server's own user (COFFER_ALLOW_ROTATION_AS_SERVER_USER)", flag(env.COFFER_ALLOW_ROTATION_AS_SERVER_USER))
     .action(async (opts) => {
       let config: CofferConfig;
       try {
@@ -57,6 +59,8 @@ export function registerServerCommand(program: Command): void {
           auditSinkTimeoutMs: Number(opts.auditSinkTimeout),
           auditDigestIntervalSeconds: Number(opts.auditDigestInterval),
           workers: Number(opts.workers),
+          rotationUser: opts.rotationUser,
+          allowRotationAsServerUser: Boolean(opts.allowRotationAsServerUser),
         });
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;

@@ -32,6 +32,10 @@ export interface CofferConfig {
   auditDigestIntervalSeconds: number;
   /** Server processes sharing the port and the database (1: a single process). */
   workers: number;
+  /** The OS user command rotation functions run as. */
+  rotationUser: string;
+  /** Let command rotation functions run as the server's own user. */
+  allowRotationAsServerUser: boolean;
 }
 
 export const DEFAULTS = {
@@ -45,6 +49,7 @@ export const DEFAULTS = {
   auditSinkTimeoutMs: 5000,
   auditDigestIntervalSeconds: 60,
   workers: 1,
+  rotationUser: 'nobody',
 };
 
 export class ConfigError extends Error {}
@@ -66,6 +71,7 @@ export function validateConfig(config: CofferConfig): CofferConfig {
   if (!(config.auditSinkTimeoutMs > 0)) throw new ConfigError('--audit-sink-timeout must be a positive number of milliseconds');
   if (!(config.auditDigestIntervalSeconds > 0)) throw new ConfigError('--audit-digest-interval must be a positive number of seconds');
   if (!(config.sweepIntervalSeconds > 0)) throw new ConfigError('--sweep-interval must be a positive number of seconds');
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/.test(config.rotationUser)) throw new ConfigError(`--rotation-user '${config.rotationUser}' is not a user name or id`);
   return { ...config, dataDir: resolve(config.dataDir), auditFiles: config.auditFiles.map((f) => resolve(f)) };
 }
 

@@ -226,4 +226,13 @@ export const migrations: Migration[] = [
       DROP TABLE IF EXISTS audit_digests;
     `,
   },
+  {
+    version: 8,
+    sql: `
+      -- A rotation function's execution role: the IAM role whose session it acts with.
+      ALTER TABLE rotation_functions ADD COLUMN role_arn TEXT;
+      -- Rotations now act with sessions; keys limited to one secret by scope are no longer honoured.
+      DELETE FROM access_keys WHERE scope_secret_arn IS NOT NULL;
+    `,
+  },
 ];

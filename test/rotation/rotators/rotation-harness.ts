@@ -11,7 +11,7 @@ import { secretsManagerService } from '../../../src/api/secretsmanager/secrets-m
 import { KeyService } from '../../../src/keys/key-service.js';
 import { RootKey } from '../../../src/keys/root-key.js';
 import { ROTATION_STEPS, type RotationStep, type SecretsPort, type StepInvoker } from '../../../src/rotation/rotation-function.js';
-import { inProcessSecretsPort } from '../../../src/rotation/secrets-port.js';
+import { inProcessSecretsPort } from '../in-process-secrets-port.js';
 import { CONNECTION_UNSAFE_CHARACTERS } from '../../../src/secrets/random-password.js';
 import { SecretReader } from '../../../src/secrets/secret-reader.js';
 import { SecretService } from '../../../src/secrets/secret-service.js';
