@@ -5,16 +5,17 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, GetSecretValueCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { sharedServer } from '../support/coffer-server.js';
 import { rawClientFor } from '../support/raw-client.js';
 import { rejectsWith, uniqueName } from '../support/sdk-errors.js';
 import { createRotationFunction, failureOf, rotationEnded } from '../rotation/rotation-e2e.js';
-import { requireServer } from '../rotation/rotators/rotation-harness.js';
+import { requireServer } from '../rotation/require-server.js';
 
 const LOOKUP = 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents';
-const SECRET_STRING_LIMIT = 65_536;
+const SECRET_ID_LIMIT = 2048;
 const shared = sharedServer();
 
 /** Runs `work` with a superuser connection to the local PostgreSQL (skipped, or failed under CI, without one). */
@@ -76,19 +77,25 @@ async function rotateAndCount(role: string): Promise<void> {
   assert.deepEqual(calls, { DescribeSecret: 4, GetSecretValue: 6, GetRandomPassword: 1, PutSecretValue: 1, UpdateSecretVersionStage: 1 });
 }
 
-test("a rotator's invalid PutSecretValue is refused by the model's validation, as any caller's is", async () => {
-  const fn = await createRotationFunction(shared.server, 'pg-single', undefined, { Kind: 'postgresql-single-user' });
-  // At the limit now; the new 32-character password makes the next version too long.
-  const base = JSON.stringify(secretValue('nobody_at_all', { padding: '' }));
-  const value = JSON.stringify(secretValue('nobody_at_all', { padding: 'p'.repeat(SECRET_STRING_LIMIT - base.length) }));
-  assert.equal(value.length, SECRET_STRING_LIMIT);
-  const name = uniqueName('too-long');
-  await shared.client.send(new CreateSecretCommand({ Name: name, SecretString: value }));
+test("a rotator's invalid request is refused by the model's validation, as any caller's is: a masterarn longer than a SecretId may be", async (t) => {
+  const connection = mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root', password: '', connectTimeout: 5000 });
+  if (!(await requireServer(t, 'MariaDB at 127.0.0.1:3306', () => connection))) return;
+  const db = await connection;
+  const user = `fd_${randomBytes(4).toString('hex')}`;
+  await db.query("CREATE USER ?@'%' IDENTIFIED BY 'first-password'", [user]);
+  t.after(async () => {
+    await db.query("DROP USER IF EXISTS ?@'%'", [user]);
+    await db.end();
+  });
+  const masterarn = `arn:aws:secretsmanager:us-east-1:000000000000:secret:${'m'.repeat(SECRET_ID_LIMIT)}`;
+  const fn = await createRotationFunction(shared.server, 'mysql-multi', undefined, { Kind: 'mysql-alternating-users' });
+  const name = uniqueName('long-masterarn');
+  const value = { engine: 'mysql', host: '127.0.0.1', port: 3306, username: user, password: 'first-password', masterarn };
+  await shared.client.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify(value) }));
 
-  const tooLong = value.replace('first-password', 'x'.repeat(32));
-  await rejectsWith(shared.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: tooLong })), 'ValidationException', /length less than or equal to 65536/);
+  const refusal = /at 'secretId' failed to satisfy constraint: Member must have length less than or equal to 2048/;
+  await rejectsWith(shared.client.send(new GetSecretValueCommand({ SecretId: masterarn })), 'ValidationException', refusal);
   const { VersionId } = await shared.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn }));
   assert.equal(await rotationEnded(shared.server, shared.client, name, VersionId!), 'failed');
-  assert.match(failureOf(shared.server, VersionId!)!, /"step":"createSecret".*Value at .secretString. failed to satisfy constraint: Member must have length less than or equal to 65536/);
-  await rejectsWith(shared.client.send(new GetSecretValueCommand({ SecretId: name, VersionId })), 'ResourceNotFoundException');
+  assert.match(failureOf(shared.server, VersionId!)!, new RegExp(`"step":"setSecret".*${refusal.source}`));
 });
