@@ -16,7 +16,7 @@ import { PROJECT_ROOT, sharedServer } from '../support/coffer-server.js';
 import { requireTool } from '../support/child-process.js';
 import { iamQuery } from '../support/iam-query.js';
 import { uniqueName } from '../support/sdk-errors.js';
-import { createRotationFunction, failureOf, rotationEnded } from './rotation-e2e.js';
+import { assertFailedAt, createRotationFunction, failureOf, rotationEnded } from './rotation-e2e.js';
 import { requireServer } from './require-server.js';
 
 const shared = sharedServer();
@@ -108,13 +108,13 @@ async function rotateTwice(t: TestContext, db: Database, engine: string, setting
   // Without a role the master secret is not the function's to read.
   const refused = await sm.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: withoutRole }));
   assert.equal(await rotationEnded(shared.server, sm, name, refused.VersionId!), 'failed');
-  assert.match(failureOf(shared.server, refused.VersionId!)!, /setSecret.*not authorized to perform: secretsmanager:GetSecretValue on resource: [^ ]*:secret:master/);
+  await assertFailedAt(shared.server, refused.VersionId!, 'setSecret', /not authorized to perform: secretsmanager:GetSecretValue on resource: [^ ]*:secret:master/);
   assert.equal(await db.logsIn(`${user}_clone`, 'anything'), false, 'no clone was made');
   // The failed rotation's AWSPENDING is cleared as an AWS user would, before the next one.
   await sm.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSPENDING', RemoveFromVersionId: refused.VersionId }));
   for (const expected of [`${user}_clone`, user]) {
     const { VersionId } = await sm.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: withRole }));
-    assert.equal(await rotationEnded(shared.server, sm, name, VersionId!), 'succeeded', failureOf(shared.server, VersionId!));
+    assert.equal(await rotationEnded(shared.server, sm, name, VersionId!), 'succeeded', await failureOf(shared.server, VersionId!));
     const current = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: name }))).SecretString!) as { username: string; password: string };
     assert.equal(current.username, expected);
     assert.ok(await db.logsIn(current.username, current.password), `${expected} logs in with the new password`);

@@ -11,7 +11,7 @@ import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, Rota
 import { PROJECT_ROOT, clientConfig, requiredInCi, sharedServer, startServer } from '../support/coffer-server.js';
 import { requireTool } from '../support/child-process.js';
 import { uniqueName } from '../support/sdk-errors.js';
-import { createRotationFunction, failureOf, rotationEnded } from '../rotation/rotation-e2e.js';
+import { assertFailedAt, createRotationFunction, rotationEnded } from '../rotation/rotation-e2e.js';
 
 const PROBE = join(PROJECT_ROOT, 'test/rotation/fixtures/probe-server.py');
 const shared = sharedServer();
@@ -62,6 +62,6 @@ test("command functions are refused the server's own user unless allowed", async
   await client.send(new CreateSecretCommand({ Name: name, SecretString: 'v1' }));
   const { VersionId } = await client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: arn }));
   assert.equal(await rotationEnded(own, client, name, VersionId!), 'failed');
-  assert.match(failureOf(own, VersionId!)!, /server's own user.*--allow-rotation-as-server-user/);
+  await assertFailedAt(own, VersionId!, 'createSecret', /server's own user.*--allow-rotation-as-server-user/);
   assert.equal((await client.send(new DescribeSecretCommand({ SecretId: name }))).VersionIdsToStages?.[VersionId!]?.includes('AWSCURRENT'), false);
 });
