@@ -100,8 +100,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   const admin = new KeyAdmin(storage, keys);
 
   const events = serviceEventRecorder(audit, options.clock);
-
-  // The rotation service is set once it exists: it runs functions through this same API.
+  // The rotation service is set once it exists; rotations call this API through the server's own endpoint.
   const secretsApi = { secrets, reader, keys } as SecretsApiDeps;
   const secretsManager = secretsManagerService(secretsApi);
   let url = '';
