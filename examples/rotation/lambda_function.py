@@ -10,6 +10,7 @@ object's other fields are carried over to the new version.
 
 import json
 import logging
+import os
 
 import boto3
 
@@ -35,9 +36,9 @@ def lambda_handler(event, context):
     token = event["ClientRequestToken"]
     step = event["Step"]
 
-    # boto3 1.28 and later take the endpoint from AWS_ENDPOINT_URL, which Coffer sets for
-    # its command functions; on AWS it is unset and the regional endpoint is used.
-    service_client = boto3.client("secretsmanager")
+    # As in AWS's templates: the endpoint comes from SECRETS_MANAGER_ENDPOINT, which Coffer
+    # sets for its command functions (on AWS, unset means the regional endpoint).
+    service_client = boto3.client("secretsmanager", endpoint_url=os.environ.get("SECRETS_MANAGER_ENDPOINT"))
 
     # Make sure the version is staged correctly
     metadata = service_client.describe_secret(SecretId=arn)
@@ -86,8 +87,9 @@ def create_secret(service_client, arn, token, rotation_token):
         "SecretString": with_new_key(current.get("SecretString"), new_key),
         "VersionStages": ["AWSPENDING"],
     }
-    if rotation_token:
-        # Newer events carry a RotationToken; passing it back ties the write to this rotation.
+    if rotation_token and "RotationToken" in service_client.meta.service_model.operation_model("PutSecretValue").input_shape.members:
+        # Newer events carry a RotationToken; passing it back ties the write to this rotation
+        # (older boto3 versions do not know the parameter).
         request["RotationToken"] = rotation_token
     service_client.put_secret_value(**request)
     logger.info("createSecret: Successfully put secret for ARN %s and version %s.", arn, token)

@@ -49,6 +49,7 @@ import { AUDIT_DB_FILE } from '../storage/sqlite/audit-database.js';
 import type { SecretsApiDeps } from '../api/secretsmanager/deps.js';
 import { RotationFunctionService } from '../rotation/rotation-function-service.js';
 import { WriteGate } from '../storage/write-gate.js';
+import { ROTATION_SERVICE_PRINCIPAL } from '../rotation/rotation-credentials.js';
 
 const BODY_LIMIT = 1024 * 1024;
 const DAY_MS = 86_400_000;
@@ -115,19 +116,28 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   // Every process competes for the one lease of background work; its writes are fenced by it.
   const lease = new RunnerLease(storage, logger, config.runnerLeaseTtlSeconds * 1000);
   const background = lease.fenced(storage);
-  const rotationFunctions = new RotationFunctionService(storage, ring);
-  // The rotation service is set once it exists: it runs functions through this same API.
+  // The rotation service is set once it exists; rotations call this API through the server's own endpoint.
   const secretsApi = { secrets, reader, keys } as SecretsApiDeps;
   const secretsManager = secretsManagerService(secretsApi);
   let url = '';
+  const directory = new IamDirectory(storage, accessKeys);
+  const rotationFunctions = new RotationFunctionService(storage, ring, (role, now) =>
+    directory.sessions.serviceCannotAssume(role, ROTATION_SERVICE_PRINCIPAL, now),
+  );
   const rotation = setUpRotation({
     storage,
-    secretsManager,
     accessKeys,
+    sts: directory.sessions,
     functions: rotationFunctions,
+    sandbox: {
+      user: config.rotationUser,
+      allowServerUser: config.allowRotationAsServerUser,
+      hidden: [config.dataDir, config.tlsKey, config.logFile, config.auditDigestDir, config.auditArchiveDir, ...config.auditFiles].filter((path): path is string => path !== undefined),
+    },
     logger,
     partition: config.partition,
     endpointUrl: () => url,
+    certificate: tls?.cert,
     paused: () => ring.sealed,
     clock: options.clock,
     events,
@@ -143,7 +153,6 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     clock: options.clock,
   });
   const verifier = new SigV4Verifier(accessKeys, { verifySignatures: !config.dev, clock: options.clock });
-  const directory = new IamDirectory(storage, accessKeys);
   const dispatcher = new Dispatcher({
     services: [
       secretsManager,

@@ -8,6 +8,7 @@ interface SettingOptions {
   url?: string;
   command?: string;
   timeout?: number;
+  role?: string;
   rotateSigningKey?: boolean;
 }
 
@@ -23,6 +24,7 @@ const request = (opts: SettingOptions) => ({
   Url: opts.url,
   Command: opts.command,
   TimeoutSeconds: opts.timeout,
+  Role: opts.role,
   RotateSigningKey: opts.rotateSigningKey,
 });
 
@@ -31,7 +33,8 @@ function settingOptions(command: Command, timeoutDefault: string): void {
   command
     .option('--url <url>', 'webhook: the https endpoint (http only to a loopback host)')
     .option('--command <command>', 'command: the program and its arguments, as one string')
-    .option('--timeout <seconds>', `how long one rotation step may take, 1 to 900${timeoutDefault}`, wholeSeconds);
+    .option('--timeout <seconds>', `how long one rotation step may take, 1 to 900${timeoutDefault}`, wholeSeconds)
+    .option('--role <arn>', "the execution role whose session credentials the function acts with (its trust policy must allow lambda.amazonaws.com); without one, only the rotated secret is allowed" + (timeoutDefault ? '' : '; "" removes it'));
 }
 
 /** Prints a function; a signing key is shown this once, so say so. */

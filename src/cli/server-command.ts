@@ -45,6 +45,8 @@ export function registerServerCommand(program: Command): void {
     .option('--header-timeout <seconds>', 'time a client has to send a request\'s headers (COFFER_HEADER_TIMEOUT)', env.COFFER_HEADER_TIMEOUT ?? String(DEFAULTS.limits.headerTimeoutMs / 1000))
     .option('--request-timeout <seconds>', 'time a client has to send a whole request (COFFER_REQUEST_TIMEOUT)', env.COFFER_REQUEST_TIMEOUT ?? String(DEFAULTS.limits.requestTimeoutMs / 1000))
     .option('--idle-timeout <seconds>', 'an idle connection, or one whose client takes none of its answer, is closed after this (COFFER_IDLE_TIMEOUT)', env.COFFER_IDLE_TIMEOUT ?? String(DEFAULTS.limits.idleTimeoutMs / 1000))
+    .option('--rotation-user <user>', 'the unprivileged OS user command rotation functions run as (COFFER_ROTATION_USER)', env.COFFER_ROTATION_USER ?? DEFAULTS.rotationUser)
+    .option('--allow-rotation-as-server-user', "let command rotation functions run as the server's own user (COFFER_ALLOW_ROTATION_AS_SERVER_USER)", flag(env.COFFER_ALLOW_ROTATION_AS_SERVER_USER))
     .action(async (opts) => {
       let config: CofferConfig;
       try {
@@ -82,6 +84,8 @@ export function registerServerCommand(program: Command): void {
             requestTimeoutMs: Number(opts.requestTimeout) * 1000,
             idleTimeoutMs: Number(opts.idleTimeout) * 1000,
           },
+          rotationUser: opts.rotationUser,
+          allowRotationAsServerUser: Boolean(opts.allowRotationAsServerUser),
         });
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;

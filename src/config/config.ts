@@ -47,6 +47,10 @@ export interface CofferConfig {
   acceptDataLoss?: boolean;
   /** What one client may hold of each server process: connections, pipelined requests, timeouts. */
   limits: ConnectionLimits;
+  /** The OS user command rotation functions run as. */
+  rotationUser: string;
+  /** Let command rotation functions run as the server's own user. */
+  allowRotationAsServerUser: boolean;
 }
 
 export const DEFAULTS = {
@@ -64,6 +68,7 @@ export const DEFAULTS = {
   auditRetentionDays: 90,
   workers: 1,
   limits: DEFAULT_CONNECTION_LIMITS,
+  rotationUser: 'nobody',
 };
 
 export class ConfigError extends Error {}
@@ -89,6 +94,7 @@ export function validateConfig(config: CofferConfig): CofferConfig {
   if (!(config.clockSteadySeconds >= 0)) throw new ConfigError('--clock-steady must be a number of seconds');
   if (!(config.runnerLeaseTtlSeconds > 0)) throw new ConfigError('--runner-lease-ttl must be a positive number of seconds');
   validateLimits(config.limits);
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/.test(config.rotationUser)) throw new ConfigError(`--rotation-user '${config.rotationUser}' is not a user name or id`);
   return {
     ...config,
     dataDir: resolve(config.dataDir),

@@ -10,7 +10,6 @@ import type { SigV4Verifier, VerifiedCaller } from './sigv4.js';
 import { decodeQueryInput, isFormRequest, parseForm, sendXml, xmlError, xmlResponse } from './query-protocol.js';
 import { requestLog, type RequestLog } from '../log/request-log.js';
 import { sealedError } from '../keys/root-key.js';
-import { assertWithinScope } from './scoped-access.js';
 import { auditOutcomeUnrecorded, auditUnavailable, type AuditLog } from '../audit/audit-log.js';
 import { requestChanges, requestRecord, type RequestFacts } from '../audit/request-record.js';
 import type { WriteGate } from '../storage/write-gate.js';
@@ -159,7 +158,6 @@ export class Dispatcher {
     const raw = route.form ? (inputShape ? decodeQueryInput(service.shapes, inputShape, route.form) : {}) : parseJsonBody(body);
     const input = inputShape ? validateInput(service.shapes, inputShape, raw) : raw;
     facts.input = input;
-    if (caller.scopeSecretArn) assertWithinScope({ principalArn: caller.principalArn, scopeSecretArn: caller.scopeSecretArn }, service.targetPrefix, name, input);
     const handler = service.handlers[name];
     if (!handler) {
       const message = `Coffer does not support the ${name} operation yet.`;
@@ -206,11 +204,10 @@ export class Dispatcher {
 
   /**
    * What the handler knows of the request, with `authorize` deciding by the caller's policies.
-   * Unauthenticated operations, keys limited to one secret (checked by their scope) and --dev
-   * callers are not policy-checked.
+   * Unauthenticated operations and --dev callers are not policy-checked.
    */
   private context(req: IncomingMessage, { service, name }: Route, caller: Omit<VerifiedCaller, 'service'>, open: boolean, requestId: string, now: number): RequestContext {
-    const authorizer = open || caller.scopeSecretArn || !caller.principalArn ? undefined : this.options.authorizer;
+    const authorizer = open || !caller.principalArn ? undefined : this.options.authorizer;
     const who: Caller | undefined = authorizer && {
       principalArn: caller.principalArn!,
       sessionIssuerArn: caller.sessionIssuerArn,

@@ -10,6 +10,8 @@ import { createHash, createHmac } from 'node:crypto';
 export interface SigningCredentials {
   accessKeyId: string;
   secretAccessKey: string;
+  /** Temporary credentials: sent, and signed, as X-Amz-Security-Token. */
+  sessionToken?: string;
 }
 
 export interface SignedJsonRequest {
@@ -65,13 +67,15 @@ export class RequestSigner {
   }
 
   private signPost(host: string, contentType: string, body: string, target?: string): SignedJsonRequest {
-    const signedHeaders = target === undefined ? 'content-type;host;x-amz-date' : 'content-type;host;x-amz-date;x-amz-target';
+    const token = this.credentials.sessionToken;
+    const signedHeaders = `content-type;host;x-amz-date${token === undefined ? '' : ';x-amz-security-token'}${target === undefined ? '' : ';x-amz-target'}`;
+    const tokenLine = token === undefined ? '' : `x-amz-security-token:${token}\n`;
     const targetLine = target === undefined ? '' : `x-amz-target:${target}\n`;
     const canonicalRequest = [
       'POST',
       '/',
       '',
-      `content-type:${contentType}\nhost:${host}\nx-amz-date:${this.date}\n${targetLine}`,
+      `content-type:${contentType}\nhost:${host}\nx-amz-date:${this.date}\n${tokenLine}${targetLine}`,
       signedHeaders,
       sha256Hex(body),
     ].join('\n');
@@ -83,6 +87,7 @@ export class RequestSigner {
         ['Content-Type', contentType],
         ...(target === undefined ? [] : [['X-Amz-Target', target] as [string, string]]),
         ['X-Amz-Date', this.date],
+        ...(token === undefined ? [] : [['X-Amz-Security-Token', token] as [string, string]]),
         ['Authorization', `AWS4-HMAC-SHA256 Credential=${this.credentials.accessKeyId}/${this.scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`],
         ['Content-Length', String(Buffer.byteLength(body))],
       ],

@@ -12,8 +12,6 @@ export interface CredentialResolver {
 export interface VerifiedCaller {
   accessKeyId: string;
   principalArn?: string;
-  /** The caller's key may act on this one secret only. */
-  scopeSecretArn?: string;
   /** Role sessions: the role (with its path) the session was issued for. */
   sessionIssuerArn?: string;
   /** The session policy the temporary credentials carry (JSON text), to cap what identity policies allow. */
@@ -102,7 +100,6 @@ export class SigV4Verifier {
       );
     }
     const caller: VerifiedCaller = { accessKeyId, principalArn: key.principalArn, region, service };
-    if (key.scopeSecretArn) caller.scopeSecretArn = key.scopeSecretArn;
     if (key.sessionIssuerArn) caller.sessionIssuerArn = key.sessionIssuerArn;
     if (key.sessionPolicy) caller.sessionPolicy = key.sessionPolicy;
     if (key.issuedAt !== undefined) caller.credentialsIssuedAt = key.issuedAt;

@@ -16,7 +16,6 @@ export interface SessionCredentials extends Credentials {
 export interface ResolvedAccessKey {
   principalArn: string;
   secretAccessKey: string;
-  scopeSecretArn?: string;
   expiresAt?: number;
   /** STS sessions: the digest of the token requests must carry (see session-token.ts). */
   sessionTokenHash?: string;
@@ -36,7 +35,7 @@ export interface SessionGrant {
 }
 
 /** The columns a temporary key may add to a long-term one. */
-type TemporaryFields = Pick<AccessKeyRecord, 'expiresAt' | 'scopeSecretArn' | 'sessionTokenHash' | 'sessionIssuerArn' | 'sessionPolicy'>;
+type TemporaryFields = Pick<AccessKeyRecord, 'expiresAt' | 'sessionTokenHash' | 'sessionIssuerArn' | 'sessionPolicy'>;
 
 const KEY_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -58,14 +57,6 @@ export class AccessKeyStore {
   /** A long-term key; `guard` runs first in the same unit of work (a quota check) and may refuse. */
   async create(principalArn: string, now = Date.now(), guard?: (tx: Repositories) => Promise<void>): Promise<Credentials> {
     return this.insert('AKIA', principalArn, now, {}, guard);
-  }
-
-  /**
-   * A key that works until `expiresAt` and only on one secret: what a rotation
-   * function run as a command gets. (ASIA, as AWS names temporary keys.)
-   */
-  createTemporary(principalArn: string, scope: { secretArn: string; expiresAt: number }, now = Date.now()): Promise<Credentials> {
-    return this.insert('ASIA', principalArn, now, { expiresAt: scope.expiresAt, scopeSecretArn: scope.secretArn });
   }
 
   /**
@@ -118,14 +109,19 @@ export class AccessKeyStore {
     return this.resolved.getOrLoad(accessKeyId, async () => {
       const record = await this.storage.accessKeys.find(accessKeyId);
       if (!record || record.status !== 'Active') return undefined;
-      const { principalArn, scopeSecretArn, expiresAt, sessionTokenHash, sessionIssuerArn, sessionPolicy } = record;
+      const { principalArn, expiresAt, sessionTokenHash, sessionIssuerArn, sessionPolicy } = record;
       return {
         principalArn,
         secretAccessKey: this.rootKey.open(record.encryptedSecret, accessKeyPurpose(accessKeyId)).toString('utf8'),
         issuedAt: record.createdAt,
-        ...definedOnly({ scopeSecretArn, expiresAt, sessionTokenHash, sessionIssuerArn, sessionPolicy }),
+        ...definedOnly({ expiresAt, sessionTokenHash, sessionIssuerArn, sessionPolicy }),
       };
     });
+  }
+
+  /** Ends a key before its expiry (a rotation's session, once the rotation is over). */
+  revoke(accessKeyId: string): Promise<void> {
+    return this.storage.transaction((tx) => tx.accessKeys.delete(accessKeyId));
   }
 
   /** Removes temporary keys past their expiry; returns how many. */

@@ -12,6 +12,7 @@ const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_URL_LENGTH = 2048;
 const MAX_COMMAND_LENGTH = 4096;
 const SIGNING_KEY_BYTES = 32;
+const ROLE_ARN = /^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
 export interface NewRotationFunction {
   name: string;
@@ -19,6 +20,8 @@ export interface NewRotationFunction {
   url?: string;
   command?: string;
   timeoutSeconds?: number;
+  /** The execution role's ARN. */
+  role?: string;
 }
 
 /** What an update changes; absent members keep their value. */
@@ -27,6 +30,8 @@ export interface RotationFunctionChanges {
   url?: string;
   command?: string;
   timeoutSeconds?: number;
+  /** The execution role's ARN; an empty string removes it. */
+  role?: string;
   /** Webhook functions: replace the signing key. */
   rotateSigningKey?: boolean;
 }
@@ -53,6 +58,8 @@ export class RotationFunctionService {
   constructor(
     private readonly storage: Storage,
     private readonly rootKey: RootCipher,
+    /** Why the rotation service cannot assume a role, or undefined when it can. */
+    private readonly roleProblem: (roleArn: string, now: number) => Promise<string | undefined> = async () => undefined,
   ) {}
 
   async create(scope: RequestScope, input: NewRotationFunction): Promise<IssuedRotationFunction> {
@@ -60,6 +67,7 @@ export class RotationFunctionService {
     const kind = checkKind(input.kind);
     const settings = checkSettings(kind, input.url, input.command);
     const timeoutSeconds = checkTimeout(input.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS);
+    const roleArn = await this.checkRole(kind, input.role, scope.now);
     const arn = rotationFunctionArn(scope, input.name);
     const signingKey = kind === 'webhook' ? randomBytes(SIGNING_KEY_BYTES) : undefined;
     const fn: RotationFunctionRecord = {
@@ -72,6 +80,7 @@ export class RotationFunctionService {
       command: settings.command,
       timeoutSeconds,
       sealedSigningKey: signingKey && this.rootKey.seal(signingKey, signingKeyPurpose(arn)),
+      roleArn,
       createdAt: scope.now,
       updatedAt: scope.now,
     };
@@ -106,13 +115,15 @@ export class RotationFunctionService {
     checkName(name);
     const { rotateSigningKey, ...settingChanges } = changes;
     if (!rotateSigningKey && Object.values(settingChanges).every((v) => v === undefined)) {
-      throw invalid('Nothing to update: give a new Kind, Url, Command or TimeoutSeconds, or RotateSigningKey.');
+      throw invalid('Nothing to update: give a new Kind, Url, Command, TimeoutSeconds or Role, or RotateSigningKey.');
     }
+    const roleChange = changes.role === undefined || changes.role === '' ? undefined : await this.checkRole(changes.kind ?? 'command', changes.role, scope.now);
     return this.storage.transaction(async (tx) => {
       const old = await this.find(tx, scope, name);
       const kind = changes.kind === undefined ? (old.kind as RotationFunctionKind) : checkKind(changes.kind);
       const sameKind = kind === old.kind;
       const settings = checkSettings(kind, changes.url ?? (sameKind ? old.url : undefined), changes.command ?? (sameKind ? old.command : undefined));
+      if (kind === 'webhook' && changes.role) throw invalid('webhook functions take no Role: they act with no credentials of Coffer\'s.');
       if (rotateSigningKey && kind !== 'webhook') throw invalid(`Only webhook functions have a signing key; ${name} is a ${kind} function.`);
       const signingKey = kind === 'webhook' && (!sameKind || rotateSigningKey) ? randomBytes(SIGNING_KEY_BYTES) : undefined;
       const fn: RotationFunctionRecord = {
@@ -123,6 +134,8 @@ export class RotationFunctionService {
         command: settings.command,
         timeoutSeconds: checkTimeout(changes.timeoutSeconds ?? old.timeoutSeconds),
         sealedSigningKey: signingKey ? this.rootKey.seal(signingKey, signingKeyPurpose(old.arn)) : kind === 'webhook' ? old.sealedSigningKey : undefined,
+        // A webhook acts with no credentials of Coffer's, so it takes no role.
+        roleArn: kind === 'webhook' ? undefined : changes.role === undefined ? old.roleArn : roleChange,
         updatedAt: scope.now,
       };
       await tx.rotationFunctions.update(fn);
@@ -137,6 +150,16 @@ export class RotationFunctionService {
       await this.find(tx, scope, name);
       await tx.rotationFunctions.delete(scope.account, scope.region, name);
     });
+  }
+
+  /** The role, checked as Lambda checks an execution role: it must exist and let lambda.amazonaws.com assume it. */
+  private async checkRole(kind: string, role: string | undefined, now: number): Promise<string | undefined> {
+    if (role === undefined) return undefined;
+    if (kind === 'webhook') throw invalid('webhook functions take no Role: they act with no credentials of Coffer\'s.');
+    if (!ROLE_ARN.test(role)) throw invalid('Role must be the ARN of an IAM role (arn:aws:iam::<account>:role/<name>).');
+    const problem = await this.roleProblem(role, now);
+    if (problem !== undefined) throw invalid(`The role defined for the function cannot be assumed by Lambda: ${problem}.`);
+    return role;
   }
 
   /** The webhook function's HMAC signing key, unsealed (for the rotation engine to sign its requests). */

@@ -1,58 +1,54 @@
-import type { JsonService } from '../api/operation.js';
-import type { AccessKeyStore } from '../iam/access-key-store.js';
 import type { RotationFunctionRecord } from '../storage/index.js';
 import { commandInvoker } from './invokers/command-invoker.js';
+import type { CommandSandbox } from './invokers/command-sandbox.js';
 import { webhookInvoker } from './invokers/webhook-invoker.js';
+import type { RotationSessionIssuer } from './rotation-credentials.js';
 import type { InvokerFactory } from './rotation-runner.js';
 import type { RotationFunctionKind } from './rotation-function.js';
 import { builtInRotator } from './rotators/index.js';
-import { inProcessSecretsPort } from './secrets-port.js';
+import { signedSecretsPort } from './signed-secrets-port.js';
 
 export interface InvokerDeps {
-  /** The Secrets Manager API, which built-in rotators call in-process. */
-  secretsManager: JsonService;
-  accessKeys: AccessKeyStore;
+  /** The credentials each rotation acts with (rotation-credentials.ts). */
+  sessions: RotationSessionIssuer;
+  /** What contains a command function's process. */
+  sandbox: CommandSandbox;
   signingKey(fn: RotationFunctionRecord): Buffer;
-  /** Where a command's AWS SDK reaches this server. */
+  /** Where a command's AWS SDK, and built-in rotators, reach this server. */
   endpointUrl(): string;
+  /** The server's TLS certificate, when it serves https: built-in rotators check they reach the server itself. */
+  certificate?: Buffer;
   clock?: () => number;
 }
 
-/** Rotation principals, in the assumed-role form AWS gives a Lambda's credentials. */
-function rotationPrincipal(fn: RotationFunctionRecord): string {
-  return `arn:aws:sts::${fn.account}:assumed-role/coffer-rotation/${fn.name}`;
-}
-
 /**
- * How each kind of registered function runs one rotation: built-in rotators
- * in-process; a webhook by signed HTTP calls; a command as a child process
- * given the endpoint and temporary credentials valid for that one secret,
- * for as long as the rotation may take.
+ * How each kind of registered function runs one rotation: a webhook by signed HTTP
+ * calls; a command as a sandboxed child process given the endpoint and the rotation's
+ * session credentials; a built-in rotator in-process, calling the API through the
+ * server's own endpoint with the same credentials. The credentials end with the rotation.
  */
 export function rotationInvokers(deps: InvokerDeps): InvokerFactory {
   const clock = deps.clock ?? Date.now;
   return async (fn, secretArn, scope) => {
     const timeoutMs = fn.timeoutSeconds * 1000;
-    switch (fn.kind) {
-      case 'webhook':
-        return { invoke: webhookInvoker({ url: fn.url!, timeoutMs, signingKey: deps.signingKey(fn) }) };
-      case 'command': {
-        // Four steps, each within the timeout, and a minute's margin.
-        const expiresAt = clock() + 4 * timeoutMs + 60_000;
-        const credentials = await deps.accessKeys.createTemporary(rotationPrincipal(fn), { secretArn, expiresAt });
-        const env = {
-          AWS_ENDPOINT_URL: deps.endpointUrl(),
-          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-          AWS_REGION: scope.region,
-          AWS_DEFAULT_REGION: scope.region,
-        };
-        return { invoke: commandInvoker({ command: fn.command!, timeoutMs, env }) };
-      }
-      default: {
-        const port = inProcessSecretsPort(deps.secretsManager, { ...scope, principalArn: rotationPrincipal(fn) }, clock);
-        return { invoke: builtInRotator(fn.kind as RotationFunctionKind, port) };
-      }
+    if (fn.kind === 'webhook') return { invoke: webhookInvoker({ url: fn.url!, timeoutMs, signingKey: deps.signingKey(fn) }) };
+    // Four steps, each within the timeout, and a minute's margin.
+    const session = await deps.sessions(fn, secretArn, scope, clock() + 4 * timeoutMs + 60_000);
+    const { credentials } = session;
+    if (fn.kind === 'command') {
+      const env = {
+        AWS_ENDPOINT_URL: deps.endpointUrl(),
+        // AWS's rotation functions take their endpoint from this variable.
+        SECRETS_MANAGER_ENDPOINT: deps.endpointUrl(),
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        AWS_SESSION_TOKEN: credentials.sessionToken,
+        AWS_REGION: scope.region,
+        AWS_DEFAULT_REGION: scope.region,
+      };
+      return { invoke: commandInvoker({ command: fn.command!, timeoutMs, env, sandbox: deps.sandbox }), release: session.release };
     }
+    const port = signedSecretsPort({ endpoint: deps.endpointUrl(), region: scope.region, credentials, certificate: deps.certificate });
+    return { invoke: builtInRotator(fn.kind as RotationFunctionKind, port), release: session.release };
   };
 }

@@ -146,6 +146,8 @@ export interface RotationFunctionRecord {
   timeoutSeconds: number;
   /** Webhook functions: the HMAC signing key, sealed under the root key. */
   sealedSigningKey?: Buffer;
+  /** The IAM role whose session credentials the function acts with (its execution role). */
+  roleArn?: string;
   createdAt: number;
   updatedAt: number;
 }

@@ -3,7 +3,7 @@
 // CLI, named by `aws secretsmanager rotate-secret`, observed through the SDK.
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CancelRotateSecretCommand,
@@ -14,11 +14,13 @@ import {
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { BIN, PROJECT_ROOT, clientConfig, startServer, tempDir, type TestServer } from '../support/coffer-server.js';
+import { BIN, PROJECT_ROOT, clientConfig, startServer, type TestServer } from '../support/coffer-server.js';
 import { cleanEnv, describeRun, requireTool, run } from '../support/child-process.js';
 import { rejectsWith, uniqueName } from '../support/sdk-errors.js';
+import { assertFailedAt, rotationEnded } from '../rotation/rotation-e2e.js';
 
 const EXAMPLE = join(PROJECT_ROOT, 'examples/rotation');
+const FIXTURES = join(PROJECT_ROOT, 'test/rotation/fixtures');
 let server: TestServer;
 let sm: SecretsManagerClient;
 
@@ -46,19 +48,6 @@ async function createFunction(name: string, command: string): Promise<string> {
   return (JSON.parse(result.stdout) as { FunctionArn: string }).FunctionArn;
 }
 
-/** Waits until the secret's rotation ended one way or the other (AWSPENDING gone, or the log says it failed). */
-async function rotationEnded(secretId: string, versionId: string): Promise<'succeeded' | 'failed'> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const d = await sm.send(new DescribeSecretCommand({ SecretId: secretId }));
-    const stages = d.VersionIdsToStages?.[versionId] ?? [];
-    if (stages.includes('AWSCURRENT') && !stages.includes('AWSPENDING')) return 'succeeded';
-    if (readFileSync(server.logFile, 'utf8').split('\n').some((l) => l.includes(versionId) && l.includes('rotation failed'))) return 'failed';
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`rotation of ${secretId} did not end`);
-}
-
 const python = (t: TestContext) => requireTool(t, 'boto3', 'python3', ['-c', 'import boto3']);
 
 test('an unchanged AWS-style Python rotation Lambda rotates a secret named by `aws secretsmanager rotate-secret`', async (t) => {
@@ -70,7 +59,7 @@ test('an unchanged AWS-style Python rotation Lambda rotates a secret named by `a
   const rotated = await run('aws', ['secretsmanager', 'rotate-secret', '--secret-id', name, '--rotation-lambda-arn', arn, '--rotation-rules', 'AutomaticallyAfterDays=30', '--output', 'json'], cliEnv());
   assert.equal(rotated.code, 0, describeRun('aws secretsmanager rotate-secret', rotated));
   const { VersionId } = JSON.parse(rotated.stdout) as { VersionId: string };
-  assert.equal(await rotationEnded(name, VersionId), 'succeeded', readFileSync(server.logFile, 'utf8').slice(-3000));
+  assert.equal(await rotationEnded(server, sm, name, VersionId), 'succeeded', readFileSync(server.logFile, 'utf8').slice(-3000));
 
   const current = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: name }))).SecretString!);
   assert.notEqual(current.api_key, 'original');
@@ -94,18 +83,14 @@ test("a command's credentials act on the rotated secret only; a failing function
   const other = uniqueName('rotate/other');
   await sm.send(new CreateSecretCommand({ Name: other, SecretString: 'not yours' }));
   // A function that tries to read another secret with the credentials it was given.
-  const script = join(tempDir(), 'peek.py');
-  writeFileSync(script, `import boto3, json, sys\nevent = json.load(sys.stdin)\nboto3.client('secretsmanager').get_secret_value(SecretId='${other}')\n`);
-  const arn = await createFunction(uniqueName('peek').replace(/\//g, '-'), `python3 ${script}`);
+  const arn = await createFunction(uniqueName('peek').replace(/\//g, '-'), `python3 ${FIXTURES}/read-other-secret.py ${other}`);
   const name = uniqueName('rotate/scoped');
   await sm.send(new CreateSecretCommand({ Name: name, SecretString: 'v1' }));
 
   const started = await sm.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: arn }));
-  assert.equal(await rotationEnded(name, started.VersionId!), 'failed');
-  const log = readFileSync(server.logFile, 'utf8');
-  const failure = log.split('\n').find((l) => l.includes(started.VersionId!) && l.includes('rotation failed'))!;
-  assert.match(failure, /createSecret/);
-  assert.match(failure, /AccessDeniedException/, 'the other secret was refused to the function');
+  assert.equal(await rotationEnded(server, sm, name, started.VersionId!), 'failed');
+  // The other secret was refused to the function.
+  await assertFailedAt(server, started.VersionId!, 'createSecret', /AccessDeniedException/);
   assert.equal((await sm.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, 'v1');
 
   await rejectsWith(sm.send(new RotateSecretCommand({ SecretId: name })), 'InvalidRequestException', /previous rotation isn't complete/);

@@ -15,7 +15,8 @@ import type { RotationEvent, SecretsPort } from '../../src/rotation/rotation-fun
 import { RotationRunner } from '../../src/rotation/rotation-runner.js';
 import { RotationScheduler } from '../../src/rotation/rotation-scheduler.js';
 import { RotationService } from '../../src/rotation/rotation-service.js';
-import { inProcessSecretsPort, pendingCopier } from '../../src/rotation/secrets-port.js';
+import { pendingCopier } from '../../src/rotation/secrets-port.js';
+import { inProcessSecretsPort } from './in-process-secrets-port.js';
 import type { RequestScope } from '../../src/secrets/secret-scope.js';
 import { SecretReader } from '../../src/secrets/secret-reader.js';
 import { SecretService } from '../../src/secrets/secret-service.js';
@@ -83,7 +84,7 @@ beforeEach(async () => {
     },
     logger,
     () => now,
-    pendingCopier(api, () => now),
+    pendingCopier(async (s) => ({ port: inProcessSecretsPort(api, { ...s, principalArn: `arn:aws:iam::${ACCOUNT}:root` }, () => now), release: async () => {} })),
     async (event) => void recorded.push(`${event.eventName}${event.error ? ` (${event.error.message})` : ''}`),
   );
   rotation = new RotationService(storage, runner, () => 0.5);

@@ -23,12 +23,12 @@ export const shapes: Record<string, Shape> = {
   FunctionNameRequest: { type: 'structure', members: { FunctionName: 'Text' }, required: ['FunctionName'] },
   CreateRotationFunctionRequest: {
     type: 'structure',
-    members: { FunctionName: 'Text', Kind: 'Text', Url: 'Text', Command: 'Text', TimeoutSeconds: 'Seconds' },
+    members: { FunctionName: 'Text', Kind: 'Text', Url: 'Text', Command: 'Text', TimeoutSeconds: 'Seconds', Role: 'Text' },
     required: ['FunctionName', 'Kind'],
   },
   UpdateRotationFunctionRequest: {
     type: 'structure',
-    members: { FunctionName: 'Text', Kind: 'Text', Url: 'Text', Command: 'Text', TimeoutSeconds: 'Seconds', RotateSigningKey: 'Flag' },
+    members: { FunctionName: 'Text', Kind: 'Text', Url: 'Text', Command: 'Text', TimeoutSeconds: 'Seconds', Role: 'Text', RotateSigningKey: 'Flag' },
     required: ['FunctionName'],
   },
   Text: { type: 'string' },

@@ -26,6 +26,7 @@ function functionShape(fn: RotationFunctionRecord) {
     Url: fn.url,
     Command: fn.command,
     TimeoutSeconds: fn.timeoutSeconds,
+    Role: fn.roleArn,
     CreatedDate: seconds(fn.createdAt),
     LastModifiedDate: seconds(fn.updatedAt),
   };
@@ -41,6 +42,7 @@ const settings = (input: Record<string, unknown>) => ({
   url: input.Url as string | undefined,
   command: input.Command as string | undefined,
   timeoutSeconds: input.TimeoutSeconds as number | undefined,
+  role: input.Role as string | undefined,
 });
 
 export function rotationFunctionsService({ functions }: { functions: RotationFunctionService }): JsonService {

@@ -54,7 +54,17 @@ export async function secretTargets(
     const key = await keyTarget(deps, ctx, ref, action, target.resource);
     if (key) keys.push(key);
   }
-  return [target, ...keys];
+  return [target, ...keys, ...functionTargets(operation, input, secret)];
+}
+
+/**
+ * RotateSecret has the function run on the caller's say-so: as in AWS, the caller needs
+ * lambda:InvokeFunction on it (the one given, or the one the secret already names).
+ */
+function functionTargets(operation: string, input: Record<string, unknown>, secret: SecretRecord | undefined): RequestTarget[] {
+  if (operation !== 'RotateSecret') return [];
+  const functionArn = (input.RotationLambdaARN as string | undefined) ?? secret?.rotation?.lambdaArn;
+  return functionArn ? [{ action: 'lambda:InvokeFunction', resource: functionArn }] : [];
 }
 
 /** What a Secrets Manager operation asks of the secret's KMS key. */

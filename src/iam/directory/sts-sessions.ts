@@ -114,6 +114,28 @@ export class StsSessions {
     return { credentials, expiresAt, assumedRoleId: `${role.id}:${request.sessionName}`, arn, packedSize: session.packedSize };
   }
 
+  /**
+   * Whether an AWS service principal (`lambda.amazonaws.com`) may assume the role: its trust
+   * policy must name the service for sts:AssumeRole, as for a Lambda execution role. Undefined
+   * when it may, else why not.
+   */
+  async serviceCannotAssume(roleArn: string, service: string, now: number): Promise<string | undefined> {
+    const role = await this.storage.iam.findEntityByArn(roleArn);
+    if (!role || role.kind !== 'role') return `the role ${roleArn} does not exist`;
+    const request = buildAuthorizationRequest({ principalArn: service, action: 'sts:AssumeRole', resource: role.arn, now });
+    const decision = evaluate({ resourcePolicy: parsePolicy(role.trustPolicy ?? '', 'trust'), resourcePolicyRequired: true }, request);
+    return decision.decision === 'Allow' ? undefined : `the trust policy of ${roleArn} does not allow ${service} to assume it (sts:AssumeRole)`;
+  }
+
+  /** A session of the role for a service acting with it (a rotation function's run), until `expiresAt`; the trust policy must allow the service. */
+  async serviceRoleSession(scope: IamScope, request: { roleArn: string; service: string; sessionName: string; expiresAt: number }): Promise<SessionCredentials> {
+    const problem = await this.serviceCannotAssume(request.roleArn, request.service, scope.now);
+    if (problem !== undefined) throw IamErrors.accessDenied(`${request.service} cannot assume the role: ${problem}`);
+    const role = (await this.storage.iam.findEntityByArn(request.roleArn))!;
+    const arn = assumedRoleArn(scope, role.name, request.sessionName);
+    return this.accessKeys.createSession(arn, { expiresAt: request.expiresAt, issuerArn: role.arn }, scope.now);
+  }
+
   private async managedSessionPolicies(arns: string[]): Promise<IamManagedPolicyRecord[]> {
     const policies: IamManagedPolicyRecord[] = [];
     for (const arn of arns) {

@@ -71,15 +71,16 @@ const ALLOWED_ACROSS_ACCOUNTS: EvaluationResult = {
  *    policies (when present) too; a resource policy naming the account only delegates to them.
  *    A federated-user session without session policies gets nothing from its identity policies.
  * 4. Anything else is an implicit deny.
- * The account root user is subject to no identity policy, boundary or session policy: it is
- * allowed unless a resource policy denies it. Across accounts, both the caller's policies and the
+ * The account root user is subject to no identity policy or boundary: it is allowed unless a
+ * resource policy (or the session policy of a root session Coffer issued) denies it. Across accounts, both the caller's policies and the
  * resource policy must allow.
  */
 export function evaluate(policies: PolicySet, request: AuthorizationRequest): EvaluationResult {
   const action = lowerCaseAction(request.action);
   const isRoot = request.principal.type === 'Account';
   const identity = isRoot ? NO_POLICIES : policies.identityPolicies ?? NO_POLICIES;
-  const sessions = isRoot ? NO_POLICIES : policies.sessionPolicies ?? NO_POLICIES;
+  // AWS gives the root user no session policy; a session Coffer issues for the account (a rotation's) is capped by one.
+  const sessions = policies.sessionPolicies ?? NO_POLICIES;
   const boundary = isRoot ? undefined : policies.permissionsBoundary;
   const resourcePolicy = policies.resourcePolicy;
 

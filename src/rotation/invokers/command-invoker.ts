@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { StepInvoker } from '../rotation-function.js';
 import { CommandLineError, splitCommandLine } from './command-line.js';
+import type { CommandSandbox } from './command-sandbox.js';
 import { checkTimeout, printable, stepFailure } from './invoker-support.js';
 import { lastLines, OutputTail } from './output-tail.js';
 
@@ -10,6 +11,8 @@ export interface CommandInvokerOptions {
   timeoutMs: number;
   /** The function's variables (endpoint, region, its short-lived credentials); the only ones besides INHERITED. */
   env: Record<string, string>;
+  /** What contains the program (command-sandbox.ts); without one it runs as the server's user, as tests of the invoker alone do. */
+  sandbox?: CommandSandbox;
 }
 
 /** All the child gets from Coffer's own environment: enough to find programs and pick a locale. */
@@ -47,7 +50,13 @@ export function commandInvoker(options: CommandInvokerOptions): StepInvoker {
     .map(([, value]) => value);
 
   return async (event) => {
-    const result = await run(file, args, env, JSON.stringify(event), options.timeoutMs);
+    let target: Spawned;
+    try {
+      target = options.sandbox ? options.sandbox(file, args) : { file, args, env: {} };
+    } catch (error) {
+      throw stepFailure(event.Step, (error as Error).message);
+    }
+    const result = await run({ ...target, env: { ...env, ...target.env } }, JSON.stringify(event), options.timeoutMs);
     if (result.code === 0 && !result.timedOut) return;
     throw stepFailure(event.Step, `${ending(file, result, options.timeoutMs)}${outputTail(result, hidden)}`);
   };
@@ -62,10 +71,20 @@ function childEnvironment(extra: Record<string, string>): Record<string, string>
   return { ...env, ...extra };
 }
 
-function run(file: string, args: string[], env: Record<string, string>, input: string, timeoutMs: number): Promise<RunResult> {
+/** The program as started: perhaps a sandbox running it, as another user. */
+interface Spawned {
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+  uid?: number;
+  gid?: number;
+  cwd?: string;
+}
+
+function run({ file, args, env, uid, gid, cwd }: Spawned, input: string, timeoutMs: number): Promise<RunResult> {
   return new Promise((resolve) => {
     // detached: a new process group, so that the whole group can be killed, grandchildren included.
-    const child = spawn(file, args, { env, stdio: 'pipe', detached: true });
+    const child = spawn(file, args, { env, stdio: 'pipe', detached: true, cwd, ...(uid === undefined ? {} : { uid, gid }) });
     const result: RunResult = { code: null, signal: null, timedOut: false, stdout: new OutputTail(OUTPUT_LIMIT_BYTES), stderr: new OutputTail(OUTPUT_LIMIT_BYTES) };
     let graceTimer: NodeJS.Timeout | undefined;
     const killGroup = (): void => {

@@ -234,4 +234,13 @@ export const migrations: Migration[] = [
       ALTER TABLE leases ADD COLUMN token INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 9,
+    sql: `
+      -- A rotation function's execution role: the IAM role whose session it acts with.
+      ALTER TABLE rotation_functions ADD COLUMN role_arn TEXT;
+      -- Rotations now act with sessions; keys limited to one secret by scope are no longer honoured.
+      DELETE FROM access_keys WHERE scope_secret_arn IS NOT NULL;
+    `,
+  },
 ];

@@ -12,6 +12,7 @@ interface FunctionRow {
   command: string | null;
   timeout_seconds: number;
   sealed_signing_key: Buffer | null;
+  role_arn: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -27,13 +28,14 @@ function toFunction(row: FunctionRow): RotationFunctionRecord {
     command: row.command ?? undefined,
     timeoutSeconds: row.timeout_seconds,
     sealedSigningKey: row.sealed_signing_key ?? undefined,
+    roleArn: row.role_arn ?? undefined,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 }
 
 function functionParams(fn: RotationFunctionRecord) {
-  return { ...fn, url: fn.url ?? null, command: fn.command ?? null, sealedSigningKey: fn.sealedSigningKey ?? null };
+  return { ...fn, url: fn.url ?? null, command: fn.command ?? null, sealedSigningKey: fn.sealedSigningKey ?? null, roleArn: fn.roleArn ?? null };
 }
 
 export class SqliteRotationFunctionRepository implements RotationFunctionRepository {
@@ -45,10 +47,10 @@ export class SqliteRotationFunctionRepository implements RotationFunctionReposit
       findByArn: db.prepare('SELECT * FROM rotation_functions WHERE arn = ?'),
       list: db.prepare('SELECT * FROM rotation_functions WHERE account = ? AND region = ? ORDER BY name'),
       insert: db.prepare(`INSERT INTO rotation_functions (account, region, name, arn, kind, url, command, timeout_seconds,
-        sealed_signing_key, created_at, updated_at) VALUES (@account, @region, @name, @arn, @kind, @url, @command,
-        @timeoutSeconds, @sealedSigningKey, @createdAt, @updatedAt)`),
+        sealed_signing_key, role_arn, created_at, updated_at) VALUES (@account, @region, @name, @arn, @kind, @url, @command,
+        @timeoutSeconds, @sealedSigningKey, @roleArn, @createdAt, @updatedAt)`),
       update: db.prepare(`UPDATE rotation_functions SET kind = @kind, url = @url, command = @command,
-        timeout_seconds = @timeoutSeconds, sealed_signing_key = @sealedSigningKey, updated_at = @updatedAt
+        timeout_seconds = @timeoutSeconds, sealed_signing_key = @sealedSigningKey, role_arn = @roleArn, updated_at = @updatedAt
         WHERE account = @account AND region = @region AND name = @name`),
       delete: db.prepare('DELETE FROM rotation_functions WHERE account = ? AND region = ? AND name = ?'),
       all: db.prepare('SELECT * FROM rotation_functions ORDER BY arn'),

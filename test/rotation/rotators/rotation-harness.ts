@@ -11,13 +11,13 @@ import { secretsManagerService } from '../../../src/api/secretsmanager/secrets-m
 import { KeyService } from '../../../src/keys/key-service.js';
 import { RootKey } from '../../../src/keys/root-key.js';
 import { ROTATION_STEPS, type RotationStep, type SecretsPort, type StepInvoker } from '../../../src/rotation/rotation-function.js';
-import { inProcessSecretsPort } from '../../../src/rotation/secrets-port.js';
+import { inProcessSecretsPort } from '../in-process-secrets-port.js';
 import { CONNECTION_UNSAFE_CHARACTERS } from '../../../src/secrets/random-password.js';
 import { SecretReader } from '../../../src/secrets/secret-reader.js';
 import { SecretService } from '../../../src/secrets/secret-service.js';
 import { AWSPENDING } from '../../../src/secrets/staging-labels.js';
 import { SqliteStorage } from '../../../src/storage/sqlite/sqlite-storage.js';
-import { requiredInCi } from '../../support/coffer-server.js';
+export { requireServer } from '../require-server.js';
 
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
@@ -135,29 +135,6 @@ export async function assertFailsClearly(step: Promise<void>, pattern: RegExp, p
 /** A short random suffix for role and user names, so that runs never collide. */
 export function uniqueSuffix(): string {
   return randomBytes(4).toString('hex');
-}
-
-const probes = new Map<string, Promise<string | undefined>>();
-
-/**
- * Whether a local server is reachable: probed once per process. When it is not, the test is
- * skipped, except under CI=true where its absence fails the test.
- */
-export async function requireServer(t: TestContext, label: string, probe: () => Promise<unknown>): Promise<boolean> {
-  if (!probes.has(label)) {
-    probes.set(
-      label,
-      probe().then(
-        () => undefined,
-        (error: unknown) => (error instanceof Error ? error.message : String(error)),
-      ),
-    );
-  }
-  const problem = await probes.get(label);
-  if (problem === undefined) return true;
-  if (requiredInCi()) assert.fail(`${label} is required when CI=true but unreachable: ${problem}`);
-  t.skip(`${label} unreachable: ${problem}`);
-  return false;
 }
 
 /** A password the rotators generate: 32 characters, none that break a connection string. */
