@@ -6,15 +6,7 @@ import { SqliteLeaseRepository, SqliteRotationFunctionRepository } from './sqlit
 import { SqliteIamRepository } from './sqlite-iam-repository.js';
 import type { Repositories, Storage } from '../repositories.js';
 import { EpochCache } from '../epoch-cache.js';
-
-/** Repository methods that only read; every other call may write, and moves the change epoch. */
-const READ_METHODS = new Set([
-  'findByName', 'findByArn', 'findWithStagedVersion', 'list', 'dueForPurge', 'versions', 'stagesOf', 'version',
-  'versionByStage', 'find', 'material', 'findAlias', 'count', 'get', 'dueForDeletion', 'dueForRotation', 'materials',
-  'allMaterials', 'listAliases', 'all', 'nextRotationAt',
-  'listByPrincipal', 'findEntity', 'findEntityByArn', 'listEntities', 'membersOf', 'groupsOf', 'findInlinePolicy',
-  'listInlinePolicies', 'findPolicy', 'findPolicyByName', 'listPolicies', 'attachedPolicies', 'policyAttachments',
-]);
+import { READ_METHODS } from '../read-methods.js';
 
 /** About five seconds of retries, as the busy timeout gives other statements. */
 const MAX_BEGIN_ATTEMPTS = 5_000;

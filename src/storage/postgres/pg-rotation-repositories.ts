@@ -1,0 +1,69 @@
+import type { LeaseRepository, RotationFunctionRepository } from '../repositories.js';
+import type { RotationFunctionRecord } from '../records.js';
+import { functionParams, toFunction, type FunctionRow } from '../rows/rotation-function-rows.js';
+import { sql, type Queryable } from './pg-statement.js';
+
+const STATEMENTS = {
+  find: sql('SELECT * FROM rotation_functions WHERE account = ? AND region = ? AND name = ?'),
+  findByArn: sql('SELECT * FROM rotation_functions WHERE arn = ?'),
+  list: sql('SELECT * FROM rotation_functions WHERE account = ? AND region = ? ORDER BY name'),
+  insert: sql(`INSERT INTO rotation_functions (account, region, name, arn, kind, url, command, timeout_seconds,
+    sealed_signing_key, created_at, updated_at) VALUES (@account, @region, @name, @arn, @kind, @url, @command,
+    @timeoutSeconds, @sealedSigningKey, @createdAt, @updatedAt)`),
+  update: sql(`UPDATE rotation_functions SET kind = @kind, url = @url, command = @command,
+    timeout_seconds = @timeoutSeconds, sealed_signing_key = @sealedSigningKey, updated_at = @updatedAt
+    WHERE account = @account AND region = @region AND name = @name`),
+  delete: sql('DELETE FROM rotation_functions WHERE account = ? AND region = ? AND name = ?'),
+  all: sql('SELECT * FROM rotation_functions ORDER BY arn'),
+  // One statement: the row is taken only when free, expired or ours; ON CONFLICT locks it meanwhile.
+  acquire: sql(`INSERT INTO leases (name, holder, expires_at) VALUES (@name, @holder, @expiresAt)
+    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+    WHERE leases.holder = excluded.holder OR leases.expires_at <= @now`),
+  release: sql('DELETE FROM leases WHERE name = ? AND holder = ?'),
+};
+
+export class PgRotationFunctionRepository implements RotationFunctionRepository {
+  constructor(private readonly db: Queryable) {}
+
+  async find(account: string, region: string, name: string): Promise<RotationFunctionRecord | undefined> {
+    const row = await STATEMENTS.find.get<FunctionRow>(this.db, [account, region, name]);
+    return row && toFunction(row);
+  }
+
+  async findByArn(arn: string): Promise<RotationFunctionRecord | undefined> {
+    const row = await STATEMENTS.findByArn.get<FunctionRow>(this.db, [arn]);
+    return row && toFunction(row);
+  }
+
+  async list(account: string, region: string): Promise<RotationFunctionRecord[]> {
+    return (await STATEMENTS.list.all<FunctionRow>(this.db, [account, region])).map(toFunction);
+  }
+
+  async insert(fn: RotationFunctionRecord): Promise<void> {
+    await STATEMENTS.insert.run(this.db, functionParams(fn));
+  }
+
+  async update(fn: RotationFunctionRecord): Promise<void> {
+    await STATEMENTS.update.run(this.db, functionParams(fn));
+  }
+
+  async delete(account: string, region: string, name: string): Promise<void> {
+    await STATEMENTS.delete.run(this.db, [account, region, name]);
+  }
+
+  async all(): Promise<RotationFunctionRecord[]> {
+    return (await STATEMENTS.all.all<FunctionRow>(this.db)).map(toFunction);
+  }
+}
+
+export class PgLeaseRepository implements LeaseRepository {
+  constructor(private readonly db: Queryable) {}
+
+  async acquire(name: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
+    return (await STATEMENTS.acquire.run(this.db, { name, holder, now, expiresAt: now + ttlMs })) === 1;
+  }
+
+  async release(name: string, holder: string): Promise<void> {
+    await STATEMENTS.release.run(this.db, [name, holder]);
+  }
+}
