@@ -31,6 +31,9 @@ import { createLogger } from '../log/logger.js';
 import { SecretReader } from '../secrets/secret-reader.js';
 import { SecretService } from '../secrets/secret-service.js';
 import { SqliteStorage } from '../storage/sqlite/sqlite-storage.js';
+import { PostgresStorage } from '../storage/postgres/pg-storage.js';
+import { redactedUrl } from '../storage/postgres/pg-connection.js';
+import type { Storage } from '../storage/index.js';
 import { Sweeper } from './sweeper.js';
 import { backgroundTasks } from './background-tasks.js';
 import { serviceEventRecorder } from '../audit/service-events.js';
@@ -186,7 +189,7 @@ async function openData(config: CofferConfig, options: { shared?: boolean; logge
   }
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(config.dataDir, 0o700);
-  const storage = SqliteStorage.open(join(config.dataDir, 'coffer.db'), options);
+  const storage = await openStorage(config, options);
   try {
     const ring = new RootKeyRing();
     const keys = new KeyService(storage, ring);
@@ -207,6 +210,14 @@ async function openData(config: CofferConfig, options: { shared?: boolean; logge
     await storage.close();
     throw error;
   }
+}
+
+/** The data directory's SQLite file, or the PostgreSQL database `--storage` names. */
+async function openStorage(config: CofferConfig, options: { shared?: boolean; logger: Logger }): Promise<Storage> {
+  if (!config.storage) return SqliteStorage.open(join(config.dataDir, 'coffer.db'), options);
+  const storage = await PostgresStorage.open(config.storage);
+  options.logger.info({ storage: redactedUrl(config.storage.url) }, 'data in PostgreSQL');
+  return storage;
 }
 
 /**

@@ -4,7 +4,7 @@ import { startCoffer } from '../app/coffer-app.js';
 import { runPrimary, runWorker } from './server-cluster.js';
 import { onStopSignal, printBanner, startOrExit } from './server-lifecycle.js';
 import { promptSecret } from './prompt.js';
-import { ConfigError, DEFAULTS, validateConfig, type CofferConfig } from '../config/config.js';
+import { ConfigError, DEFAULTS, storageOption, validateConfig, type CofferConfig } from '../config/config.js';
 
 const env = process.env;
 const flag = (value: string | undefined): boolean => value !== undefined && /^(1|true|yes|on)$/i.test(value);
@@ -32,6 +32,9 @@ export function registerServerCommand(program: Command): void {
     .option('--audit-file <path>', 'also write every audit record to this JSON Lines file (repeatable; COFFER_AUDIT_FILES, comma-separated)', (value: string, previous: string[]) => [...previous, value], env.COFFER_AUDIT_FILES ? env.COFFER_AUDIT_FILES.split(',') : [])
     .option('--audit-sink-timeout <ms>', 'how long an audit sink may take to confirm before requests fail (COFFER_AUDIT_SINK_TIMEOUT)', env.COFFER_AUDIT_SINK_TIMEOUT ?? String(DEFAULTS.auditSinkTimeoutMs))
     .option('--audit-digest-interval <seconds>', 'how often the audit chain head is signed (COFFER_AUDIT_DIGEST_INTERVAL)', env.COFFER_AUDIT_DIGEST_INTERVAL ?? String(DEFAULTS.auditDigestIntervalSeconds))
+    .option('--storage <url>', 'where the data lives: sqlite (the data directory, default) or postgres://user@host:port/database (COFFER_STORAGE)', env.COFFER_STORAGE)
+    .option('--storage-ca <file>', 'postgres: PEM certificate authority the database server must chain to (COFFER_STORAGE_CA)', env.COFFER_STORAGE_CA)
+    .option('--storage-password-file <file>', 'postgres: file holding the database password, else the URL\'s or PGPASSWORD (COFFER_STORAGE_PASSWORD_FILE)', env.COFFER_STORAGE_PASSWORD_FILE)
     .option('--sweep-interval <seconds>', 'how often background work runs: purging deleted secrets and keys, rotating keys (COFFER_SWEEP_INTERVAL)', env.COFFER_SWEEP_INTERVAL ?? String(DEFAULTS.sweepIntervalSeconds))
     .action(async (opts) => {
       let config: CofferConfig;
@@ -57,6 +60,7 @@ export function registerServerCommand(program: Command): void {
           auditSinkTimeoutMs: Number(opts.auditSinkTimeout),
           auditDigestIntervalSeconds: Number(opts.auditDigestInterval),
           workers: Number(opts.workers),
+          storage: storageOption(opts.storage, opts.storageCa, opts.storagePasswordFile),
         });
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;

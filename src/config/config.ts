@@ -32,6 +32,18 @@ export interface CofferConfig {
   auditDigestIntervalSeconds: number;
   /** Server processes sharing the port and the database (1: a single process). */
   workers: number;
+  /** A PostgreSQL database for the data instead of the data directory's SQLite file. */
+  storage?: PostgresStorageConfig;
+}
+
+/** `--storage postgres://…` with its TLS and password options. */
+export interface PostgresStorageConfig {
+  /** postgres://user[:password]@host[:port]/database[?sslmode=…&sslrootcert=…&schema=…] */
+  url: string;
+  /** PEM file of the certificate authority the database server's certificate must chain to. */
+  caFile?: string;
+  /** A file holding the database password (else the URL's, else PGPASSWORD). */
+  passwordFile?: string;
 }
 
 export const DEFAULTS = {
@@ -66,7 +78,24 @@ export function validateConfig(config: CofferConfig): CofferConfig {
   if (!(config.auditSinkTimeoutMs > 0)) throw new ConfigError('--audit-sink-timeout must be a positive number of milliseconds');
   if (!(config.auditDigestIntervalSeconds > 0)) throw new ConfigError('--audit-digest-interval must be a positive number of seconds');
   if (!(config.sweepIntervalSeconds > 0)) throw new ConfigError('--sweep-interval must be a positive number of seconds');
+  validateStorage(config);
   return { ...config, dataDir: resolve(config.dataDir), auditFiles: config.auditFiles.map((f) => resolve(f)) };
+}
+
+/** `--storage` names sqlite (the default) or a postgres:// URL; the URL itself is never echoed (it may hold a password). */
+export function storageOption(value: string | undefined, caFile: string | undefined, passwordFile: string | undefined): PostgresStorageConfig | undefined {
+  if (value === undefined || value === '' || value === 'sqlite') {
+    if (caFile || passwordFile) throw new ConfigError('--storage-ca and --storage-password-file go with --storage postgres://…');
+    return undefined;
+  }
+  if (!/^postgres(ql)?:\/\/[^/]/i.test(value)) throw new ConfigError('--storage must be sqlite or a postgres://user@host:port/database URL');
+  return { url: value, caFile, passwordFile };
+}
+
+function validateStorage(config: CofferConfig): void {
+  if (!config.storage) return;
+  if (config.dev) throw new ConfigError('--dev keeps its data in memory: it takes no --storage');
+  if (config.workers > 1) throw new ConfigError('--workers shares a SQLite file between processes; with --storage postgres://… run one process');
 }
 
 export function isLoopback(host: string): boolean {

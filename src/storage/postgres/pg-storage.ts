@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Repositories, Storage } from '../repositories.js';
 import { EpochCache } from '../epoch-cache.js';
 import { READ_METHODS } from '../read-methods.js';
-import { connectionConfig, type PostgresOptions } from './pg-connection.js';
+import { connectionConfig, redactedUrl, type PostgresOptions } from './pg-connection.js';
 import { migratePostgres } from './pg-migrate.js';
 import { pgMigrations } from './pg-migrations.js';
 import type { Queryable } from './pg-statement.js';
@@ -74,6 +74,15 @@ export class PostgresStorage implements Storage {
   /** Connects, migrates the schema (refusing one newer than this build) and takes the database for this server. */
   static async open(options: PostgresOptions): Promise<PostgresStorage> {
     const { pool: config, schema } = connectionConfig(options);
+    try {
+      return await PostgresStorage.connect(config, schema);
+    } catch (error) {
+      // Say which database, without its password; the driver's message says what went wrong.
+      throw new Error(`PostgreSQL storage ${redactedUrl(options.url)}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  private static async connect(config: pg.PoolConfig, schema: string): Promise<PostgresStorage> {
     const pool = new pg.Pool(config);
     // A pooled connection that breaks while idle is dropped; the next statement reports the outage.
     pool.on('error', () => undefined);
