@@ -10,8 +10,6 @@ export interface PostgresOptions {
   caFile?: string;
   /** A file holding the password (`--storage-password-file`); PGPASSWORD is read when neither it nor the URL gives one. */
   passwordFile?: string;
-  /** Connections the pool keeps at most. */
-  poolSize?: number;
 }
 
 const SSL_MODES = ['disable', 'require', 'verify-ca', 'verify-full'] as const;
@@ -57,7 +55,8 @@ export function connectionConfig(options: PostgresOptions): { pool: pg.PoolConfi
       database: database || undefined,
       password: url.password ? decodeURIComponent(url.password) : readPasswordFile(options.passwordFile),
       ssl: tlsOptions(url.searchParams.get('sslmode') ?? undefined, options.caFile ?? url.searchParams.get('sslrootcert') ?? undefined),
-      max: options.poolSize ?? 10,
+      // Units of work take at most four (PostgresStorage), so reads always find one.
+      max: 10,
       connectionTimeoutMillis: 5000,
       application_name: 'coffer',
       options: schema === 'public' ? undefined : `-c search_path=${schema}`,

@@ -14,7 +14,13 @@ import { PgIamRepository } from './pg-iam-repository.js';
 
 /** serialization_failure and deadlock_detected: the unit ran into another and may simply run again. */
 const RETRYABLE = new Set(['40001', '40P01']);
-const MAX_ATTEMPTS = 30;
+/** How long a unit keeps trying: a fixed count of attempts would fail a few units under steady contention on one secret. */
+const RETRY_BUDGET_MS = 15_000;
+/**
+ * Units running at once. More only collide more (predicate locks are taken per index page, so
+ * even units on different secrets conflict) and could hold every pooled connection (ten) that reads need.
+ */
+const UNIT_SLOTS = 4;
 
 function repositoriesOn(db: Queryable): Repositories {
   return {
@@ -39,9 +45,9 @@ function repositoriesOn(db: Queryable): Repositories {
  * Outside units, a read runs on its own at READ COMMITTED (it sees committed data alone) and
  * any other call runs as a unit of its own.
  *
- * The change epoch moves on every unit this storage commits. That is all a single server
- * writing the database needs; the database serves one server at a time (`open` takes a
- * session advisory lock for as long as the storage is open).
+ * The change epoch moves on every unit this storage ends, committed or rolled back. That is
+ * all a single server writing the database needs; the database serves one server at a time
+ * (`open` takes a session advisory lock for as long as the storage is open).
  */
 export class PostgresStorage implements Storage {
   readonly secrets: Repositories['secrets'];
@@ -52,6 +58,7 @@ export class PostgresStorage implements Storage {
   readonly leases: Repositories['leases'];
   readonly iam: Repositories['iam'];
   private epoch = 0;
+  private readonly writers = new Slots(UNIT_SLOTS);
   private readonly running = new Set<Promise<unknown>>();
   private closing = false;
 
@@ -114,6 +121,16 @@ export class PostgresStorage implements Storage {
   }
 
   private async run<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    await this.writers.acquire();
+    try {
+      return await this.attempts(work);
+    } finally {
+      this.writers.release();
+    }
+  }
+
+  private async attempts<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + RETRY_BUDGET_MS;
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       let broken: Error | undefined;
@@ -125,12 +142,14 @@ export class PostgresStorage implements Storage {
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch((failure: Error) => (broken = failure));
-        if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has((error as { code?: string }).code ?? '')) throw error;
+        // What the unit read and a cache kept (a record it had just written) may no longer hold.
+        this.epoch++;
+        if (Date.now() > deadline || !RETRYABLE.has((error as { code?: string }).code ?? '')) throw error;
       } finally {
         client.release(broken);
       }
       // Spread the retries of units that collided, more widely each time.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 2 ** attempt)));
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** attempt)));
     }
   }
 
@@ -157,5 +176,29 @@ export class PostgresStorage implements Storage {
     await Promise.allSettled([...this.running]);
     await this.lockHolder.end().catch(() => undefined);
     await this.pool.end();
+  }
+}
+
+/** At most `size` holders at once; the others wait in turn. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
   }
 }
