@@ -1,4 +1,4 @@
-import type { AccessKeyRepository, SettingsRepository } from '../repositories.js';
+import type { AccessKeyRepository } from '../repositories.js';
 import type { AccessKeyRecord } from '../records.js';
 import { accessKeyParams, toAccessKey, type AccessKeyRow } from '../rows/access-key-rows.js';
 import { sql, type Queryable } from './pg-statement.js';
@@ -17,8 +17,6 @@ const STATEMENTS = {
   listByPrincipal: sql('SELECT * FROM access_keys WHERE principal_arn = ? AND expires_at IS NULL ORDER BY created_at, access_key_id'),
   setStatus: sql('UPDATE access_keys SET status = ? WHERE access_key_id = ?'),
   delete: sql('DELETE FROM access_keys WHERE access_key_id = ?'),
-  getSetting: sql('SELECT value FROM settings WHERE name = ?'),
-  setSetting: sql('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
 };
 
 export class PgAccessKeyRepository implements AccessKeyRepository {
@@ -59,17 +57,5 @@ export class PgAccessKeyRepository implements AccessKeyRepository {
 
   async delete(accessKeyId: string): Promise<void> {
     await STATEMENTS.delete.run(this.db, [accessKeyId]);
-  }
-}
-
-export class PgSettingsRepository implements SettingsRepository {
-  constructor(private readonly db: Queryable) {}
-
-  async get(name: string): Promise<string | undefined> {
-    return (await STATEMENTS.getSetting.get<{ value: string }>(this.db, [name]))?.value;
-  }
-
-  async set(name: string, value: string): Promise<void> {
-    await STATEMENTS.setSetting.run(this.db, [name, value]);
   }
 }

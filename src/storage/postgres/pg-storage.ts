@@ -8,8 +8,10 @@ import { pgMigrations } from './pg-migrations.js';
 import type { Queryable } from './pg-statement.js';
 import { PgSecretRepository } from './pg-secret-repository.js';
 import { PgKeyRepository } from './pg-key-repository.js';
-import { PgAccessKeyRepository, PgSettingsRepository } from './pg-access-key-repository.js';
-import { PgLeaseRepository, PgRotationFunctionRepository } from './pg-rotation-repositories.js';
+import { PgAccessKeyRepository } from './pg-access-key-repository.js';
+import { PgSettingsRepository } from './pg-settings-repository.js';
+import { PgRotationFunctionRepository } from './pg-rotation-function-repository.js';
+import { PgLeaseRepository } from './pg-lease-repository.js';
 import { PgIamRepository } from './pg-iam-repository.js';
 
 /** serialization_failure and deadlock_detected: the unit ran into another and may simply run again. */

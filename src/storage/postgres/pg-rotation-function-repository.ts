@@ -1,4 +1,4 @@
-import type { LeaseRepository, RotationFunctionRepository } from '../repositories.js';
+import type { RotationFunctionRepository } from '../repositories.js';
 import type { RotationFunctionRecord } from '../records.js';
 import { functionParams, toFunction, type FunctionRow } from '../rows/rotation-function-rows.js';
 import { sql, type Queryable } from './pg-statement.js';
@@ -15,11 +15,6 @@ const STATEMENTS = {
     WHERE account = @account AND region = @region AND name = @name`),
   delete: sql('DELETE FROM rotation_functions WHERE account = ? AND region = ? AND name = ?'),
   all: sql('SELECT * FROM rotation_functions ORDER BY arn'),
-  // One statement: the row is taken only when free, expired or ours; ON CONFLICT locks it meanwhile.
-  acquire: sql(`INSERT INTO leases (name, holder, expires_at) VALUES (@name, @holder, @expiresAt)
-    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-    WHERE leases.holder = excluded.holder OR leases.expires_at <= @now`),
-  release: sql('DELETE FROM leases WHERE name = ? AND holder = ?'),
 };
 
 export class PgRotationFunctionRepository implements RotationFunctionRepository {
@@ -53,17 +48,5 @@ export class PgRotationFunctionRepository implements RotationFunctionRepository 
 
   async all(): Promise<RotationFunctionRecord[]> {
     return (await STATEMENTS.all.all<FunctionRow>(this.db)).map(toFunction);
-  }
-}
-
-export class PgLeaseRepository implements LeaseRepository {
-  constructor(private readonly db: Queryable) {}
-
-  async acquire(name: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
-    return (await STATEMENTS.acquire.run(this.db, { name, holder, now, expiresAt: now + ttlMs })) === 1;
-  }
-
-  async release(name: string, holder: string): Promise<void> {
-    await STATEMENTS.release.run(this.db, [name, holder]);
   }
 }
