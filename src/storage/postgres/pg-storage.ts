@@ -163,11 +163,11 @@ export class PostgresStorage implements Storage {
   private outsideUnits<K extends keyof Repositories>(name: K, repository: Repositories[K]): Repositories[K] {
     const gated = Object.create(repository) as Record<string, unknown>;
     for (const method of Object.getOwnPropertyNames(Object.getPrototypeOf(repository))) {
-      const read = (repository as unknown as Record<string, unknown>)[method];
-      if (method === 'constructor' || typeof read !== 'function') continue;
+      const fn = (repository as unknown as Record<string, unknown>)[method];
+      if (method === 'constructor' || typeof fn !== 'function') continue;
       // A read runs on the repository itself, so that what it calls inside (a private loader) is not gated again.
       gated[method] = READ_METHODS.has(method)
-        ? read.bind(repository)
+        ? fn.bind(repository)
         : (...args: unknown[]) => this.transaction((tx) => (tx[name] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]!(...args));
     }
     return gated as unknown as Repositories[K];
