@@ -31,9 +31,11 @@ import { createLogger } from '../log/logger.js';
 import { SecretReader } from '../secrets/secret-reader.js';
 import { SecretService } from '../secrets/secret-service.js';
 import { SqliteStorage } from '../storage/sqlite/sqlite-storage.js';
-import { openSqliteDataDir } from '../storage/sqlite/sqlite-data-dir.js';
+import { openSqliteDataDir, prepareDirectory } from '../storage/sqlite/sqlite-data-dir.js';
 import type { OpenedStore } from '../storage/opened-store.js';
 import { fileError } from '../errors/file-error.js';
+import { PostgresStorage } from '../storage/postgres/pg-storage.js';
+import { redactedUrl } from '../storage/postgres/pg-connection.js';
 import { Sweeper } from './sweeper.js';
 import { backgroundTasks } from './background-tasks.js';
 import { whileRunner } from './background-work.js';
@@ -234,7 +236,7 @@ async function openData(config: CofferConfig, options: { shared?: boolean; logge
     const auditKey = new AuditSigningKey(storage, ring);
     return { storage, ring, keys: new KeyService(storage, ring), accessKeys: new AccessKeyStore(storage, ring), auditKey, accepted: [] };
   }
-  const opened: OpenedStore = openSqliteDataDir(config.dataDir, { shared: options.shared, acceptDataLoss: config.acceptDataLoss, logger: options.logger });
+  const opened = await openStore(config, options);
   const { storage, marks, accepted } = opened;
   try {
     const ring = new RootKeyRing();
@@ -257,6 +259,19 @@ async function openData(config: CofferConfig, options: { shared?: boolean; logge
     await storage.close();
     throw error;
   }
+}
+
+/**
+ * The data directory's SQLite file, checked with the files beside it, or the
+ * PostgreSQL database `--storage` names (the data directory then holds the
+ * root key, credentials and audit log only).
+ */
+async function openStore(config: CofferConfig, options: { shared?: boolean; logger: Logger }): Promise<OpenedStore> {
+  if (!config.storage) return openSqliteDataDir(config.dataDir, { shared: options.shared, acceptDataLoss: config.acceptDataLoss, logger: options.logger });
+  prepareDirectory(config.dataDir);
+  const storage = await PostgresStorage.open(config.storage);
+  options.logger.info({ storage: redactedUrl(config.storage.url) }, 'data in PostgreSQL');
+  return { storage, accepted: [], completeFirstStart: () => undefined };
 }
 
 /**

@@ -41,6 +41,8 @@ function operatorError(message: string): ServiceError {
 export class RootKeyManager {
   private shares: Share[] = [];
   private nonce: string | undefined;
+  /** The rotation running, if any: the next one starts after it. */
+  private rotations: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly storage: Storage,
@@ -170,9 +172,17 @@ export class RootKeyManager {
    * Replaces the root key (optionally moving to another provider): every piece
    * of key material, access key secret, webhook and audit signing key is re-wrapped in one
    * transaction; no secret is re-encrypted. Returns new shares for a shamir target.
+   * Rotations run one at a time, each from the key the one before installed.
    */
-  async rotate(target: RootKeyProvider, split?: { shares: number; threshold: number }): Promise<string[] | undefined> {
+  rotate(target: RootKeyProvider, split?: { shares: number; threshold: number }): Promise<string[] | undefined> {
+    const rotation = this.rotations.then(() => this.rotateOnce(target, split));
+    this.rotations = rotation.catch(() => undefined);
+    return rotation;
+  }
+
+  private async rotateOnce(target: RootKeyProvider, split?: { shares: number; threshold: number }): Promise<string[] | undefined> {
     if (this.ring.sealed) throw operatorError('Coffer is sealed');
+    const old = this.ring.currentKey();
     let next: RootKey;
     let shares: string[] | undefined;
     let splitShares: Share[] | undefined;
@@ -192,35 +202,37 @@ export class RootKeyManager {
       // Durable before the database moves to the new key: a crash at any point leaves the needed key findable.
       this.files.write(target, created.state, true);
     }
-    let old: RootKey | undefined;
     try {
+      // Pure: the storage may run it again after a serialization failure, so it changes nothing in memory.
       await this.storage.transaction(async (tx) => {
-        await this.rewrapAll(tx, next);
+        await this.rewrapAll(tx, old, next);
         await tx.settings.set(ROOT_CHECK, newCheck(next));
         await this.recordProvider(tx, target.kind, splitShares);
-        // Swapped before the commit, so that no later unit of work wraps under the old key.
-        old = this.ring.replace(next);
       });
     } catch (error) {
-      if (old) this.ring.replace(old);
+      next.destroy();
       this.files.remove(target, true);
       throw error;
     }
+    // Installed once committed, before this turn ends: with SQLite's one writer, the next unit of
+    // work starts after it and seals under the new key. Sealed meanwhile, the server stays sealed.
+    if (this.ring.sealed) next.destroy();
+    else this.ring.replace(next);
     if (target.stateFile) this.files.promote(target);
     if (this.provider.stateFile && this.provider.stateFile !== target.stateFile) this.files.remove(this.provider);
-    old?.destroy();
+    old.destroy();
     this.provider = target;
     this.logger.info({ provider: target.kind }, 'root key rotated: all key material re-wrapped under the new root key');
     return shares;
   }
 
-  private async rewrapAll(tx: Repositories, next: RootKey): Promise<void> {
+  private async rewrapAll(tx: Repositories, old: RootKey, next: RootKey): Promise<void> {
     let after: { keyId: string; version: number } | undefined;
     for (;;) {
       const page = await tx.keys.allMaterials(after, REWRAP_PAGE);
       for (const m of page) {
         const purpose = materialPurpose(m.keyId, m.version);
-        const material = this.ring.open(m.wrapped, purpose);
+        const material = old.open(m.wrapped, purpose);
         await tx.keys.rewrapMaterial(m.keyId, m.version, next.seal(material, purpose));
         material.fill(0);
       }
@@ -229,20 +241,20 @@ export class RootKeyManager {
     }
     for (const key of await tx.accessKeys.all()) {
       const purpose = accessKeyPurpose(key.accessKeyId);
-      const secret = this.ring.open(key.encryptedSecret, purpose);
+      const secret = old.open(key.encryptedSecret, purpose);
       await tx.accessKeys.reseal(key.accessKeyId, next.seal(secret, purpose));
       secret.fill(0);
     }
     const auditKey = await tx.settings.get(AUDIT_SIGNING_KEY_SETTING);
     if (auditKey !== undefined) {
-      const key = this.ring.open(Buffer.from(auditKey, 'base64'), AUDIT_SIGNING_KEY_PURPOSE);
+      const key = old.open(Buffer.from(auditKey, 'base64'), AUDIT_SIGNING_KEY_PURPOSE);
       await tx.settings.set(AUDIT_SIGNING_KEY_SETTING, next.seal(key, AUDIT_SIGNING_KEY_PURPOSE).toString('base64'));
       key.fill(0);
     }
     for (const fn of await tx.rotationFunctions.all()) {
       if (!fn.sealedSigningKey) continue;
       const purpose = signingKeyPurpose(fn.arn);
-      const signingKey = this.ring.open(fn.sealedSigningKey, purpose);
+      const signingKey = old.open(fn.sealedSigningKey, purpose);
       await tx.rotationFunctions.update({ ...fn, sealedSigningKey: next.seal(signingKey, purpose) });
       signingKey.fill(0);
     }

@@ -4,7 +4,7 @@ import { startCoffer } from '../app/coffer-app.js';
 import { runPrimary, runWorker } from './server-cluster.js';
 import { onStopSignal, printBanner, startOrExit } from './server-lifecycle.js';
 import { promptSecret } from './prompt.js';
-import { ConfigError, DEFAULTS, validateConfig, type CofferConfig } from '../config/config.js';
+import { ConfigError, DEFAULTS, storageOption, validateConfig, type CofferConfig } from '../config/config.js';
 
 const env = process.env;
 const flag = (value: string | undefined): boolean => value !== undefined && /^(1|true|yes|on)$/i.test(value);
@@ -37,6 +37,9 @@ export function registerServerCommand(program: Command): void {
     .option('--audit-digest-dir <dir>', 'also write each audit digest to this directory as a file, to be shipped elsewhere (COFFER_AUDIT_DIGEST_DIR)', env.COFFER_AUDIT_DIGEST_DIR)
     .option('--audit-retention-days <days>', 'days audit records stay in LookupEvents and audit.db before moving to compressed archive segments (COFFER_AUDIT_RETENTION_DAYS)', env.COFFER_AUDIT_RETENTION_DAYS ?? String(DEFAULTS.auditRetentionDays))
     .option('--audit-archive-dir <dir>', 'where archive segments of the audit log go, default <data-dir>/audit-archive (COFFER_AUDIT_ARCHIVE_DIR)', env.COFFER_AUDIT_ARCHIVE_DIR)
+    .option('--storage <url>', 'where the data lives: sqlite (the data directory, default) or postgres://user@host:port/database (COFFER_STORAGE)', env.COFFER_STORAGE)
+    .option('--storage-ca <file>', 'postgres: PEM certificate authority the database server must chain to (COFFER_STORAGE_CA)', env.COFFER_STORAGE_CA)
+    .option('--storage-password-file <file>', 'postgres: file holding the database password, else the URL\'s or PGPASSWORD (COFFER_STORAGE_PASSWORD_FILE)', env.COFFER_STORAGE_PASSWORD_FILE)
     .option('--sweep-interval <seconds>', 'how often background work runs: purging deleted secrets and keys, rotating keys (COFFER_SWEEP_INTERVAL)', env.COFFER_SWEEP_INTERVAL ?? String(DEFAULTS.sweepIntervalSeconds))
     .option('--clock-steady <seconds>', 'how long the wall clock must keep pace (after start or a jump) before purges and other time-based deletion act (COFFER_CLOCK_STEADY)', env.COFFER_CLOCK_STEADY ?? String(DEFAULTS.clockSteadySeconds))
     .option('--runner-lease-ttl <seconds>', 'time to live of the lease that picks the one process running background work (COFFER_RUNNER_LEASE_TTL)', env.COFFER_RUNNER_LEASE_TTL ?? String(DEFAULTS.runnerLeaseTtlSeconds))
@@ -86,6 +89,7 @@ export function registerServerCommand(program: Command): void {
           },
           rotationUser: opts.rotationUser,
           allowRotationAsServerUser: Boolean(opts.allowRotationAsServerUser),
+          storage: storageOption(opts.storage, opts.storageCa, opts.storagePasswordFile),
         });
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;

@@ -51,6 +51,18 @@ export interface CofferConfig {
   rotationUser: string;
   /** Let command rotation functions run as the server's own user. */
   allowRotationAsServerUser: boolean;
+  /** A PostgreSQL database for the data instead of the data directory's SQLite file. */
+  storage?: PostgresStorageConfig;
+}
+
+/** `--storage postgres://…` with its TLS and password options. */
+export interface PostgresStorageConfig {
+  /** postgres://user[:password]@host[:port]/database[?sslmode=…&sslrootcert=…&schema=…] */
+  url: string;
+  /** PEM file of the certificate authority the database server's certificate must chain to. */
+  caFile?: string;
+  /** A file holding the database password (else the URL's, else PGPASSWORD). */
+  passwordFile?: string;
 }
 
 export const DEFAULTS = {
@@ -94,6 +106,7 @@ export function validateConfig(config: CofferConfig): CofferConfig {
   if (!(config.clockSteadySeconds >= 0)) throw new ConfigError('--clock-steady must be a number of seconds');
   if (!(config.runnerLeaseTtlSeconds > 0)) throw new ConfigError('--runner-lease-ttl must be a positive number of seconds');
   validateLimits(config.limits);
+  validateStorage(config);
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/.test(config.rotationUser)) throw new ConfigError(`--rotation-user '${config.rotationUser}' is not a user name or id`);
   return {
     ...config,
@@ -112,6 +125,22 @@ function validateLimits(limits: ConnectionLimits): void {
   for (const [flag, ms] of timeouts) if (!(ms > 0)) throw new ConfigError(`${flag} must be a positive number of seconds`);
   // Node's server refuses a header timeout longer than the whole request's.
   if (limits.headerTimeoutMs > limits.requestTimeoutMs) throw new ConfigError('--header-timeout cannot be longer than --request-timeout');
+}
+
+/** `--storage` names sqlite (the default) or a postgres:// URL; the URL itself is never echoed (it may hold a password). */
+export function storageOption(value: string | undefined, caFile: string | undefined, passwordFile: string | undefined): PostgresStorageConfig | undefined {
+  if (value === undefined || value === '' || value === 'sqlite') {
+    if (caFile || passwordFile) throw new ConfigError('--storage-ca and --storage-password-file go with --storage postgres://…');
+    return undefined;
+  }
+  if (!/^postgres(ql)?:\/\/[^/]/i.test(value)) throw new ConfigError('--storage must be sqlite or a postgres://user@host:port/database URL');
+  return { url: value, caFile, passwordFile };
+}
+
+function validateStorage(config: CofferConfig): void {
+  if (!config.storage) return;
+  if (config.dev) throw new ConfigError('--dev keeps its data in memory: it takes no --storage');
+  if (config.workers > 1) throw new ConfigError('--workers shares a SQLite file between processes; with --storage postgres://… run one process');
 }
 
 export function isLoopback(host: string): boolean {

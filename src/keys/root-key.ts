@@ -81,6 +81,11 @@ export class RootKeyRing implements RootCipher {
     this.onLock.push(forget);
   }
 
+  /** The root key itself (a rotation re-wraps from it); refused while sealed. */
+  currentKey(): RootKey {
+    return this.current();
+  }
+
   seal(plaintext: Buffer, purpose: string): Buffer {
     return this.current().seal(plaintext, purpose);
   }

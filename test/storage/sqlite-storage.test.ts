@@ -79,6 +79,19 @@ describe('SqliteStorage on a file', () => {
     assert.deepEqual(read(), recorded, 'same rows, same applied_at');
   });
 
+  test('a file migrated by a newer build (a schema version this one does not know) is refused, naming the file, and left as it is', async () => {
+    const path = freshPath();
+    await SqliteStorage.open(path).close();
+    const future = Math.max(...migrations.map((m) => m.version)) + 1;
+    const db = new Database(path);
+    db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, 1)').run(future);
+    db.close();
+    assert.throws(() => SqliteStorage.open(path), new RegExp(`${path}: the schema is at version ${future}, newer than this Coffer knows`));
+    const after = new Database(path, { readonly: true });
+    assert.equal(after.prepare('SELECT max(version) FROM schema_migrations').pluck().get(), future);
+    after.close();
+  });
+
   test('committed units survive a re-open and a failed unit leaves nothing behind', async () => {
     const path = freshPath();
     const storage = SqliteStorage.open(path);

@@ -167,7 +167,7 @@ function checkIntegrity(db: Db, path: string): void {
 }
 
 /** Makes the directory if need be, for the server's user alone. */
-function prepareDirectory(dir: string): void {
+export function prepareDirectory(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {

@@ -45,11 +45,17 @@ export function openDurable(path: string, options: OpenOptions = {}): Db {
 
 /**
  * Runs the migrations not yet applied, each in its own transaction with its
- * version's record. Each takes the write lock first and looks again, so that
+ * version's record; refuses a file migrated by a newer build. Each takes the write lock first and looks again, so that
  * processes opening a shared file at once apply each migration once.
  */
 export function migrate(db: Db, migrations: readonly Migration[]): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  // A newer Coffer migrated this file: an older one must not write to a schema it does not know.
+  const newest = db.prepare('SELECT max(version) FROM schema_migrations').pluck().get() as number | null;
+  const known = Math.max(...migrations.map((m) => m.version));
+  if (newest !== null && newest > known) {
+    throw new Error(`${db.name}: the schema is at version ${newest}, newer than this Coffer knows (${known}): a newer Coffer has migrated it; run that version or a later one`);
+  }
   const applied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').pluck();
   for (const migration of migrations) {
     if (applied.get(migration.version)) continue;

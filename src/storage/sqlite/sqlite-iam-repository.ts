@@ -7,78 +7,7 @@ import type {
   IamManagedPolicyRecord,
   NewIamManagedPolicy,
 } from '../iam-records.js';
-
-interface EntityRow {
-  id: string;
-  account: string;
-  kind: IamEntityKind;
-  name: string;
-  path: string;
-  arn: string;
-  created_at: number;
-  tags: string;
-  trust_policy: string | null;
-  description: string | null;
-  max_session_duration: number | null;
-}
-
-interface PolicyRow {
-  id: string;
-  account: string;
-  name: string;
-  path: string;
-  arn: string;
-  description: string | null;
-  document: string;
-  default_version_id: string;
-  created_at: number;
-  updated_at: number;
-  tags: string;
-  attachment_count: number;
-}
-
-function toEntity(row: EntityRow): IamEntityRecord {
-  return {
-    id: row.id,
-    account: row.account,
-    kind: row.kind,
-    name: row.name,
-    path: row.path,
-    arn: row.arn,
-    createdAt: row.created_at,
-    tags: JSON.parse(row.tags),
-    ...(row.trust_policy === null ? {} : { trustPolicy: row.trust_policy }),
-    ...(row.description === null ? {} : { description: row.description }),
-    ...(row.max_session_duration === null ? {} : { maxSessionDuration: row.max_session_duration }),
-  };
-}
-
-function entityParams(e: IamEntityRecord) {
-  return {
-    ...e,
-    tags: JSON.stringify(e.tags),
-    trustPolicy: e.trustPolicy ?? null,
-    description: e.description ?? null,
-    maxSessionDuration: e.maxSessionDuration ?? null,
-  };
-}
-
-function toPolicy(row: PolicyRow): IamManagedPolicyRecord {
-  return {
-    id: row.id,
-    account: row.account,
-    name: row.name,
-    path: row.path,
-    arn: row.arn,
-    ...(row.description === null ? {} : { description: row.description }),
-    document: row.document,
-    defaultVersionId: row.default_version_id,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    tags: JSON.parse(row.tags),
-    attachmentCount: row.attachment_count,
-  };
-}
+import { entityParams, listParams, policyParams, toEntity, toPolicy, type EntityRow, type PolicyRow } from '../rows/iam-rows.js';
 
 const POLICY_COLUMNS = `p.*, (SELECT count(*) FROM iam_attachments a WHERE a.policy_id = p.id) AS attachment_count`;
 /** A path prefix compared as plain text (no LIKE wildcards), case-sensitively as IAM does. */
@@ -201,7 +130,7 @@ export class SqliteIamRepository implements IamRepository {
   }
 
   async insertPolicy(policy: NewIamManagedPolicy): Promise<void> {
-    this.stmts.insertPolicy.run({ ...policy, description: policy.description ?? null, tags: JSON.stringify(policy.tags) });
+    this.stmts.insertPolicy.run(policyParams(policy));
   }
 
   async deletePolicy(id: string): Promise<void> {
@@ -227,8 +156,4 @@ export class SqliteIamRepository implements IamRepository {
   async policyAttachments(policyId: string): Promise<IamEntityRecord[]> {
     return (this.stmts.policyAttachments.all(policyId) as EntityRow[]).map(toEntity);
   }
-}
-
-function listParams(query: IamListQuery) {
-  return { account: query.account, pathPrefix: query.pathPrefix ?? null, after: query.after ?? null, limit: query.limit };
 }

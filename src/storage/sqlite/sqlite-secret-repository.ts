@@ -1,97 +1,21 @@
 import type { Db } from './sqlite-database.js';
 import type { EpochCache } from '../epoch-cache.js';
-import type { SecretKey, SecretListQuery, SecretRepository, SortKey } from '../repositories.js';
-import type { DataKeyWrapping, NewSecret, NewVersion, SecretRecord, SecretRotation, VersionRecord } from '../records.js';
-
-interface SecretRow {
-  id: number;
-  account: string;
-  region: string;
-  name: string;
-  arn: string;
-  description: string | null;
-  kms_key_arn: string | null;
-  tags: string;
-  created_at: number;
-  last_changed_at: number;
-  last_accessed_at: number | null;
-  deleted_at: number | null;
-  deletion_date: number | null;
-  rotation_enabled: number;
-  rotation_lambda_arn: string | null;
-  rotation_rules: string | null;
-  last_rotated_at: number | null;
-  next_rotation_at: number | null;
-  next_rotation_date: number | null;
-  resource_policy: string | null;
-}
-
-interface VersionRow {
-  secret_id: number;
-  version_id: string;
-  created_at: number;
-  value_type: 'string' | 'binary' | null;
-  ciphertext: Buffer | null;
-  wrapped_data_key: Buffer | null;
-  kms_key_arn: string | null;
-  previous_wrappings: string | null;
-  stages: string | null;
-}
-
-const SORT_COLUMNS: Record<SortKey, string> = {
-  'created-date': 'created_at',
-  'last-changed-date': 'last_changed_at',
-  'last-accessed-date': 'COALESCE(last_accessed_at, 0)',
-  name: 'name',
-};
-
-function toSecret(row: SecretRow): SecretRecord {
-  return {
-    id: row.id,
-    account: row.account,
-    region: row.region,
-    name: row.name,
-    arn: row.arn,
-    description: row.description ?? undefined,
-    kmsKeyArn: row.kms_key_arn ?? undefined,
-    tags: JSON.parse(row.tags),
-    createdAt: row.created_at,
-    lastChangedAt: row.last_changed_at,
-    lastAccessedAt: row.last_accessed_at ?? undefined,
-    deletedAt: row.deleted_at ?? undefined,
-    deletionDate: row.deletion_date ?? undefined,
-    rotation: toRotation(row),
-    ...(row.resource_policy === null ? {} : { resourcePolicy: row.resource_policy }),
-  };
-}
-
-/** Undefined for a secret whose rotation was never configured. */
-function toRotation(row: SecretRow): SecretRotation | undefined {
-  if (!row.rotation_enabled && row.rotation_lambda_arn === null && row.rotation_rules === null && row.last_rotated_at === null) return undefined;
-  return {
-    enabled: row.rotation_enabled === 1,
-    lambdaArn: row.rotation_lambda_arn ?? undefined,
-    rules: row.rotation_rules ? JSON.parse(row.rotation_rules) : undefined,
-    lastRotatedAt: row.last_rotated_at ?? undefined,
-    nextRotationAt: row.next_rotation_at ?? undefined,
-    nextRotationDate: row.next_rotation_date ?? undefined,
-  };
-}
-
-function toVersion(row: VersionRow): VersionRecord {
-  return {
-    secretId: row.secret_id,
-    versionId: row.version_id,
-    createdAt: row.created_at,
-    valueType: row.value_type ?? undefined,
-    ciphertext: row.ciphertext ?? undefined,
-    wrappedDataKey: row.wrapped_data_key ?? undefined,
-    kmsKeyArn: row.kms_key_arn ?? undefined,
-    previousWrappings: row.previous_wrappings ? decodeWrappings(row.previous_wrappings) : undefined,
-    // group_concat separator: labels cannot contain a newline.
-    stages: row.stages ? row.stages.split('\n').sort() : [],
-  };
-}
+import type { SecretKey, SecretListQuery, SecretRepository } from '../repositories.js';
+import type { NewSecret, NewVersion, SecretRecord, VersionRecord } from '../records.js';
+import {
+  SORT_COLUMNS,
+  secretParams,
+  toSecret,
+  groupStages,
+  stagedReadKey,
+  toSecretWithStagedVersion,
+  toVersion,
+  versionParams,
+  type SecretRow,
+  type SecretWithStagedVersionRow,
+  type StageRow,
+  type VersionRow,
+} from '../rows/secret-rows.js';
 
 /** The secret's columns, then its version's under `v_` names (NULL when no version carries the stage). */
 const SECRET_WITH_STAGED_VERSION = `SELECT s.*, v.secret_id AS v_secret_id, v.version_id AS v_version_id, v.created_at AS v_created_at,
@@ -180,30 +104,13 @@ export class SqliteSecretRepository implements SecretRepository {
 
   async findWithStagedVersion(key: SecretKey, stage: string): Promise<{ secret: SecretRecord; version?: VersionRecord } | undefined> {
     if (!this.cache) return this.loadWithStagedVersion(key, stage);
-    const cacheKey = 'arn' in key ? `${key.arn}\n${stage}` : `${key.account}\n${key.region}\n${key.name}\n${stage}`;
-    return this.cache.getOrLoad(cacheKey, () => this.loadWithStagedVersion(key, stage));
+    return this.cache.getOrLoad(stagedReadKey(key, stage), () => this.loadWithStagedVersion(key, stage));
   }
 
   private async loadWithStagedVersion(key: SecretKey, stage: string): Promise<{ secret: SecretRecord; version?: VersionRecord } | undefined> {
     const statement = 'arn' in key ? this.stmts.withStageByArn : this.stmts.withStageByName;
-    const row = statement.get({ ...key, stage }) as (SecretRow & Record<string, unknown>) | undefined;
-    if (!row) return undefined;
-    const version =
-      row.v_version_id === null
-        ? undefined
-        : toVersion({
-            secret_id: row.v_secret_id as number,
-            version_id: row.v_version_id as string,
-            created_at: row.v_created_at as number,
-            value_type: row.v_value_type as VersionRow['value_type'],
-            ciphertext: row.v_ciphertext as Buffer | null,
-            wrapped_data_key: row.v_wrapped_data_key as Buffer | null,
-            kms_key_arn: row.v_kms_key_arn as string | null,
-            previous_wrappings: row.v_previous_wrappings as string | null,
-            stages: row.v_stages as string | null,
-          });
-    // Frozen: callers may share what a cache holds.
-    return Object.freeze({ secret: Object.freeze(toSecret(row)), version: version && Object.freeze(version) });
+    const row = statement.get({ ...key, stage }) as SecretWithStagedVersionRow | undefined;
+    return row && toSecretWithStagedVersion(row);
   }
 
   async insert(secret: NewSecret): Promise<SecretRecord> {
@@ -260,19 +167,11 @@ export class SqliteSecretRepository implements SecretRepository {
   }
 
   async stagesOf(secretIds: number[]): Promise<Map<number, Map<string, string[]>>> {
-    const result = new Map<number, Map<string, string[]>>();
-    if (secretIds.length === 0) return result;
+    if (secretIds.length === 0) return new Map();
     const rows = this.db
       .prepare(`SELECT secret_id, version_id, stage FROM version_stages WHERE secret_id IN (${secretIds.map(() => '?').join(',')}) ORDER BY stage`)
-      .all(...secretIds) as { secret_id: number; version_id: string; stage: string }[];
-    for (const row of rows) {
-      let versions = result.get(row.secret_id);
-      if (!versions) result.set(row.secret_id, (versions = new Map()));
-      const stages = versions.get(row.version_id);
-      if (stages) stages.push(row.stage);
-      else versions.set(row.version_id, [row.stage]);
-    }
-    return result;
+      .all(...secretIds) as StageRow[];
+    return groupStages(rows);
   }
 
   async version(secretId: number, versionId: string): Promise<VersionRecord | undefined> {
@@ -301,52 +200,4 @@ export class SqliteSecretRepository implements SecretRepository {
     this.stmts.purgeStages.run(secretId);
     for (const [stage, versionId] of stages) this.stmts.insertStage.run(secretId, stage, versionId);
   }
-}
-
-function secretParams(secret: NewSecret) {
-  return {
-    account: secret.account,
-    region: secret.region,
-    name: secret.name,
-    arn: secret.arn,
-    description: secret.description ?? null,
-    kmsKeyArn: secret.kmsKeyArn ?? null,
-    tags: JSON.stringify(secret.tags),
-    createdAt: secret.createdAt,
-    lastChangedAt: secret.lastChangedAt,
-    lastAccessedAt: secret.lastAccessedAt ?? null,
-    deletedAt: secret.deletedAt ?? null,
-    deletionDate: secret.deletionDate ?? null,
-    rotationEnabled: secret.rotation?.enabled ? 1 : 0,
-    rotationLambdaArn: secret.rotation?.lambdaArn ?? null,
-    rotationRules: secret.rotation?.rules ? JSON.stringify(secret.rotation.rules) : null,
-    lastRotatedAt: secret.rotation?.lastRotatedAt ?? null,
-    nextRotationAt: secret.rotation?.nextRotationAt ?? null,
-    nextRotationDate: secret.rotation?.nextRotationDate ?? null,
-    resourcePolicy: secret.resourcePolicy ?? null,
-  };
-}
-
-function versionParams(version: NewVersion) {
-  return {
-    secretId: version.secretId,
-    versionId: version.versionId,
-    createdAt: version.createdAt,
-    valueType: version.valueType ?? null,
-    ciphertext: version.ciphertext ?? null,
-    wrappedDataKey: version.wrappedDataKey ?? null,
-    kmsKeyArn: version.kmsKeyArn ?? null,
-    previousWrappings: version.previousWrappings?.length ? encodeWrappings(version.previousWrappings) : null,
-  };
-}
-
-function encodeWrappings(wrappings: DataKeyWrapping[]): string {
-  return JSON.stringify(wrappings.map((w) => ({ kmsKeyArn: w.kmsKeyArn, wrappedDataKey: w.wrappedDataKey.toString('base64') })));
-}
-
-function decodeWrappings(text: string): DataKeyWrapping[] {
-  return (JSON.parse(text) as { kmsKeyArn?: string; wrappedDataKey: string }[]).map((w) => ({
-    kmsKeyArn: w.kmsKeyArn,
-    wrappedDataKey: Buffer.from(w.wrappedDataKey, 'base64'),
-  }));
 }

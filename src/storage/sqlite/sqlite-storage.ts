@@ -9,14 +9,7 @@ import { EpochCache } from '../epoch-cache.js';
 import type { DataDirMarks } from '../data-dir-marks.js';
 import { CommitCounter } from './data-dir-state.js';
 
-/** Repository methods that only read; every other call may write, and moves the change epoch. */
-const READ_METHODS = new Set([
-  'findByName', 'findByArn', 'findWithStagedVersion', 'list', 'dueForPurge', 'versions', 'stagesOf', 'version',
-  'versionByStage', 'find', 'material', 'findAlias', 'count', 'get', 'dueForDeletion', 'dueForRotation', 'materials',
-  'allMaterials', 'listAliases', 'all', 'nextRotationAt', 'holds',
-  'listByPrincipal', 'findEntity', 'findEntityByArn', 'listEntities', 'membersOf', 'groupsOf', 'findInlinePolicy',
-  'listInlinePolicies', 'findPolicy', 'findPolicyByName', 'listPolicies', 'attachedPolicies', 'policyAttachments',
-]);
+import { READ_METHODS } from '../read-methods.js';
 
 /** SQLite's result codes (and their extended forms) for a database it cannot write. */
 const WRITE_FAILURES = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|PERM)/;

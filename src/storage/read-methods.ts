@@ -1,0 +1,8 @@
+/** Repository methods that only read; every other call may write (and moves a storage's change epoch). */
+export const READ_METHODS: ReadonlySet<string> = new Set([
+  'findByName', 'findByArn', 'findWithStagedVersion', 'list', 'dueForPurge', 'versions', 'stagesOf', 'version',
+  'versionByStage', 'find', 'material', 'findAlias', 'count', 'get', 'dueForDeletion', 'dueForRotation', 'materials',
+  'allMaterials', 'listAliases', 'all', 'nextRotationAt', 'holds',
+  'listByPrincipal', 'findEntity', 'findEntityByArn', 'listEntities', 'membersOf', 'groupsOf', 'findInlinePolicy',
+  'listInlinePolicies', 'findPolicy', 'findPolicyByName', 'listPolicies', 'attachedPolicies', 'policyAttachments',
+]);
