@@ -74,9 +74,19 @@ export class RootKeyRing implements RootCipher {
   lock(): void {
     this.key?.destroy();
     this.key = undefined;
-    for (const forget of this.onLock) forget();
+    this.forgetCached();
   }
 
+  /**
+   * Installs the key another process rotated to: the old one is destroyed and
+   * everything cached under it forgotten, so nothing here outlives the key.
+   */
+  rekey(key: RootKey): void {
+    this.unlock(key);
+    this.forgetCached();
+  }
+
+  /** Registers what forgets unwrapped material when the key goes (sealed) or changes under this process (`rekey`). */
   whenLocked(forget: () => void): void {
     this.onLock.push(forget);
   }
@@ -92,6 +102,10 @@ export class RootKeyRing implements RootCipher {
 
   open(sealed: Buffer, purpose: string): Buffer {
     return this.current().open(sealed, purpose);
+  }
+
+  private forgetCached(): void {
+    for (const forget of this.onLock) forget();
   }
 
   private current(): RootKey {
