@@ -89,6 +89,7 @@ export class RootKeyManager {
     private readonly peers?: UnsealPeers,
   ) {
     peers?.onMaterial((material) => this.exclusive(() => this.take(material)));
+    ring.followedBy(() => this.storage.changeEpoch() !== this.followedEpoch);
   }
 
   /**

@@ -39,6 +39,14 @@ export function sealedError(): ServiceError {
   );
 }
 
+/** Answered instead of an internal error when another process may have rotated the key under a request: retried, it is served. */
+export function rootKeyChangedError(): ServiceError {
+  return new ServiceError('ServiceUnavailableException', 'The root key changed while this request was served: retry the request.', {
+    status: 503,
+    messageKey: 'message',
+  });
+}
+
 /**
  * The running server's root key: present while unsealed, absent while sealed.
  * Everything that wraps or unwraps goes through it, so sealing takes effect
@@ -47,6 +55,8 @@ export function sealedError(): ServiceError {
 export class RootKeyRing implements RootCipher {
   private key?: RootKey;
   private readonly onLock: (() => void)[] = [];
+  /** Whether the database may have moved to another root key since this process last looked. */
+  private behind: () => boolean = () => false;
 
   constructor(key?: RootKey) {
     this.key = key;
@@ -101,7 +111,19 @@ export class RootKeyRing implements RootCipher {
   }
 
   open(sealed: Buffer, purpose: string): Buffer {
-    return this.current().open(sealed, purpose);
+    const key = this.current();
+    try {
+      return key.open(sealed, purpose);
+    } catch (error) {
+      // Wrapped under a key another process rotated to after this request looked: never an internal error.
+      if (this.behind()) throw rootKeyChangedError();
+      throw error;
+    }
+  }
+
+  /** Tells the ring how to know that the database may be under another key than the one it holds. */
+  followedBy(behind: () => boolean): void {
+    this.behind = behind;
   }
 
   private forgetCached(): void {
