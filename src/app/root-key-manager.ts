@@ -6,6 +6,7 @@ import { accessKeyPurpose } from '../iam/access-key-store.js';
 import { signingKeyPurpose } from '../rotation/rotation-function-service.js';
 import { AUDIT_SIGNING_KEY_PURPOSE, AUDIT_SIGNING_KEY_SETTING } from '../audit/audit-signing-key.js';
 import { RootKey, type RootKeyRing } from '../keys/root-key.js';
+import { readRootKeyState as readState, ROOT_KEY_STATE_SETTING as STATE_SETTING } from '../keys/root-key-state.js';
 import type { RootKeyFiles } from '../keys/root-key-files.js';
 import { FileRootKeyProvider, PassphraseRootKeyProvider, ShamirRootKeyProvider, type ProviderKind, type RootKeyProvider } from '../keys/root-key-providers.js';
 import { combineShares, decodeShare, encodeShare, shareDigest, ShareError, splitSecret, type Share } from '../keys/shamir.js';
@@ -17,17 +18,6 @@ const THRESHOLD_SETTING = 'shamir-threshold';
 /** The digest of each share by its x, to tell a forged or mistyped share at once. */
 const SHARE_DIGESTS_SETTING = 'shamir-share-digests';
 const REWRAP_PAGE = 500;
-/**
- * What every process of a deployment follows: the root key's generation (moved
- * by each rotation) and whether an operator sealed the deployment.
- */
-const STATE_SETTING = 'root-key-state';
-
-interface RootKeyState {
-  generation: number;
-  sealed: boolean;
-}
-
 /** What an operator unsealed with (or a rotation made), handed to the other workers of one server. */
 export interface UnsealMaterial {
   passphrase?: string;
@@ -263,8 +253,8 @@ export class RootKeyManager {
     }
     if (material.shares) {
       this.provider = new ShamirRootKeyProvider();
-      this.ring.rekey(await this.rebuild(material.shares.map(decodeShare)));
       this.generation = (await readState(this.storage)).generation;
+      this.ring.rekey(await this.rebuild(material.shares.map(decodeShare)), this.generation);
     }
     this.followedEpoch = Number.NaN;
     await this.follow();
@@ -323,7 +313,7 @@ export class RootKeyManager {
   private async reload(generation: number): Promise<void> {
     try {
       await this.followProvider();
-      this.ring.rekey(await this.loadCurrent());
+      this.ring.rekey(await this.loadCurrent(), generation);
       this.generation = generation;
       this.unloadable = undefined;
       this.logger.info('loaded the root key that another process rotated to or unsealed with');
@@ -421,7 +411,7 @@ export class RootKeyManager {
     // Installed once committed, before this turn ends: with SQLite's one writer, the next unit of
     // work starts after it and seals under the new key. Sealed meanwhile, the server stays sealed.
     if (this.ring.sealed) next.destroy();
-    else this.ring.replace(next);
+    else this.ring.replace(next, generation);
     this.generation = generation;
     if (target.stateFile) this.files.promote(target);
     if (this.provider.stateFile && this.provider.stateFile !== target.stateFile) this.files.remove(this.provider);
@@ -508,7 +498,7 @@ export class RootKeyManager {
     } else if ((await this.storage.settings.get(PROVIDER_SETTING)) === undefined) {
       await this.storage.transaction((tx) => this.recordProvider(tx, this.provider.kind));
     }
-    this.ring.unlock(key);
+    this.ring.unlock(key, generation);
     this.generation = generation;
     this.unloadable = undefined;
     await this.onUnsealed();
@@ -551,13 +541,6 @@ export class RootKeyManager {
 }
 
 class WrongKeyError extends Error {}
-
-/** Recorded state, read inside a unit where it must be part of what the unit saw. */
-async function readState(settings: Pick<Repositories, 'settings'>): Promise<RootKeyState> {
-  const recorded = await settings.settings.get(STATE_SETTING);
-  // Data made before the state was recorded: the first generation, unsealed.
-  return recorded ? (JSON.parse(recorded) as RootKeyState) : { generation: 0, sealed: false };
-}
 
 function newCheck(key: RootKey): string {
   return key.seal(randomBytes(32), ROOT_CHECK).toString('base64');

@@ -71,6 +71,12 @@ test('a rotation through one worker: the other answers 503 (never an internal er
       () => b.ring.open(rewrapped, materialPurpose(keyId, 1)),
       (error: unknown) => error instanceof ServiceError && error.status === 503 && /root key changed/.test(error.message),
     );
+    // Nor does it store anything under the old key meanwhile.
+    const keysOfB = new KeyService(b.storage, b.ring);
+    await assert.rejects(
+      b.storage.transaction((tx) => keysOfB.insertKey(tx, scope, { description: 'stale', keyManager: 'CUSTOMER' }, Date.now())),
+      (error: unknown) => error instanceof ServiceError && error.status === 503,
+    );
     const forgottenBefore = b.forgotten;
     assert.equal(await b.manager.sealed(), false);
     assert.ok(b.forgotten > forgottenBefore, 'what was unwrapped under the old key is forgotten');
