@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { startServer } from '../support/coffer-server.js';
 import { rawClientFor } from '../support/raw-client.js';
 import { operatorOk } from '../support/operator-cli.js';
+import type { TestServer } from '../support/coffer-server.js';
 
 const READS = 50;
 
@@ -42,6 +43,29 @@ test('--workers 2: after rotate-root, 50 reads spread over both workers all retu
       const decrypted = await kms('Decrypt', { CiphertextBlob: encrypted.json.CiphertextBlob });
       assert.equal(Buffer.from(decrypted.json.Plaintext, 'base64').toString(), `after ${i}`, decrypted.text);
     }
+  } finally {
+    await server.stop();
+    rmSync(dirname(server.dataDir), { recursive: true, force: true });
+  }
+});
+
+test('--workers 2: rotate-root to a new passphrase: every worker is handed it and reads on; the passphrase reopens after a restart', async () => {
+  let server: TestServer = await startServer({ args: ['--workers', '2'] });
+  try {
+    const name = `to-passphrase-${randomUUID().slice(0, 8)}`;
+    const created = await rawClientFor(server).call('CreateSecret', { Name: name, SecretString: 'kept', ClientRequestToken: randomUUID() });
+    assert.equal(created.status, 200, created.text);
+    await operatorOk(server, ['rotate-root', '--to-provider', 'passphrase'], { COFFER_NEW_ROOT_PASSPHRASE: 'the new passphrase' });
+    for (let i = 0; i < 20; i++) {
+      const read = await rawClientFor(server).call('GetSecretValue', { SecretId: name });
+      assert.equal(read.json?.SecretString, 'kept', `read ${i + 1} of 20: ${read.text}`);
+      const status = await rawClientFor(server).call('CofferOperator.GetSealStatus', {}, { sign: false });
+      assert.equal(status.json?.sealed, false, status.text);
+    }
+    assert.equal(await server.stop(), 0);
+    server = await startServer({ dataDir: server.dataDir, args: ['--workers', '2', '--root-key-provider', 'passphrase'], env: { COFFER_ROOT_PASSPHRASE: 'the new passphrase' } });
+    const read = await rawClientFor(server).call('GetSecretValue', { SecretId: name });
+    assert.equal(read.json?.SecretString, 'kept', read.text);
   } finally {
     await server.stop();
     rmSync(dirname(server.dataDir), { recursive: true, force: true });
