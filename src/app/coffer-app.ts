@@ -26,7 +26,7 @@ import { cloudTrailService } from '../api/cloudtrail/cloudtrail-service.js';
 import { iamService } from '../api/iam/iam-service.js';
 import { stsService } from '../api/sts/sts-service.js';
 import { IamDirectory } from '../iam/directory/iam-directory.js';
-import { RootKeyManager } from './root-key-manager.js';
+import { RootKeyManager, type UnsealPeers } from './root-key-manager.js';
 import { createLogger } from '../log/logger.js';
 import { SecretReader } from '../secrets/secret-reader.js';
 import { SecretService } from '../secrets/secret-service.js';
@@ -68,6 +68,8 @@ export interface StartOptions {
   logger?: Logger;
   /** This process is one of several workers sharing the port and the database. */
   shared?: boolean;
+  /** The other workers, told the material this one is unsealed with. */
+  peers?: UnsealPeers;
 }
 
 /** Wires the layers together and starts listening. */
@@ -83,7 +85,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     logger.warn({ host: config.host }, 'serving plain HTTP on a non-loopback address: secrets cross the network in clear text');
   }
 
-  const { storage, keys, accessKeys, ring, rootKeys, credentialsPath, auditKey, marks, accepted } = await openData(config, { shared: options.shared, logger }).catch(
+  const { storage, keys, accessKeys, ring, rootKeys, credentialsPath, auditKey, marks, accepted } = await openData(config, { shared: options.shared, peers: options.peers, logger }).catch(
     async (error: unknown) => {
       // The caller exits on this error: let the log destination finish opening first.
       await new Promise<void>((resolve) => logger.flush(() => resolve()));
@@ -95,7 +97,8 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     path: config.dev ? ':memory:' : join(config.dataDir, AUDIT_DB_FILE),
     files: config.auditFiles,
     sinkTimeoutMs: config.auditSinkTimeoutMs,
-    signingKey: () => auditKey.get(),
+    // Signed with the key the database is under now, should another process have rotated it.
+    signingKey: async () => ((await rootKeys?.sealed()) ? undefined : auditKey.get()),
     shared: options.shared,
     digestIntervalSeconds: config.auditDigestIntervalSeconds,
     ...(config.auditDigestDir ? { digestDir: config.auditDigestDir } : {}),
@@ -165,7 +168,8 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
       stsService({ directory }),
       ...(rootKeys ? [operatorService({ rootKeys, rootKeyProvider: (request) => rootKeyProvider({ ...config, ...request }) })] : []),
     ],
-    sealed: () => ring.sealed,
+    // Each request first follows a seal or rotation recorded by another process.
+    sealed: () => rootKeys?.sealed() ?? ring.sealed,
     audit,
     database,
     authorizer: new Authorizer(directory),
@@ -180,7 +184,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   const server = new HttpServer(dispatcher, {
     tls,
     // Not ready while sealed, or while the audit log or the database cannot be written (each probed again first).
-    health: async () => !ring.sealed && (await audit.ready()) && (await database.ready()),
+    health: async () => !(await (rootKeys?.sealed() ?? ring.sealed)) && (await audit.ready()) && (await database.ready()),
     limits: config.limits,
   });
   const address = await server.listen(config.port, config.host);
@@ -229,7 +233,7 @@ interface OpenedData extends Omit<OpenedStore, 'completeFirstStart'> {
  * Opens (and on first start creates) the data directory, the database, the
  * root key and the administrator credentials. A shamir server opens sealed.
  */
-async function openData(config: CofferConfig, options: { shared?: boolean; logger: Logger }): Promise<OpenedData> {
+async function openData(config: CofferConfig, options: { shared?: boolean; peers?: UnsealPeers; logger: Logger }): Promise<OpenedData> {
   if (config.dev) {
     const storage = SqliteStorage.open(':memory:');
     const ring = new RootKeyRing(new RootKey(randomBytes(32)));
@@ -251,8 +255,9 @@ async function openData(config: CofferConfig, options: { shared?: boolean; logge
     const rootKeys = new RootKeyManager(storage, ring, new RootKeyFiles(config.dataDir), rootKeyProvider(config), options.logger, async () => {
       await ensureAdminCredentials(config, accessKeys, credentialsPath, options.logger);
       await auditKey.publish(config.acceptDataLoss);
-    });
-    await rootKeys.start();
+    }, options.peers);
+    // A worker started in place of one that stopped keeps an operator's seal.
+    await rootKeys.start({ keepSeal: options.shared });
     opened.completeFirstStart();
     return { storage, ring, keys, accessKeys, rootKeys, credentialsPath, auditKey, marks, accepted };
   } catch (error) {

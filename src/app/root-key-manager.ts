@@ -6,8 +6,9 @@ import { accessKeyPurpose } from '../iam/access-key-store.js';
 import { signingKeyPurpose } from '../rotation/rotation-function-service.js';
 import { AUDIT_SIGNING_KEY_PURPOSE, AUDIT_SIGNING_KEY_SETTING } from '../audit/audit-signing-key.js';
 import { RootKey, type RootKeyRing } from '../keys/root-key.js';
+import { readRootKeyState as readState, ROOT_KEY_STATE_SETTING as STATE_SETTING } from '../keys/root-key-state.js';
 import type { RootKeyFiles } from '../keys/root-key-files.js';
-import { PassphraseRootKeyProvider, type ProviderKind, type RootKeyProvider } from '../keys/root-key-providers.js';
+import { FileRootKeyProvider, PassphraseRootKeyProvider, ShamirRootKeyProvider, type ProviderKind, type RootKeyProvider } from '../keys/root-key-providers.js';
 import { combineShares, decodeShare, encodeShare, shareDigest, ShareError, splitSecret, type Share } from '../keys/shamir.js';
 import type { Repositories, Storage } from '../storage/index.js';
 
@@ -17,6 +18,18 @@ const THRESHOLD_SETTING = 'shamir-threshold';
 /** The digest of each share by its x, to tell a forged or mistyped share at once. */
 const SHARE_DIGESTS_SETTING = 'shamir-share-digests';
 const REWRAP_PAGE = 500;
+/** What an operator unsealed with (or a rotation made), handed to the other workers of one server. */
+export interface UnsealMaterial {
+  passphrase?: string;
+  shares?: string[];
+}
+
+/** The other workers of this server (`--workers`), over the cluster's own channel. */
+export interface UnsealPeers {
+  /** Resolves once every other worker has taken the material. */
+  share(material: UnsealMaterial): Promise<void>;
+  onMaterial(take: (material: UnsealMaterial) => Promise<void>): void;
+}
 
 export interface SealStatus {
   sealed: boolean;
@@ -37,12 +50,23 @@ function operatorError(message: string): ServiceError {
  * The root key's life in a running server: loading it at start (finishing a
  * rotation a crash interrupted), sealing and unsealing, Shamir initialization,
  * and rotation to a new key or provider.
+ *
+ * Seal and root key are one truth for every process on the database: seal and
+ * rotation are recorded there (`root-key-state`), and each process, whenever the
+ * storage's change epoch moves, looks again and seals, or loads the rotated key
+ * from its provider, before it serves the request that follows.
  */
 export class RootKeyManager {
   private shares: Share[] = [];
   private nonce: string | undefined;
-  /** The rotation running, if any: the next one starts after it. */
-  private rotations: Promise<unknown> = Promise.resolve();
+  /** Seal, unseal, rotation and following the database run one at a time. */
+  private turns: Promise<unknown> = Promise.resolve();
+  /** The generation of the key installed here. */
+  private generation = 0;
+  /** The change epoch at which the recorded state was last followed. */
+  private followedEpoch = Number.NaN;
+  /** A generation this process failed to load: not tried again until an operator gives material. */
+  private unloadable: number | undefined;
 
   constructor(
     private readonly storage: Storage,
@@ -52,24 +76,66 @@ export class RootKeyManager {
     private readonly logger: Logger,
     /** Called once the key is in place (first start: create the administrator credentials). */
     private readonly onUnsealed: () => Promise<void>,
-  ) {}
+    private readonly peers?: UnsealPeers,
+  ) {
+    peers?.onMaterial((material) => this.exclusive(() => this.take(material)));
+    ring.followedBy(() => this.storage.changeEpoch() !== this.followedEpoch);
+  }
 
-  /** Loads the root key from its provider; a shamir server starts sealed. */
-  async start(): Promise<void> {
+  /**
+   * Loads the root key from its provider; a shamir server starts sealed. A
+   * deployment an operator sealed stays sealed for a process that `keepSeal`s
+   * (a worker started in place of one that stopped); any other start unseals
+   * it when the provider gives the key by itself, as Vault's auto-unseal does.
+   */
+  async start(options: { keepSeal?: boolean } = {}): Promise<void> {
     const recorded = (await this.storage.settings.get(PROVIDER_SETTING)) as ProviderKind | undefined;
     if (recorded !== undefined && recorded !== this.provider.kind) {
       throw new Error(
         `this data directory's root key is held by the ${recorded} provider, not ${this.provider.kind}: start with --root-key-provider ${recorded}`,
       );
     }
+    const state = await readState(this.storage);
+    this.followedEpoch = this.storage.changeEpoch();
     if (this.provider.kind === 'shamir') {
       this.logger.warn('Coffer is sealed: unseal it with `coffer operator unseal`');
       return;
     }
-    await this.install(await this.loadFromProvider());
+    if (state.sealed && options.keepSeal) {
+      this.lock();
+      this.logger.warn('Coffer was sealed by an operator: this process starts sealed');
+      return;
+    }
+    await this.install(await this.loadFromProvider(), state.generation);
+    if (state.sealed) {
+      await this.recordSealed(false);
+      this.logger.warn('Coffer, sealed by an operator, was unsealed by this start');
+    }
+  }
+
+  /**
+   * Whether this process is sealed, once it has followed what the database
+   * records: another process's seal, unseal or rotation. Costs a comparison
+   * while the storage's change epoch stays the same.
+   */
+  async sealed(): Promise<boolean> {
+    if (this.storage.changeEpoch() !== this.followedEpoch) {
+      try {
+        await this.exclusive(() => this.follow());
+      } catch (error) {
+        // The database could not be read: the request that follows fails on it too.
+        this.logger.error({ err: (error as Error).message }, 'could not read the recorded seal state');
+      }
+    }
+    return this.ring.sealed;
   }
 
   async status(): Promise<SealStatus> {
+    await this.sealed();
+    return this.describe();
+  }
+
+  private async describe(): Promise<SealStatus> {
     const initialized = (await this.storage.settings.get(ROOT_CHECK)) !== undefined;
     const threshold = Number(await this.storage.settings.get(THRESHOLD_SETTING)) || undefined;
     return {
@@ -85,7 +151,7 @@ export class RootKeyManager {
   /** Makes a shamir server's root key and returns its shares, printed once and stored nowhere. */
   async initialize(shares: number, threshold: number): Promise<string[]> {
     if (this.provider.kind !== 'shamir') throw operatorError(`init is for the shamir provider; this server uses ${this.provider.kind}`);
-    if ((await this.status()).initialized) throw operatorError('Coffer is already initialized');
+    if ((await this.describe()).initialized) throw operatorError('Coffer is already initialized');
     const secret = randomBytes(32);
     let split: Share[];
     try {
@@ -111,25 +177,30 @@ export class RootKeyManager {
    * unseal does.
    */
   async unseal(material: { share?: string; passphrase?: string; nonce?: string } = {}): Promise<SealStatus> {
-    if (!this.ring.sealed) return this.status();
+    await this.sealed();
+    return this.exclusive(() => this.unsealOnce(material));
+  }
+
+  private async unsealOnce(material: { share?: string; passphrase?: string; nonce?: string }): Promise<SealStatus> {
+    if (!this.ring.sealed) return this.describe();
     if (this.provider instanceof PassphraseRootKeyProvider) {
       if (!material.passphrase) throw operatorError('give the root key passphrase to unseal');
       this.provider.remember(material.passphrase);
       try {
-        await this.install(await this.loadFromProvider());
+        await this.install(await this.loadFromProvider(), (await readState(this.storage)).generation);
       } catch (error) {
         this.provider.forget();
         if (error instanceof WrongKeyError) throw operatorError('the passphrase does not open this database');
         throw error;
       }
-      this.logger.info('Coffer unsealed');
-      return this.status();
+      await this.unsealed({ passphrase: material.passphrase });
+      return this.describe();
     }
     if (this.provider.kind !== 'shamir') {
       throw operatorError(`Coffer was sealed by an operator; its root key is held by the ${this.provider.kind} provider, so it stays sealed until the server is restarted`);
     }
     const shareText = material.share;
-    const status = await this.status();
+    const status = await this.describe();
     if (!status.initialized) throw operatorError('Coffer is not initialized: run `coffer operator init` first');
     if (!shareText) throw operatorError('give an unseal share');
     let share: Share;
@@ -145,27 +216,140 @@ export class RootKeyManager {
     }
     if (this.shares.length === 0) this.nonce = randomUUID();
     if (!this.shares.some((s) => s.x === share.x)) this.shares.push(share);
-    if (this.shares.length < share.threshold) return this.status();
+    if (this.shares.length < share.threshold) return this.describe();
     const given = this.shares;
     this.shares = [];
     let key: RootKey;
     try {
-      key = new RootKey(combineShares(given));
-      await this.check(key);
+      key = await this.rebuild(given);
     } catch (error) {
       if (!(error instanceof ShareError) && !(error instanceof WrongKeyError)) throw error;
       throw operatorError('the shares given do not rebuild the root key; unseal progress was reset');
     }
-    await this.install(key);
-    this.logger.info('Coffer unsealed');
-    return this.status();
+    await this.install(key, (await readState(this.storage)).generation);
+    await this.unsealed({ shares: given.map(encodeShare) });
+    return this.describe();
   }
 
-  seal(): void {
+  private async rebuild(shares: Share[]): Promise<RootKey> {
+    const key = new RootKey(combineShares(shares));
+    await this.check(key);
+    return key;
+  }
+
+  /** The deployment is unsealed: recorded, and the other workers of this server unsealed with the same material. */
+  private async unsealed(material: UnsealMaterial): Promise<void> {
+    await this.recordSealed(false);
+    this.logger.info('Coffer unsealed');
+    await this.peers?.share(material);
+  }
+
+  /** Material another worker of this server was unsealed with (or rotated to): taken, then the database followed. */
+  private async take(material: UnsealMaterial): Promise<void> {
+    this.unloadable = undefined;
+    if (material.passphrase !== undefined) {
+      if (this.provider instanceof PassphraseRootKeyProvider) this.provider.remember(material.passphrase);
+      else this.provider = new PassphraseRootKeyProvider(material.passphrase);
+    }
+    if (material.shares) {
+      this.provider = new ShamirRootKeyProvider();
+      this.generation = (await readState(this.storage)).generation;
+      this.ring.rekey(await this.rebuild(material.shares.map(decodeShare)), this.generation);
+    }
+    this.followedEpoch = Number.NaN;
+    await this.follow();
+  }
+
+  /**
+   * Seals the deployment: this process at once, every other one on its next
+   * request (the seal is recorded in the database).
+   */
+  seal(): Promise<void> {
+    return this.exclusive(async () => {
+      this.lock();
+      this.logger.warn('Coffer sealed by an operator');
+      await this.recordSealed(true);
+    });
+  }
+
+  /** Forgets the root key, the passphrase and any unseal in progress. */
+  private lock(): void {
     this.shares = [];
     if (this.provider instanceof PassphraseRootKeyProvider) this.provider.forget();
     this.ring.lock();
-    this.logger.warn('Coffer sealed by an operator');
+  }
+
+  private async recordSealed(sealed: boolean): Promise<void> {
+    await this.storage.transaction(async (tx) => tx.settings.set(STATE_SETTING, JSON.stringify({ ...(await readState(tx)), sealed })));
+  }
+
+  /**
+   * Catches up with the database: a seal recorded by another process seals
+   * this one; a rotation (or an unseal, for a provider that gives the key by
+   * itself) loads the key the database is now under and forgets everything
+   * unwrapped under the old one.
+   */
+  private async follow(): Promise<void> {
+    const epoch = this.storage.changeEpoch();
+    if (epoch === this.followedEpoch) return;
+    const state = await readState(this.storage);
+    if (state.sealed) {
+      if (!this.ring.sealed) {
+        this.lock();
+        this.logger.warn('Coffer sealed by an operator through another process');
+      }
+    } else if (state.generation !== this.unloadable && (this.ring.sealed ? this.loadsAlone() : state.generation !== this.generation)) {
+      await this.reload(state.generation);
+    }
+    this.followedEpoch = epoch;
+  }
+
+  /** Whether the provider gives the key without an operator: shamir never, a passphrase only while known. */
+  private loadsAlone(): boolean {
+    if (this.provider instanceof PassphraseRootKeyProvider) return this.provider.knows();
+    return this.provider.kind !== 'shamir';
+  }
+
+  private async reload(generation: number): Promise<void> {
+    try {
+      await this.followProvider();
+      this.ring.rekey(await this.loadCurrent(), generation);
+      this.generation = generation;
+      this.unloadable = undefined;
+      this.logger.info('loaded the root key that another process rotated to or unsealed with');
+    } catch (error) {
+      // Never serve with a key the database is no longer under: sealed until an operator acts.
+      this.lock();
+      this.unloadable = generation;
+      this.logger.error(
+        { err: (error as Error).message },
+        'the root key changed through another process and this one cannot load it: it is sealed until unsealed (or restarted with the new provider)',
+      );
+    }
+  }
+
+  /** A rotation through another process may have moved to another provider: the file provider needs no settings. */
+  private async followProvider(): Promise<void> {
+    const recorded = (await this.storage.settings.get(PROVIDER_SETTING)) as ProviderKind | undefined;
+    if (!recorded || recorded === this.provider.kind) return;
+    if (recorded !== 'file') throw new Error(`the root key moved to the ${recorded} provider: restart with --root-key-provider ${recorded}`);
+    this.provider = new FileRootKeyProvider();
+  }
+
+  /**
+   * The key the database is under now: the provider's state, or the `.next`
+   * state of a rotation another process has committed and not yet promoted
+   * (promoted meanwhile, it is the current state again).
+   */
+  private async loadCurrent(): Promise<RootKey> {
+    for (const next of [false, true, false]) {
+      const state = this.files.read(this.provider, next);
+      if (state === undefined) continue;
+      const key = await this.provider.open(state);
+      if (await this.opensDatabase(key)) return key;
+      key.destroy();
+    }
+    throw new WrongKeyError(`the root key (${this.provider.description}) does not open this database`);
   }
 
   /**
@@ -174,13 +358,18 @@ export class RootKeyManager {
    * transaction; no secret is re-encrypted. Returns new shares for a shamir target.
    * Rotations run one at a time, each from the key the one before installed.
    */
-  rotate(target: RootKeyProvider, split?: { shares: number; threshold: number }): Promise<string[] | undefined> {
-    const rotation = this.rotations.then(() => this.rotateOnce(target, split));
-    this.rotations = rotation.catch(() => undefined);
-    return rotation;
+  async rotate(target: RootKeyProvider, split?: { shares: number; threshold: number }, passphrase?: string): Promise<string[] | undefined> {
+    await this.sealed();
+    return this.exclusive(() => this.rotateOnce(target, split, passphrase));
   }
 
-  private async rotateOnce(target: RootKeyProvider, split?: { shares: number; threshold: number }): Promise<string[] | undefined> {
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const turn = this.turns.then(work);
+    this.turns = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async rotateOnce(target: RootKeyProvider, split?: { shares: number; threshold: number }, passphrase?: string): Promise<string[] | undefined> {
     if (this.ring.sealed) throw operatorError('Coffer is sealed');
     const old = this.ring.currentKey();
     let next: RootKey;
@@ -202,12 +391,17 @@ export class RootKeyManager {
       // Durable before the database moves to the new key: a crash at any point leaves the needed key findable.
       this.files.write(target, created.state, true);
     }
+    let generation: number;
     try {
       // Pure: the storage may run it again after a serialization failure, so it changes nothing in memory.
-      await this.storage.transaction(async (tx) => {
+      generation = await this.storage.transaction(async (tx) => {
+        const state = await readState(tx);
+        if (state.generation !== this.generation) throw operatorError('the root key was rotated meanwhile through another process: rotate again');
         await this.rewrapAll(tx, old, next);
         await tx.settings.set(ROOT_CHECK, newCheck(next));
         await this.recordProvider(tx, target.kind, splitShares);
+        await tx.settings.set(STATE_SETTING, JSON.stringify({ ...state, generation: state.generation + 1 }));
+        return state.generation + 1;
       });
     } catch (error) {
       next.destroy();
@@ -217,12 +411,15 @@ export class RootKeyManager {
     // Installed once committed, before this turn ends: with SQLite's one writer, the next unit of
     // work starts after it and seals under the new key. Sealed meanwhile, the server stays sealed.
     if (this.ring.sealed) next.destroy();
-    else this.ring.replace(next);
+    else this.ring.replace(next, generation);
+    this.generation = generation;
     if (target.stateFile) this.files.promote(target);
     if (this.provider.stateFile && this.provider.stateFile !== target.stateFile) this.files.remove(this.provider);
     old.destroy();
     this.provider = target;
     this.logger.info({ provider: target.kind }, 'root key rotated: all key material re-wrapped under the new root key');
+    // The other workers load the new key themselves; a passphrase or shares they are given.
+    if (passphrase !== undefined || shares) await this.peers?.share({ passphrase, shares });
     return shares;
   }
 
@@ -292,7 +489,7 @@ export class RootKeyManager {
     return key;
   }
 
-  private async install(key: RootKey): Promise<void> {
+  private async install(key: RootKey, generation: number): Promise<void> {
     if ((await this.storage.settings.get(ROOT_CHECK)) === undefined) {
       await this.storage.transaction(async (tx) => {
         await tx.settings.set(ROOT_CHECK, newCheck(key));
@@ -301,7 +498,9 @@ export class RootKeyManager {
     } else if ((await this.storage.settings.get(PROVIDER_SETTING)) === undefined) {
       await this.storage.transaction((tx) => this.recordProvider(tx, this.provider.kind));
     }
-    this.ring.unlock(key);
+    this.ring.unlock(key, generation);
+    this.generation = generation;
+    this.unloadable = undefined;
     await this.onUnsealed();
   }
 

@@ -38,7 +38,7 @@ export class AuditSigningKey {
     const theirs = await this.storage.transaction(async (tx) => {
       const made = await tx.settings.get(PRIVATE_SETTING);
       if (made !== undefined) return made;
-      await tx.settings.set(PRIVATE_SETTING, this.ring.seal(der, PURPOSE).toString('base64'));
+      await tx.settings.set(PRIVATE_SETTING, (await this.ring.sealIn(tx, der, PURPOSE)).toString('base64'));
       await tx.settings.set(PUBLIC_SETTING, pem);
       return undefined;
     });

@@ -40,7 +40,7 @@ export function registerOperatorCommand(program: Command): void {
       }),
     );
 
-  operator.command('seal').description('seal the server: it forgets its root key until unsealed').action(action(async () => print(await client().call('Seal'))));
+  operator.command('seal').description('seal the server, every worker and every server on its database: each forgets its root key until unsealed').action(action(async () => print(await client().call('Seal'))));
 
   operator
     .command('rotate-root')

@@ -3,19 +3,25 @@ import { initializeData, startCoffer } from '../app/coffer-app.js';
 import type { CofferConfig } from '../config/config.js';
 import { endpointUrl } from '../http/server.js';
 import { onStopSignal, printBanner, startOrExit } from './server-lifecycle.js';
+import { relayUnsealMaterial, workerUnsealPeers } from './cluster-unseal-channel.js';
 
 /**
  * `--workers N`: N server processes share the listening port (node:cluster)
  * and the database (SQLite in shared mode). The primary does the first-start
  * work once, starts the workers, prints where they listen and stops them on
  * SIGTERM/SIGINT. The worker holding the background lease runs background work.
+ * Seal and root key rotation are recorded in the database, which every worker
+ * follows; the material of an unseal is passed from worker to worker.
  */
 export async function runPrimary(config: CofferConfig): Promise<void> {
   const credentialsPath = await startOrExit(() => initializeData(config));
   let stopping = false;
   let listening = 0;
+  const liveWorkers = () => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+  const relay = relayUnsealMaterial(liveWorkers);
   const fork = (): Worker => {
     const worker = cluster.fork();
+    worker.on('message', (message) => relay(worker, message));
     worker.once('listening', (address) => {
       if (++listening !== config.workers) return;
       printBanner(endpointUrl(address.address, address.port, Boolean(config.tlsCert)), credentialsPath);
@@ -36,7 +42,7 @@ export async function runPrimary(config: CofferConfig): Promise<void> {
   onStopSignal(async (signal) => {
     stopping = true;
     console.error(`coffer: ${signal} received, finishing in-flight requests`);
-    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+    const workers = liveWorkers();
     const codes = await Promise.all(
       workers.map((worker) => new Promise<number | null>((resolve) => {
         worker.once('exit', (code) => resolve(code));
@@ -49,7 +55,7 @@ export async function runPrimary(config: CofferConfig): Promise<void> {
 
 export async function runWorker(config: CofferConfig): Promise<void> {
   const coffer = await startOrExit(() =>
-    startCoffer(config, { shared: true }),
+    startCoffer(config, { shared: true, peers: workerUnsealPeers() }),
   );
   onStopSignal(async () => {
     await coffer.close();

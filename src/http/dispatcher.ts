@@ -25,7 +25,7 @@ export interface DispatcherOptions {
   bodyLimit: number;
   clock?: () => number;
   /** Whether the root key is absent: then only unauthenticated operations are served. */
-  sealed?: () => boolean;
+  sealed?: () => boolean | Promise<boolean>;
   /** Where every request is recorded before it is answered (and a change also before it is made). */
   audit?: AuditLog;
   /** The database's write gate: changes are refused while it cannot be written (reads go on). */
@@ -145,7 +145,7 @@ export class Dispatcher {
     facts.targetPrefix = service.targetPrefix;
     facts.operation = name;
     const open = service.unauthenticated?.has(name) ?? false;
-    if (!open && this.options.sealed?.()) throw sealedError();
+    if (!open && (await this.options.sealed?.())) throw sealedError();
     const caller: Omit<VerifiedCaller, 'service'> = open
       ? { accessKeyId: '', region: this.options.defaultRegion }
       : await this.options.verifier.verify(req, body, service.signingName);

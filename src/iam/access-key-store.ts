@@ -90,7 +90,7 @@ export class AccessKeyStore {
       await guard?.(tx);
       await tx.accessKeys.insert({
         accessKeyId,
-        encryptedSecret: this.rootKey.seal(Buffer.from(secretAccessKey), accessKeyPurpose(accessKeyId)),
+        encryptedSecret: await this.rootKey.sealIn(tx, Buffer.from(secretAccessKey), accessKeyPurpose(accessKeyId)),
         principalArn,
         status: 'Active',
         createdAt: now,

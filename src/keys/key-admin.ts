@@ -243,7 +243,7 @@ export class KeyAdmin {
 
   private async addMaterial(tx: Repositories, key: KmsKeyRecord, now: number, type: 'AUTOMATIC' | 'ON_DEMAND'): Promise<void> {
     key.currentMaterial++;
-    await tx.keys.addMaterial(this.keys.newMaterial(key.id, key.currentMaterial, now, type));
+    await tx.keys.addMaterial(await this.keys.newMaterial(tx, key.id, key.currentMaterial, now, type));
   }
 
   /** Loads a key by id or ARN in a unit of work, lets `apply` change a copy, and stores it. */

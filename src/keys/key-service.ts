@@ -124,16 +124,16 @@ export class KeyService {
       tags: fields.tags ?? [],
       onDemandRotations: 0,
     };
-    await tx.keys.insert(key, this.newMaterial(id, 1, now));
+    await tx.keys.insert(key, await this.newMaterial(tx, id, 1, now));
     return key;
   }
 
-  /** Fresh random material for a key, wrapped by the root key. */
-  newMaterial(keyId: string, version: number, now: number, rotationType?: KeyMaterialRecord['rotationType']): KeyMaterialRecord {
+  /** Fresh random material for a key, wrapped by the root key for the unit `tx` that stores it. */
+  async newMaterial(tx: Repositories, keyId: string, version: number, now: number, rotationType?: KeyMaterialRecord['rotationType']): Promise<KeyMaterialRecord> {
     return {
       keyId,
       version,
-      wrapped: this.wrapMaterial(keyId, version, randomBytes(32)),
+      wrapped: await this.wrapMaterial(tx, keyId, version, randomBytes(32)),
       createdAt: now,
       materialId: randomBytes(32).toString('hex'),
       rotationType,
@@ -234,9 +234,9 @@ export class KeyService {
     return key;
   }
 
-  private wrapMaterial(keyId: string, version: number, material: Buffer): Buffer {
+  private async wrapMaterial(tx: Repositories, keyId: string, version: number, material: Buffer): Promise<Buffer> {
     try {
-      return this.rootKey.seal(material, materialPurpose(keyId, version));
+      return await this.rootKey.sealIn(tx, material, materialPurpose(keyId, version));
     } finally {
       material.fill(0);
     }

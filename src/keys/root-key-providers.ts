@@ -50,6 +50,11 @@ export class PassphraseRootKeyProvider implements RootKeyProvider {
     this.passphrase = '';
   }
 
+  /** Whether it can derive the key: not once sealing made it forget the passphrase. */
+  knows(): boolean {
+    return this.passphrase !== '';
+  }
+
   /** Takes the passphrase given at unseal. */
   remember(passphrase: string): void {
     this.passphrase = passphrase;

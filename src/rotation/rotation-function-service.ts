@@ -79,18 +79,19 @@ export class RotationFunctionService {
       url: settings.url,
       command: settings.command,
       timeoutSeconds,
-      sealedSigningKey: signingKey && this.rootKey.seal(signingKey, signingKeyPurpose(arn)),
       roleArn,
       createdAt: scope.now,
       updatedAt: scope.now,
     };
-    await this.storage.transaction(async (tx) => {
+    const stored = await this.storage.transaction(async (tx) => {
       if (await tx.rotationFunctions.find(scope.account, scope.region, input.name)) {
         throw new ServiceError('ResourceConflictException', `A rotation function named ${input.name} already exists: ${arn}`, { messageKey: 'message' });
       }
-      await tx.rotationFunctions.insert(fn);
+      const record = { ...fn, sealedSigningKey: signingKey && (await this.rootKey.sealIn(tx, signingKey, signingKeyPurpose(arn))) };
+      await tx.rotationFunctions.insert(record);
+      return record;
     });
-    return { fn, signingKey };
+    return { fn: stored, signingKey };
   }
 
   async get(scope: RequestScope, name: string): Promise<RotationFunctionRecord> {
@@ -133,7 +134,7 @@ export class RotationFunctionService {
         url: settings.url,
         command: settings.command,
         timeoutSeconds: checkTimeout(changes.timeoutSeconds ?? old.timeoutSeconds),
-        sealedSigningKey: signingKey ? this.rootKey.seal(signingKey, signingKeyPurpose(old.arn)) : kind === 'webhook' ? old.sealedSigningKey : undefined,
+        sealedSigningKey: signingKey ? await this.rootKey.sealIn(tx, signingKey, signingKeyPurpose(old.arn)) : kind === 'webhook' ? old.sealedSigningKey : undefined,
         // A webhook acts with no credentials of Coffer's, so it takes no role.
         roleArn: kind === 'webhook' ? undefined : changes.role === undefined ? old.roleArn : roleChange,
         updatedAt: scope.now,

@@ -12,24 +12,7 @@ import { verifyWebhookSignature } from '../../src/rotation/invokers/webhook-sign
 import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { BIN, clientConfig, readCredentials, startServer, tempDir, type TestServer } from '../support/coffer-server.js';
 import { cleanEnv, describeRun, run } from '../support/child-process.js';
-
-/** Runs `coffer operator ...` against a server, with its administrator profile as the AWS CLI would use it. */
-async function operator(server: TestServer, args: string[], extraEnv: Record<string, string> = {}) {
-  const env = cleanEnv({
-    AWS_ENDPOINT_URL: server.url,
-    AWS_SHARED_CREDENTIALS_FILE: join(server.dataDir, 'credentials'),
-    AWS_PROFILE: 'coffer',
-    ...extraEnv,
-  });
-  const result = await run(process.execPath, [BIN, 'operator', ...args], env);
-  return { ...result, ok: result.code === 0, describe: () => describeRun(`coffer operator ${args.join(' ')}`, result) };
-}
-
-async function operatorOk(server: TestServer, args: string[], extraEnv?: Record<string, string>): Promise<string> {
-  const result = await operator(server, args, extraEnv);
-  assert.ok(result.ok, result.describe());
-  return result.stdout;
-}
+import { operator, operatorOk } from '../support/operator-cli.js';
 
 function secrets(server: TestServer): SecretsManagerClient {
   const { accessKeyId, secretAccessKey } = readCredentials(join(server.dataDir, 'credentials'));

@@ -8,6 +8,7 @@ import { RootKey, RootKeyRing } from '../../src/keys/root-key.js';
 import { RootKeyFiles } from '../../src/keys/root-key-files.js';
 import { FileRootKeyProvider, PassphraseRootKeyProvider } from '../../src/keys/root-key-providers.js';
 import { ServiceError } from '../../src/errors/service-error.js';
+import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 
 const root = mkdtempSync(join(tmpdir(), 'coffer-root-key-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -38,21 +39,21 @@ test('RootKey refuses a key that is not 32 bytes', () => {
   assert.throws(() => new RootKey(Buffer.alloc(0)), /32 bytes/);
 });
 
-test('a sealed RootKeyRing refuses to wrap or unwrap with a clear 503, and locking drops what was cached', () => {
+test('a sealed RootKeyRing refuses to wrap or unwrap with a clear 503, and locking drops what was cached', async () => {
   const key = new RootKey(randomBytes(32));
   const ring = new RootKeyRing(key);
-  const sealed = ring.seal(Buffer.from('x'), 'p');
+  const storage = SqliteStorage.open(':memory:');
+  const sealed = await ring.sealIn(storage, Buffer.from('x'), 'p');
   let forgotten = 0;
   ring.whenLocked(() => forgotten++);
   ring.lock();
   assert.equal(ring.sealed, true);
   assert.equal(forgotten, 1);
-  assert.throws(
-    () => ring.open(sealed, 'p'),
-    (e: unknown) => e instanceof ServiceError && e.status === 503 && /sealed/.test(e.message),
-  );
+  const sealedError = (e: unknown) => e instanceof ServiceError && e.status === 503 && /sealed/.test(e.message);
+  assert.throws(() => ring.open(sealed, 'p'), sealedError);
+  await assert.rejects(ring.sealIn(storage, Buffer.from('x'), 'p'), sealedError);
   const again = new RootKey(randomBytes(32));
-  ring.unlock(again);
+  ring.unlock(again, 0);
   assert.equal(ring.sealed, false);
   assert.throws(() => ring.open(sealed, 'p'), 'another key does not open it');
 });

@@ -37,7 +37,7 @@ export function operatorService({ rootKeys, rootKeyProvider }: OperatorApiDeps):
       rootKeys.unseal({ share: input.Share as string | undefined, passphrase: input.Passphrase as string | undefined, nonce: input.Nonce as string | undefined }),
     Seal: async (ctx) => {
       requireRoot(ctx);
-      rootKeys.seal();
+      await rootKeys.seal();
       return rootKeys.status();
     },
     RotateRootKey: async (ctx, input) => {
@@ -50,7 +50,7 @@ export function operatorService({ rootKeys, rootKeyProvider }: OperatorApiDeps):
         rootKms: { keyId: input.KmsKeyId as string, endpoint: input.KmsEndpoint as string, region: input.KmsRegion as string },
       });
       const split = input.Shares === undefined ? undefined : { shares: input.Shares as number, threshold: input.Threshold as number };
-      const shares = await rootKeys.rotate(target, split);
+      const shares = await rootKeys.rotate(target, split, kind === 'passphrase' ? (input.Passphrase as string | undefined) : undefined);
       return { Provider: kind, Shares: shares };
     },
   };
