@@ -116,10 +116,12 @@ export class SqliteStorage implements Storage {
       const changed = new Set<string>();
       try {
         const result = await work(recordingChanges(this.bound, changed));
-        if (this.shared) this.appendChanges(changed);
+        const appended = this.shared ? this.appendChanges(changed) : undefined;
         const number = changes === undefined ? undefined : this.counter!.number(changes);
         this.commit.run();
         this.counter?.committed(number);
+        // Nothing of others' came between: this process has now applied every record up to its own.
+        if (appended && appended.first === this.appliedSeq + 1) this.appliedSeq = appended.last;
         return result;
       } catch (error) {
         if (this.db.inTransaction) this.rollback.run();
@@ -140,11 +142,16 @@ export class SqliteStorage implements Storage {
     while (this.unitOpen) await this.queue;
   }
 
-  private appendChanges(changed: Set<string>): void {
+  private appendChanges(changed: Set<string>): { first: number; last: number } | undefined {
+    let first = 0;
     let seq = 0;
-    for (const key of changed) seq = Number(this.recordChange.run(key).lastInsertRowid);
-    // Now and then, forget records every process has long read.
-    if (seq % 1000 === 0 && seq > CHANGES_KEPT) this.pruneChanges.run(seq - CHANGES_KEPT);
+    for (const key of changed) {
+      seq = Number(this.recordChange.run(key).lastInsertRowid);
+      first ||= seq;
+    }
+    // Each time the sequence passes a thousand, forget records every process has long read.
+    if (seq > CHANGES_KEPT && Math.floor(seq / 1000) > Math.floor((first - 1) / 1000)) this.pruneChanges.run(seq - CHANGES_KEPT);
+    return first ? { first, last: seq } : undefined;
   }
 
   syncChanges(): Promise<void> {
