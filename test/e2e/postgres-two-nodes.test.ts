@@ -21,10 +21,10 @@ after(async () => {
   await database?.drop();
 });
 
-const ROUNDS = { secrets: 400, policies: 300, keys: 300 };
+const ROUNDS = { secrets: 400, policies: 250, accessKeys: 50, keys: 300 };
 
 if (database) {
-  test('a write acknowledged by node A is seen by the next request on node B, 1,000 times: secret values, policy changes, key disables', { timeout: 600_000 }, async () => {
+  test('a write acknowledged by node A is seen by the next request on node B, 1,000 times: secret values, policy changes, access key deactivations, key disables', { timeout: 600_000 }, async () => {
     const url = database.url();
     const a = await startServer({ args: ['--storage', url] });
     servers.push(a);
@@ -73,6 +73,14 @@ if (database) {
           const read = await asUserOnB.send(new GetSecretValueCommand({ SecretId: secret.ARN })).then(() => 'allowed', (e: Error) => e.name);
           expect(read === 'AccessDeniedException', `round ${i}: the policy was deleted, yet ${read}`);
         }
+      }
+      // The user's access key, deactivated and activated again.
+      await iamA.admin({ Action: 'PutUserPolicy', UserName: user.userName, PolicyName: 'read', PolicyDocument: document });
+      for (let i = 0; i < ROUNDS.accessKeys; i++) {
+        const status = i % 2 === 0 ? 'Inactive' : 'Active';
+        await iamA.admin({ Action: 'UpdateAccessKey', UserName: user.userName, AccessKeyId: user.credentials.accessKeyId, Status: status });
+        const read = await asUserOnB.send(new GetSecretValueCommand({ SecretId: secret.ARN })).then(() => 'allowed', (e: Error) => e.name);
+        expect((read === 'allowed') === (status === 'Active'), `round ${i}: the access key is ${status}, yet ${read}`);
       }
       asUserOnB.destroy();
 
