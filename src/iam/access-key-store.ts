@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RootCipher } from '../keys/root-key.js';
-import { EpochCache } from '../storage/epoch-cache.js';
+import { ChangeCache } from '../storage/change-cache.js';
+import { accessKeyChange } from '../storage/change-keys.js';
 import type { AccessKeyRecord, Repositories, Storage } from '../storage/index.js';
 import { newSessionToken, sessionTokenDigest } from './session-token.js';
 
@@ -43,15 +44,15 @@ const KEY_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 export class AccessKeyStore {
   /**
    * Resolved active keys by id, so that a request costs no database read nor
-   * root-key decryption; dropped whenever stored data changes.
+   * root-key decryption; dropped when the key changes.
    */
-  private readonly resolved: EpochCache<ResolvedAccessKey>;
+  private readonly resolved: ChangeCache<ResolvedAccessKey & { accessKeyId: string }>;
 
   constructor(
     private readonly storage: Storage,
     private readonly rootKey: RootCipher,
   ) {
-    this.resolved = new EpochCache(() => storage.changeEpoch());
+    this.resolved = new ChangeCache(storage.changes, (key) => [accessKeyChange(key.accessKeyId)]);
   }
 
   /** A long-term key; `guard` runs first in the same unit of work (a quota check) and may refuse. */
@@ -104,13 +105,19 @@ export class AccessKeyStore {
    * The active key's principal and secret, or undefined for an unknown or inactive key. A
    * temporary key past its expiry is still returned (until the sweeper removes it), so that
    * its user hears that the token expired: check `expiresAt`.
+   *
+   * Resolving the caller's key is the first read of every signed request: it first brings every
+   * cache up to date with the changes committed anywhere before (`syncChanges`), which then
+   * holds for all the request reads from caches.
    */
   async resolve(accessKeyId: string): Promise<ResolvedAccessKey | undefined> {
+    await this.storage.syncChanges();
     return this.resolved.getOrLoad(accessKeyId, async () => {
       const record = await this.storage.accessKeys.find(accessKeyId);
       if (!record || record.status !== 'Active') return undefined;
       const { principalArn, expiresAt, sessionTokenHash, sessionIssuerArn, sessionPolicy } = record;
       return {
+        accessKeyId,
         principalArn,
         secretAccessKey: this.rootKey.open(record.encryptedSecret, accessKeyPurpose(accessKeyId)).toString('utf8'),
         issuedAt: record.createdAt,

@@ -26,7 +26,7 @@ export interface CreateKeyInput {
 /**
  * The management side of KMS: creating keys, their states, deletion, rotation,
  * aliases, tags and policies. Every change is one unit of work; the key
- * service's caches see it through the storage's change epoch.
+ * service's caches drop it through the storage's change feed (on every node).
  */
 export class KeyAdmin {
   constructor(

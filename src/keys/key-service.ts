@@ -3,7 +3,8 @@ import { open, seal } from './aes-gcm.js';
 import { canonicalContext, decodeBlob, encodeHeader } from './ciphertext-blob.js';
 import { KmsErrors } from './kms-errors.js';
 import type { RootCipher } from './root-key.js';
-import { EpochCache } from '../storage/epoch-cache.js';
+import { ChangeCache } from '../storage/change-cache.js';
+import { kmsKeyChange } from '../storage/change-keys.js';
 import type { KeyMaterialRecord, KmsKeyRecord, Repositories, Storage, Tag } from '../storage/index.js';
 import { defaultKeyPolicy, secretsManagerKeyPolicy } from './key-policy.js';
 
@@ -36,6 +37,8 @@ interface Material {
   materialId: string;
 }
 
+const KMS_KEY_CHANGE = kmsKeyChange('');
+
 const KEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const AWS_MANAGED_DESCRIPTIONS: Record<string, string> = {
@@ -48,11 +51,11 @@ const AWS_MANAGED_DESCRIPTIONS: Record<string, string> = {
  * KMS API exposes and what the secrets domain uses for envelope encryption.
  */
 export class KeyService {
-  /** Unwrapped key material by `keyId/version`; material never changes once written. */
+  /** Unwrapped key material by `keyId/version`; forgotten when anything of its key changes (on every node). */
   private readonly materials = new Map<string, Material>();
   private readonly managedKeyIds = new Map<string, string>();
-  /** Key records by id, so that a decryption costs no database read; dropped when stored data changes. */
-  private readonly records: EpochCache<KmsKeyRecord>;
+  /** Key records by id, so that a decryption costs no database read; dropped when the key changes. */
+  private readonly records: ChangeCache<KmsKeyRecord>;
   /** Where reads go: the storage itself, or the repositories of the unit of work this view serves. */
   private repos: Repositories;
 
@@ -61,7 +64,11 @@ export class KeyService {
     private readonly rootKey: RootCipher,
   ) {
     this.repos = storage;
-    this.records = new EpochCache(() => storage.changeEpoch());
+    this.records = new ChangeCache(storage.changes, (key) => [kmsKeyChange(key.id)]);
+    storage.changes.subscribe((changes) => {
+      if (changes === 'all') return this.forgetAll();
+      for (const change of changes) if (change.startsWith(KMS_KEY_CHANGE)) this.forget(change.slice(KMS_KEY_CHANGE.length));
+    });
   }
 
   /**
@@ -223,6 +230,8 @@ export class KeyService {
   }
 
   private keyRecord(id: string): Promise<KmsKeyRecord | undefined> {
+    // Inside a unit, a read sees the unit's own snapshot: it is not kept for others.
+    if (this.repos !== this.storage) return this.repos.keys.find(id);
     return this.records.getOrLoad(id, () => this.repos.keys.find(id));
   }
 

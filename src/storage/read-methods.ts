@@ -1,4 +1,4 @@
-/** Repository methods that only read; every other call may write (and moves a storage's change epoch). */
+/** Repository methods that only read; every other call may write (and runs as a unit of work outside one). */
 export const READ_METHODS: ReadonlySet<string> = new Set([
   'findByName', 'findByArn', 'findWithStagedVersion', 'list', 'dueForPurge', 'versions', 'stagesOf', 'version',
   'versionByStage', 'find', 'material', 'findAlias', 'count', 'get', 'dueForDeletion', 'dueForRotation', 'materials',

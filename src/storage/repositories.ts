@@ -1,3 +1,4 @@
+import type { ChangeFeed } from './change-feed.js';
 import type {
   AccessKeyRecord,
   AuditChainRecord,
@@ -53,8 +54,8 @@ export interface SecretRepository {
   dueForRotation(now: number, limit: number): Promise<SecretRecord[]>;
   /** The earliest scheduled rotation, for the scheduler's next wake-up. */
   nextRotationAt(): Promise<number | undefined>;
-  /** Records a read; written only when the day changed, so the hot path rarely writes. */
-  touchLastAccessed(id: number, day: number): Promise<void>;
+  /** Records a read; written only when the day changed, so the hot path rarely writes. Says whether it wrote. */
+  touchLastAccessed(id: number, day: number): Promise<boolean>;
 
   versions(secretId: number): Promise<VersionRecord[]>;
   /** Staging labels of many secrets at once, for list pages: secretId → versionId → labels. */
@@ -259,12 +260,14 @@ export interface Storage extends Repositories {
    * none do. The work receives repositories bound to the transaction.
    */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /** Changes to cacheable stored data, for caches to drop what they name (see change-feed.ts). */
+  readonly changes: ChangeFeed;
   /**
-   * A number that changes whenever stored data may have changed: a write through
-   * this storage or, where the database is shared, by anyone. In-memory caches of
-   * stored data (`EpochCache`) compare it.
+   * Resolves once every change committed before the call (by any process or node sharing the
+   * database) has been applied to `changes`: a request that calls it first never reads from a
+   * cache what another node's acknowledged write changed.
    */
-  changeEpoch(): number;
+  syncChanges(): Promise<void>;
   /** A durable write that changes nothing: resolves once the database takes writes again. */
   probeWrite(): Promise<void>;
   /** Whether an error says the database cannot be written (full disk, I/O error, read-only or missing file). */

@@ -8,6 +8,7 @@ import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { migrations } from '../../src/storage/sqlite/migrations.js';
 import type { Db } from '../../src/storage/sqlite/sqlite-database.js';
 import { storageContract } from './storage-contract.js';
+import { sharedChangesTests } from './shared-changes.js';
 
 storageContract('SqliteStorage (:memory:)', async () => SqliteStorage.open(':memory:'));
 
@@ -140,7 +141,6 @@ describe('SqliteStorage read cache', () => {
     });
   }
 
-  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
   const current = async (storage: SqliteStorage) => (await storage.secrets.findWithStagedVersion(key, 'AWSCURRENT'))?.version?.versionId;
 
   test('a committed unit of work, or a write outside one, is seen by the next read', async () => {
@@ -165,16 +165,15 @@ describe('SqliteStorage read cache', () => {
     const writer = SqliteStorage.open(path, { shared: true });
     try {
       const id = await seed(writer);
-      await nextTurn();
+      await reader.syncChanges();
       assert.equal(await current(reader), 'v1');
       await putVersion(writer, id, 'v2');
-      // Other processes' commits are looked for once per turn of the event loop,
-      // as a request that follows an acknowledged write arrives in a later turn.
-      await nextTurn();
+      // A request first applies what other processes committed (the access key store calls it).
+      await reader.syncChanges();
       assert.equal(await current(reader), 'v2');
       // Both may write: a busy lock is retried, not failed.
       await Promise.all([putVersion(writer, id, 'v3'), putVersion(reader, id, 'v4')]);
-      await nextTurn();
+      await reader.syncChanges();
       assert.ok(['v3', 'v4'].includes((await current(reader))!));
       assert.equal(await current(reader), await current(writer));
     } finally {
@@ -182,4 +181,24 @@ describe('SqliteStorage read cache', () => {
       await writer.close();
     }
   });
+});
+
+const sharedDir = mkdtempSync(join(tmpdir(), 'coffer-sqlite-shared-'));
+after(() => rmSync(sharedDir, { recursive: true, force: true }));
+let sharedFiles = 0;
+sharedChangesTests('SqliteStorage shared by worker processes', async () => {
+  const path = join(sharedDir, `shared-${++sharedFiles}.db`);
+  const a = SqliteStorage.open(path, { shared: true });
+  const b = SqliteStorage.open(path, { shared: true });
+  const raw = new Database(path);
+  return {
+    a,
+    b,
+    rawDescription: async (id, description) => void raw.prepare('UPDATE secrets SET description = ? WHERE id = ?').run(description, id),
+    close: async () => {
+      raw.close();
+      await a.close();
+      await b.close();
+    },
+  };
 });

@@ -192,4 +192,17 @@ export const pgMigrations: PgMigration[] = [
       CREATE INDEX iam_attachments_by_policy ON iam_attachments (policy_id);
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- What units of work changed of cacheable data, by committing transaction, for every node's caches.
+      CREATE TABLE changes (
+        xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+        key TEXT COLLATE "C" NOT NULL,
+        recorded_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
+      );
+      CREATE INDEX changes_by_xid ON changes (xid);
+      CREATE INDEX changes_by_time ON changes (recorded_at);
+    `,
+  },
 ];

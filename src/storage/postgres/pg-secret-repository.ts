@@ -1,4 +1,4 @@
-import type { EpochCache } from '../epoch-cache.js';
+import type { ChangeCache } from '../change-cache.js';
 import type { SecretKey, SecretListQuery, SecretRepository } from '../repositories.js';
 import type { NewSecret, NewVersion, SecretRecord, VersionRecord } from '../records.js';
 import {
@@ -83,7 +83,7 @@ export class PgSecretRepository implements SecretRepository {
   /** With a cache, `findWithStagedVersion` answers from it (only the repository used outside units of work has one). */
   constructor(
     private readonly db: Queryable,
-    private readonly cache?: EpochCache<{ secret: SecretRecord; version?: VersionRecord }>,
+    private readonly cache?: ChangeCache<{ secret: SecretRecord; version?: VersionRecord }>,
   ) {}
 
   async findByName(account: string, region: string, name: string): Promise<SecretRecord | undefined> {
@@ -157,8 +157,8 @@ export class PgSecretRepository implements SecretRepository {
     return (await STATEMENTS.nextRotationAt.get<{ at: number | null }>(this.db))?.at ?? undefined;
   }
 
-  async touchLastAccessed(id: number, day: number): Promise<void> {
-    await STATEMENTS.touch.run(this.db, { id, day });
+  async touchLastAccessed(id: number, day: number): Promise<boolean> {
+    return (await STATEMENTS.touch.run(this.db, { id, day })) > 0;
   }
 
   async versions(secretId: number): Promise<VersionRecord[]> {

@@ -1,6 +1,8 @@
 import pg from 'pg';
 import type { Repositories, Storage } from '../repositories.js';
-import { EpochCache } from '../epoch-cache.js';
+import { ChangeCache } from '../change-cache.js';
+import { ChangeFeed } from '../change-feed.js';
+import { recordingChanges, secretChange } from '../change-keys.js';
 import { READ_METHODS } from '../read-methods.js';
 import { connectionConfig, redactedUrl, type PostgresOptions } from './pg-connection.js';
 import { migratePostgres } from './pg-migrate.js';
@@ -28,6 +30,22 @@ const RETRY_BUDGET_MS = 15_000;
  * even units on different secrets conflict) and could hold every pooled connection (ten) that reads need.
  */
 const UNIT_SLOTS = 4;
+/** How often a node prunes old change records (and reads new ones, should no notification come). */
+const CHANGES_MAINTENANCE_MS = 60_000;
+/** Change records older than this are pruned... */
+const CHANGES_KEPT = "interval '10 minutes'";
+/** ...so a node that has not read them for this long may have missed some, and starts its caches over. */
+const CHANGES_STALE_MS = 5 * 60_000;
+/** Waiting before listening again after the listening connection broke. */
+const LISTEN_RETRY_MS = 1000;
+
+/**
+ * The change records committed since `$1`, the snapshot of the previous read, and this read's
+ * snapshot. A record is new if its transaction was not visible in that snapshot: records are
+ * found by the committing transaction, not by an order of numbers (which commit out of order).
+ */
+const CHANGES_SINCE = `SELECT pg_current_snapshot()::text AS snapshot, ARRAY(SELECT key FROM changes
+  WHERE xid >= pg_snapshot_xmin($1::pg_snapshot) AND NOT pg_visible_in_snapshot(xid, $1::pg_snapshot)) AS keys`;
 
 function repositoriesOn(db: Queryable): Repositories {
   return {
@@ -52,9 +70,12 @@ function repositoriesOn(db: Queryable): Repositories {
  * Outside units, a read runs on its own at READ COMMITTED (it sees committed data alone) and
  * any other call runs as a unit of its own.
  *
- * The change epoch moves on every unit this storage ends, committed or rolled back. That is
- * all a single server writing the database needs; the database serves one server at a time
- * (`open` takes a session advisory lock for as long as the storage is open).
+ * Any number of nodes share the database. A unit whose writes change cacheable data appends
+ * their change keys to the `changes` table in its transaction and notifies the other nodes
+ * (NOTIFY is delivered at commit). `syncChanges` reads, in one statement, every change record
+ * committed since its previous read (by snapshot) and applies them: a request calls it first, so
+ * it sees every write acknowledged before it started; concurrent requests share one read. A
+ * notification makes an idle node read too, so it drops what changed (key material) at once.
  */
 export class PostgresStorage implements Storage {
   readonly secrets: Repositories['secrets'];
@@ -64,28 +85,39 @@ export class PostgresStorage implements Storage {
   readonly rotationFunctions: Repositories['rotationFunctions'];
   readonly leases: Repositories['leases'];
   readonly iam: Repositories['iam'];
-  private epoch = 0;
+  readonly changes = new ChangeFeed();
   private readonly writers = new Slots(UNIT_SLOTS);
   private readonly running = new Set<Promise<unknown>>();
   private closing = false;
+  /** The snapshot of the last read of change records, and when it was taken. */
+  private snapshot: string;
+  private syncedAt = Date.now();
+  private reading?: Promise<void>;
+  private nextRead?: Promise<void>;
+  private listener?: pg.Client;
+  private readonly maintenance: NodeJS.Timeout;
 
   private constructor(
     private readonly pool: pg.Pool,
-    /** The connection holding the server's advisory lock on the database. */
-    private readonly lockHolder: pg.Client,
+    private readonly config: pg.PoolConfig,
+    private readonly channel: string,
+    snapshot: string,
   ) {
+    this.snapshot = snapshot;
     const direct = repositoriesOn(pool);
     // Only the repository used outside units caches: its reads see committed data alone.
-    this.secrets = this.outsideUnits('secrets', new PgSecretRepository(pool, new EpochCache(() => this.changeEpoch())));
+    this.secrets = this.outsideUnits('secrets', new PgSecretRepository(pool, new ChangeCache(this.changes, (v) => [secretChange(v.secret.id)])));
     this.keys = this.outsideUnits('keys', direct.keys);
     this.accessKeys = this.outsideUnits('accessKeys', direct.accessKeys);
     this.settings = this.outsideUnits('settings', direct.settings);
     this.rotationFunctions = this.outsideUnits('rotationFunctions', direct.rotationFunctions);
     this.leases = this.outsideUnits('leases', direct.leases);
     this.iam = this.outsideUnits('iam', direct.iam);
+    this.maintenance = setInterval(() => void this.maintain(), CHANGES_MAINTENANCE_MS).unref();
+    void this.listen();
   }
 
-  /** Connects, migrates the schema (refusing one newer than this build) and takes the database for this server. */
+  /** Connects and migrates the schema (refusing one newer than this build). */
   static async open(options: PostgresOptions): Promise<PostgresStorage> {
     const { pool: config, schema } = connectionConfig(options);
     try {
@@ -100,19 +132,12 @@ export class PostgresStorage implements Storage {
     const pool = new pg.Pool(config);
     // A pooled connection that breaks while idle is dropped; the next statement reports the outage.
     pool.on('error', () => undefined);
-    let lockHolder: pg.Client | undefined;
     try {
       await migratePostgres(pool, schema, pgMigrations);
-      lockHolder = new pg.Client(config);
-      lockHolder.on('error', () => undefined);
-      await lockHolder.connect();
-      const { rows } = await lockHolder.query<{ held: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS held', [`coffer-server:${schema}`]);
-      if (!rows[0]!.held) {
-        throw new Error(`another Coffer server is using this PostgreSQL database${schema === 'public' ? '' : ` (schema ${schema})`}: a database serves one server`);
-      }
-      return new PostgresStorage(pool, lockHolder);
+      // Caches start empty: only changes committed from now on concern them.
+      const { rows } = await pool.query<{ snapshot: string }>('SELECT pg_current_snapshot()::text AS snapshot');
+      return new PostgresStorage(pool, config, `coffer-changes:${schema}`, rows[0]!.snapshot);
     } catch (error) {
-      await lockHolder?.end().catch(() => undefined);
       await pool.end();
       throw error;
     }
@@ -141,27 +166,83 @@ export class PostgresStorage implements Storage {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       let broken: Error | undefined;
+      const changed = new Set<string>();
       try {
         await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
-        const result = await work(repositoriesOn(client));
+        const result = await work(recordingChanges(repositoriesOn(client), changed));
+        if (changed.size > 0) {
+          await client.query('WITH recorded AS (INSERT INTO changes (key) SELECT unnest($1::text[])) SELECT pg_notify($2, \'\')', [[...changed], this.channel]);
+        }
         await client.query('COMMIT');
-        this.epoch++;
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch((failure: Error) => (broken = failure));
-        // What the unit read and a cache kept (a record it had just written) may no longer hold.
-        this.epoch++;
         if (Date.now() > deadline || !RETRYABLE.has((error as { code?: string }).code ?? '')) throw error;
       } finally {
         client.release(broken);
+        // Committed or rolled back: what a cache loaded inside the unit may no longer hold.
+        this.changes.apply([...changed]);
       }
       // Spread the retries of units that collided, more widely each time.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** attempt)));
     }
   }
 
-  changeEpoch(): number {
-    return this.epoch;
+  /** Reads and applies the change records committed before the call; calls made while a read runs share the next one. */
+  syncChanges(): Promise<void> {
+    if (!this.reading) {
+      const read = this.readChanges().finally(() => (this.reading = undefined));
+      this.reading = read;
+      return read;
+    }
+    // The running read may have taken its snapshot before this call: wait for the next one.
+    this.nextRead ??= this.reading
+      .catch(() => undefined)
+      .then(() => {
+        this.nextRead = undefined;
+        return this.syncChanges();
+      });
+    return this.nextRead;
+  }
+
+  private async readChanges(): Promise<void> {
+    const started = Date.now();
+    const { rows } = await this.pool.query<{ snapshot: string; keys: string[] }>(CHANGES_SINCE, [this.snapshot]);
+    const { snapshot, keys } = rows[0]!;
+    if (started - this.syncedAt > CHANGES_STALE_MS) this.changes.dropAll();
+    else this.changes.apply(keys);
+    this.snapshot = snapshot;
+    this.syncedAt = started;
+  }
+
+  /** Prunes old change records and reads new ones (an idle node stays current without notifications). */
+  private async maintain(): Promise<void> {
+    await this.pool.query(`DELETE FROM changes WHERE recorded_at < now() - ${CHANGES_KEPT}`).catch(() => undefined);
+    await this.syncChanges().catch(() => undefined);
+  }
+
+  /** Listens for other nodes' notifications on a connection of its own, again after it breaks. */
+  private async listen(): Promise<void> {
+    if (this.closing) return;
+    const client = new pg.Client(this.config);
+    const retry = () => {
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      void client.end().catch(() => undefined);
+      setTimeout(() => void this.listen(), LISTEN_RETRY_MS).unref();
+    };
+    this.listener = client;
+    client.on('error', retry);
+    client.on('end', retry);
+    client.on('notification', () => void this.syncChanges().catch(() => undefined));
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${this.channel}"`);
+      // What was committed before listening began.
+      await this.syncChanges();
+    } catch {
+      retry();
+    }
   }
 
   /** A unit that writes one small row: the database answers and commits (probed only while writes fail). */
@@ -192,7 +273,10 @@ export class PostgresStorage implements Storage {
   async close(): Promise<void> {
     this.closing = true;
     await Promise.allSettled([...this.running]);
-    await this.lockHolder.end().catch(() => undefined);
+    clearInterval(this.maintenance);
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => undefined);
     await this.pool.end();
   }
 }

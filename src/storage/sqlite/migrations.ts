@@ -243,4 +243,11 @@ export const migrations: Migration[] = [
       DELETE FROM access_keys WHERE scope_secret_arn IS NOT NULL;
     `,
   },
+  {
+    version: 10,
+    sql: `
+      -- What units of work changed of cacheable data, for the other processes sharing the file.
+      CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL);
+    `,
+  },
 ];

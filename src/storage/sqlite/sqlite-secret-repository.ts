@@ -1,5 +1,5 @@
 import type { Db } from './sqlite-database.js';
-import type { EpochCache } from '../epoch-cache.js';
+import type { ChangeCache } from '../change-cache.js';
 import type { SecretKey, SecretListQuery, SecretRepository } from '../repositories.js';
 import type { NewSecret, NewVersion, SecretRecord, VersionRecord } from '../records.js';
 import {
@@ -39,7 +39,7 @@ export class SqliteSecretRepository implements SecretRepository {
    */
   constructor(
     private readonly db: Db,
-    private readonly cache?: EpochCache<{ secret: SecretRecord; version?: VersionRecord }>,
+    private readonly cache?: ChangeCache<{ secret: SecretRecord; version?: VersionRecord }>,
   ) {
     this.stmts = {
       byName: db.prepare('SELECT * FROM secrets WHERE account = ? AND region = ? AND name = ?'),
@@ -158,8 +158,8 @@ export class SqliteSecretRepository implements SecretRepository {
     return (this.stmts.due.all(now, limit) as SecretRow[]).map(toSecret);
   }
 
-  async touchLastAccessed(id: number, day: number): Promise<void> {
-    this.stmts.touch.run(day, id, day);
+  async touchLastAccessed(id: number, day: number): Promise<boolean> {
+    return this.stmts.touch.run(day, id, day).changes > 0;
   }
 
   async versions(secretId: number): Promise<VersionRecord[]> {

@@ -5,14 +5,18 @@ import { SqliteAccessKeyRepository, SqliteSettingsRepository } from './sqlite-ac
 import { SqliteLeaseRepository, SqliteRotationFunctionRepository } from './sqlite-rotation-repositories.js';
 import { SqliteIamRepository } from './sqlite-iam-repository.js';
 import type { Repositories, Storage } from '../repositories.js';
-import { EpochCache } from '../epoch-cache.js';
+import { ChangeCache } from '../change-cache.js';
+import { ChangeFeed } from '../change-feed.js';
+import { namesChanges, recordingChanges, secretChange } from '../change-keys.js';
 import type { DataDirMarks } from '../data-dir-marks.js';
 import { CommitCounter } from './data-dir-state.js';
 
-import { READ_METHODS } from '../read-methods.js';
 
 /** SQLite's result codes (and their extended forms) for a database it cannot write. */
 const WRITE_FAILURES = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|PERM)/;
+
+/** Change records kept for processes that have not read them yet; a process further behind starts its caches over. */
+const CHANGES_KEPT = 10_000;
 
 /** About five seconds of retries, as the busy timeout gives other statements. */
 const MAX_BEGIN_ATTEMPTS = 5_000;
@@ -27,6 +31,13 @@ const MAX_BEGIN_ATTEMPTS = 5_000;
  * one connection they would otherwise read its uncommitted writes, or have
  * their own writes rolled back with it. Code running inside a unit uses the
  * repositories the unit was given (the key service has a view for that).
+ *
+ * Caches learn of changes through `changes`: a unit's writes that change cacheable data name
+ * change keys (change-keys.ts), applied when the unit ends. Where other processes share the
+ * file (`shared`), the unit also appends them to the `changes` table in its transaction, and
+ * `syncChanges` reads what the others appended (only when PRAGMA data_version says another
+ * connection committed): SQLite has one writer at a time, so the table's sequence is commit
+ * order and a process reads each record once.
  */
 export class SqliteStorage implements Storage {
   readonly secrets: SqliteSecretRepository;
@@ -39,11 +50,14 @@ export class SqliteStorage implements Storage {
   /** The repositories themselves, as units of work get them. */
   private readonly bound: Repositories;
   private queue: Promise<unknown> = Promise.resolve();
-  /** Moves on every write of this process; see `changeEpoch` for other processes'. */
-  private epoch = 0;
+  readonly changes = new ChangeFeed();
   private readonly dataVersion;
   private seenDataVersion: unknown;
-  private lookedThisTurn = false;
+  /** The last change record applied (records of this process included, or re-applied: harmless). */
+  private appliedSeq = 0;
+  private readonly recordChange;
+  private readonly pruneChanges;
+  private readonly changesSince;
   /** A unit is between BEGIN and its end. */
   private unitOpen = false;
   private readonly begin;
@@ -69,13 +83,20 @@ export class SqliteStorage implements Storage {
     this.bound = bound;
     this.dataVersion = db.prepare('PRAGMA data_version').pluck();
     // Only the repository used outside units caches: its reads see committed data alone.
-    this.secrets = this.outsideUnits(new SqliteSecretRepository(db, new EpochCache(() => this.changeEpoch())));
-    this.keys = this.outsideUnits(bound.keys);
-    this.accessKeys = this.outsideUnits(bound.accessKeys);
-    this.settings = this.outsideUnits(bound.settings);
-    this.rotationFunctions = this.outsideUnits(bound.rotationFunctions);
-    this.leases = this.outsideUnits(bound.leases);
-    this.iam = this.outsideUnits(bound.iam);
+    this.secrets = this.outsideUnits('secrets', new SqliteSecretRepository(db, new ChangeCache(this.changes, (v) => [secretChange(v.secret.id)])));
+    this.keys = this.outsideUnits('keys', bound.keys);
+    this.accessKeys = this.outsideUnits('accessKeys', bound.accessKeys);
+    this.settings = this.outsideUnits('settings', bound.settings);
+    this.rotationFunctions = this.outsideUnits('rotationFunctions', bound.rotationFunctions);
+    this.leases = this.outsideUnits('leases', bound.leases);
+    this.iam = this.outsideUnits('iam', bound.iam);
+    this.recordChange = db.prepare('INSERT INTO changes (key) VALUES (?)');
+    this.pruneChanges = db.prepare('DELETE FROM changes WHERE seq <= ?');
+    this.changesSince = db.prepare<[number], { seq: number; key: string }>('SELECT seq, key FROM changes WHERE seq > ? ORDER BY seq');
+    if (shared) {
+      this.seenDataVersion = this.dataVersion.get();
+      this.appliedSeq = Number(db.prepare('SELECT coalesce(max(seq), 0) FROM changes').pluck().get());
+    }
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
     this.rollback = db.prepare('ROLLBACK');
@@ -92,18 +113,22 @@ export class SqliteStorage implements Storage {
       await this.beginWrite();
       this.unitOpen = true;
       const changes = this.counter?.changes();
+      const changed = new Set<string>();
       try {
-        const result = await work(this.bound);
+        const result = await work(recordingChanges(this.bound, changed));
+        const appended = this.shared ? this.appendChanges(changed) : undefined;
         const number = changes === undefined ? undefined : this.counter!.number(changes);
         this.commit.run();
         this.counter?.committed(number);
+        // Nothing of others' came between: this process has now applied every record up to its own.
+        if (appended && appended.first === this.appliedSeq + 1) this.appliedSeq = appended.last;
         return result;
       } catch (error) {
         if (this.db.inTransaction) this.rollback.run();
         throw error;
       } finally {
-        // Committed or rolled back, what was read inside the unit may no longer hold.
-        this.epoch++;
+        // Committed or rolled back: what a cache loaded inside the unit may no longer hold.
+        this.changes.apply([...changed]);
         this.unitOpen = false;
       }
     };
@@ -117,21 +142,33 @@ export class SqliteStorage implements Storage {
     while (this.unitOpen) await this.queue;
   }
 
-  changeEpoch(): number {
-    // Has another process sharing the file committed since we last looked? Once
-    // per turn of the event loop is enough: every request handled in this turn
-    // had arrived before the look, so each still sees all that was acknowledged
-    // before it was sent.
-    if (this.shared && !this.lookedThisTurn) {
-      this.lookedThisTurn = true;
-      setImmediate(() => (this.lookedThisTurn = false));
-      const version = this.dataVersion.get();
-      if (version !== this.seenDataVersion) {
-        this.seenDataVersion = version;
-        this.epoch++;
-      }
+  private appendChanges(changed: Set<string>): { first: number; last: number } | undefined {
+    let first = 0;
+    let seq = 0;
+    for (const key of changed) {
+      seq = Number(this.recordChange.run(key).lastInsertRowid);
+      first ||= seq;
     }
-    return this.epoch;
+    // Each time the sequence passes a thousand, forget records every process has long read.
+    if (seq > CHANGES_KEPT && Math.floor(seq / 1000) > Math.floor((first - 1) / 1000)) this.pruneChanges.run(seq - CHANGES_KEPT);
+    return first ? { first, last: seq } : undefined;
+  }
+
+  syncChanges(): Promise<void> {
+    // Has another process sharing the file committed since we last looked?
+    if (!this.shared) return Promise.resolve();
+    // Inside an open unit the connection sees that unit's view: look once it has ended.
+    if (this.unitOpen) return this.afterUnits().then(() => this.syncChanges());
+    const version = this.dataVersion.get();
+    if (version === this.seenDataVersion) return Promise.resolve();
+    this.seenDataVersion = version;
+    const records = this.changesSince.all(this.appliedSeq);
+    if (records.length === 0) return Promise.resolve();
+    // One writer at a time: sequence numbers are dense in commit order, so a gap means records pruned unread.
+    if (records[0]!.seq !== this.appliedSeq + 1) this.changes.dropAll();
+    else this.changes.apply(records.map((r) => r.key));
+    this.appliedSeq = records.at(-1)!.seq;
+    return Promise.resolve();
   }
 
   /**
@@ -165,19 +202,15 @@ export class SqliteStorage implements Storage {
    * to end. The wrappers are made once, so the common case (no unit open) costs
    * one flag test.
    */
-  private outsideUnits<R extends object>(repository: R): R {
+  private outsideUnits<K extends keyof Repositories, R extends Repositories[K]>(repositoryName: K, repository: R): R {
     const gated = Object.create(repository) as Record<string, unknown>;
     for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(repository))) {
-      const method = (repository as Record<string, unknown>)[name];
+      const method = (repository as unknown as Record<string, unknown>)[name];
       if (name === 'constructor' || typeof method !== 'function') continue;
-      const reads = READ_METHODS.has(name);
-      const call = (args: unknown[]): unknown => {
-        // better-sqlite3 runs the statement before the method's promise is returned.
-        const result = method.apply(repository, args);
-        // Anything not known to only read may have written.
-        if (!reads) this.epoch++;
-        return result;
-      };
+      // A write that changes cached data runs as a unit, which records its change.
+      const call = namesChanges(repositoryName, name)
+        ? (args: unknown[]): unknown => this.transaction((tx) => (tx[repositoryName] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[name]!(...args))
+        : (args: unknown[]): unknown => method.apply(repository, args);
       // No unit open (the common case): call straight through, adding no promise of its own.
       gated[name] = (...args: unknown[]) => (this.unitOpen ? this.afterUnits().then(() => call(args)) : call(args));
     }
