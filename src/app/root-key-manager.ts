@@ -7,6 +7,7 @@ import { signingKeyPurpose } from '../rotation/rotation-function-service.js';
 import { AUDIT_SIGNING_KEY_PURPOSE, AUDIT_SIGNING_KEY_SETTING } from '../audit/audit-signing-key.js';
 import { RootKey, type RootKeyRing } from '../keys/root-key.js';
 import { readRootKeyState as readState, ROOT_KEY_STATE_SETTING as STATE_SETTING } from '../keys/root-key-state.js';
+import { settingChange } from '../storage/change-keys.js';
 import type { RootKeyFiles } from '../keys/root-key-files.js';
 import { FileRootKeyProvider, PassphraseRootKeyProvider, ShamirRootKeyProvider, type ProviderKind, type RootKeyProvider } from '../keys/root-key-providers.js';
 import { combineShares, decodeShare, encodeShare, shareDigest, ShareError, splitSecret, type Share } from '../keys/shamir.js';
@@ -17,6 +18,8 @@ const PROVIDER_SETTING = 'root-key-provider';
 const THRESHOLD_SETTING = 'shamir-threshold';
 /** The digest of each share by its x, to tell a forged or mistyped share at once. */
 const SHARE_DIGESTS_SETTING = 'shamir-share-digests';
+/** The change key of the recorded root key state. */
+const STATE_CHANGE = settingChange(STATE_SETTING);
 const REWRAP_PAGE = 500;
 /** What an operator unsealed with (or a rotation made), handed to the other workers of one server. */
 export interface UnsealMaterial {
@@ -63,8 +66,8 @@ export class RootKeyManager {
   private turns: Promise<unknown> = Promise.resolve();
   /** The generation of the key installed here. */
   private generation = 0;
-  /** The change epoch at which the recorded state was last followed. */
-  private followedEpoch = Number.NaN;
+  /** Whether the recorded state may have changed since it was last followed (a change record names it). */
+  private behind = true;
   /** A generation this process failed to load: not tried again until an operator gives material. */
   private unloadable: number | undefined;
 
@@ -79,7 +82,10 @@ export class RootKeyManager {
     private readonly peers?: UnsealPeers,
   ) {
     peers?.onMaterial((material) => this.exclusive(() => this.take(material)));
-    ring.followedBy(() => this.storage.changeEpoch() !== this.followedEpoch);
+    storage.changes.subscribe((keys) => {
+      if (keys === 'all' || keys.includes(STATE_CHANGE)) this.behind = true;
+    });
+    ring.followedBy(() => this.behind);
   }
 
   /**
@@ -95,8 +101,8 @@ export class RootKeyManager {
         `this data directory's root key is held by the ${recorded} provider, not ${this.provider.kind}: start with --root-key-provider ${recorded}`,
       );
     }
+    this.behind = false;
     const state = await readState(this.storage);
-    this.followedEpoch = this.storage.changeEpoch();
     if (this.provider.kind === 'shamir') {
       this.logger.warn('Coffer is sealed: unseal it with `coffer operator unseal`');
       return;
@@ -115,11 +121,12 @@ export class RootKeyManager {
 
   /**
    * Whether this process is sealed, once it has followed what the database
-   * records: another process's seal, unseal or rotation. Costs a comparison
-   * while the storage's change epoch stays the same.
+   * records: another process's seal, unseal or rotation, as far as the
+   * storage's change feed has told (a signed request has brought it up to
+   * date by then). Costs a comparison while no change names the state.
    */
   async sealed(): Promise<boolean> {
-    if (this.storage.changeEpoch() !== this.followedEpoch) {
+    if (this.behind) {
       try {
         await this.exclusive(() => this.follow());
       } catch (error) {
@@ -256,7 +263,7 @@ export class RootKeyManager {
       this.generation = (await readState(this.storage)).generation;
       this.ring.rekey(await this.rebuild(material.shares.map(decodeShare)), this.generation);
     }
-    this.followedEpoch = Number.NaN;
+    this.behind = true;
     await this.follow();
   }
 
@@ -290,9 +297,16 @@ export class RootKeyManager {
    * unwrapped under the old one.
    */
   private async follow(): Promise<void> {
-    const epoch = this.storage.changeEpoch();
-    if (epoch === this.followedEpoch) return;
-    const state = await readState(this.storage);
+    if (!this.behind) return;
+    // Cleared before the read: a change recorded meanwhile is followed next time.
+    this.behind = false;
+    let state: Awaited<ReturnType<typeof readState>>;
+    try {
+      state = await readState(this.storage);
+    } catch (error) {
+      this.behind = true;
+      throw error;
+    }
     if (state.sealed) {
       if (!this.ring.sealed) {
         this.lock();
@@ -301,7 +315,6 @@ export class RootKeyManager {
     } else if (state.generation !== this.unloadable && (this.ring.sealed ? this.loadsAlone() : state.generation !== this.generation)) {
       await this.reload(state.generation);
     }
-    this.followedEpoch = epoch;
   }
 
   /** Whether the provider gives the key without an operator: shamir never, a passphrase only while known. */

@@ -11,6 +11,8 @@ export const kmsKeyChange = (id: string): string => `kms-key:${id}`;
 export const accessKeyChange = (id: string): string => `access-key:${id}`;
 /** An IAM user, group or role, or a managed policy, by id. */
 export const iamChange = (id: string): string => `iam:${id}`;
+/** A server setting (the root key's generation and seal state among them), by name. */
+export const settingChange = (name: string): string => `setting:${name}`;
 /** A principal that did not exist may now (a cached "no such principal" is dropped). */
 export const iamNewChange = (account: string): string => `iam-new:${account}`;
 
@@ -21,7 +23,7 @@ const iam = (id: string) => [iamChange(id)];
  * The writes that change what a cache holds (secret reads, KMS key records and material,
  * resolved access keys, principals' policies), and the change keys each names. Writes left out
  * change nothing cached: new rows nobody could have cached (a not-found is never cached, but for
- * principals), leases, settings, aliases, expired sessions' removal (an expired key is refused
+ * principals), leases, aliases, expired sessions' removal (an expired key is refused
  * as expired either way) and audit. A touch of LastAccessedDate names its secret only the
  * first time in a day (when it changed the row).
  */
@@ -45,6 +47,9 @@ const NAMERS: { [R in keyof Repositories]?: Record<string, Namer> } = {
     reseal: ([id]: [AccessKeyRecord['accessKeyId']]) => [accessKeyChange(id)],
     setStatus: ([id]: [string]) => [accessKeyChange(id)],
     delete: ([id]: [string]) => [accessKeyChange(id)],
+  },
+  settings: {
+    set: ([name]: [string]) => [settingChange(name)],
   },
   iam: {
     insertEntity: ([e]: [IamEntityRecord]) => [iamNewChange(e.account)],
