@@ -126,6 +126,8 @@ export class RootKeyManager {
    * date by then). Costs a comparison while no change names the state.
    */
   async sealed(): Promise<boolean> {
+    // While sealed, no request gets far enough to bring this process up to date: it looks itself.
+    if (this.ring.sealed) await this.storage.syncChanges().catch(() => undefined);
     if (this.behind) {
       try {
         await this.exclusive(() => this.follow());

@@ -145,10 +145,12 @@ export class Dispatcher {
     facts.targetPrefix = service.targetPrefix;
     facts.operation = name;
     const open = service.unauthenticated?.has(name) ?? false;
+    // Checked before verification (a sealed process cannot verify, and learns of an unseal here) and after it
+    // (verification brought this process up to date with the changes committed anywhere, a seal among them).
+    if (!open && (await this.options.sealed?.())) throw sealedError();
     const caller: Omit<VerifiedCaller, 'service'> = open
       ? { accessKeyId: '', region: this.options.defaultRegion }
       : await this.options.verifier.verify(req, body, service.signingName);
-    // After verification, which brought this process up to date with the changes committed anywhere (a seal among them).
     if (!open && (await this.options.sealed?.())) throw sealedError();
     facts.principalArn = caller.principalArn;
     facts.sessionIssuerArn = caller.sessionIssuerArn;

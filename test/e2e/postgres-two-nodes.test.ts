@@ -11,6 +11,7 @@ import { clientConfig, startServer, tempDir, type TestServer } from '../support/
 import { iamQuery } from '../support/iam-query.js';
 import { rejectsWith } from '../support/sdk-errors.js';
 import { throwawayDatabase } from '../support/postgres-database.js';
+import { operatorOk } from '../support/operator-cli.js';
 
 const database = await throwawayDatabase('two nodes on one PostgreSQL database: a PostgreSQL server to run them on');
 
@@ -21,20 +22,24 @@ after(async () => {
   await database?.drop();
 });
 
+/** Node A on the database, and node B with its own data dir holding node A's root key and credentials. */
+async function twoNodes(url: string): Promise<{ a: TestServer; b: TestServer }> {
+  const a = await startServer({ args: ['--storage', url] });
+  servers.push(a);
+  const bDir = join(tempDir(), 'data');
+  mkdirSync(bDir, { recursive: true, mode: 0o700 });
+  for (const file of readdirSync(a.dataDir)) if (/^(root-key|credentials)/.test(file)) copyFileSync(join(a.dataDir, file), join(bDir, file));
+  const b = await startServer({ dataDir: bDir, args: ['--storage', url] });
+  servers.push(b);
+  assert.equal(b.accessKeyId, a.accessKeyId);
+  return { a, b };
+}
+
 const ROUNDS = { secrets: 400, policies: 250, accessKeys: 50, keys: 300 };
 
 if (database) {
   test('a write acknowledged by node A is seen by the next request on node B, 1,000 times: secret values, policy changes, access key deactivations, key disables', { timeout: 600_000 }, async () => {
-    const url = database.url();
-    const a = await startServer({ args: ['--storage', url] });
-    servers.push(a);
-    // Node B: its own data dir, with node A's root key and credentials.
-    const bDir = join(tempDir(), 'data');
-    mkdirSync(bDir, { recursive: true, mode: 0o700 });
-    for (const file of readdirSync(a.dataDir)) if (/^(root-key|credentials)/.test(file)) copyFileSync(join(a.dataDir, file), join(bDir, file));
-    const b = await startServer({ dataDir: bDir, args: ['--storage', url] });
-    servers.push(b);
-    assert.equal(b.accessKeyId, a.accessKeyId);
+    const { a, b } = await twoNodes(database.url());
 
     const smA = new SecretsManagerClient(clientConfig(a));
     const smB = new SecretsManagerClient(clientConfig(b));
@@ -102,6 +107,28 @@ if (database) {
       assert.equal(stale, 0);
     } finally {
       for (const client of [smA, smB, kmsA, kmsB]) client.destroy();
+    }
+  });
+}
+
+if (database) {
+  test('a seal on node A refuses the next request on node B; starting node A again unseals both', { timeout: 120_000 }, async () => {
+    const { a, b } = await twoNodes(database.url('seal'));
+    const smB = new SecretsManagerClient(clientConfig(b));
+    try {
+      const secret = await smB.send(new CreateSecretCommand({ Name: 'two-nodes/sealed', SecretString: 'before the seal' }));
+      assert.equal((await smB.send(new GetSecretValueCommand({ SecretId: secret.ARN }))).SecretString, 'before the seal');
+      await operatorOk(a, ['seal']);
+      for (let i = 0; i < 10; i++) await rejectsWith(smB.send(new GetSecretValueCommand({ SecretId: secret.ARN })), 'ServiceUnavailableException', /sealed/, 503);
+      assert.match(await operatorOk(b, ['status']), /sealed/i);
+
+      // A file-provider server that starts unseals the deployment; node B reloads its own copy of the key.
+      await a.stop();
+      const restarted = await startServer({ dataDir: a.dataDir, args: ['--storage', database.url('seal')] });
+      servers.push(restarted);
+      assert.equal((await smB.send(new GetSecretValueCommand({ SecretId: secret.ARN }))).SecretString, 'before the seal');
+    } finally {
+      smB.destroy();
     }
   });
 }
