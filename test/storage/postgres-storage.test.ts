@@ -2,6 +2,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PostgresStorage } from '../../src/storage/postgres/pg-storage.js';
 import { pgMigrations } from '../../src/storage/postgres/pg-migrations.js';
+import { CommitOutcomeUnknown } from '../../src/storage/commit-outcome.js';
 import { throwawayDatabase } from '../support/postgres-database.js';
 import { storageContract } from './storage-contract.js';
 
@@ -98,6 +99,56 @@ if (database) {
         assert.notEqual(storage.changeEpoch(), afterWrite, 'what the unit read may have been cached');
       } finally {
         await storage.close();
+      }
+    });
+
+    test('a unit whose connection is lost before its COMMIT is answered fails as of unknown outcome, which counts as a database failure', async () => {
+      const schema = `own_${++n}`;
+      const storage = await PostgresStorage.open({ url: database.url(schema) });
+      try {
+        const error = await storage
+          .transaction(async (tx) => {
+            await tx.settings.set('lost', 'maybe');
+            // The unit's own connection is the one idle in a transaction: the database ends it.
+            await database.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'coffer' AND state = 'idle in transaction' AND datname = $1`, [database.name]);
+            await new Promise((resolve) => setTimeout(resolve, 200));
+          })
+          .then(
+            () => assert.fail('the unit committed'),
+            (caught: Error) => caught,
+          );
+        assert.ok(error instanceof CommitOutcomeUnknown, `${error.name}: ${error.message}`);
+        assert.equal(storage.isWriteFailure(error), true);
+        // The pool serves again at once: the broken connection was dropped.
+        await storage.settings.set('after', 'yes');
+        assert.equal(await storage.settings.get('after'), 'yes');
+      } finally {
+        await storage.close();
+      }
+    });
+
+    test('the server lock is taken again after its connection was lost, and refused as a database failure while another server has it', async () => {
+      const url = fresh();
+      const first = await PostgresStorage.open({ url });
+      let second: PostgresStorage | undefined;
+      try {
+        await database.query(`SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND a.datname = $1`, [database.name]);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        // Lost with its connection: another server may take the database, and the first then writes nothing.
+        second = await PostgresStorage.open({ url });
+        const refused = await first.settings.set('who', 'first').then(
+          () => assert.fail('the first server wrote while the second held the database'),
+          (error: Error) => error,
+        );
+        assert.match(refused.message, /another Coffer server is using this PostgreSQL database/);
+        assert.equal(first.isWriteFailure(refused), true);
+        await second.close();
+        second = undefined;
+        await first.settings.set('who', 'first');
+        assert.equal(await first.settings.get('who'), 'first');
+      } finally {
+        await second?.close();
+        await first.close();
       }
     });
   });

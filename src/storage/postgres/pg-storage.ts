@@ -13,12 +13,20 @@ import { PgSettingsRepository } from './pg-settings-repository.js';
 import { PgRotationFunctionRepository } from './pg-rotation-function-repository.js';
 import { PgLeaseRepository } from './pg-lease-repository.js';
 import { PgIamRepository } from './pg-iam-repository.js';
+import { ServerLock } from './pg-server-lock.js';
+import { CommitOutcomeUnknown } from '../commit-outcome.js';
 
 /** serialization_failure and deadlock_detected: the unit ran into another and may simply run again. */
 const RETRYABLE = new Set(['40001', '40P01']);
-/** SQLSTATE classes 08 (connection), 53 (insufficient resources: disk full, out of memory), 57P (shutdown), 25006 (read-only transaction). */
-const WRITE_FAILURE_CODES = /^(08|53|57P|25006)/;
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
+/**
+ * SQLSTATE classes 08 (connection), 53 (insufficient resources: disk full, out of memory), 57P
+ * (shutdown), 25006 (read-only transaction), 57014 (a statement cancelled by statement_timeout:
+ * the server is too slow to answer), 55P03 (the server's lock is another's, see ServerLock).
+ */
+const WRITE_FAILURE_CODES = /^(08|53|57P|25006|57014|55P03)/;
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** The driver's own errors for a connection that broke, never came, or a query that got no answer in time: they carry no code. */
+const DRIVER_FAILURES = /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error)/;
 /** The setting a write probe rewrites. */
 const PROBE_SETTING = 'write-probe';
 /** How long a unit keeps trying: a fixed count of attempts would fail a few units under steady contention on one secret. */
@@ -71,8 +79,8 @@ export class PostgresStorage implements Storage {
 
   private constructor(
     private readonly pool: pg.Pool,
-    /** The connection holding the server's advisory lock on the database. */
-    private readonly lockHolder: pg.Client,
+    /** The server's advisory lock on the database. */
+    private readonly lock: ServerLock,
   ) {
     const direct = repositoriesOn(pool);
     // Only the repository used outside units caches: its reads see committed data alone.
@@ -98,21 +106,14 @@ export class PostgresStorage implements Storage {
 
   private static async connect(config: pg.PoolConfig, schema: string): Promise<PostgresStorage> {
     const pool = new pg.Pool(config);
-    // A pooled connection that breaks while idle is dropped; the next statement reports the outage.
+    // A pooled connection that breaks, idle or checked out, is dropped; the statement on it (or
+    // the next) reports the outage. Unheard, a checked-out connection's error would end the process.
     pool.on('error', () => undefined);
-    let lockHolder: pg.Client | undefined;
+    pool.on('connect', (client) => client.on('error', () => undefined));
     try {
       await migratePostgres(pool, schema, pgMigrations);
-      lockHolder = new pg.Client(config);
-      lockHolder.on('error', () => undefined);
-      await lockHolder.connect();
-      const { rows } = await lockHolder.query<{ held: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS held', [`coffer-server:${schema}`]);
-      if (!rows[0]!.held) {
-        throw new Error(`another Coffer server is using this PostgreSQL database${schema === 'public' ? '' : ` (schema ${schema})`}: a database serves one server`);
-      }
-      return new PostgresStorage(pool, lockHolder);
+      return new PostgresStorage(pool, await ServerLock.take(config, schema));
     } catch (error) {
-      await lockHolder?.end().catch(() => undefined);
       await pool.end();
       throw error;
     }
@@ -139,12 +140,17 @@ export class PostgresStorage implements Storage {
   private async attempts<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
     const deadline = Date.now() + RETRY_BUDGET_MS;
     for (let attempt = 1; ; attempt++) {
+      // Writes only while this server holds the database (taken again after the database was away).
+      await this.lock.held();
       const client = await this.pool.connect();
       let broken: Error | undefined;
       try {
         await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
         const result = await work(repositoriesOn(client));
-        await client.query('COMMIT');
+        await client.query('COMMIT').catch((error: Error) => {
+          // An ERROR the server sent means it did not commit; a connection lost (or FATAL) on the way leaves it open.
+          throw (error as { severity?: unknown }).severity === 'ERROR' ? error : new CommitOutcomeUnknown(error);
+        });
         this.epoch++;
         return result;
       } catch (error) {
@@ -169,10 +175,21 @@ export class PostgresStorage implements Storage {
     return this.transaction((tx) => tx.settings.set(PROBE_SETTING, String(Date.now())));
   }
 
-  /** Connection failures, a full disk, a read-only or shut-down server: the database cannot take writes now. */
+  /** A statement on the pool and this server's lock on the database: both answer while the database is reachable. */
+  async ping(): Promise<void> {
+    await this.lock.held();
+    await this.pool.query('SELECT 1');
+  }
+
+  /**
+   * Connection failures and timeouts, a full disk, a read-only or shut-down server: the database
+   * cannot take writes now (nor, mostly, reads), and the request is answered as unavailable.
+   */
   isWriteFailure(error: unknown): boolean {
+    if (error instanceof CommitOutcomeUnknown) return true;
     const code = (error as { code?: unknown } | undefined)?.code;
-    return typeof code === 'string' && (WRITE_FAILURE_CODES.test(code) || NETWORK_CODES.has(code));
+    if (typeof code === 'string') return WRITE_FAILURE_CODES.test(code) || NETWORK_CODES.has(code);
+    return error instanceof Error && DRIVER_FAILURES.test(error.message);
   }
 
   /** The repository as used outside units: reads straight on the pool, anything else as a unit of its own. */
@@ -192,7 +209,7 @@ export class PostgresStorage implements Storage {
   async close(): Promise<void> {
     this.closing = true;
     await Promise.allSettled([...this.running]);
-    await this.lockHolder.end().catch(() => undefined);
+    await this.lock.release();
     await this.pool.end();
   }
 }
