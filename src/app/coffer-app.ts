@@ -151,9 +151,10 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   secretsApi.rotation = rotation.service;
 
   const database = new WriteGate({
-    name: 'database coffer.db',
+    name: config.storage ? 'PostgreSQL database' : 'database coffer.db',
     probe: () => storage.probeWrite(),
     isWriteFailure: (error) => storage.isWriteFailure(error),
+    ping: storage.ping && (() => storage.ping!()),
     logger,
     clock: options.clock,
   });

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAuditCommand } from './audit-command.js';
+import { registerMigrateCommand } from './migrate-command.js';
 import { registerOperatorCommand } from './operator-command.js';
 import { registerRotationFunctionsCommand } from './rotation-functions-command.js';
 import { registerServerCommand } from './server-command.js';
@@ -9,4 +10,5 @@ registerServerCommand(program);
 registerOperatorCommand(program);
 registerRotationFunctionsCommand(program);
 registerAuditCommand(program);
+registerMigrateCommand(program);
 await program.parseAsync(process.argv);

@@ -13,6 +13,7 @@ import { sealedError } from '../keys/root-key.js';
 import { auditOutcomeUnrecorded, auditUnavailable, type AuditLog } from '../audit/audit-log.js';
 import { requestChanges, requestRecord, type RequestFacts } from '../audit/request-record.js';
 import type { WriteGate } from '../storage/write-gate.js';
+import { CommitOutcomeUnknown } from '../storage/commit-outcome.js';
 
 export interface DispatcherOptions {
   services: JsonService[];
@@ -50,13 +51,16 @@ interface Progress {
   requestRecord?: 'attempted' | 'durable';
 }
 
-/** The answer to a change refused because the database cannot be written (nothing was changed). */
+/**
+ * The answer to a request the database could not serve: nothing was changed, unless the
+ * database went away while it committed the change, and then the answer says it is not known.
+ */
 function databaseUnavailable(cause: Error): ServiceError {
-  return new ServiceError(
-    'ServiceUnavailableException',
-    `Coffer cannot write its database (${cause.message}), so this request was not carried out.`,
-    { status: 503, messageKey: 'message' },
-  );
+  const message =
+    cause instanceof CommitOutcomeUnknown
+      ? `Coffer lost its database while committing this request (${cause.message}), so the change may or may not have been made.`
+      : `Coffer cannot reach or write its database (${cause.message}), so this request was not carried out.`;
+  return new ServiceError('ServiceUnavailableException', message, { status: 503, messageKey: 'message' });
 }
 
 /**

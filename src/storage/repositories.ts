@@ -270,7 +270,9 @@ export interface Storage extends Repositories {
   syncChanges(): Promise<void>;
   /** A durable write that changes nothing: resolves once the database takes writes again. */
   probeWrite(): Promise<void>;
-  /** Whether an error says the database cannot be written (full disk, I/O error, read-only or missing file). */
+  /** Resolves while a database that can go away (a server) is reachable; absent where it cannot (a file). */
+  ping?(): Promise<void>;
+  /** Whether an error says the database cannot be written (full disk, I/O error, read-only or missing file, unreachable server). */
   isWriteFailure(error: unknown): boolean;
   close(): Promise<void>;
 }

@@ -11,6 +11,8 @@ export interface WriteGateOptions {
   probe: () => Promise<void>;
   /** Whether an error met elsewhere says it cannot be written (see noteError). */
   isWriteFailure?: (error: unknown) => boolean;
+  /** A cheap check, for `ready` while the gate is open, that what is written is still there (a database server). */
+  ping?: () => Promise<void>;
   logger: Logger;
   clock?: () => number;
 }
@@ -88,8 +90,18 @@ export class WriteGate {
     return this.probing;
   }
 
-  /** Whether it takes writes, probing first if it is shut (for /health). */
-  ready(): Promise<boolean> {
+  /**
+   * Whether it takes writes, probing first if it is shut (for /health). While open, a ping that
+   * fails as a write would shuts it: a server with no traffic still reports a database gone.
+   */
+  async ready(): Promise<boolean> {
+    if (this.writable && this.options.ping) {
+      try {
+        await this.options.ping();
+      } catch (error) {
+        if (this.noteError(error)) return false;
+      }
+    }
     return this.check().then(
       () => true,
       () => false,

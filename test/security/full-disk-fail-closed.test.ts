@@ -210,7 +210,7 @@ test('coffer.db alone on a full disk: writes refused with the cause and none sto
     await rejectsWith(
       client.send(new CreateSecretCommand({ Name: 'one-more', SecretString: 'x' })),
       'ServiceUnavailableException',
-      /Coffer cannot write its database \(.*full.*\), so this request was not carried out/,
+      /Coffer cannot reach or write its database \(.*full.*\), so this request was not carried out/,
       503,
     );
     assert.equal((await client.send(new GetSecretValueCommand({ SecretId: 'readable' }))).SecretString, 'read while the database is full');

@@ -2,6 +2,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PostgresStorage } from '../../src/storage/postgres/pg-storage.js';
 import { pgMigrations } from '../../src/storage/postgres/pg-migrations.js';
+import { CommitOutcomeUnknown } from '../../src/storage/commit-outcome.js';
 import { throwawayDatabase } from '../support/postgres-database.js';
 import { storageContract } from './storage-contract.js';
 import { sharedChangesTests } from './shared-changes.js';
@@ -88,6 +89,31 @@ if (database) {
         assert.deepEqual(seen, ['kms-key:k']);
         const { rows } = await database.query(`SELECT count(*)::int AS n FROM own_${n}.changes`);
         assert.equal(rows[0].n, 0);
+      } finally {
+        await storage.close();
+      }
+    });
+
+    test('a unit whose connection is lost before its COMMIT is answered fails as of unknown outcome, which counts as a database failure', async () => {
+      const schema = `own_${++n}`;
+      const storage = await PostgresStorage.open({ url: database.url(schema) });
+      try {
+        const error = await storage
+          .transaction(async (tx) => {
+            await tx.settings.set('lost', 'maybe');
+            // The unit's own connection is the one idle in a transaction: the database ends it.
+            await database.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'coffer' AND state = 'idle in transaction' AND datname = $1`, [database.name]);
+            await new Promise((resolve) => setTimeout(resolve, 200));
+          })
+          .then(
+            () => assert.fail('the unit committed'),
+            (caught: Error) => caught,
+          );
+        assert.ok(error instanceof CommitOutcomeUnknown, `${error.name}: ${error.message}`);
+        assert.equal(storage.isWriteFailure(error), true);
+        // The pool serves again at once: the broken connection was dropped.
+        await storage.settings.set('after', 'yes');
+        assert.equal(await storage.settings.get('after'), 'yes');
       } finally {
         await storage.close();
       }

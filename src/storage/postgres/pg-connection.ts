@@ -12,6 +12,12 @@ export interface PostgresOptions {
   passwordFile?: string;
 }
 
+/** How long a new connection (or a free pooled one) is waited for. */
+const CONNECT_TIMEOUT_MS = 2000;
+/** Coffer's statements touch a few rows: one that runs longer waits on a lock or on a server in trouble. */
+const STATEMENT_TIMEOUT_MS = 2000;
+const QUERY_TIMEOUT_MS = 3000;
+
 const SSL_MODES = ['disable', 'require', 'verify-ca', 'verify-full'] as const;
 const URL_PARAMETERS = new Set(['sslmode', 'sslrootcert', 'schema']);
 
@@ -57,7 +63,14 @@ export function connectionConfig(options: PostgresOptions): { pool: pg.PoolConfi
       ssl: tlsOptions(url.searchParams.get('sslmode') ?? undefined, options.caFile ?? url.searchParams.get('sslrootcert') ?? undefined),
       // Units of work take at most four (PostgresStorage), so reads always find one.
       max: 10,
-      connectionTimeoutMillis: 5000,
+      // Nothing waits long on a database that is gone or unreachable: the request is answered
+      // ServiceUnavailableException instead (see PostgresStorage.isWriteFailure).
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      // The server cancels a statement first (a lock wait); the client gives up on one the server never answers.
+      statement_timeout: STATEMENT_TIMEOUT_MS,
+      query_timeout: QUERY_TIMEOUT_MS,
+      // A dead peer behind a lost network shows as a broken connection, not an idle one.
+      keepAlive: true,
       application_name: 'coffer',
       options: schema === 'public' ? undefined : `-c search_path=${schema}`,
       types: { getTypeParser: typeParser },

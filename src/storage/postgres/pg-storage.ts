@@ -15,12 +15,19 @@ import { PgSettingsRepository } from './pg-settings-repository.js';
 import { PgRotationFunctionRepository } from './pg-rotation-function-repository.js';
 import { PgLeaseRepository } from './pg-lease-repository.js';
 import { PgIamRepository } from './pg-iam-repository.js';
+import { CommitOutcomeUnknown } from '../commit-outcome.js';
 
 /** serialization_failure and deadlock_detected: the unit ran into another and may simply run again. */
 const RETRYABLE = new Set(['40001', '40P01']);
-/** SQLSTATE classes 08 (connection), 53 (insufficient resources: disk full, out of memory), 57P (shutdown), 25006 (read-only transaction). */
-const WRITE_FAILURE_CODES = /^(08|53|57P|25006)/;
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
+/**
+ * SQLSTATE classes 08 (connection), 53 (insufficient resources: disk full, out of memory), 57P
+ * (shutdown), 25006 (read-only transaction), 57014 (a statement cancelled by statement_timeout:
+ * the server is too slow to answer), 55P03 (a lock not available in time).
+ */
+const WRITE_FAILURE_CODES = /^(08|53|57P|25006|57014|55P03)/;
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** The driver's own errors for a connection that broke, never came, or a query that got no answer in time: they carry no code. */
+const DRIVER_FAILURES = /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error)/;
 /** The setting a write probe rewrites. */
 const PROBE_SETTING = 'write-probe';
 /** How long a unit keeps trying: a fixed count of attempts would fail a few units under steady contention on one secret. */
@@ -130,8 +137,10 @@ export class PostgresStorage implements Storage {
 
   private static async connect(config: pg.PoolConfig, schema: string): Promise<PostgresStorage> {
     const pool = new pg.Pool(config);
-    // A pooled connection that breaks while idle is dropped; the next statement reports the outage.
+    // A pooled connection that breaks, idle or checked out, is dropped; the statement on it (or
+    // the next) reports the outage. Unheard, a checked-out connection's error would end the process.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     try {
       await migratePostgres(pool, schema, pgMigrations);
       // Caches start empty: only changes committed from now on concern them.
@@ -173,7 +182,10 @@ export class PostgresStorage implements Storage {
         if (changed.size > 0) {
           await client.query('WITH recorded AS (INSERT INTO changes (key) SELECT unnest($1::text[])) SELECT pg_notify($2, \'\')', [[...changed], this.channel]);
         }
-        await client.query('COMMIT');
+        await client.query('COMMIT').catch((error: Error) => {
+          // An ERROR the server sent means it did not commit; a connection lost (or FATAL) on the way leaves it open.
+          throw (error as { severity?: unknown }).severity === 'ERROR' ? error : new CommitOutcomeUnknown(error);
+        });
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch((failure: Error) => (broken = failure));
@@ -250,10 +262,20 @@ export class PostgresStorage implements Storage {
     return this.transaction((tx) => tx.settings.set(PROBE_SETTING, String(Date.now())));
   }
 
-  /** Connection failures, a full disk, a read-only or shut-down server: the database cannot take writes now. */
+  /** A statement on the pool: it answers while the database is reachable. */
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  /**
+   * Connection failures and timeouts, a full disk, a read-only or shut-down server: the database
+   * cannot take writes now (nor, mostly, reads), and the request is answered as unavailable.
+   */
   isWriteFailure(error: unknown): boolean {
+    if (error instanceof CommitOutcomeUnknown) return true;
     const code = (error as { code?: unknown } | undefined)?.code;
-    return typeof code === 'string' && (WRITE_FAILURE_CODES.test(code) || NETWORK_CODES.has(code));
+    if (typeof code === 'string') return WRITE_FAILURE_CODES.test(code) || NETWORK_CODES.has(code);
+    return error instanceof Error && DRIVER_FAILURES.test(error.message);
   }
 
   /** The repository as used outside units: reads straight on the pool, anything else as a unit of its own. */
