@@ -8,6 +8,10 @@ import type { DataDirMarks } from '../storage/data-dir-marks.js';
 import type { AuditRecord } from './audit-record.js';
 import { lookupKeysOf } from './audit-entry-record.js';
 import { AuditThread } from './audit-thread-client.js';
+import { InProcessAudit, type AuditCalls } from './audit-calls.js';
+import type { AuditChain } from './audit-chain.js';
+import { AuditWriter } from './audit-writer.js';
+import { fileSinks } from './sink-timeout.js';
 import type { HeadState, RetainResult } from './audit-writer.js';
 import { signDigest } from './digest.js';
 import { serviceEventRecorder } from './service-events.js';
@@ -42,6 +46,12 @@ export interface AuditLogOptions {
   region?: string;
   /** The data directory's high-water marks: each batch carries coffer.db's into audit.db and brings the audit head back. */
   marks?: DataDirMarks;
+  /**
+   * The chain in the store's own database (PostgreSQL), opened for this
+   * process, instead of the audit database at `path`: written from this
+   * thread, as that store's I/O never blocks it.
+   */
+  chain?: (owner: string) => Promise<AuditChain>;
 }
 
 /** Reads LookupEvents makes. */
@@ -87,7 +97,7 @@ export class AuditLog implements AuditReader {
   private retentionTimer?: NodeJS.Timeout;
 
   private constructor(
-    private readonly thread: AuditThread,
+    private readonly thread: AuditCalls,
     private readonly options: AuditLogOptions,
   ) {
     this.gate = new WriteGate({ name: 'audit log', probe: () => this.probe(), logger: options.logger, clock: options.clock });
@@ -98,13 +108,14 @@ export class AuditLog implements AuditReader {
    * and records the outcome of requests a stop interrupted as unknown.
    */
   static async open(options: AuditLogOptions): Promise<AuditLog> {
-    const thread = await AuditThread.start({
+    // Unique to this process, whose pid a later one may reuse (pid 1 in a container).
+    const owner = `${process.pid}:${randomUUID()}`;
+    const thread = options.chain ? await inProcess(options.chain, owner, options) : await AuditThread.start({
       path: options.path,
       files: options.files ?? [],
       sinkTimeoutMs: options.sinkTimeoutMs ?? 5000,
       shared: options.shared ?? false,
-      // Unique to this process, whose pid a later one may reuse (pid 1 in a container).
-      owner: `${process.pid}:${randomUUID()}`,
+      owner,
       ...(options.digestDir ? { digestDir: options.digestDir } : {}),
     });
     const log = new AuditLog(thread, options);
@@ -260,4 +271,10 @@ export class AuditLog implements AuditReader {
       this.handOver();
     });
   }
+}
+
+/** A writer on this thread for a chain in the store's database. */
+async function inProcess(openChain: (owner: string) => Promise<AuditChain>, owner: string, options: AuditLogOptions): Promise<AuditCalls> {
+  const chain = await openChain(owner);
+  return new InProcessAudit(new AuditWriter(chain, fileSinks(options.files ?? [], options.sinkTimeoutMs ?? 5000), owner, options.digestDir));
 }

@@ -39,7 +39,7 @@ function deadPid(): number {
 test('a restart records "outcome unknown" for the requests of processes that are gone, once, and leaves a live process its own', async () => {
   const dir = tempDir();
   const path = join(dir, 'audit.db');
-  const open = (owner: string, shared: boolean) => new AuditWriter(openAuditDatabase(path), [], { owner, shared });
+  const open = (owner: string, shared: boolean) => AuditWriter.onSqlite(openAuditDatabase(path), [], { owner, shared });
   try {
     const crashed = open(`${deadPid()}:crashed`, true);
     await append(crashed, record('done', 'request'), record('done', 'outcome'), record('cut-off', 'request'));

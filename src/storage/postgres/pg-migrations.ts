@@ -1,3 +1,5 @@
+import { pgAuditMigrations } from './pg-audit-migrations.js';
+
 /** A numbered schema change of the PostgreSQL store; each runs once, in order. */
 export interface PgMigration {
   version: number;
@@ -192,4 +194,5 @@ export const pgMigrations: PgMigration[] = [
       CREATE INDEX iam_attachments_by_policy ON iam_attachments (policy_id);
     `,
   },
+  ...pgAuditMigrations,
 ];

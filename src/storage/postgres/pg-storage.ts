@@ -13,6 +13,7 @@ import { PgSettingsRepository } from './pg-settings-repository.js';
 import { PgRotationFunctionRepository } from './pg-rotation-function-repository.js';
 import { PgLeaseRepository } from './pg-lease-repository.js';
 import { PgIamRepository } from './pg-iam-repository.js';
+import { PgAuditChain } from './pg-audit-chain.js';
 
 /** serialization_failure and deadlock_detected: the unit ran into another and may simply run again. */
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -187,6 +188,11 @@ export class PostgresStorage implements Storage {
         : (...args: unknown[]) => this.transaction((tx) => (tx[name] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]!(...args));
     }
     return gated as unknown as Repositories[K];
+  }
+
+  /** The audit chain in this database, written by the process `owner` names (see PgAuditChain). */
+  openAuditChain(owner: string): Promise<PgAuditChain> {
+    return PgAuditChain.open(this.pool, owner);
   }
 
   async close(): Promise<void> {
