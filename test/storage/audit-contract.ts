@@ -11,13 +11,13 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { fromEntryRecord, lookupKeysOf } from '../../src/audit/audit-entry-record.js';
-import { buildRecord, OUTCOME_UNKNOWN, type AuditPhase, type AuditRecord } from '../../src/audit/audit-record.js';
+import { fromEntryRecord } from '../../src/audit/audit-entry-record.js';
+import { OUTCOME_UNKNOWN, type AuditRecord } from '../../src/audit/audit-record.js';
 import type { AuditChain } from '../../src/audit/audit-chain.js';
 import { AuditWriter } from '../../src/audit/audit-writer.js';
 import { verifyChain } from '../../src/audit/chain-verifier.js';
 import { signDigest } from '../../src/audit/digest.js';
-import { sampleRecord } from '../audit/chain-fixture.js';
+import { appendRecords, phasedRecord, sampleRecord } from '../audit/chain-fixture.js';
 
 export interface AuditStoreUnderTest {
   /** A chain on the store for the process `owner` names (as it runs: its pending requests are its own). */
@@ -28,25 +28,6 @@ export interface AuditStoreUnderTest {
 }
 
 const liveOwner = (name: string) => `${process.pid}:${name}`;
-
-function phased(requestID: string, phase: AuditPhase): AuditRecord {
-  return buildRecord({
-    eventSource: 'secretsmanager.amazonaws.com',
-    eventName: 'PutSecretValue',
-    awsRegion: 'us-east-1',
-    sourceIPAddress: '127.0.0.1',
-    userAgent: 'contract',
-    userIdentity: { type: 'Root', accountId: '000000000000' },
-    requestParameters: { SecretId: requestID },
-    requestID,
-    readOnly: false,
-    auditPhase: phase,
-  });
-}
-
-async function append(writer: AuditWriter, ...records: AuditRecord[]): Promise<number> {
-  return writer.append(records.map((r) => JSON.stringify(r)).join('\n'), JSON.stringify(records.map(lookupKeysOf)));
-}
 
 export function auditContract(name: string, openStore: () => Promise<AuditStoreUnderTest>, cleanup?: () => Promise<void>): void {
   describe(`audit store contract: ${name}`, () => {
@@ -78,8 +59,8 @@ export function auditContract(name: string, openStore: () => Promise<AuditStoreU
 
     test('each batch is chained on the stored head; entries and the head read back what was written', () =>
       withWriters([liveOwner('a')], async ([writer]) => {
-        assert.equal(await append(writer!, sampleRecord(1), sampleRecord(2), sampleRecord(3)), 3);
-        assert.equal(await append(writer!, sampleRecord(4), sampleRecord(5)), 5);
+        assert.equal(await appendRecords(writer!, sampleRecord(1), sampleRecord(2), sampleRecord(3)), 3);
+        assert.equal(await appendRecords(writer!, sampleRecord(4), sampleRecord(5)), 5);
         const entries = await everyEntry(writer!);
         assert.deepEqual(entries.map((e) => e.sequence), [1, 2, 3, 4, 5]);
         assert.deepEqual(entries.map((e) => e.record.requestID), ['req-1', 'req-2', 'req-3', 'req-4', 'req-5']);
@@ -94,7 +75,7 @@ export function auditContract(name: string, openStore: () => Promise<AuditStoreU
         // Each writer has one batch in flight at a time, as AuditLog hands them over.
         await Promise.all(
           writers.map(async (writer, w) => {
-            for (let b = 0; b < 15; b++) await append(writer, ...[0, 1, 2].map((r) => sampleRecord(w * 1000 + b * 10 + r)));
+            for (let b = 0; b < 15; b++) await appendRecords(writer, ...[0, 1, 2].map((r) => sampleRecord(w * 1000 + b * 10 + r)));
           }),
         );
         for (const writer of writers) {
@@ -107,8 +88,8 @@ export function auditContract(name: string, openStore: () => Promise<AuditStoreU
     test('lookups answer newest first, by any attribute, within a time range, before a sequence and up to a limit', () =>
       withWriters([liveOwner('a'), liveOwner('b')], async ([a, b]) => {
         // Event times out of sequence order: two nodes' records arrive in either order.
-        for (const n of [5, 1, 4]) await append(a!, sampleRecord(n));
-        for (const n of [2, 6, 3]) await append(b!, sampleRecord(n));
+        for (const n of [5, 1, 4]) await appendRecords(a!, sampleRecord(n));
+        for (const n of [2, 6, 3]) await appendRecords(b!, sampleRecord(n));
         const ids = (entries: { recordJson: string }[]) => entries.map((e) => (JSON.parse(e.recordJson) as AuditRecord).requestID);
         for (const reader of [a!, b!]) {
           assert.deepEqual(ids(await reader.lookup({ limit: 10 })), ['req-6', 'req-5', 'req-4', 'req-3', 'req-2', 'req-1']);
@@ -131,10 +112,10 @@ export function auditContract(name: string, openStore: () => Promise<AuditStoreU
 
     test('digests are kept in order, the newest read back; one naming a digest that is no longer the newest is not stored', () =>
       withWriters([liveOwner('a'), liveOwner('b')], async ([a, b], _store, chains) => {
-        await append(a!, sampleRecord(1), sampleRecord(2));
+        await appendRecords(a!, sampleRecord(1), sampleRecord(2));
         const first = signDigest((await a!.head()).head!, privateKey, { intervalSeconds: 60 });
         await a!.addDigest(first);
-        await append(b!, sampleRecord(3));
+        await appendRecords(b!, sampleRecord(3));
         const { head, lastDigest } = await b!.head();
         assert.deepEqual(lastDigest, first);
         const second = signDigest(head!, privateKey, { intervalSeconds: 60, previous: lastDigest! });
@@ -152,19 +133,19 @@ export function auditContract(name: string, openStore: () => Promise<AuditStoreU
       withWriters([], async (_none, store) => {
         const gone = store.goneOwner();
         const crashed = new AuditWriter(await store.open(gone), [], gone);
-        await append(crashed, phased('done', 'request'), phased('done', 'outcome'), phased('cut-off', 'request'));
+        await appendRecords(crashed, phasedRecord('done', 'request'), phasedRecord('done', 'outcome'), phasedRecord('cut-off', 'request'));
         await crashed.close();
         const live = new AuditWriter(await store.open(liveOwner('live')), [], liveOwner('live'));
         const starting = [liveOwner('start-1'), liveOwner('start-2')];
         const starters = await Promise.all(starting.map(async (owner) => new AuditWriter(await store.open(owner), [], owner)));
         try {
-          await append(live, phased('in-flight', 'request'));
+          await appendRecords(live, phasedRecord('in-flight', 'request'));
           // Two processes starting together: the gone one's request is settled once; the live one's is left to it.
           assert.deepEqual((await Promise.all(starters.map((s) => s.settleInterrupted()))).sort(), [0, 1]);
           const records = (await live.entries(0, 100)).map((e) => JSON.parse(e.recordJson) as AuditRecord);
           const settled = records.filter((r) => r.errorCode === OUTCOME_UNKNOWN);
           assert.deepEqual(settled.map((r) => r.requestID), ['cut-off']);
-          await append(live, phased('in-flight', 'outcome'));
+          await appendRecords(live, phasedRecord('in-flight', 'outcome'));
           assert.equal(await starters[0]!.settleInterrupted(), 0);
           assert.equal(verifyChain((await everyEntry(live)), [], publicKey).ok, true);
         } finally {
