@@ -53,9 +53,7 @@ function repositoriesOn(db: Queryable): Repositories {
  * Outside units, a read runs on its own at READ COMMITTED (it sees committed data alone) and
  * any other call runs as a unit of its own.
  *
- * The change epoch moves on every unit this storage ends, committed or rolled back. That is
- * all a single server writing the database needs; the database serves one server at a time
- * (`open` takes a session advisory lock for as long as the storage is open).
+ * The change epoch moves on every unit this storage ends, committed or rolled back.
  */
 export class PostgresStorage implements Storage {
   readonly secrets: Repositories['secrets'];
@@ -70,11 +68,7 @@ export class PostgresStorage implements Storage {
   private readonly running = new Set<Promise<unknown>>();
   private closing = false;
 
-  private constructor(
-    private readonly pool: pg.Pool,
-    /** The connection holding the server's advisory lock on the database. */
-    private readonly lockHolder: pg.Client,
-  ) {
+  private constructor(private readonly pool: pg.Pool) {
     const direct = repositoriesOn(pool);
     // Only the repository used outside units caches: its reads see committed data alone.
     this.secrets = this.outsideUnits('secrets', new PgSecretRepository(pool, new EpochCache(() => this.changeEpoch())));
@@ -86,7 +80,7 @@ export class PostgresStorage implements Storage {
     this.iam = this.outsideUnits('iam', direct.iam);
   }
 
-  /** Connects, migrates the schema (refusing one newer than this build) and takes the database for this server. */
+  /** Connects and migrates the schema (refusing one newer than this build); other nodes may share the database. */
   static async open(options: PostgresOptions): Promise<PostgresStorage> {
     const { pool: config, schema } = connectionConfig(options);
     try {
@@ -101,19 +95,10 @@ export class PostgresStorage implements Storage {
     const pool = new pg.Pool(config);
     // A pooled connection that breaks while idle is dropped; the next statement reports the outage.
     pool.on('error', () => undefined);
-    let lockHolder: pg.Client | undefined;
     try {
       await migratePostgres(pool, schema, pgMigrations);
-      lockHolder = new pg.Client(config);
-      lockHolder.on('error', () => undefined);
-      await lockHolder.connect();
-      const { rows } = await lockHolder.query<{ held: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS held', [`coffer-server:${schema}`]);
-      if (!rows[0]!.held) {
-        throw new Error(`another Coffer server is using this PostgreSQL database${schema === 'public' ? '' : ` (schema ${schema})`}: a database serves one server`);
-      }
-      return new PostgresStorage(pool, lockHolder);
+      return new PostgresStorage(pool);
     } catch (error) {
-      await lockHolder?.end().catch(() => undefined);
       await pool.end();
       throw error;
     }
@@ -198,7 +183,6 @@ export class PostgresStorage implements Storage {
   async close(): Promise<void> {
     this.closing = true;
     await Promise.allSettled([...this.running]);
-    await this.lockHolder.end().catch(() => undefined);
     await this.pool.end();
   }
 }
