@@ -5,11 +5,13 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { BIN, clientConfig, startServer, tempDir, type TestServer } from '../support/coffer-server.js';
 import { cleanEnv, run } from '../support/child-process.js';
 import { rawClientFor } from '../support/raw-client.js';
 import { throwawayDatabase } from '../support/postgres-database.js';
+import { rejectsWith } from '../support/sdk-errors.js';
 
 const TARGET = 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101';
 
@@ -83,6 +85,10 @@ if (database) {
       assert.deepEqual(times, [...times].sort((x, y) => y - x), 'newest first');
     }
 
+    // The records hold no secret value.
+    const values = await database.query("SELECT count(*)::int AS n FROM audit_entries WHERE record LIKE '%from a%' OR record LIKE '%from b%'");
+    assert.equal(values.rows[0].n, 0);
+
     // Both nodes sign a digest of the head when they stop; the log then verifies from the database alone.
     for (const server of [first, second]) await server.stop();
     const good = await verify([]);
@@ -97,5 +103,28 @@ if (database) {
     const bad = await verify([]);
     assert.equal(bad.code, 1, bad.stdout);
     assert.match(bad.stdout, /FAILED at entry 5: expected sequence 5, found 6/);
+  });
+}
+
+if (database) {
+  test('a node whose audit records cannot be written to the database serves nothing and changes nothing, until a probe writes one', async (t) => {
+    const server = await startServer({ args: ['--storage', database.url('closed')] });
+    servers.push(server);
+    const sm = new SecretsManagerClient({ ...clientConfig(server), maxAttempts: 1 });
+    t.after(() => sm.destroy());
+    await sm.send(new CreateSecretCommand({ Name: 'closed/before', SecretString: 'x' }));
+    await database.query(`CREATE FUNCTION closed.refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit refused'; END $$;
+      CREATE TRIGGER refuse BEFORE INSERT ON closed.audit_entries FOR EACH STATEMENT EXECUTE FUNCTION closed.refuse()`);
+    await rejectsWith(sm.send(new CreateSecretCommand({ Name: 'closed/during', SecretString: 'y' })), 'ServiceUnavailableException', /could not record this request in its audit log, so it was not served/, 503);
+    // Fail closed: reads too, until a probe succeeds.
+    await rejectsWith(sm.send(new GetSecretValueCommand({ SecretId: 'closed/before' })), 'ServiceUnavailableException', undefined, 503);
+    await database.query('DROP TRIGGER refuse ON closed.audit_entries');
+    let served = false;
+    for (let i = 0; i < 100 && !served; i++) {
+      served = await sm.send(new GetSecretValueCommand({ SecretId: 'closed/before' })).then(() => true, () => false);
+      if (!served) await sleep(100);
+    }
+    assert.ok(served, 'served again once the audit log takes writes');
+    await rejectsWith(sm.send(new GetSecretValueCommand({ SecretId: 'closed/during' })), 'ResourceNotFoundException');
   });
 }
