@@ -10,9 +10,8 @@ import { lookupKeysOf } from './audit-entry-record.js';
 import { AuditThread } from './audit-thread-client.js';
 import { InProcessAudit, type AuditCalls } from './audit-calls.js';
 import type { AuditChain } from './audit-chain.js';
-import { AuditWriter } from './audit-writer.js';
+import { AuditWriter, type HeadState, type RetainResult } from './audit-writer.js';
 import { fileSinks } from './sink-timeout.js';
-import type { HeadState, RetainResult } from './audit-writer.js';
 import { signDigest } from './digest.js';
 import { serviceEventRecorder } from './service-events.js';
 
@@ -80,7 +79,8 @@ export function auditOutcomeUnrecorded(cause: Error): ServiceError {
 /**
  * The audit log: every record is chained and durable in the audit database
  * and in every sink before `record` resolves. The writing happens on the
- * audit thread (audit-thread.ts); this side only serializes each record and
+ * audit thread (audit-thread.ts), or on this thread for a chain in the
+ * PostgreSQL store (see AuditChain); this side only serializes each record and
  * hands the waiting ones over as one batch, one batch at a time: records
  * that arrive while a batch is being written (synced) go together in the
  * next one, a single transaction (group commit). A failed write shuts the
@@ -104,8 +104,9 @@ export class AuditLog implements AuditReader {
   }
 
   /**
-   * Starts the audit thread on the database (rejects if it cannot be opened)
-   * and records the outcome of requests a stop interrupted as unknown.
+   * Starts the audit thread on the database, or opens the store's chain
+   * (rejects if it cannot be opened), and records the outcome of requests a
+   * stop interrupted as unknown.
    */
   static async open(options: AuditLogOptions): Promise<AuditLog> {
     // Unique to this process, whose pid a later one may reuse (pid 1 in a container).

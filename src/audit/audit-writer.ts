@@ -90,12 +90,16 @@ export class AuditWriter {
       const links = chainTexts((await audit.head()) ?? GENESIS_HEAD, texts);
       const written = links.map((link, i) => storedEntry(link, texts[i]!, keys[i]!));
       await audit.append(written);
-      for (let i = 0; i < records.length; i++) {
-        const record = records[i]!;
+      const requested: { requestId: string; sequence: number }[] = [];
+      const settled: string[] = [];
+      records.forEach((record, i) => {
         const phase = record.additionalEventData?.auditPhase;
-        if (phase === 'request') await audit.addPending(record.requestID, written[i]!.sequence, this.owner);
-        else if (phase === 'outcome') await audit.settlePending(record.requestID);
-      }
+        if (phase === 'request') requested.push({ requestId: record.requestID, sequence: written[i]!.sequence });
+        else if (phase === 'outcome') settled.push(record.requestID);
+      });
+      // Requests first: a batch may hold both records of a request.
+      await audit.addPending(requested, this.owner);
+      await audit.settlePending(settled);
       return written;
     }, cofferCommits);
     this.last = Math.max(this.last, entries.at(-1)?.sequence ?? 0);
@@ -132,7 +136,7 @@ export class AuditWriter {
           const [entry] = await audit.entries(sequence - 1, 1);
           if (entry?.sequence === sequence) outcomes.push(unknownOutcome(JSON.parse(entry.recordJson) as AuditRecord));
           // No request record (they commit together, so it cannot be): nothing to settle from.
-          else await audit.settlePending(requestId);
+          else await audit.settlePending([requestId]);
         }
         return { records: outcomes, texts: outcomes.map((o) => canonicalJson(o)), keys: outcomes.map(lookupKeysOf) };
       });

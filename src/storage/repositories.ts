@@ -189,9 +189,9 @@ export interface AuditRepository {
   digests(): Promise<AuditDigestRecord[]>;
   /** The newest signed digest. */
   lastDigest(): Promise<AuditDigestRecord | undefined>;
-  /** Notes a request whose request record is entry `sequence`, until settlePending. */
-  addPending(requestId: string, sequence: number, owner: string): Promise<void>;
-  settlePending(requestId: string): Promise<void>;
+  /** Notes requests (each with the entry of its request record) served by `owner`, until settlePending. */
+  addPending(requests: readonly { requestId: string; sequence: number }[], owner: string): Promise<void>;
+  settlePending(requestIds: readonly string[]): Promise<void>;
   /** Pending requests of processes other than `owner` that no longer run (a stop interrupted them), oldest first. */
   interrupted(owner: string, limit: number): Promise<PendingAuditRequest[]>;
 }

@@ -45,7 +45,8 @@ export class PgAuditChain {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
+      // Whatever the database's default: under REPEATABLE READ the snapshot would predate the lock's grant, and the head with it.
+      await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
       await client.query("SELECT pg_advisory_xact_lock(hashtextextended('coffer-audit-chain:' || current_schema(), 0))");
       const result = await work(new PgAuditRepository(client));
       await client.query('COMMIT');

@@ -25,9 +25,10 @@ const STATEMENTS = {
     VALUES (@sequence, @hash, @time, @signature, @version, @previousDigestHash, @previousDigestSignature, @intervalSeconds)`),
   digests: sql(`SELECT ${DIGEST_COLUMNS} FROM audit_digests ORDER BY sequence`),
   lastDigest: sql(`SELECT ${DIGEST_COLUMNS} FROM audit_digests ORDER BY sequence DESC LIMIT 1`),
-  addPending: sql(`INSERT INTO audit_pending (request_id, sequence, owner) VALUES (?, ?, ?)
+  addPending: sql(`INSERT INTO audit_pending (request_id, sequence, owner) SELECT request_id, sequence, @owner
+    FROM unnest(@requestIds::text[], @sequences::bigint[]) AS p (request_id, sequence)
     ON CONFLICT (request_id) DO UPDATE SET sequence = excluded.sequence, owner = excluded.owner`),
-  settlePending: sql('DELETE FROM audit_pending WHERE request_id = ?'),
+  settlePending: sql('DELETE FROM audit_pending WHERE request_id = ANY(?::text[])'),
   // An owner's session holds its advisory lock while it runs (PgAuditChain): the lock can be had only once it is gone.
   interrupted: sql(`SELECT request_id AS "requestId", sequence, owner FROM audit_pending
     WHERE owner <> ? AND pg_try_advisory_xact_lock(hashtextextended('coffer-audit-owner:' || owner, 0)) ORDER BY sequence LIMIT ?`),
@@ -91,12 +92,13 @@ export class PgAuditRepository implements AuditRepository {
     return row && toDigest(row);
   }
 
-  async addPending(requestId: string, sequence: number, owner: string): Promise<void> {
-    await STATEMENTS.addPending.run(this.db, [requestId, sequence, owner]);
+  async addPending(requests: readonly { requestId: string; sequence: number }[], owner: string): Promise<void> {
+    if (!requests.length) return;
+    await STATEMENTS.addPending.run(this.db, { requestIds: requests.map((r) => r.requestId), sequences: requests.map((r) => r.sequence), owner });
   }
 
-  async settlePending(requestId: string): Promise<void> {
-    await STATEMENTS.settlePending.run(this.db, [requestId]);
+  async settlePending(requestIds: readonly string[]): Promise<void> {
+    if (requestIds.length) await STATEMENTS.settlePending.run(this.db, [requestIds]);
   }
 
   async interrupted(owner: string, limit: number): Promise<PendingAuditRequest[]> {

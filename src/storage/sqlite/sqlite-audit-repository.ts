@@ -109,12 +109,12 @@ export class SqliteAuditRepository implements AuditRepository {
     return (this.pendingRequests ??= new AuditPendingRequests(this.db, this.shared));
   }
 
-  async addPending(requestId: string, sequence: number, owner: string): Promise<void> {
-    this.pending.add(requestId, sequence, owner);
+  async addPending(requests: readonly { requestId: string; sequence: number }[], owner: string): Promise<void> {
+    for (const { requestId, sequence } of requests) this.pending.add(requestId, sequence, owner);
   }
 
-  async settlePending(requestId: string): Promise<void> {
-    this.pending.settle(requestId);
+  async settlePending(requestIds: readonly string[]): Promise<void> {
+    for (const requestId of requestIds) this.pending.settle(requestId);
   }
 
   async interrupted(owner: string, limit: number): Promise<PendingAuditRequest[]> {
