@@ -43,7 +43,7 @@ import { RunnerLease } from './runner-lease.js';
 import { TrustedClock } from './trusted-clock.js';
 import { serviceEventRecorder } from '../audit/service-events.js';
 import { setUpRotation } from './rotation-setup.js';
-import { AuditLog } from '../audit/audit-log.js';
+import { AuditLog, type AuditLogOptions } from '../audit/audit-log.js';
 import { Authorizer } from '../iam/authorizer.js';
 import { AuditSigningKey } from '../audit/audit-signing-key.js';
 import { ARCHIVE_DIR_NAME } from '../audit/audit-archive.js';
@@ -94,7 +94,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   );
   // Opened after the database: its migrations move an earlier version's audit log into audit.db.
   const audit = await AuditLog.open({
-    path: config.dev ? ':memory:' : join(config.dataDir, AUDIT_DB_FILE),
+    ...auditStore(config, storage),
     files: config.auditFiles,
     sinkTimeoutMs: config.auditSinkTimeoutMs,
     // Signed with the key the database is under now, should another process have rotated it.
@@ -289,7 +289,7 @@ export async function initializeData(config: CofferConfig): Promise<string | und
   const { storage, credentialsPath, marks, accepted } = await openData(config, { logger });
   try {
     // The audit database too, so that the workers find its schema in place (and an accepted loss is on record).
-    const audit = await AuditLog.open({ path: join(config.dataDir, AUDIT_DB_FILE), logger, marks });
+    const audit = await AuditLog.open({ ...auditStore(config, storage), logger, marks });
     try {
       await recordAcceptedLoss(audit, accepted, config);
     } finally {
@@ -300,6 +300,12 @@ export async function initializeData(config: CofferConfig): Promise<string | und
   }
   tightenDataFiles(config.dataDir);
   return credentialsPath;
+}
+
+/** Where the audit chain is kept: with the data in PostgreSQL, shared by every node; else audit.db (in memory for --dev). */
+function auditStore(config: CofferConfig, storage: OpenedStore['storage']): Pick<AuditLogOptions, 'path' | 'chain'> {
+  if (storage instanceof PostgresStorage) return { path: '', chain: (owner) => storage.openAuditChain(owner) };
+  return { path: config.dev ? ':memory:' : join(config.dataDir, AUDIT_DB_FILE) };
 }
 
 /** A loss a person accepted with --accept-data-loss is the first thing the audit log records after it. */

@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AUDIT_DB_FILE } from '../storage/sqlite/audit-database.js';
 import { ARCHIVE_COLUMNS, DIGEST_COLUMNS, toDigest, type ArchiveSegmentRecord } from '../storage/sqlite/sqlite-audit-repository.js';
+import { CHAIN_COLUMNS } from '../storage/rows/audit-rows.js';
+import type { AuditChainRecord } from '../storage/index.js';
 import type { AuditRecord } from './audit-record.js';
 import type { Digest } from './digest.js';
 import type { Entry } from './hash-chain.js';
@@ -12,13 +14,6 @@ export const PAGE_SIZE = 5_000;
 
 /** How long to wait for a lock before saying the database is in use. */
 const LOCK_WAIT_MS = 1_000;
-
-interface EntryRow {
-  sequence: number;
-  record: string;
-  previous_hash: string;
-  hash: string;
-}
 
 /**
  * A data directory's audit log, read straight from its database files with
@@ -40,7 +35,7 @@ export class AuditLogReader {
     /** The log is still in coffer.db, where digests were never chained. */
     private readonly legacy: boolean,
   ) {
-    this.page = log.read((db) => db.prepare('SELECT sequence, record, previous_hash, hash FROM audit_entries WHERE sequence > ? ORDER BY sequence LIMIT ?'));
+    this.page = log.read((db) => db.prepare(`SELECT ${CHAIN_COLUMNS} FROM audit_entries WHERE sequence > ? ORDER BY sequence LIMIT ?`));
     // Every read from here to close() sees one snapshot.
     log.read((db) => db.exec('BEGIN'));
   }
@@ -93,8 +88,8 @@ export class AuditLogReader {
   *entries(pageSize = PAGE_SIZE): Generator<Entry> {
     let after = 0;
     for (;;) {
-      const rows = this.log.read(() => this.page.all(after, pageSize) as EntryRow[]);
-      for (const row of rows) yield toEntry(row);
+      const rows = this.log.read(() => this.page.all(after, pageSize) as AuditChainRecord[]);
+      for (const row of rows) yield chainEntry(row);
       if (rows.length < pageSize) return;
       after = rows[rows.length - 1]!.sequence;
     }
@@ -150,8 +145,9 @@ class Connection {
   }
 }
 
-function toEntry(row: EntryRow): Entry {
-  return { sequence: row.sequence, record: parseRecord(row.record), previousHash: row.previous_hash, hash: row.hash };
+/** A stored chain entry as the verifier takes it, whatever its record holds. */
+export function chainEntry(row: AuditChainRecord): Entry {
+  return { sequence: row.sequence, record: parseRecord(row.recordJson), previousHash: row.previousHash, hash: row.hash };
 }
 
 /**

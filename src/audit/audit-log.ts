@@ -8,7 +8,10 @@ import type { DataDirMarks } from '../storage/data-dir-marks.js';
 import type { AuditRecord } from './audit-record.js';
 import { lookupKeysOf } from './audit-entry-record.js';
 import { AuditThread } from './audit-thread-client.js';
-import type { HeadState, RetainResult } from './audit-writer.js';
+import { InProcessAudit, type AuditCalls } from './audit-calls.js';
+import type { AuditChain } from './audit-chain.js';
+import { AuditWriter, type HeadState, type RetainResult } from './audit-writer.js';
+import { fileSinks } from './sink-timeout.js';
 import { signDigest } from './digest.js';
 import { serviceEventRecorder } from './service-events.js';
 
@@ -42,6 +45,12 @@ export interface AuditLogOptions {
   region?: string;
   /** The data directory's high-water marks: each batch carries coffer.db's into audit.db and brings the audit head back. */
   marks?: DataDirMarks;
+  /**
+   * The chain in the store's own database (PostgreSQL), opened for this
+   * process, instead of the audit database at `path`: written from this
+   * thread, as that store's I/O never blocks it.
+   */
+  chain?: (owner: string) => Promise<AuditChain>;
 }
 
 /** Reads LookupEvents makes. */
@@ -70,7 +79,8 @@ export function auditOutcomeUnrecorded(cause: Error): ServiceError {
 /**
  * The audit log: every record is chained and durable in the audit database
  * and in every sink before `record` resolves. The writing happens on the
- * audit thread (audit-thread.ts); this side only serializes each record and
+ * audit thread (audit-thread.ts), or on this thread for a chain in the
+ * PostgreSQL store (see AuditChain); this side only serializes each record and
  * hands the waiting ones over as one batch, one batch at a time: records
  * that arrive while a batch is being written (synced) go together in the
  * next one, a single transaction (group commit). A failed write shuts the
@@ -87,24 +97,26 @@ export class AuditLog implements AuditReader {
   private retentionTimer?: NodeJS.Timeout;
 
   private constructor(
-    private readonly thread: AuditThread,
+    private readonly thread: AuditCalls,
     private readonly options: AuditLogOptions,
   ) {
     this.gate = new WriteGate({ name: 'audit log', probe: () => this.probe(), logger: options.logger, clock: options.clock });
   }
 
   /**
-   * Starts the audit thread on the database (rejects if it cannot be opened)
-   * and records the outcome of requests a stop interrupted as unknown.
+   * Starts the audit thread on the database, or opens the store's chain
+   * (rejects if it cannot be opened), and records the outcome of requests a
+   * stop interrupted as unknown.
    */
   static async open(options: AuditLogOptions): Promise<AuditLog> {
-    const thread = await AuditThread.start({
+    // Unique to this process, whose pid a later one may reuse (pid 1 in a container).
+    const owner = `${process.pid}:${randomUUID()}`;
+    const thread = options.chain ? await inProcess(options.chain, owner, options) : await AuditThread.start({
       path: options.path,
       files: options.files ?? [],
       sinkTimeoutMs: options.sinkTimeoutMs ?? 5000,
       shared: options.shared ?? false,
-      // Unique to this process, whose pid a later one may reuse (pid 1 in a container).
-      owner: `${process.pid}:${randomUUID()}`,
+      owner,
       ...(options.digestDir ? { digestDir: options.digestDir } : {}),
     });
     const log = new AuditLog(thread, options);
@@ -260,4 +272,10 @@ export class AuditLog implements AuditReader {
       this.handOver();
     });
   }
+}
+
+/** A writer on this thread for a chain in the store's database. */
+async function inProcess(openChain: (owner: string) => Promise<AuditChain>, owner: string, options: AuditLogOptions): Promise<AuditCalls> {
+  const chain = await openChain(owner);
+  return new InProcessAudit(new AuditWriter(chain, fileSinks(options.files ?? [], options.sinkTimeoutMs ?? 5000), owner, options.digestDir));
 }

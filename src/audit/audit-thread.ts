@@ -11,8 +11,8 @@ import { openAuditDatabase } from '../storage/sqlite/audit-database.js';
 import { cofferCommitsRecorder } from '../storage/sqlite/data-dir-state.js';
 import type { AuditCall, AuditReply, AuditRequest, AuditThreadConfig } from './audit-thread-protocol.js';
 import { AuditWriter } from './audit-writer.js';
-import { JsonlFileSink } from './jsonl-file-sink.js';
-import { withTimeout } from './sink-timeout.js';
+import { callWriter } from './audit-calls.js';
+import { fileSinks } from './sink-timeout.js';
 
 const port = parentPort!;
 let writer: AuditWriter | undefined;
@@ -55,29 +55,14 @@ async function pump(): Promise<void> {
 }
 
 function handle(request: Exclude<AuditCall, { op: 'append' | 'close' }>): Promise<unknown> {
-  switch (request.op) {
-    case 'open':
-      return Promise.resolve(start(request.config));
-    case 'settleInterrupted':
-      return open().settleInterrupted();
-    case 'lookup':
-      return open().lookup(request.query);
-    case 'entries':
-      return open().entries(request.after, request.limit);
-    case 'head':
-      return open().head();
-    case 'addDigest':
-      return open().addDigest(request.digest);
-    case 'retain':
-      return open().retain(request.before, request.archiveDir);
-  }
+  return request.op === 'open' ? Promise.resolve(start(request.config)) : callWriter(open(), request);
 }
 
 function start(config: AuditThreadConfig): void {
   try {
-    const sinks = config.files.map((file) => withTimeout(new JsonlFileSink(file), config.sinkTimeoutMs));
+    const sinks = fileSinks(config.files, config.sinkTimeoutMs);
     const db = openAuditDatabase(config.path);
-    const opened = new AuditWriter(db, sinks, { owner: config.owner, shared: config.shared }, cofferCommitsRecorder(db), config.digestDir);
+    const opened = AuditWriter.onSqlite(db, sinks, { owner: config.owner, shared: config.shared }, cofferCommitsRecorder(db), config.digestDir);
     try {
       // Before any lookup is served: what is not yet indexed is scanned by every lookup.
       opened.catchUp();

@@ -55,44 +55,82 @@ const fail = (sequence: number | undefined, reason: string): Failure => ({ ok: f
  * earlier ones archived) at an entry a signed digest covers exactly.
  */
 export function verifyChain(entries: Iterable<Entry>, digests: Iterable<Digest>, publicKey: KeyObject, options: VerifyOptions = {}): VerifyResult {
-  // Digests first: an unsigned digest would vouch for whatever it names.
-  const logDigests = [...digests].sort((a, b) => a.sequence - b.sequence);
+  const run = new Verification(digests, publicKey, options);
+  if (run.fault) return run.fault;
+  for (const entry of entries) {
+    const fault = run.see(entry);
+    if (fault) return fault;
+  }
+  return run.finish();
+}
+
+/** verifyChain over entries read a page at a time from a database that answers asynchronously. */
+export async function verifyChainOf(entries: AsyncIterable<Entry>, digests: Iterable<Digest>, publicKey: KeyObject, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const run = new Verification(digests, publicKey, options);
+  if (run.fault) return run.fault;
+  for await (const entry of entries) {
+    const fault = run.see(entry);
+    if (fault) return fault;
+  }
+  return run.finish();
+}
+
+/** One pass of verifyChain: the digests checked first, then each entry as it comes, then the end. */
+class Verification {
+  /** Set when the digests alone fail: no entry needs reading. */
+  readonly fault?: Failure;
+  private readonly logDigests: Digest[];
+  private readonly chain: DigestChecks;
+  private readonly lateness: Lateness;
+  private head?: ChainHead;
+  private start?: ChainHead;
+  private count = 0;
+
+  constructor(digests: Iterable<Digest>, publicKey: KeyObject, options: VerifyOptions) {
+    // Digests first: an unsigned digest would vouch for whatever it names.
+    this.logDigests = [...digests].sort((a, b) => a.sequence - b.sequence);
+    this.chain = new DigestChecks([...this.logDigests, ...(options.exported ?? [])]);
+    this.lateness = new Lateness(this.logDigests);
+    this.fault = signatureFault(this.logDigests, publicKey, options);
+  }
+
+  see(entry: Entry): Failure | undefined {
+    if (!this.head) {
+      // The first entry: sequence 1 after genesis, or a later one a digest vouches for.
+      const fault = entry.sequence === 1 ? this.chain.matches(GENESIS_HEAD) : this.chain.vouchesForStart(entry);
+      if (fault) return fault;
+      if (entry.sequence !== 1) this.start = { sequence: entry.sequence, hash: entry.hash };
+    }
+    const previous = this.head ?? (this.start ? undefined : GENESIS_HEAD);
+    const fault = (previous ? linkFault(entry, previous.sequence + 1, previous) : entryFault(entry)) ?? this.chain.matches(entry);
+    if (fault) return fault;
+    this.head = { sequence: entry.sequence, hash: entry.hash };
+    this.count++;
+    this.lateness.see(entry);
+    return undefined;
+  }
+
+  finish(): VerifyResult {
+    const { start, count } = this;
+    const end = this.head ?? GENESIS_HEAD;
+    const linkFaultOfDigests = digestChainFault(this.logDigests, start);
+    if (linkFaultOfDigests) return linkFaultOfDigests;
+    const beyond = this.chain.beyond(end);
+    if (beyond) return beyond;
+    const { missing, late } = this.lateness.report();
+    return { ok: true, count, head: end, ...(start ? { start } : {}), ...(missing.length ? { missing } : {}), ...(late.length ? { late } : {}) };
+  }
+}
+
+/** Every digest, the log's and those kept elsewhere, must carry a valid signature; each kept elsewhere must be the log's. */
+function signatureFault(logDigests: readonly Digest[], publicKey: KeyObject, options: VerifyOptions): Failure | undefined {
   for (const digest of logDigests) {
     if (!verifyDigest(digest, publicKey)) return fail(digest.sequence, `${describeDigest(digest)} has an invalid signature`);
   }
   for (const digest of options.exported ?? []) {
     if (!verifyDigest(digest, publicKey)) return fail(digest.sequence, `the exported ${describeDigest(digest)} has an invalid signature`);
   }
-  const hashes = new Map(logDigests.map((digest) => [digestHash(digest), digest]));
-  const exportedFault = missingExported(options, hashes);
-  if (exportedFault) return exportedFault;
-
-  const chain = new DigestChecks([...logDigests, ...(options.exported ?? [])]);
-  let head: ChainHead | undefined;
-  let start: ChainHead | undefined;
-  let count = 0;
-  const lateness = new Lateness(logDigests);
-  for (const entry of entries) {
-    if (!head) {
-      // The first entry: sequence 1 after genesis, or a later one a digest vouches for.
-      const fault = entry.sequence === 1 ? chain.matches(GENESIS_HEAD) : chain.vouchesForStart(entry);
-      if (fault) return fault;
-      if (entry.sequence !== 1) start = { sequence: entry.sequence, hash: entry.hash };
-    }
-    const previous = head ?? (start ? undefined : GENESIS_HEAD);
-    const fault = (previous ? linkFault(entry, previous.sequence + 1, previous) : entryFault(entry)) ?? chain.matches(entry);
-    if (fault) return fault;
-    head = { sequence: entry.sequence, hash: entry.hash };
-    count++;
-    lateness.see(entry);
-  }
-  const end = head ?? GENESIS_HEAD;
-  const linkFaultOfDigests = digestChainFault(logDigests, start);
-  if (linkFaultOfDigests) return linkFaultOfDigests;
-  const beyond = chain.beyond(end);
-  if (beyond) return beyond;
-  const { missing, late } = lateness.report();
-  return { ok: true, count, head: end, ...(start ? { start } : {}), ...(missing.length ? { missing } : {}), ...(late.length ? { late } : {}) };
+  return missingExported(options, new Map(logDigests.map((digest) => [digestHash(digest), digest])));
 }
 
 /** Each exported hash must name a digest of the log; each exported digest must be one of the log's. */

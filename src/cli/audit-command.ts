@@ -3,9 +3,10 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { verifyChain, type VerifyResult } from '../audit/chain-verifier.js';
+import { verifyChain, verifyChainOf, type VerifyResult } from '../audit/chain-verifier.js';
 import { ARCHIVE_DIR_NAME, ArchiveReader, ArchiveSegmentError, archiveDataDir, continued, uniqueDigests } from '../audit/audit-archive.js';
-import { AuditLogReader } from '../audit/audit-log-reader.js';
+import { AuditLogReader, chainEntry } from '../audit/audit-log-reader.js';
+import { PgAuditReader } from '../storage/postgres/pg-audit-reader.js';
 import { DEFAULTS } from '../config/config.js';
 import { readDigestFiles } from '../audit/digest-file.js';
 import type { Digest } from '../audit/digest.js';
@@ -27,7 +28,10 @@ const POLL_MS = 1_000;
 const LATE_SECONDS = 10;
 
 interface VerifyOptions {
-  dataDir: string;
+  dataDir?: string;
+  storage?: string;
+  storageCa?: string;
+  storagePasswordFile?: string;
   publicKey?: string;
   digest: string[];
   digestHash: string[];
@@ -60,10 +64,13 @@ export function registerAuditCommand(program: Command): void {
   audit
     .command('verify')
     .description(
-      "check a data directory's audit log (a running server's, a stopped one's, or a copy: audit.db and coffer.db with their -wal files) against the chain, the chain of signed digests and any digests kept elsewhere",
+      "check a data directory's audit log (a running server's, a stopped one's, or a copy: audit.db and coffer.db with their -wal files), or a PostgreSQL store's (--storage), against the chain, the chain of signed digests and any digests kept elsewhere",
     )
-    .requiredOption('--data-dir <dir>', 'the data directory holding audit.db and coffer.db')
-    .option('--public-key <file>', `the digest-signing public key (PEM); default: <data-dir>/${PUBLIC_KEY_FILE}`)
+    .option('--data-dir <dir>', 'the data directory holding audit.db and coffer.db')
+    .option('--storage <url>', "instead: a PostgreSQL store's database (postgres://user@host:port/database), whose log every node writes")
+    .option('--storage-ca <file>', 'postgres: PEM certificate authority the database server must chain to')
+    .option('--storage-password-file <file>', "postgres: file holding the database password, else the URL's or PGPASSWORD")
+    .option('--public-key <file>', `the digest-signing public key (PEM); default: <data-dir>/${PUBLIC_KEY_FILE}, or the database's ${PUBLIC_KEY_SETTING} setting`)
     .option('--digest <file-or-dir>', 'a digest file kept elsewhere (from --audit-digest-dir), or a directory of them: the log must reach each (repeatable)', collect, [])
     .option('--digest-hash <hex>', "a digest's hash (its digestHash) kept elsewhere: the log must hold that digest (repeatable)", collect, [])
     .option('--archive-dir <dir>', `where the log's archive segments are; default: <data-dir>/${ARCHIVE_DIR_NAME}`)
@@ -103,19 +110,16 @@ function positiveInteger(value: string): number {
 }
 
 async function verify(opts: VerifyOptions): Promise<void> {
-  const { key, path } = readPublicKey(opts.publicKey ?? join(opts.dataDir, PUBLIC_KEY_FILE));
-  // A key kept beside the data proves little against whoever could rewrite the data: they could replace it too.
-  console.log(
-    opts.publicKey
-      ? `public key: ${path} (--public-key)`
-      : `public key: ${path} (kept with the data, which proves the log consistent only; give a copy kept elsewhere with --public-key)`,
-  );
+  if (opts.storage) return verifyDatabase(opts, opts.storage);
+  if (!opts.dataDir) throw new Error('give the data directory (--data-dir DIR) or the PostgreSQL database (--storage postgres://…) whose log to check');
+  const dataDir = opts.dataDir;
+  const key = publicKeyFor(opts, readPublicKey(opts.publicKey ?? join(dataDir, PUBLIC_KEY_FILE)));
   const exported: Digest[] = opts.digest.flatMap((path) => readDigestFiles(path));
-  const log = AuditLogReader.open(opts.dataDir);
+  const log = AuditLogReader.open(dataDir);
   try {
     if (log.settingsReadable) warnIfSettingDiffers(log.setting(PUBLIC_KEY_SETTING), key);
     else console.log('coffer.db is held by a running server: the log is read as a snapshot of audit.db taken now');
-    const archive = new ArchiveReader(opts.archiveDir ?? join(opts.dataDir, ARCHIVE_DIR_NAME), opts.liveOnly ? [] : log.archives());
+    const archive = new ArchiveReader(opts.archiveDir ?? join(dataDir, ARCHIVE_DIR_NAME), opts.liveOnly ? [] : log.archives());
     try {
       // Archive and live log are one chain, and their digests one digest chain.
       const digests = uniqueDigests([...archive.digests(), ...log.digests()]);
@@ -129,6 +133,43 @@ async function verify(opts: VerifyOptions): Promise<void> {
   } finally {
     log.close();
   }
+}
+
+/** The one chain every node writes to a PostgreSQL store, read as a snapshot taken now. */
+async function verifyDatabase(opts: VerifyOptions, url: string): Promise<void> {
+  const exported: Digest[] = opts.digest.flatMap((path) => readDigestFiles(path));
+  const log = await PgAuditReader.open({ url, caFile: opts.storageCa, passwordFile: opts.storagePasswordFile });
+  try {
+    const stored = await log.setting(PUBLIC_KEY_SETTING);
+    let key: KeyObject;
+    if (opts.publicKey) {
+      key = publicKeyFor(opts, readPublicKey(opts.publicKey));
+      warnIfSettingDiffers(stored, key);
+    } else {
+      const fromSetting = stored === undefined ? undefined : parsePublicKey(stored);
+      if (!fromSetting) throw new Error(`the database holds no ${PUBLIC_KEY_SETTING} setting to verify with: give the public key with --public-key FILE`);
+      key = publicKeyFor(opts, { key: fromSetting, path: `the database's ${PUBLIC_KEY_SETTING} setting` });
+    }
+    const digests = uniqueDigests(await log.digests());
+    const result = await verifyChainOf(mapAsync(log.entries(), chainEntry), digests, key, { exported, exportedHashes: opts.digestHash });
+    report(result, digests, exported.length + opts.digestHash.length, 0);
+  } finally {
+    await log.close();
+  }
+}
+
+/** Says where the key came from: one kept beside the data proves little against whoever could rewrite the data (they could replace it too). */
+function publicKeyFor(opts: VerifyOptions, { key, path }: { key: KeyObject; path: string }): KeyObject {
+  console.log(
+    opts.publicKey
+      ? `public key: ${path} (--public-key)`
+      : `public key: ${path} (kept with the data, which proves the log consistent only; give a copy kept elsewhere with --public-key)`,
+  );
+  return key;
+}
+
+async function* mapAsync<T, U>(items: AsyncIterable<T>, map: (item: T) => U): AsyncGenerator<U> {
+  for await (const item of items) yield map(item);
 }
 
 async function archive(opts: ArchiveOptions): Promise<void> {

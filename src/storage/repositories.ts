@@ -162,7 +162,21 @@ export interface AuditLookupQuery {
   limit: number;
 }
 
-/** The audit hash chain and its signed digests (in their own database: see AuditLog). */
+/** A request recorded before it acts whose outcome is not yet recorded (audit_pending). */
+export interface PendingAuditRequest {
+  requestId: string;
+  /** The chain entry of the request's record. */
+  sequence: number;
+  /** The process serving it. */
+  owner: string;
+}
+
+/**
+ * The audit hash chain, its signed digests and the requests awaiting their
+ * outcome record (SQLite: audit.db, written by the audit thread; PostgreSQL:
+ * the store's database, shared by every node). Writes happen inside the
+ * chain's write transaction (see AuditLog), which serializes every writer.
+ */
 export interface AuditRepository {
   /** The last entry's sequence and hash, or undefined for an empty chain. */
   head(): Promise<{ sequence: number; hash: string } | undefined>;
@@ -176,6 +190,11 @@ export interface AuditRepository {
   digests(): Promise<AuditDigestRecord[]>;
   /** The newest signed digest. */
   lastDigest(): Promise<AuditDigestRecord | undefined>;
+  /** Notes requests (each with the entry of its request record) served by `owner`, until settlePending. */
+  addPending(requests: readonly { requestId: string; sequence: number }[], owner: string): Promise<void>;
+  settlePending(requestIds: readonly string[]): Promise<void>;
+  /** Pending requests of processes other than `owner` that no longer run (a stop interrupted them), oldest first. */
+  interrupted(owner: string, limit: number): Promise<PendingAuditRequest[]>;
 }
 
 export interface AccessKeyRepository {

@@ -67,7 +67,7 @@ async function logOf(calls: Call[]): Promise<{ log: AuditLogFixture; records: Au
   await audit.append(appendEntries(GENESIS_HEAD, records).map(toEntryRecord));
   // The first half through the lookup index, the rest as the tail not yet indexed: lookups merge both.
   audit.index.indexNext(Math.floor(records.length / 2));
-  return { log: { audit: new AuditWriter(db, []), close: () => db.close() }, records };
+  return { log: { audit: AuditWriter.onSqlite(db, []), close: () => db.close() }, records };
 }
 
 function context(region = REGION): RequestContext {

@@ -1,8 +1,9 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { buildRecord, type AuditRecord } from '../../src/audit/audit-record.js';
+import { buildRecord, type AuditPhase, type AuditRecord } from '../../src/audit/audit-record.js';
+import type { AuditWriter } from '../../src/audit/audit-writer.js';
 import { appendEntries, GENESIS_HEAD, headAfter, uint64, type ChainHead, type Entry } from '../../src/audit/hash-chain.js';
 import { signDigest, type Digest } from '../../src/audit/digest.js';
-import { toEntryRecord } from '../../src/audit/audit-entry-record.js';
+import { lookupKeysOf, toEntryRecord } from '../../src/audit/audit-entry-record.js';
 import type { AuditRepository } from '../../src/storage/index.js';
 
 export const ACCOUNT = '111122223333';
@@ -31,6 +32,27 @@ export function sampleRecord(n: number): AuditRecord {
     readOnly: true,
     time: new Date(Date.UTC(2025, 4, 20, 20, 45, n)),
   });
+}
+
+/** One of the two records of a request that changes something (its request record, or its outcome). */
+export function phasedRecord(requestID: string, phase: AuditPhase): AuditRecord {
+  return buildRecord({
+    eventSource: 'secretsmanager.amazonaws.com',
+    eventName: 'CreateSecret',
+    awsRegion: 'us-east-1',
+    sourceIPAddress: '127.0.0.1',
+    userAgent: 'test',
+    userIdentity: { type: 'Root', accountId: '000000000000' },
+    requestParameters: { Name: requestID },
+    requestID,
+    readOnly: false,
+    auditPhase: phase,
+  });
+}
+
+/** Appends records as one batch, as AuditLog hands them over; the sequence of the last. */
+export function appendRecords(writer: AuditWriter, ...records: AuditRecord[]): Promise<number> {
+  return writer.append(records.map((r) => JSON.stringify(r)).join('\n'), JSON.stringify(records.map(lookupKeysOf)));
 }
 
 /** The interval the fixture's digests promise. */

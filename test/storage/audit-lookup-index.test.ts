@@ -147,7 +147,7 @@ describe('audit lookup index', () => {
     }
     db.close();
 
-    const writer = new AuditWriter(openAuditDatabase(path), []);
+    const writer = AuditWriter.onSqlite(openAuditDatabase(path), []);
     writer.catchUp();
     await writer.close();
     const reopened = openAuditDatabase(path);
@@ -167,7 +167,7 @@ describe('audit lookup index', () => {
     insertOldEntries(old, entries);
     old.close();
 
-    const writer = new AuditWriter(openAuditDatabase(path), []);
+    const writer = AuditWriter.onSqlite(openAuditDatabase(path), []);
     writer.catchUp();
     await writer.close();
     const db = openAuditDatabase(path);

@@ -1,3 +1,5 @@
+import { pgAuditMigrations } from './pg-audit-migrations.js';
+
 /** A numbered schema change of the PostgreSQL store; each runs once, in order. */
 export interface PgMigration {
   version: number;
@@ -205,4 +207,5 @@ export const pgMigrations: PgMigration[] = [
       CREATE INDEX changes_by_time ON changes (recorded_at);
     `,
   },
+  ...pgAuditMigrations,
 ];

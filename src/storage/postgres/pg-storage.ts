@@ -16,6 +16,7 @@ import { PgRotationFunctionRepository } from './pg-rotation-function-repository.
 import { PgLeaseRepository } from './pg-lease-repository.js';
 import { PgIamRepository } from './pg-iam-repository.js';
 import { CommitOutcomeUnknown } from '../commit-outcome.js';
+import { PgAuditChain } from './pg-audit-chain.js';
 
 /** serialization_failure and deadlock_detected: the unit ran into another and may simply run again. */
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -124,7 +125,7 @@ export class PostgresStorage implements Storage {
     void this.listen();
   }
 
-  /** Connects and migrates the schema (refusing one newer than this build). */
+  /** Connects and migrates the schema (refusing one newer than this build); other nodes may share the database. */
   static async open(options: PostgresOptions): Promise<PostgresStorage> {
     const { pool: config, schema } = connectionConfig(options);
     try {
@@ -290,6 +291,11 @@ export class PostgresStorage implements Storage {
         : (...args: unknown[]) => this.transaction((tx) => (tx[name] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]!(...args));
     }
     return gated as unknown as Repositories[K];
+  }
+
+  /** The audit chain in this database, written by the process `owner` names (see PgAuditChain). */
+  openAuditChain(owner: string): Promise<PgAuditChain> {
+    return PgAuditChain.open(this.pool, owner);
   }
 
   async close(): Promise<void> {

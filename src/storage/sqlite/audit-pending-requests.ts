@@ -1,11 +1,5 @@
+import type { PendingAuditRequest } from '../repositories.js';
 import type { Db } from './sqlite-durable.js';
-
-export interface PendingRequest {
-  requestId: string;
-  /** The chain entry of the request's record. */
-  sequence: number;
-  owner: string;
-}
 
 /**
  * The audit_pending table of audit.db: a request recorded before it acts
@@ -15,7 +9,11 @@ export interface PendingRequest {
 export class AuditPendingRequests {
   private readonly stmts;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    /** Other processes (cluster workers on this machine) share the file: their rows are theirs while they run. */
+    private readonly shared = false,
+  ) {
     this.stmts = {
       add: db.prepare('INSERT OR REPLACE INTO audit_pending (request_id, sequence, owner) VALUES (?, ?, ?)'),
       settle: db.prepare('DELETE FROM audit_pending WHERE request_id = ?'),
@@ -31,8 +29,19 @@ export class AuditPendingRequests {
     this.stmts.settle.run(requestId);
   }
 
-  /** Pending requests of other owners than `owner`, oldest first. */
-  ofOthers(owner: string): PendingRequest[] {
-    return this.stmts.others.all(owner) as PendingRequest[];
+  /** Pending requests of other owners than `owner` whose process is gone, oldest first. */
+  interrupted(owner: string, limit: number): PendingAuditRequest[] {
+    const others = this.stmts.others.all(owner) as PendingAuditRequest[];
+    return others.filter((p) => !this.shared || !isRunning(p.owner)).slice(0, limit);
+  }
+}
+
+/** Whether the process of an audit_pending owner (`<pid>:<nonce>`) still runs (a reused pid counts as running: it stays pending). */
+function isRunning(owner: string): boolean {
+  try {
+    process.kill(Number(owner.split(':')[0]), 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }

@@ -1,39 +1,11 @@
 import { AuditLookupIndex } from './audit-lookup-index.js';
+import { AuditPendingRequests } from './audit-pending-requests.js';
 import type { Db } from './sqlite-durable.js';
-import type { AuditLookupQuery, AuditRepository } from '../repositories.js';
+import type { AuditLookupQuery, AuditRepository, PendingAuditRequest } from '../repositories.js';
 import type { AuditChainRecord, AuditDigestRecord, AuditEntryRecord } from '../records.js';
+import { CHAIN_COLUMNS, DIGEST_COLUMNS, toDigest, type DigestRow } from '../rows/audit-rows.js';
 
-/** audit_entries' columns, named as AuditChainRecord's fields. */
-const CHAIN_COLUMNS = 'sequence, record AS recordJson, previous_hash AS previousHash, hash';
-
-interface DigestRow {
-  sequence: number;
-  hash: string;
-  time: string;
-  signature: string;
-  version: 1 | 2;
-  previous_digest_hash: string | null;
-  previous_digest_signature: string | null;
-  interval_seconds: number | null;
-}
-
-/** The columns of audit_digests a digest is read from (with toDigest). */
-export const DIGEST_COLUMNS = 'sequence, hash, time, signature, version, previous_digest_hash, previous_digest_signature, interval_seconds';
-
-export function toDigest(row: DigestRow): AuditDigestRecord {
-  const { sequence, hash, time, signature, version } = row;
-  if (version === 1) return { sequence, hash, time, signature, version };
-  return {
-    sequence,
-    hash,
-    time,
-    signature,
-    version,
-    previousDigestHash: row.previous_digest_hash,
-    previousDigestSignature: row.previous_digest_signature,
-    intervalSeconds: row.interval_seconds ?? 0,
-  };
-}
+export { DIGEST_COLUMNS, toDigest } from '../rows/audit-rows.js';
 
 /** A segment of the chain moved to a compressed file: entries first..last with their digests. */
 export interface ArchiveSegmentRecord {
@@ -81,10 +53,15 @@ export class SqliteAuditRepository implements AuditRepository {
   private lookupIndex?: AuditLookupIndex;
   private digestStmts?: DigestStatements;
   private archiveStmts?: ReturnType<typeof prepareArchiveStatements>;
+  private pendingRequests?: AuditPendingRequests;
   /** The index and the entries it names, read in one transaction: an archive step in another process removes both at once. */
   private readonly lookupEntries;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    /** Cluster workers on this machine share the file (see AuditPendingRequests). */
+    private readonly shared = false,
+  ) {
     this.stmts = {
       head: db.prepare('SELECT sequence, hash FROM audit_entries ORDER BY sequence DESC LIMIT 1'),
       // Both tables' only index is their rowid (sequence): each insert appends (see audit-lookup-index.ts).
@@ -127,7 +104,22 @@ export class SqliteAuditRepository implements AuditRepository {
     return this.lookupEntries(query);
   }
 
+  /** audit_pending, prepared when first used (older schemas being moved or migrated have none). */
+  private get pending(): AuditPendingRequests {
+    return (this.pendingRequests ??= new AuditPendingRequests(this.db, this.shared));
+  }
 
+  async addPending(requests: readonly { requestId: string; sequence: number }[], owner: string): Promise<void> {
+    for (const { requestId, sequence } of requests) this.pending.add(requestId, sequence, owner);
+  }
+
+  async settlePending(requestIds: readonly string[]): Promise<void> {
+    for (const requestId of requestIds) this.pending.settle(requestId);
+  }
+
+  async interrupted(owner: string, limit: number): Promise<PendingAuditRequest[]> {
+    return this.pending.interrupted(owner, limit);
+  }
 
   async addDigest(digest: AuditDigestRecord): Promise<void> {
     this.digestStatements.add.run({ previousDigestHash: null, previousDigestSignature: null, intervalSeconds: null, ...digest });

@@ -1,0 +1,54 @@
+import type { AuditCall } from './audit-thread-protocol.js';
+import type { AuditWriter } from './audit-writer.js';
+
+/** What answers AuditLog's calls: the audit thread (SQLite) or a writer on the main thread (PostgreSQL). */
+export interface AuditCalls {
+  call<T = void>(request: AuditCall): Promise<T>;
+  close(): Promise<void>;
+}
+
+export type WriterCall = Exclude<AuditCall, { op: 'open' | 'close' }>;
+
+/** Runs one call on a writer. */
+export function callWriter(writer: AuditWriter, request: WriterCall): Promise<unknown> {
+  switch (request.op) {
+    case 'append':
+      return writer.append(request.records, request.keys, request.commits);
+    case 'settleInterrupted':
+      return writer.settleInterrupted();
+    case 'lookup':
+      return writer.lookup(request.query);
+    case 'entries':
+      return writer.entries(request.after, request.limit);
+    case 'head':
+      return writer.head();
+    case 'addDigest':
+      return writer.addDigest(request.digest);
+    case 'retain':
+      return writer.retain(request.before, request.archiveDir);
+  }
+}
+
+/**
+ * A writer on this thread, for a store whose I/O does not block it
+ * (PostgreSQL): AuditLog already hands it one batch at a time, so each
+ * batch is one transaction, as on the audit thread.
+ */
+export class InProcessAudit implements AuditCalls {
+  private closed = false;
+
+  constructor(private readonly writer: AuditWriter) {}
+
+  call<T = void>(request: AuditCall): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('the audit log is closed'));
+    if (request.op === 'close') return this.close() as Promise<T>;
+    if (request.op === 'open') return Promise.reject(new Error('an in-process audit writer is opened by its maker'));
+    return callWriter(this.writer, request) as Promise<T>;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.writer.close();
+  }
+}
