@@ -85,7 +85,11 @@ export class RootKeyManager {
     storage.changes.subscribe((keys) => {
       if (keys === 'all' || keys.includes(STATE_CHANGE)) this.behind = true;
     });
-    ring.followedBy(() => this.behind);
+    // Asked when an unwrap failed: catch up first (at once on SQLite, whose change reads are synchronous).
+    ring.followedBy(() => {
+      void this.storage.syncChanges().catch(() => undefined);
+      return this.behind;
+    });
   }
 
   /**

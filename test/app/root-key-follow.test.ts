@@ -19,7 +19,8 @@ after(() => rmSync(root, { recursive: true, force: true }));
 const logger = pino({ level: 'silent' });
 const scope = { account: '000000000000', region: 'us-east-1', partition: 'aws' };
 /** The shared SQLite storage looks for other connections' commits once per turn of the event loop. */
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+/** What each signed request does first: bring the process up to date with the changes other processes committed. */
+const nextRequest = (...processes: Process[]) => Promise.all(processes.map((p) => p.storage.syncChanges()));
 
 interface Process {
   storage: SqliteStorage;
@@ -65,7 +66,7 @@ test('a rotation through one worker: the other answers 503 (never an internal er
     assert.equal(await b.manager.sealed(), false);
 
     await a.manager.rotate(new FileRootKeyProvider());
-    await nextTurn();
+    await nextRequest(b);
     const rewrapped = await read();
     assert.throws(
       () => b.ring.open(rewrapped, materialPurpose(keyId, 1)),
@@ -85,7 +86,7 @@ test('a rotation through one worker: the other answers 503 (never an internal er
     // Rotated through the other one now: each follows the other, again and again.
     for (let i = 0; i < 3; i++) {
       await b.manager.rotate(new FileRootKeyProvider());
-      await nextTurn();
+      await nextRequest(a);
       assert.equal(await a.manager.sealed(), false);
       assert.deepEqual(a.ring.open(await read(), materialPurpose(keyId, 1)), plaintext);
     }
@@ -96,7 +97,7 @@ test('a seal through one worker seals the other before its next request; a start
   await withTwo(async (a, b, dir) => {
     const { keyId, read } = await storedMaterial(a);
     await a.manager.seal();
-    await nextTurn();
+    await nextRequest(b);
     assert.equal(await b.manager.sealed(), true);
     assert.throws(() => b.ring.open(Buffer.alloc(64), materialPurpose(keyId, 1)), /sealed/);
     assert.equal((await b.manager.status()).sealed, true);
@@ -111,7 +112,7 @@ test('a seal through one worker seals the other before its next request; a start
     const restarted = await startProcess(dir);
     try {
       assert.equal(await restarted.manager.sealed(), false);
-      await nextTurn();
+      await nextRequest(a, b);
       for (const worker of [a, b]) {
         assert.equal(await worker.manager.sealed(), false, 'a file-provider worker loads its key again by itself');
         assert.ok(worker.ring.open(await read(), materialPurpose(keyId, 1)).length === 32);

@@ -13,10 +13,10 @@ export interface PostgresOptions {
 }
 
 /** How long a new connection (or a free pooled one) is waited for. */
-const CONNECT_TIMEOUT_MS = 2000;
+const CONNECT_TIMEOUT_MS = 1500;
 /** Coffer's statements touch a few rows: one that runs longer waits on a lock or on a server in trouble. */
-const STATEMENT_TIMEOUT_MS = 2000;
-const QUERY_TIMEOUT_MS = 3000;
+const STATEMENT_TIMEOUT_MS = 1500;
+const QUERY_TIMEOUT_MS = 2000;
 
 const SSL_MODES = ['disable', 'require', 'verify-ca', 'verify-full'] as const;
 const URL_PARAMETERS = new Set(['sslmode', 'sslrootcert', 'schema']);

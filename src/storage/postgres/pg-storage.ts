@@ -208,13 +208,19 @@ export class PostgresStorage implements Storage {
       this.reading = read;
       return read;
     }
-    // The running read may have taken its snapshot before this call: wait for the next one.
-    this.nextRead ??= this.reading
-      .catch(() => undefined)
-      .then(() => {
+    // The running read may have taken its snapshot before this call: wait for the next one. If the
+    // running read fails, the database is failing: its waiters fail with it rather than wait for
+    // another read's timeout.
+    this.nextRead ??= this.reading.then(
+      () => {
         this.nextRead = undefined;
         return this.syncChanges();
-      });
+      },
+      (error: unknown) => {
+        this.nextRead = undefined;
+        throw error;
+      },
+    );
     return this.nextRead;
   }
 
