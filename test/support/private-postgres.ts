@@ -24,7 +24,8 @@ function binDir(): string | undefined {
   return version && existsSync(join(root, version, 'bin', 'initdb')) ? join(root, version, 'bin') : undefined;
 }
 
-async function freePort(): Promise<number> {
+/** A loopback port nothing listens on (just now). */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
