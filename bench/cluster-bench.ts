@@ -3,7 +3,7 @@
  * one node on SQLite, one node on PostgreSQL, and three nodes on one PostgreSQL database behind
  * HAProxy, with the CPU time per request of the Coffer processes, of PostgreSQL (all the
  * server's processes) and of HAProxy, from /proc: a cost that stays stable on a busy machine;
- * and the transactions and rows written per request in the deployment's database.
+ * and the transactions, rollbacks and rows written per request in the deployment's database.
  *
  *   npm run bench:cluster
  *
@@ -54,16 +54,17 @@ interface Row {
   cofferUsPerRequest: number;
   postgresUsPerRequest: number;
   haproxyUsPerRequest: number;
-  /** Of the bench's database (pg_stat_database): transactions and rows written per request. */
+  /** Of the bench's database (pg_stat_database): transactions, of them rolled back (a retried unit among them), and rows written per request. */
   postgresTransactionsPerRequest?: number;
+  postgresRollbacksPerRequest?: number;
   postgresRowsWrittenPerRequest?: number;
 }
 
 /** What PostgreSQL tells about the bench: the CPU of its processes and the work done in one database. */
 interface PostgresProbe {
   cpuMs(): number;
-  /** Transactions and rows inserted, updated or deleted in the deployment's database so far. */
-  activity(): Promise<{ transactions: number; rowsWritten: number } | undefined>;
+  /** Transactions, rollbacks and rows inserted, updated or deleted in the deployment's database so far. */
+  activity(): Promise<{ transactions: number; rollbacks: number; rowsWritten: number } | undefined>;
 }
 
 /**
@@ -219,6 +220,7 @@ async function measure(deployment: Deployment, dir: string, lua: string, postgre
     const activityAfter = await postgres.activity();
     if (activityBefore && activityAfter) {
       row.postgresTransactionsPerRequest = round((activityAfter.transactions - activityBefore.transactions) / result.requests, 2);
+      row.postgresRollbacksPerRequest = round((activityAfter.rollbacks - activityBefore.rollbacks) / result.requests, 2);
       row.postgresRowsWrittenPerRequest = round((activityAfter.rowsWritten - activityBefore.rowsWritten) / result.requests, 2);
     }
     log(`${result.scenario}: ${result.requestsPerSec} req/s, p99 ${result.p99Ms} ms; CPU us/request coffer ${us(0)}, postgres ${us(1)}, haproxy ${us(2)}`);
@@ -273,9 +275,9 @@ async function main(): Promise<void> {
             if (!database) return undefined;
             await pgAdmin.query('SELECT pg_stat_clear_snapshot()');
             const row = (
-              await pgAdmin.query('SELECT xact_commit + xact_rollback AS t, tup_inserted + tup_updated + tup_deleted AS w FROM pg_stat_database WHERE datname = $1', [database])
+              await pgAdmin.query('SELECT xact_commit + xact_rollback AS t, xact_rollback AS r, tup_inserted + tup_updated + tup_deleted AS w FROM pg_stat_database WHERE datname = $1', [database])
             ).rows[0];
-            return { transactions: Number(row.t), rowsWritten: Number(row.w) };
+            return { transactions: Number(row.t), rollbacks: Number(row.r), rowsWritten: Number(row.w) };
           },
         };
         rows.push(...(await measure(deployment, dir, lua, probe)));
@@ -292,7 +294,7 @@ async function main(): Promise<void> {
     console.log(`wrk -t1 -d${DURATION_S}s --latency, keep-alive, pre-signed SigV4 requests; ${SECRETS} secrets of ${VALUE_LENGTH} chars; ${machineInfo().cpus} CPUs`);
     console.log(
       table(
-        ['deployment', 'scenario', 'req/s', 'p99 ms', 'coffer CPU us/req', 'postgres CPU us/req', 'haproxy CPU us/req', 'pg xact/req', 'pg rows written/req'],
+        ['deployment', 'scenario', 'req/s', 'p99 ms', 'coffer CPU us/req', 'postgres CPU us/req', 'haproxy CPU us/req', 'pg xact/req', 'pg rollbacks/req', 'pg rows written/req'],
         rows.map((r) => [
           r.deployment,
           r.scenario,
@@ -302,6 +304,7 @@ async function main(): Promise<void> {
           r.postgresUsPerRequest,
           r.haproxyUsPerRequest,
           r.postgresTransactionsPerRequest ?? '',
+          r.postgresRollbacksPerRequest ?? '',
           r.postgresRowsWrittenPerRequest ?? '',
         ]),
       ),
