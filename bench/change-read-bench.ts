@@ -6,24 +6,18 @@
  * Environment: BENCH_PG_URL (a PostgreSQL server to make a throwaway database on,
  * postgres://postgres@127.0.0.1:5432/postgres), BENCH_REQUESTS (4800).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { startCofferProcess } from './server-process.js';
+import { processCpuMs as cpuMs, startCofferProcess } from './server-process.js';
 import { forEachConcurrent, sdkClient } from './bench-util.js';
 
 const CONCURRENCY = 32;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4800);
 const adminUrl = new URL(process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 const database = `coffer_change_read_${process.pid}`;
-
-/** utime + stime of a process, in ms (clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 const admin = new pg.Client({ connectionString: adminUrl.href });
 await admin.connect();

@@ -101,6 +101,20 @@ export function processMemory(pid: number): { rssMiB: number; peakRssMiB: number
   }
 }
 
+/**
+ * CPU time from /proc/<pid>/stat in ms (clock ticks of 10 ms): the process's own (utime + stime)
+ * and that of its children it has waited for (cutime + cstime), with its parent's pid.
+ */
+export function processCpu(pid: number): { ppid: number; ownMs: number; reapedChildrenMs: number } {
+  // The command name may hold spaces: the fields after it start behind the last ') '.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ').map(Number);
+  return { ppid: fields[1]!, ownMs: (fields[11]! + fields[12]!) * 10, reapedChildrenMs: (fields[13]! + fields[14]!) * 10 };
+}
+
+/** utime + stime of a process, in ms. */
+export const processCpuMs = (pid: number): number => processCpu(pid).ownMs;
+
 export function round(value: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
