@@ -170,6 +170,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
       ...(rootKeys ? [operatorService({ rootKeys, rootKeyProvider: (request) => rootKeyProvider({ ...config, ...request }) })] : []),
     ],
     // Each request first follows a seal or rotation recorded by another process.
+    catchUp: () => storage.syncChanges(),
     sealed: () => rootKeys?.sealed() ?? ring.sealed,
     audit,
     database,

@@ -25,6 +25,11 @@ export interface DispatcherOptions {
   defaultRegion: string;
   bodyLimit: number;
   clock?: () => number;
+  /**
+   * Brings this process's caches up to date with the changes committed anywhere before the
+   * request started, so that what it reads from them holds (`Storage.syncChanges`).
+   */
+  catchUp?: () => Promise<void>;
   /** Whether the root key is absent: then only unauthenticated operations are served. */
   sealed?: () => boolean | Promise<boolean>;
   /** Where every request is recorded before it is answered (and a change also before it is made). */
@@ -149,13 +154,14 @@ export class Dispatcher {
     facts.targetPrefix = service.targetPrefix;
     facts.operation = name;
     const open = service.unauthenticated?.has(name) ?? false;
-    // Checked before verification (a sealed process cannot verify, and learns of an unseal here) and after it
-    // (verification brought this process up to date with the changes committed anywhere, a seal among them).
-    if (!open && (await this.options.sealed?.())) throw sealedError();
+    if (!open) {
+      // Up to date first with what any process or node committed before (a seal or a root key change among it).
+      await this.options.catchUp?.();
+      if (await this.options.sealed?.()) throw sealedError();
+    }
     const caller: Omit<VerifiedCaller, 'service'> = open
       ? { accessKeyId: '', region: this.options.defaultRegion }
       : await this.options.verifier.verify(req, body, service.signingName);
-    if (!open && (await this.options.sealed?.())) throw sealedError();
     facts.principalArn = caller.principalArn;
     facts.sessionIssuerArn = caller.sessionIssuerArn;
     facts.principalId = caller.principalArn && (await this.options.authorizer?.userIdOf(caller.principalArn));

@@ -105,13 +105,9 @@ export class AccessKeyStore {
    * The active key's principal and secret, or undefined for an unknown or inactive key. A
    * temporary key past its expiry is still returned (until the sweeper removes it), so that
    * its user hears that the token expired: check `expiresAt`.
-   *
-   * Resolving the caller's key is the first read of every signed request: it first brings every
-   * cache up to date with the changes committed anywhere before (`syncChanges`), which then
-   * holds for all the request reads from caches.
+   * A signed request has brought the caches up to date (`Storage.syncChanges`) before it asks.
    */
   async resolve(accessKeyId: string): Promise<ResolvedAccessKey | undefined> {
-    await this.storage.syncChanges();
     return this.resolved.getOrLoad(accessKeyId, async () => {
       const record = await this.storage.accessKeys.find(accessKeyId);
       if (!record || record.status !== 'Active') return undefined;
