@@ -20,6 +20,8 @@ import type { Storage } from '../../src/storage/index.js';
 import { ServiceError } from '../../src/errors/service-error.js';
 import { throwawayDatabase } from '../support/postgres-database.js';
 
+// Awaited before any test is declared: a test declared after an await may start once the others (and the file's after hooks) are done.
+const database = await throwawayDatabase('PostgreSQL: a server to rotate the root key on');
 const root = mkdtempSync(join(tmpdir(), 'coffer-root-races-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 const logger = pino({ level: 'silent' });
@@ -75,7 +77,6 @@ test('SQLite: key material made while the root key rotates is all under the new 
   }
 });
 
-const database = await throwawayDatabase('PostgreSQL: a server to rotate the root key on');
 if (database) {
   after(() => database.drop());
   test('PostgreSQL: key material made while the root key rotates is all under the new key', async () => {

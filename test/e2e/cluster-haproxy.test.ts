@@ -4,10 +4,10 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { clientConfig, PROJECT_ROOT, requiredInCi, startServer, tempDir, type TestServer } from '../support/coffer-server.js';
+import { clientConfig, otherNodeDataDir, PROJECT_ROOT, requiredInCi, startServer, type TestServer } from '../support/coffer-server.js';
 import { throwawayDatabase } from '../support/postgres-database.js';
 import { freePort } from '../support/private-postgres.js';
 
@@ -45,10 +45,7 @@ async function nodes(url: string, count: number): Promise<TestServer[]> {
   const first = await startServer({ args: ['--storage', url] });
   servers.push(first);
   for (let i = 1; i < count; i++) {
-    const dir = join(tempDir(), 'data');
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    for (const file of readdirSync(first.dataDir)) if (/^(root-key|credentials)/.test(file)) copyFileSync(join(first.dataDir, file), join(dir, file));
-    servers.push(await startServer({ dataDir: dir, args: ['--storage', url] }));
+    servers.push(await startServer({ dataDir: otherNodeDataDir(first), args: ['--storage', url] }));
   }
   return servers;
 }

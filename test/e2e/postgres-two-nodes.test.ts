@@ -3,11 +3,11 @@
 // whatever either had cached. 1,000 writes on node A, each followed at once by a read on node B.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
-import { clientConfig, startServer, tempDir, type TestServer } from '../support/coffer-server.js';
+import { clientConfig, otherNodeDataDir, startServer, type TestServer } from '../support/coffer-server.js';
 import { iamQuery } from '../support/iam-query.js';
 import { rejectsWith } from '../support/sdk-errors.js';
 import { throwawayDatabase } from '../support/postgres-database.js';
@@ -26,10 +26,7 @@ after(async () => {
 async function twoNodes(url: string): Promise<{ a: TestServer; b: TestServer }> {
   const a = await startServer({ args: ['--storage', url] });
   servers.push(a);
-  const bDir = join(tempDir(), 'data');
-  mkdirSync(bDir, { recursive: true, mode: 0o700 });
-  for (const file of readdirSync(a.dataDir)) if (/^(root-key|credentials)/.test(file)) copyFileSync(join(a.dataDir, file), join(bDir, file));
-  const b = await startServer({ dataDir: bDir, args: ['--storage', url] });
+  const b = await startServer({ dataDir: otherNodeDataDir(a), args: ['--storage', url] });
   servers.push(b);
   assert.equal(b.accessKeyId, a.accessKeyId);
   return { a, b };

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,14 @@ export interface StartOptions {
 
 export function tempDir(prefix = 'coffer-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A data dir for another node of `first`'s deployment: its own, holding copies of `first`'s root key files and credentials. */
+export function otherNodeDataDir(first: TestServer): string {
+  const dir = join(tempDir(), 'data');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const file of readdirSync(first.dataDir)) if (/^(root-key|credentials)/.test(file)) copyFileSync(join(first.dataDir, file), join(dir, file));
+  return dir;
 }
 
 /** Starts `coffer server` as a child process on a free loopback port and waits until it listens. */
