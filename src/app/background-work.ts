@@ -27,6 +27,7 @@ export function whileRunner(work: BackgroundWork): (held: boolean) => Promise<vo
       work.scheduler.start();
     } else {
       work.audit.stopDigests();
+      work.audit.stopRetention();
       await work.sweeper.stop();
       await work.scheduler.stop();
     }

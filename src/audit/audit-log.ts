@@ -191,10 +191,9 @@ export class AuditLog implements AuditReader {
     this.digestTimer.unref();
   }
 
-  /** Another process signs digests and applies retention from now on (it holds the background lease). */
+  /** Another process signs digests from now on (it holds the background lease). */
   stopDigests(): void {
     clearInterval(this.digestTimer);
-    clearInterval(this.retentionTimer);
   }
 
   /** A signed digest of the current head, naming the newest digest, unless that one covers the head. The key never leaves this thread. */
@@ -213,8 +212,14 @@ export class AuditLog implements AuditReader {
 
   /** Every `intervalMs`, applies the retention period (see retain). */
   startRetention(intervalMs: number, retentionMs: number, archiveDir?: string): void {
+    this.stopRetention();
     this.retentionTimer = setInterval(() => void this.retain(retentionMs, archiveDir).catch((err: unknown) => this.options.logger.error({ err }, 'audit retention failed')), intervalMs);
     this.retentionTimer.unref();
+  }
+
+  /** Another process applies retention from now on (it holds the background lease). */
+  stopRetention(): void {
+    clearInterval(this.retentionTimer);
   }
 
   /** Entries older than `retentionMs` leave LookupEvents and, with an archive directory, audit.db for archive segments there. */
