@@ -9,7 +9,9 @@
  *
  * Environment: BENCH_DURATION (s per run, 10), BENCH_SECRETS (1000), BENCH_PG_URL (a PostgreSQL
  * server to make a throwaway database on, postgres://postgres@127.0.0.1:5432/postgres),
- * BENCH_HAPROXY (/usr/sbin/haproxy). Writes bench/results/cluster-latest.json.
+ * BENCH_HAPROXY (/usr/sbin/haproxy), BENCH_ONLY (some of sqlite,pg1,pg3), BENCH_NODE_ARGS (extra
+ * node flags for every Coffer process, e.g. '--cpu-prof --cpu-prof-dir /tmp/prof'). Full runs
+ * write bench/results/cluster-latest.json.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
@@ -18,7 +20,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { forEachConcurrent, machineInfo, randomValue, sdkClient, sleep, table } from './bench-util.js';
 import { PROJECT_ROOT, processCpu, processCpuMs, round, startCofferProcess, type CofferProcess } from './server-process.js';
 import { RequestSigner, rawHttpRequest } from '../src/http/sigv4-signer.js';
@@ -31,6 +33,8 @@ const GET_POOL = 5000;
 const VALUE_LENGTH = 1024;
 const WARMUP_S = 3;
 const HAPROXY = env.BENCH_HAPROXY ?? '/usr/sbin/haproxy';
+const ONLY = env.BENCH_ONLY?.split(',');
+const NODE_ARGS = env.BENCH_NODE_ARGS?.split(' ').filter(Boolean);
 const adminUrl = new URL(env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 const log = (msg: string) => console.error(`[cluster-bench] ${msg}`);
 const secretName = (i: number) => `bench-secret-${String(i).padStart(5, '0')}`;
@@ -150,7 +154,7 @@ async function startHaproxy(dir: string, nodes: CofferProcess[]): Promise<{ url:
 }
 
 async function singleNode(name: string, dir: string, storage?: string): Promise<Deployment> {
-  const node = await startCofferProcess({ dataDir: join(dir, 'data'), logFile: join(dir, 'server.log'), extraArgs: storage ? ['--storage', storage] : [] });
+  const node = await startCofferProcess({ dataDir: join(dir, 'data'), logFile: join(dir, 'server.log'), nodeArgs: NODE_ARGS, extraArgs: storage ? ['--storage', storage] : [] });
   return { name, url: node.url, hostHeader: node.hostHeader, nodes: [node], database: databaseOf(storage), stop: async () => void (await node.stop()) };
 }
 
@@ -161,13 +165,13 @@ async function threeNodes(dir: string, storage: string): Promise<Deployment> {
     for (const n of nodes) await n.stop();
   };
   try {
-    const a = await startCofferProcess({ dataDir: join(dir, 'a'), logFile: join(dir, 'a.log'), extraArgs: ['--storage', storage] });
+    const a = await startCofferProcess({ dataDir: join(dir, 'a'), logFile: join(dir, 'a.log'), nodeArgs: NODE_ARGS, extraArgs: ['--storage', storage] });
     nodes.push(a);
     for (const name of ['b', 'c']) {
       const dataDir = join(dir, name);
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
       for (const file of readdirSync(a.dataDir)) if (/^(root-key|credentials)/.test(file)) copyFileSync(join(a.dataDir, file), join(dataDir, file));
-      nodes.push(await startCofferProcess({ dataDir, logFile: join(dir, `${name}.log`), extraArgs: ['--storage', storage] }));
+      nodes.push(await startCofferProcess({ dataDir, logFile: join(dir, `${name}.log`), nodeArgs: NODE_ARGS, extraArgs: ['--storage', storage] }));
     }
     const haproxy = await startHaproxy(dir, nodes);
     return {
@@ -226,7 +230,14 @@ async function measure(deployment: Deployment, dir: string, lua: string, postgre
     log(`${result.scenario}: ${result.requestsPerSec} req/s, p99 ${result.p99Ms} ms; CPU us/request coffer ${us(0)}, postgres ${us(1)}, haproxy ${us(2)}`);
     return row;
   };
-  // Warm-up (discarded): JIT, connections, each secret's once-a-day LastAccessedDate write.
+  // Steady state: every node has read every secret once (its cache, and each secret's
+  // once-a-day LastAccessedDate write, which every node's cache then drops), then a warm-up
+  // run (discarded) for JIT and connections.
+  for (const node of deployment.nodes) {
+    const reader = sdkClient(node, 32);
+    await forEachConcurrent(0, SECRETS, 32, async (i) => void (await reader.send(new GetSecretValueCommand({ SecretId: secretName(i) }))));
+    reader.destroy();
+  }
   await run('warm-up', 32, WARMUP_S, getPool());
   return [await run('GetSecretValue c=32', 32, DURATION_S, getPool()), await run('PutSecretValue c=8', 8, DURATION_S, putPool())];
 }
@@ -262,7 +273,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   let failed = false;
   try {
-    for (const [dirName, start] of plans) {
+    for (const [dirName, start] of plans.filter(([name]) => !ONLY || ONLY.includes(name))) {
       const dir = join(tmp, dirName);
       mkdirSync(dir, { recursive: true });
       const deployment = await start();
@@ -286,10 +297,10 @@ async function main(): Promise<void> {
       }
     }
     const find = (deployment: string, scenario: string) => rows.find((r) => r.deployment === deployment && r.scenario.startsWith(scenario))?.result;
-    const sqliteGet = find('1 node SQLite', 'GetSecretValue')!;
-    const clusterGet = find('3 nodes PostgreSQL + HAProxy', 'GetSecretValue')!;
-    const clusterPut = find('3 nodes PostgreSQL + HAProxy', 'PutSecretValue')!;
-    const ratio = round(clusterGet.requestsPerSec / sqliteGet.requestsPerSec, 3);
+    const sqliteGet = find('1 node SQLite', 'GetSecretValue');
+    const clusterGet = find('3 nodes PostgreSQL + HAProxy', 'GetSecretValue');
+    const clusterPut = find('3 nodes PostgreSQL + HAProxy', 'PutSecretValue');
+    const ratio = sqliteGet && clusterGet ? round(clusterGet.requestsPerSec / sqliteGet.requestsPerSec, 3) : undefined;
     console.log('');
     console.log(`wrk -t1 -d${DURATION_S}s --latency, keep-alive, pre-signed SigV4 requests; ${SECRETS} secrets of ${VALUE_LENGTH} chars; ${machineInfo().cpus} CPUs`);
     console.log(
@@ -309,8 +320,11 @@ async function main(): Promise<void> {
         ]),
       ),
     );
-    console.log(`\nGetSecretValue, 3 PostgreSQL nodes / 1 SQLite node: ${ratio.toFixed(3)}; PutSecretValue on 3 PostgreSQL nodes: ${clusterPut.requestsPerSec.toFixed(0)}/s`);
+    if (ratio !== undefined) console.log(`\nGetSecretValue, 3 PostgreSQL nodes / 1 SQLite node: ${ratio.toFixed(3)}`);
+    if (clusterPut) console.log(`PutSecretValue on 3 PostgreSQL nodes: ${clusterPut.requestsPerSec.toFixed(0)}/s`);
     console.log(`postgres CPU: the server at ${adminUrl.host} (postmaster ${postmaster} and its children), whoever its client.`);
+    // Partial or instrumented runs are for looking into a figure, not for the record.
+    if (ONLY || NODE_ARGS) return;
     const output = {
       date: new Date().toISOString(),
       machine: machineInfo(),
@@ -331,7 +345,7 @@ async function main(): Promise<void> {
     await pgAdmin.end();
     rmSync(tmp, { recursive: true, force: true });
   }
-  process.exit(failed ? 1 : 0);
+  if (failed) process.exitCode = 1;
 }
 
 await main();

@@ -192,13 +192,14 @@ test('PostgreSQL stopped under load: every request answered promptly with 503, /
   for (let i = 0; i < WRITERS; i++) await clients[i]!.send(new CreateSecretCommand({ Name: `outage/writer-${i}`, SecretString: 'first' }));
   await clients[0]!.send(new CreateSecretCommand({ Name: 'outage/read', SecretString: 'readable' }));
   const pg = cluster as PrivatePostgres;
-  await outage(t, 'stopped', () => pg.stop(), () => pg.start(), 5000);
+  await outage(t, 'stopped', () => pg.stop(), () => pg.start(), 2000);
 });
 
-test('PostgreSQL frozen under load (connections hang): requests time out into 503 within seconds, and the server recovers once it runs again', { timeout: 180_000 }, async (t) => {
+test('PostgreSQL frozen under load (connections hang): requests answered 503 within two seconds, and the server recovers once it runs again', { timeout: 180_000 }, async (t) => {
   if (!usable(t, cluster)) return;
   const pg = cluster as PrivatePostgres;
-  await outage(t, 'frozen', () => pg.freeze(), () => pg.thaw(), 8000);
+  // A statement sent just before the freeze waits out its 2 s timeout; every later one is refused at once.
+  await outage(t, 'frozen', () => pg.freeze(), () => pg.thaw(), 3500);
 });
 
 test('PostgreSQL stopped while no request comes: /health says so at once, and 200 again once it is back', { timeout: 120_000 }, async (t) => {

@@ -4,12 +4,9 @@ import { after } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { SqliteAuditChain } from '../../src/audit/sqlite-audit-chain.js';
 import { openAuditDatabase } from '../../src/storage/sqlite/audit-database.js';
 import { PostgresStorage } from '../../src/storage/postgres/pg-storage.js';
-import { PgAuditChain } from '../../src/storage/postgres/pg-audit-chain.js';
-import { connectionConfig } from '../../src/storage/postgres/pg-connection.js';
 import { tempDir } from '../support/coffer-server.js';
 import { throwawayDatabase } from '../support/postgres-database.js';
 import { auditContract } from './audit-contract.js';
@@ -38,16 +35,15 @@ if (database) {
       const url = database.url(`audit_${++schemas}`);
       // Migrated by the storage; each chain gets a pool of its own, as each node has.
       await (await PostgresStorage.open({ url })).close();
-      const pools: pg.Pool[] = [];
+      const nodes: PostgresStorage[] = [];
       return {
         open: async (owner) => {
-          const pool = new pg.Pool(connectionConfig({ url }).pool);
-          pool.on('error', () => undefined);
-          pools.push(pool);
-          return PgAuditChain.open(pool, owner);
+          const node = await PostgresStorage.open({ url });
+          nodes.push(node);
+          return node.openAuditChain(owner);
         },
         goneOwner: () => `gone:${schemas}`,
-        close: async () => void (await Promise.all(pools.map((pool) => pool.end()))),
+        close: async () => void (await Promise.all(nodes.map((node) => node.close()))),
       };
     },
     () => database.drop(),

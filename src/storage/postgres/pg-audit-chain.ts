@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { PgLink } from './pg-link.js';
 import type { AuditRepository } from '../repositories.js';
 import { PgAuditRepository } from './pg-audit-repository.js';
 
@@ -18,18 +19,22 @@ import { PgAuditRepository } from './pg-audit-repository.js';
  * Written from the main thread: the pool's I/O does not block it, and the
  * records are already there (see AuditLog).
  */
+/** Ends a failed transaction; what the client must be released with (see PostgresStorage.rollback). */
+type Rollback = (client: pg.PoolClient, error: unknown) => Promise<Error | undefined>;
+
 export class PgAuditChain {
   readonly reads: PgAuditRepository;
 
   private constructor(
-    private readonly pool: pg.Pool,
+    private readonly link: PgLink,
     private readonly ownerSession: pg.Client,
+    private readonly rollback: Rollback,
   ) {
-    this.reads = new PgAuditRepository(pool);
+    this.reads = new PgAuditRepository(link);
   }
 
-  static async open(pool: pg.Pool, owner: string): Promise<PgAuditChain> {
-    const session = new pg.Client(pool.options);
+  static async open(link: PgLink, owner: string, rollback: Rollback): Promise<PgAuditChain> {
+    const session = new pg.Client(link.pool.options);
     session.on('error', () => undefined);
     try {
       await session.connect();
@@ -38,11 +43,11 @@ export class PgAuditChain {
       await session.end().catch(() => undefined);
       throw error;
     }
-    return new PgAuditChain(pool, session);
+    return new PgAuditChain(link, session, rollback);
   }
 
   async write<T>(work: (audit: AuditRepository) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.link.connect();
     let broken: Error | undefined;
     try {
       // Whatever the database's default: under REPEATABLE READ the snapshot would predate the lock's grant, and the head with it.
@@ -52,7 +57,7 @@ export class PgAuditChain {
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch((failure: Error) => (broken = failure));
+      broken = await this.rollback(client, error);
       throw error;
     } finally {
       client.release(broken);

@@ -17,18 +17,16 @@ import { PgLeaseRepository } from './pg-lease-repository.js';
 import { PgIamRepository } from './pg-iam-repository.js';
 import { CommitOutcomeUnknown } from '../commit-outcome.js';
 import { PgAuditChain } from './pg-audit-chain.js';
+import { isConnectionLoss, PgLink } from './pg-link.js';
 
 /** serialization_failure and deadlock_detected: the unit ran into another and may simply run again. */
 const RETRYABLE = new Set(['40001', '40P01']);
 /**
- * SQLSTATE classes 08 (connection), 53 (insufficient resources: disk full, out of memory), 57P
- * (shutdown), 25006 (read-only transaction), 57014 (a statement cancelled by statement_timeout:
- * the server is too slow to answer), 55P03 (a lock not available in time).
+ * Besides a lost connection (see isConnectionLoss), SQLSTATE classes 53 (insufficient resources:
+ * disk full, out of memory), 25006 (read-only transaction), 57014 (a statement cancelled by
+ * statement_timeout: the server is too slow to answer), 55P03 (a lock not available in time).
  */
-const WRITE_FAILURE_CODES = /^(08|53|57P|25006|57014|55P03)/;
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-/** The driver's own errors for a connection that broke, never came, or a query that got no answer in time: they carry no code. */
-const DRIVER_FAILURES = /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error)/;
+const WRITE_FAILURE_CODES = /^(53|25006|57014|55P03)/;
 /** The setting a write probe rewrites. */
 const PROBE_SETTING = 'write-probe';
 /** How long a unit keeps trying: a fixed count of attempts would fail a few units under steady contention on one secret. */
@@ -104,6 +102,7 @@ export class PostgresStorage implements Storage {
   private nextRead?: Promise<void>;
   private listener?: pg.Client;
   private readonly maintenance: NodeJS.Timeout;
+  private readonly link: PgLink;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -112,9 +111,10 @@ export class PostgresStorage implements Storage {
     snapshot: string,
   ) {
     this.snapshot = snapshot;
-    const direct = repositoriesOn(pool);
+    this.link = new PgLink(pool);
+    const direct = repositoriesOn(this.link);
     // Only the repository used outside units caches: its reads see committed data alone.
-    this.secrets = this.outsideUnits('secrets', new PgSecretRepository(pool, new ChangeCache(this.changes, (v) => [secretChange(v.secret.id)])));
+    this.secrets = this.outsideUnits('secrets', new PgSecretRepository(this.link, new ChangeCache(this.changes, (v) => [secretChange(v.secret.id)])));
     this.keys = this.outsideUnits('keys', direct.keys);
     this.accessKeys = this.outsideUnits('accessKeys', direct.accessKeys);
     this.settings = this.outsideUnits('settings', direct.settings);
@@ -174,7 +174,7 @@ export class PostgresStorage implements Storage {
   private async attempts<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
     const deadline = Date.now() + RETRY_BUDGET_MS;
     for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect();
+      const client = await this.link.connect();
       let broken: Error | undefined;
       const changed = new Set<string>();
       try {
@@ -189,7 +189,7 @@ export class PostgresStorage implements Storage {
         });
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch((failure: Error) => (broken = failure));
+        broken = await this.rollback(client, error);
         if (Date.now() > deadline || !RETRYABLE.has((error as { code?: string }).code ?? '')) throw error;
       } finally {
         client.release(broken);
@@ -226,7 +226,7 @@ export class PostgresStorage implements Storage {
 
   private async readChanges(): Promise<void> {
     const started = Date.now();
-    const { rows } = await this.pool.query<{ snapshot: string; keys: string[] }>(CHANGES_SINCE, [this.snapshot]);
+    const { rows } = await this.link.query<{ snapshot: string; keys: string[] }>(CHANGES_SINCE, [this.snapshot]);
     const { snapshot, keys } = rows[0]!;
     if (started - this.syncedAt > CHANGES_STALE_MS) this.changes.dropAll();
     else this.changes.apply(keys);
@@ -236,7 +236,7 @@ export class PostgresStorage implements Storage {
 
   /** Prunes old change records and reads new ones (an idle node stays current without notifications). */
   private async maintain(): Promise<void> {
-    await this.pool.query(`DELETE FROM changes WHERE recorded_at < now() - ${CHANGES_KEPT}`).catch(() => undefined);
+    await this.link.query(`DELETE FROM changes WHERE recorded_at < now() - ${CHANGES_KEPT}`).catch(() => undefined);
     await this.syncChanges().catch(() => undefined);
   }
 
@@ -271,7 +271,22 @@ export class PostgresStorage implements Storage {
 
   /** A statement on the pool: it answers while the database is reachable. */
   async ping(): Promise<void> {
-    await this.pool.query('SELECT 1');
+    await this.link.query('SELECT 1');
+  }
+
+  /**
+   * Ends a unit that failed: rolled back, or, on a connection lost or unanswered, left to the
+   * server (which rolls back what never committed) without waiting for it. What the client must
+   * be released with: an error when it cannot be used again.
+   */
+  async rollback(client: pg.PoolClient, error: unknown): Promise<Error | undefined> {
+    const cause = error instanceof CommitOutcomeUnknown ? error.cause : error;
+    this.link.note(cause);
+    if (isConnectionLoss(cause)) return cause as Error;
+    return client.query('ROLLBACK').then(
+      () => undefined,
+      (failure: Error) => failure,
+    );
   }
 
   /**
@@ -279,10 +294,9 @@ export class PostgresStorage implements Storage {
    * cannot take writes now (nor, mostly, reads), and the request is answered as unavailable.
    */
   isWriteFailure(error: unknown): boolean {
-    if (error instanceof CommitOutcomeUnknown) return true;
+    if (error instanceof CommitOutcomeUnknown || isConnectionLoss(error)) return true;
     const code = (error as { code?: unknown } | undefined)?.code;
-    if (typeof code === 'string') return WRITE_FAILURE_CODES.test(code) || NETWORK_CODES.has(code);
-    return error instanceof Error && DRIVER_FAILURES.test(error.message);
+    return typeof code === 'string' && WRITE_FAILURE_CODES.test(code);
   }
 
   /** The repository as used outside units: reads straight on the pool, anything else as a unit of its own. */
@@ -301,13 +315,14 @@ export class PostgresStorage implements Storage {
 
   /** The audit chain in this database, written by the process `owner` names (see PgAuditChain). */
   openAuditChain(owner: string): Promise<PgAuditChain> {
-    return PgAuditChain.open(this.pool, owner);
+    return PgAuditChain.open(this.link, owner, (client, error) => this.rollback(client, error));
   }
 
   async close(): Promise<void> {
     this.closing = true;
     await Promise.allSettled([...this.running]);
     clearInterval(this.maintenance);
+    this.link.close();
     const listener = this.listener;
     this.listener = undefined;
     await listener?.end().catch(() => undefined);
