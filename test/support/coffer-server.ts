@@ -44,6 +44,19 @@ export function otherNodeDataDir(first: TestServer): string {
   return dir;
 }
 
+/** `count` nodes of one deployment on `storage`: the first, then the others with its root key and credentials (see otherNodeDataDir); each is pushed to `started` as it starts. */
+export async function startNodes(storage: string, count: number, started: TestServer[], args: string[] = []): Promise<TestServer[]> {
+  const first = await startServer({ args: ['--storage', storage, ...args] });
+  const nodes = [first];
+  started.push(first);
+  for (let i = 1; i < count; i++) {
+    const node = await startServer({ dataDir: otherNodeDataDir(first), args: ['--storage', storage, ...args] });
+    nodes.push(node);
+    started.push(node);
+  }
+  return nodes;
+}
+
 /** Starts `coffer server` as a child process on a free loopback port and waits until it listens. */
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? join(tempDir(), 'data');
