@@ -6,6 +6,7 @@ import { COFFER_DB_FILE } from '../storage/sqlite/sqlite-data-dir.js';
 import { openSqlite } from '../storage/sqlite/sqlite-database.js';
 import { copySqliteToPostgres } from '../storage/postgres/pg-copy-from-sqlite.js';
 import { isPostgresUrl, redactedUrl } from '../storage/postgres/pg-connection.js';
+import { copyAuditLog } from '../audit/audit-log-copy.js';
 
 interface MigrateOptions {
   from: string;
@@ -16,8 +17,8 @@ interface MigrateOptions {
 
 /**
  * `coffer migrate --from DATA_DIR --to postgres://…`: copies a data directory's SQLite store
- * into an empty PostgreSQL database; the server then starts with the same data directory (its
- * root key, credentials and audit log stay there) and `--storage` naming that database.
+ * and its audit log into an empty PostgreSQL database; the server then starts with the same
+ * data directory (its root key and credentials stay there) and `--storage` naming that database.
  */
 export function registerMigrateCommand(program: Command): void {
   program
@@ -34,10 +35,14 @@ export function registerMigrateCommand(program: Command): void {
         if (!existsSync(path)) throw new Error(`${opts.from} holds no ${COFFER_DB_FILE}: nothing to migrate`);
         const source = openSqlite(path);
         try {
-          const copied = await copySqliteToPostgres(source, { url: opts.to, caFile: opts.toCa, passwordFile: opts.toPasswordFile });
+          let audit = { entries: 0, digests: 0 };
+          const copied = await copySqliteToPostgres(source, { url: opts.to, caFile: opts.toCa, passwordFile: opts.toPasswordFile }, async (target) => {
+            audit = await copyAuditLog(opts.from, target);
+          });
           const total = [...copied.values()].reduce((a, b) => a + b, 0);
           console.log(`Copied ${total} rows from ${path} to ${redactedUrl(opts.to)}: ${[...copied].map(([table, n]) => `${table} ${n}`).join(', ')}.`);
-          console.log(`Start the server with --data-dir ${opts.from} --storage <the same URL>; the audit log stays in ${join(opts.from, 'audit.db')}.`);
+          console.log(`Copied the audit log: ${audit.entries} entries and ${audit.digests} signed digests (check it with coffer audit verify --storage <the same URL>).`);
+          console.log(`Start the server with --data-dir ${opts.from} --storage <the same URL>.`);
         } finally {
           source.close();
         }

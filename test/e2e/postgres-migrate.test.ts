@@ -1,6 +1,7 @@
 // `coffer migrate` moves a single server from its data directory's SQLite store to PostgreSQL:
 // data made through the real clients on SQLite reads back the same from a server started on the
-// same data directory with --storage naming the database; a second migrate into it is refused.
+// same data directory with --storage naming the database, its audit log with it; a second migrate
+// into it is refused.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -20,6 +21,9 @@ import { cleanEnv, describeRun, run } from '../support/child-process.js';
 import { iamQuery, xmlElement } from '../support/iam-query.js';
 import { rejectsWith } from '../support/sdk-errors.js';
 import { throwawayDatabase } from '../support/postgres-database.js';
+import { rawClientFor } from '../support/raw-client.js';
+
+const LOOKUP = 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents';
 
 const database = await throwawayDatabase('coffer migrate: a PostgreSQL server to migrate into');
 const dataDir = join(tempDir(), 'data');
@@ -34,7 +38,7 @@ const cliEnv = (server: TestServer) => cleanEnv({ AWS_ENDPOINT_URL: server.url, 
 const coffer = (args: string[], env: NodeJS.ProcessEnv = cleanEnv({})) => run(process.execPath, [BIN, ...args], env);
 
 if (database) {
-  test('coffer migrate copies secrets, KMS keys, IAM and rotation functions into PostgreSQL, and a server on it reads them all the same', { timeout: 180_000 }, async () => {
+  test('coffer migrate copies secrets, KMS keys, IAM, rotation functions and the audit log into PostgreSQL, and a server on it reads them all the same', { timeout: 180_000 }, async () => {
     let server = await startServer({ dataDir });
     servers.push(server);
     let sm = new SecretsManagerClient(clientConfig(server));
@@ -100,6 +104,16 @@ if (database) {
       const listed = await coffer(['rotation-functions', 'list'], cliEnv(server));
       assert.equal(listed.code, 0, describeRun('rotation-functions list', listed));
       assert.deepEqual((JSON.parse(listed.stdout).Functions as { FunctionName: string }[]).map((f) => f.FunctionName), ['moved-rotator']);
+
+      // The audit log came along: what was recorded on SQLite is looked up on PostgreSQL, and the one chain verifies.
+      const lookup = await rawClientFor(server).call(LOOKUP, { LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: described.ARN }] }, { sign: { service: 'cloudtrail' } });
+      assert.equal(lookup.status, 200, lookup.text);
+      const events = (lookup.json.Events as { EventName: string }[]).map((e) => e.EventName);
+      assert.ok(events.includes('CreateSecret') && events.includes('UpdateSecretVersionStage'), `events of moved/db: ${events.join(', ')}`);
+      const verified = await coffer(['audit', 'verify', '--storage', database.url()]);
+      assert.equal(verified.code, 0, describeRun('coffer audit verify --storage', verified));
+      const copiedEntries = Number(/Copied the audit log: (\d+) entries/.exec(migrated.stdout)?.[1]);
+      assert.ok(copiedEntries > 0, migrated.stdout);
     } finally {
       sm.destroy();
       kms.destroy();

@@ -1,4 +1,6 @@
 import pg from 'pg';
+import type { AuditRepository } from '../repositories.js';
+import { PgAuditRepository } from './pg-audit-repository.js';
 import type { Db } from '../sqlite/sqlite-database.js';
 import { connectionConfig, type PostgresOptions } from './pg-connection.js';
 import { migratePostgres } from './pg-migrate.js';
@@ -6,7 +8,7 @@ import { pgMigrations } from './pg-migrations.js';
 
 /**
  * The tables of the store, parents before children. Leases are not copied: they are the
- * running servers' state, taken afresh. The audit log stays in the data directory (audit.db).
+ * running servers' state, taken afresh. The audit log is copied by the caller (`alsoCopy`).
  */
 const TABLES = [
   'settings',
@@ -24,7 +26,7 @@ const TABLES = [
   'iam_inline_policies',
   'iam_attachments',
 ] as const;
-const EVERY_TABLE = [...TABLES, 'leases'];
+const EVERY_TABLE = [...TABLES, 'leases', 'audit_entries'];
 
 interface Column {
   name: string;
@@ -34,10 +36,10 @@ interface Column {
 
 /**
  * Copies an SQLite store (a data directory's coffer.db, at this build's schema) into a
- * PostgreSQL database whose store is empty, in one transaction: all of it or nothing.
- * Returns the rows copied per table.
+ * PostgreSQL database whose store is empty, in one transaction with whatever `alsoCopy` writes
+ * through the audit repository it is given: all of it or nothing. Returns the rows copied per table.
  */
-export async function copySqliteToPostgres(source: Db, target: PostgresOptions): Promise<Map<string, number>> {
+export async function copySqliteToPostgres(source: Db, target: PostgresOptions, alsoCopy: (audit: AuditRepository) => Promise<void>): Promise<Map<string, number>> {
   const { pool: config, schema } = connectionConfig(target);
   const pool = new pg.Pool({ ...config, max: 1, statement_timeout: undefined, query_timeout: undefined });
   pool.on('error', () => undefined);
@@ -55,6 +57,7 @@ export async function copySqliteToPostgres(source: Db, target: PostgresOptions):
       } finally {
         source.prepare('ROLLBACK').run();
       }
+      await alsoCopy(new PgAuditRepository(client));
       await client.query('COMMIT');
       return copied;
     } catch (error) {
