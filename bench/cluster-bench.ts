@@ -10,8 +10,9 @@
  * Environment: BENCH_DURATION (s per run, 10), BENCH_SECRETS (1000), BENCH_PG_URL (a PostgreSQL
  * server to make a throwaway database on, postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_HAPROXY (/usr/sbin/haproxy), BENCH_ONLY (some of sqlite,pg1,pg3), BENCH_NODE_ARGS (extra
- * node flags for every Coffer process, e.g. '--cpu-prof --cpu-prof-dir /tmp/prof'). Full runs
- * write bench/results/cluster-latest.json.
+ * node flags for every Coffer process, e.g. '--cpu-prof --cpu-prof-dir /tmp/prof'), BENCH_DIRECT=1
+ * (the three nodes' load goes to the first node, not through HAProxy: what the cluster costs
+ * apart from sharing the load). Full runs write bench/results/cluster-latest.json.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
@@ -35,6 +36,7 @@ const WARMUP_S = 3;
 const HAPROXY = env.BENCH_HAPROXY ?? '/usr/sbin/haproxy';
 const ONLY = env.BENCH_ONLY?.split(',');
 const NODE_ARGS = env.BENCH_NODE_ARGS?.split(' ').filter(Boolean);
+const DIRECT = env.BENCH_DIRECT === '1';
 const adminUrl = new URL(env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 const log = (msg: string) => console.error(`[cluster-bench] ${msg}`);
 const secretName = (i: number) => `bench-secret-${String(i).padStart(5, '0')}`;
@@ -176,8 +178,8 @@ async function threeNodes(dir: string, storage: string): Promise<Deployment> {
     const haproxy = await startHaproxy(dir, nodes);
     return {
       name: '3 nodes PostgreSQL + HAProxy',
-      url: haproxy.url,
-      hostHeader: haproxy.hostHeader,
+      url: DIRECT ? a.url : haproxy.url,
+      hostHeader: DIRECT ? a.hostHeader : haproxy.hostHeader,
       nodes,
       haproxyPid: haproxy.pid,
       database: databaseOf(storage),
@@ -324,7 +326,7 @@ async function main(): Promise<void> {
     if (clusterPut) console.log(`PutSecretValue on 3 PostgreSQL nodes: ${clusterPut.requestsPerSec.toFixed(0)}/s`);
     console.log(`postgres CPU: the server at ${adminUrl.host} (postmaster ${postmaster} and its children), whoever its client.`);
     // Partial or instrumented runs are for looking into a figure, not for the record.
-    if (ONLY || NODE_ARGS) return;
+    if (ONLY || NODE_ARGS || DIRECT) return;
     const output = {
       date: new Date().toISOString(),
       machine: machineInfo(),
