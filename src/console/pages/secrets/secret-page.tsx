@@ -20,7 +20,12 @@ export function SecretPage({ arn }: { arn: string }) {
       <p class="crumbs">
         <a href={href('secrets')}>Secrets</a> /
       </p>
-      <h1>{s?.Name ?? 'Secret'}</h1>
+      <div class="page-head">
+        <h1>{s?.Name ?? 'Secret'}</h1>
+        <button type="button" onClick={secret.reload} disabled={secret.loading}>
+          Refresh
+        </button>
+      </div>
       <ErrorNote error={secret.error} />
       {!s ? (
         secret.loading && <Loading what="the secret" />
