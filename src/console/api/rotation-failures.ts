@@ -6,6 +6,8 @@ export interface RotationFailure {
   step?: string;
   reason: string;
   versionId?: string;
+  /** The check RotateImmediately=false runs (testSecret on a copy of the value), not a rotation. */
+  test: boolean;
 }
 
 interface LookupPage {
@@ -32,13 +34,14 @@ export async function lastRotationFailure(secretArn: string): Promise<RotationFa
     });
     const event = found.Events.find((e) => e.Resources?.some((r) => r.ResourceName === secretArn));
     if (event) {
-      const record = JSON.parse(event.CloudTrailEvent) as { requestParameters?: { step?: string; versionId?: string }; errorMessage?: string };
+      const record = JSON.parse(event.CloudTrailEvent) as { requestParameters?: { step?: string; versionId?: string; test?: boolean }; errorMessage?: string };
       const reason = record.errorMessage ?? '';
       return {
         time: event.EventTime,
         step: record.requestParameters?.step ?? /during (\w+) step/.exec(reason)?.[1],
         reason,
         versionId: record.requestParameters?.versionId,
+        test: record.requestParameters?.test === true,
       };
     }
     token = found.NextToken;

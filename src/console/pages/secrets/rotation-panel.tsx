@@ -76,7 +76,7 @@ export function RotationPanel({ secret, reload }: SecretPanelProps) {
       <ErrorNote error={failure.error} />
       {f && (
         <div class={unresolved ? 'note error rotation-failure' : 'note rotation-failure'} role={unresolved ? 'alert' : 'status'}>
-          <strong>{unresolved ? 'Last rotation failed' : 'An earlier rotation failed (a later one succeeded)'}</strong> at {formatTime(f.time)}
+          <strong>{f.test ? 'The rotation function failed its test (RotateImmediately=false)' : unresolved ? 'Last rotation failed' : 'An earlier rotation failed (a later one succeeded)'}</strong> at {formatTime(f.time)}
           <dl class="facts">
             <div>
               <dt>Step</dt>
