@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { GetResourcePolicyCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, GetResourcePolicyCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { clientConfig, requiredInCi, startServer, tempDir, type TestServer } from '../support/coffer-server.js';
 import { chromiumInstalled, launchChromium } from '../support/chromium.js';
 import { iamQuery, xmlElement } from '../support/iam-query.js';
@@ -46,14 +46,15 @@ function describeConsole(): void {
   const shot = (name: string) => page.screenshot({ path: join(screenshots, `${name}.png`) });
   const alert = () => page.getByRole('alert').first();
 
-  async function signIn(credentials: RawCredentials, roleArn?: string): Promise<void> {
+  async function signIn(credentials: RawCredentials, options: { roleArn?: string; remember?: boolean } = {}): Promise<void> {
     await page.goto(consoleUrl());
     await page.getByLabel('Access key ID').fill(credentials.accessKeyId);
     await page.getByLabel('Secret access key').fill(credentials.secretAccessKey);
-    if (roleArn) {
+    if (options.roleArn) {
       await page.getByText('Session token or role').click();
-      await page.getByLabel('Role ARN to assume').fill(roleArn);
+      await page.getByLabel('Role ARN to assume').fill(options.roleArn);
     }
+    if (options.remember) await page.getByLabel(/Keep me signed in/).check();
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
   }
@@ -186,6 +187,28 @@ function describeConsole(): void {
     await page.getByLabel('Name starts with').fill('staging/');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByText('No secret matches.').waitFor();
+
+    // 27 more: sorted by name, 25 a page.
+    for (let i = 0; i < 27; i++) await sm.send(new CreateSecretCommand({ Name: `page/${String(i).padStart(2, '0')}`, SecretString: 'x' }));
+    for (const field of ['Tag key', 'Tag value', 'Description']) await page.getByLabel(field).fill('');
+    await page.getByLabel('Name starts with').fill('page/');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByLabel('Sort by').selectOption('name');
+    await page.getByLabel('Order').selectOption('asc');
+    const firstName = () => page.getByRole('table', { name: 'Secrets' }).locator('tbody tr').first().locator('a').innerText();
+    await page.getByRole('link', { name: 'page/00' }).waitFor();
+    assert.equal(await page.getByRole('table', { name: 'Secrets' }).locator('tbody tr').count(), 25);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('link', { name: 'page/25' }).waitFor();
+    assert.equal(await firstName(), 'page/25');
+    assert.ok(await page.getByRole('button', { name: 'Next' }).isDisabled());
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await page.getByRole('link', { name: 'page/00' }).waitFor();
+    await page.getByLabel('Name starts with').fill('');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByLabel('Order').selectOption('desc');
+    await page.getByRole('link', { name: SECRET_NAME }).waitFor();
+    assert.equal(await firstName(), SECRET_NAME);
     await shot('secrets');
   });
 
@@ -293,15 +316,27 @@ function describeConsole(): void {
     const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: reader.arn }, Action: 'sts:AssumeRole' }] });
     const role = xmlElement(await iam.admin({ Action: 'CreateRole', RoleName: 'console-operator', AssumeRolePolicyDocument: trust }), 'Arn')!;
     await signOut();
-    await signIn(reader.credentials, role);
+    await signIn(reader.credentials, { roleArn: role });
     assert.match(await page.locator('header').innerText(), /arn:aws:sts::000000000000:assumed-role\/console-operator\/coffer-console/);
     // The role has no policy: the list says so with the server's words.
     await page.getByRole('alert').filter({ hasText: 'secretsmanager:ListSecrets' }).waitFor();
   });
 
+  test('kept for the tab only when asked: a reload keeps the session, sign-out forgets it', async () => {
+    await signOut();
+    await signIn(admin(), { remember: true });
+    assert.equal(await page.evaluate(() => sessionStorage.length), 1);
+    assert.equal(await page.evaluate(() => localStorage.length + document.cookie.length), 0);
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await signOut();
+    assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  });
+
   test('at a narrow width nothing overflows the window', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    await signOut();
     await signIn(admin());
     await page.getByRole('table', { name: 'Secrets' }).waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
