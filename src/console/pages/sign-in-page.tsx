@@ -4,7 +4,9 @@ import { unsignedJsonCall } from '../api/json-api';
 import { queryCall } from '../api/query-api';
 import { ErrorNote, Field } from '../ui/widgets';
 
-const DEFAULT_REGION = document.querySelector<HTMLMetaElement>('meta[name="coffer-region"]')?.content || 'us-east-1';
+/** The server's region (`--region`), which it writes into the page; the placeholder stays only in an unserved build. */
+const SERVED_REGION = document.querySelector<HTMLMetaElement>('meta[name="coffer-region"]')?.content ?? '';
+const DEFAULT_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/.test(SERVED_REGION) ? SERVED_REGION : 'us-east-1';
 
 interface AssumedRole {
   Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };

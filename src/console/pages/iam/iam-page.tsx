@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import { formatTime } from '../../ui/format';
 import { href } from '../../ui/router';
 import { CreateGroupForm, CreatePolicyForm, CreateUserForm } from './create-forms';
@@ -5,7 +6,6 @@ import { EntityPage } from './entity-page';
 import { IamList } from './iam-list';
 import type { IamGroup, IamPolicy, IamRole, IamUser } from './iam-shapes';
 import { PolicyPage } from './policy-page';
-import { useState } from 'preact/hooks';
 
 const TABS = [
   ['users', 'Users'],
