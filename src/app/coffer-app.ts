@@ -7,6 +7,7 @@ import { secretsManagerService } from '../api/secretsmanager/secrets-manager-ser
 import { isLoopback, type CofferConfig } from '../config/config.js';
 import { Dispatcher } from '../http/dispatcher.js';
 import { endpointUrl, HttpServer } from '../http/server.js';
+import { ConsoleAssets } from '../http/console-assets.js';
 import { SigV4Verifier } from '../http/sigv4.js';
 import { AccessKeyStore } from '../iam/access-key-store.js';
 import { KeyAdmin } from '../keys/key-admin.js';
@@ -188,6 +189,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     // Not ready while sealed, or while the audit log or the database cannot be written (each probed again first).
     health: async () => !(await (rootKeys?.sealed() ?? ring.sealed)) && (await audit.ready()) && (await database.ready()),
     limits: config.limits,
+    console: new ConsoleAssets(config.region),
   });
   const address = await server.listen(config.port, config.host);
   const trusted = new TrustedClock(options.clock ?? Date.now, config.clockSteadySeconds * 1000, logger);

@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from './dispatcher.js';
+import type { ConsoleAssets } from './console-assets.js';
 import { applyServerLimits, ConnectionQueues, DEFAULT_CONNECTION_LIMITS, serverTimeoutOptions, type ConnectionLimits } from './connection-limits.js';
 
 /** The URL clients use for a listening address (IPv6 hosts in brackets). */
@@ -15,10 +16,13 @@ export interface HttpServerOptions {
   tls?: { cert: Buffer; key: Buffer };
   health: () => Promise<boolean>;
   limits?: ConnectionLimits;
+  /** The web console's files, served under /console/. */
+  console?: ConsoleAssets;
 }
 
 /**
- * The listener: `GET /health` for probes, everything else to the AWS JSON dispatcher, each
+ * The listener: `GET /health` for probes, the web console under `/console/`, everything else to
+ * the AWS dispatcher, each
  * connection's requests in turn within its limits (connection-limits.ts).
  */
 export class HttpServer {
@@ -32,6 +36,7 @@ export class HttpServer {
       if (req.method === 'GET' && (req.url === '/health' || req.url === '/health/')) {
         return this.health(res);
       }
+      if (options.console?.handle(req, res)) return Promise.resolve();
       return dispatcher.handle(req, res);
     };
     const limits = options.limits ?? DEFAULT_CONNECTION_LIMITS;

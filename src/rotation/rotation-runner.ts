@@ -81,23 +81,21 @@ export class RotationRunner {
       log.info('rotation succeeded');
       await this.event('RotationSucceeded', secretArn, scope, { versionId: token });
     } catch (err) {
-      const reason = (err as Error).message;
-      log.error({ step, reason }, `rotation failed at ${step}; AWSPENDING stays on the version until the rotation is retried or cleaned up`);
-      await this.event('RotationFailed', secretArn, scope, { step, versionId: token }, { code: 'RotationFailed', message: reason }).catch(
-        (error: unknown) => log.error({ err: error }, 'the rotation failure could not be recorded'),
-      );
+      await this.failed(secretArn, scope, log, step, token, err as Error);
     }
   }
 
   private async test(secretArn: string, lambdaArn: string, scope: RequestScope): Promise<void> {
     const token = randomUUID();
     const log = this.logger.child({ secretArn, versionId: token, rotationFunction: lambdaArn });
+    let step = 'prepare';
     try {
       if (!this.copyCurrentToPending) throw new Error('no way to stage a test value here');
       await this.copyCurrentToPending(scope, secretArn, token);
       try {
         await this.withFunction(lambdaArn, secretArn, scope, log, async (invoke) => {
-          await this.event('RotationStep', secretArn, scope, { step: 'testSecret', versionId: token, test: true });
+          step = 'testSecret';
+          await this.event('RotationStep', secretArn, scope, { step, versionId: token, test: true });
           await invoke({ Step: 'testSecret', SecretId: secretArn, ClientRequestToken: token, RotationToken: randomUUID() });
         });
       } finally {
@@ -107,8 +105,21 @@ export class RotationRunner {
       }
       log.info('rotation function test succeeded (testSecret)');
     } catch (err) {
-      log.error({ step: 'testSecret', reason: (err as Error).message }, 'rotation function test failed at testSecret');
+      await this.failed(secretArn, scope, log, step, token, err as Error, true);
     }
+  }
+
+  /**
+   * A failure is logged and recorded as CloudTrail's RotationFailed service event, the step in its
+   * requestParameters and the reason in its errorMessage: LookupEvents (EventName=RotationFailed)
+   * is how clients learn of it, as from AWS. `test` marks the check RotateImmediately=false runs.
+   */
+  private async failed(secretArn: string, scope: RequestScope, log: Logger, step: string, token: string, err: Error, test = false): Promise<void> {
+    const reason = err.message;
+    log.error({ step, reason }, test ? `rotation function test failed at ${step}` : `rotation failed at ${step}; AWSPENDING stays on the version until the rotation is retried or cleaned up`);
+    await this.event('RotationFailed', secretArn, scope, { step, versionId: token, ...(test ? { test } : {}) }, { code: 'RotationFailed', message: reason }).catch(
+      (error: unknown) => log.error({ err: error }, 'the rotation failure could not be recorded'),
+    );
   }
 
   private async event(name: string, secretArn: string, scope: RequestScope, details: object, error?: { code: string; message: string }): Promise<void> {

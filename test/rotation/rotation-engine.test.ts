@@ -174,6 +174,16 @@ test('RotateImmediately=false stores the schedule and only tests the function (t
   assert.equal((await describe()).secret.rotation?.nextRotationDate, Date.UTC(2030, 2, 20, 23, 59, 59));
 });
 
+test('RotateImmediately=false: a function failing its test is recorded as RotationFailed at testSecret, and nothing is left staged', async () => {
+  failAt = 'testSecret';
+  await rotation.rotate(scope(), { SecretId: 'api', RotationLambdaARN: FUNCTION_ARN, RotationRules: { ScheduleExpression: 'rate(10 days)' }, RotateImmediately: false });
+  await runner.idle();
+  assert.equal(recorded.at(-1), 'RotationFailed (the target refused the key at testSecret)');
+  assert.ok(logs.some((l) => l.includes('rotation function test failed at testSecret')));
+  assert.equal((await describe()).stages.get('AWSPENDING'), undefined, 'the test version lost its AWSPENDING label');
+  assert.equal(await current(), 'first-key');
+});
+
 test('the scheduler starts due rotations from the index, once', async () => {
   await rotation.rotate(scope(), { SecretId: 'api', RotationLambdaARN: FUNCTION_ARN, RotationRules: { ScheduleExpression: 'rate(1 day)' }, RotateImmediately: false });
   await runner.idle();
