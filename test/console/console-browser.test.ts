@@ -163,7 +163,7 @@ function describeConsole(): void {
     assert.ok(!(await page.content()).includes(PASSWORD));
 
     await page.getByRole('link', { name: 'Audit' }).click();
-    await page.getByLabel('Value').fill('GetSecretValue');
+    await page.getByLabel('Value', { exact: true }).fill('GetSecretValue');
     await page.getByRole('button', { name: 'Look up' }).click();
     const row = page.getByRole('row').filter({ hasText: secretArn }).first();
     await row.waitFor();
