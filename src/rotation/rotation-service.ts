@@ -33,7 +33,11 @@ export class RotationService {
 
   async rotate(scope: RequestScope, input: RotateSecretInput): Promise<{ ARN: string; Name: string; VersionId?: string }> {
     const rotateNow = input.RotateImmediately ?? true;
-    const token = input.ClientRequestToken ?? randomUUID();
+    // The SDKs fill the token in; a caller that sends none is refused before the secret is looked up.
+    if (input.ClientRequestToken === undefined) {
+      throw SecretsErrors.invalidParameter('You must provide a ClientRequestToken value. We recommend a UUID-type value.');
+    }
+    const token = input.ClientRequestToken;
     const started = await this.storage.transaction(async (tx) => {
       const secret = await findSecret(tx, scope, input.SecretId);
       assertNotDeleted(secret);

@@ -71,12 +71,19 @@ export class SecretReader {
     if (!sealed) throw missingValue(input.VersionId, input.VersionStage);
     const plaintext = await this.cipher.decrypt(secret.arn, sealed);
     const today = startOfUtcDay(scope.now);
-    if (secret.lastAccessedAt === undefined || secret.lastAccessedAt < today) {
+    const readBefore = (day: number | undefined) => day !== undefined && day >= today;
+    // AWS keeps the day of the last read for the secret and for each version; written once a day each.
+    if (!readBefore(secret.lastAccessedAt) || !readBefore(version.lastAccessedAt)) {
       // In a unit of work: where worker processes share the database, only units retry a busy write lock.
       // Bookkeeping only: a database that cannot be written (a full disk) does not stop reads.
-      await this.storage.transaction((tx) => tx.secrets.touchLastAccessed(secret.id, today)).catch((error: unknown) => {
-        if (!this.storage.isWriteFailure(error)) throw error;
-      });
+      await this.storage
+        .transaction(async (tx) => {
+          await tx.secrets.touchLastAccessed(secret.id, today);
+          await tx.secrets.touchVersionAccessed(secret.id, version.versionId, today);
+        })
+        .catch((error: unknown) => {
+          if (!this.storage.isWriteFailure(error)) throw error;
+        });
     }
     const output: SecretValueOutput = {
       ARN: secret.arn,

@@ -54,6 +54,7 @@ export class SecretService {
         description: input.Description,
         kmsKeyArn,
         tags,
+        tagged: input.Tags !== undefined,
         createdAt: scope.now,
         lastChangedAt: scope.now,
       });
@@ -206,6 +207,7 @@ export class SecretService {
   private async changeTags(scope: RequestScope, secretId: string, change: (tags: Tag[]) => Tag[]): Promise<void> {
     await this.changeSecret(scope, secretId, (secret) => {
       secret.tags = validateTags(change(secret.tags));
+      secret.tagged = true;
     });
   }
 

@@ -15,12 +15,14 @@ function secretMetadata({ secret }: SecretWithStages) {
   return {
     ARN: secret.arn,
     Name: secret.name,
-    Description: secret.description,
+    // AWS leaves an empty description out.
+    Description: secret.description || undefined,
     KmsKeyId: secret.kmsKeyArn,
     LastChangedDate: seconds(secret.lastChangedAt),
     LastAccessedDate: seconds(secret.lastAccessedAt),
     DeletedDate: seconds(secret.deletedAt),
-    Tags: nonEmpty(secret.tags),
+    // A secret never tagged has no Tags; one whose tags were all removed has `[]`.
+    Tags: secret.tagged ? secret.tags : nonEmpty(secret.tags),
     CreatedDate: seconds(secret.createdAt),
     ...rotationShape(secret.rotation),
   };
@@ -68,6 +70,7 @@ export function versionEntryShape(version: VersionRecord) {
   return {
     VersionId: version.versionId,
     VersionStages: nonEmpty(version.stages),
+    LastAccessedDate: seconds(version.lastAccessedAt),
     CreatedDate: seconds(version.createdAt),
     // A version moved to another key stays readable through the keys it had before.
     KmsKeyIds: [...new Set([version, ...(version.previousWrappings ?? [])].map((w) => w.kmsKeyArn ?? 'DefaultEncryptionKey'))],
