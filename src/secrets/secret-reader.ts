@@ -7,11 +7,14 @@ import { parseSecretId } from './secret-arn.js';
 import { startOfUtcDay, type RequestScope } from './secret-scope.js';
 import type { SecretValueOutput } from './secret-types.js';
 import { decodeToken, encodeToken } from './page-token.js';
+import { primaryRegionOf, replicaViews, type ReplicaView } from './replica-views.js';
 import { AWSCURRENT, stageMapOf, type StageMap } from './staging-labels.js';
 
 export interface SecretWithStages {
   secret: SecretRecord;
   stages: StageMap;
+  /** A primary's replicas (DescribeSecret's ReplicationStatus). */
+  replication?: ReplicaView[];
 }
 
 export interface ListInput {
@@ -139,7 +142,7 @@ export class SecretReader {
   async describe(scope: RequestScope, secretId: string): Promise<SecretWithStages> {
     const secret = await findSecret(this.storage, scope, secretId);
     const stages = await stagesOfSecret(this.storage, secret.id);
-    return { secret, stages };
+    return { secret, stages, replication: await replicaViews(this.storage, secret) };
   }
 
   async list(scope: RequestScope, input: ListInput): Promise<{ entries: SecretWithStages[]; nextToken?: string }> {
@@ -174,7 +177,7 @@ export class SecretReader {
         }
         scanned++;
         query.after = { sortValue: SORT_VALUE[sortBy](secret), id: secret.id };
-        if (!filters.length || matchesFilters(secret, filters)) matched.push(secret);
+        if (!filters.length || matchesFilters({ ...secret, primaryRegion: primaryRegionOf(secret) }, filters)) matched.push(secret);
       }
       if (rows.length < query.limit) break;
     }

@@ -51,16 +51,16 @@ export interface SecretRepository {
   list(query: SecretListQuery): Promise<SecretRecord[]>;
   /** Secrets whose recovery window has ended. */
   dueForPurge(now: number, limit: number): Promise<SecretRecord[]>;
-  /** Secrets whose scheduled rotation is due (by the index on next_rotation_at). */
+  /** Secrets whose scheduled rotation is due (by the index on next_rotation_at); never a replica, which its primary's rotation updates. */
   dueForRotation(now: number, limit: number): Promise<SecretRecord[]>;
-  /** The earliest scheduled rotation, for the scheduler's next wake-up. */
+  /** The earliest scheduled rotation (of a secret that is not a replica), for the scheduler's next wake-up. */
   nextRotationAt(): Promise<number | undefined>;
   /** Records a read; written only when the day changed, so the hot path rarely writes. Says whether it wrote. */
   touchLastAccessed(id: number, day: number): Promise<boolean>;
   /** Records a read of one version, as touchLastAccessed does for the secret. Says whether it wrote. */
   touchVersionAccessed(secretId: number, versionId: string, day: number): Promise<boolean>;
-  /** Primary secrets with a replica whose replication failed, by id, up to the limit (retried in the background). */
-  withFailedReplicas(limit: number): Promise<SecretRecord[]>;
+  /** Primary secrets with a replica whose replication failed, by id after `afterId`, up to the limit (retried in the background). */
+  withFailedReplicas(afterId: number, limit: number): Promise<SecretRecord[]>;
 
   versions(secretId: number): Promise<VersionRecord[]>;
   /** Staging labels of many secrets at once, for list pages: secretId → versionId → labels. */

@@ -422,17 +422,30 @@ export function storageContract(name: string, open: () => Promise<Storage>, clea
         assert.equal((await storage.secrets.findById(replica.id))?.primaryRegion, undefined, 'a promoted replica names no primary');
       });
 
-      it('withFailedReplicas returns the secrets with a failed replica, by id, up to the limit', async (storage) => {
+      it('withFailedReplicas returns the secrets with a failed replica, by id after an id, up to the limit', async (storage) => {
         const failed = (region: string) => [{ region, status: 'Failed' as const, statusMessage: 'no' }];
         const a = await storage.secrets.insert(newSecret({ name: 'a', replicas: failed('eu-west-1') }));
         await storage.secrets.insert(newSecret({ name: 'synced', replicas: [{ region: 'eu-west-1', status: 'InSync' }] }));
         const b = await storage.secrets.insert(newSecret({ name: 'b', account: OTHER_ACCOUNT, replicas: [{ region: 'eu-west-1', status: 'InSync' }, ...failed('ap-south-1')] }));
         await storage.secrets.insert(newSecret({ name: 'plain' }));
-        const ids = async (limit: number) => (await storage.secrets.withFailedReplicas(limit)).map((s) => s.id);
+        const ids = async (limit: number, after = 0) => (await storage.secrets.withFailedReplicas(after, limit)).map((s) => s.id);
         assert.deepEqual(await ids(10), [a.id, b.id]);
         assert.deepEqual(await ids(1), [a.id]);
+        assert.deepEqual(await ids(10, a.id), [b.id], 'after an id');
         await storage.secrets.update({ ...a, replicas: [{ region: 'eu-west-1', status: 'InSync' }] });
         assert.deepEqual(await ids(10), [b.id], 'a replica back in sync is no longer retried');
+      });
+
+      it('dueForRotation and nextRotationAt follow next_rotation_at, soonest first, and pass replicas by', async (storage) => {
+        const scheduled = (name: string, at: number, primaryRegion?: string) =>
+          storage.secrets.insert(newSecret({ name, primaryRegion, region: primaryRegion ? OTHER_REGION : REGION, rotation: { enabled: true, nextRotationAt: at, nextRotationDate: at + 1000 } }));
+        await scheduled('later', 300);
+        await scheduled('sooner', 200);
+        await scheduled('replica', 100, REGION);
+        await storage.secrets.insert(newSecret({ name: 'unscheduled' }));
+        assert.deepEqual((await storage.secrets.dueForRotation(1000, 10)).map((s) => s.name), ['sooner', 'later']);
+        assert.deepEqual((await storage.secrets.dueForRotation(250, 10)).map((s) => s.name), ['sooner']);
+        assert.equal(await storage.secrets.nextRotationAt(), 200);
       });
 
       it('touchLastAccessed touches only its own secret', async (storage) => {

@@ -48,10 +48,10 @@ const STATEMENTS = {
     rotation_rules = @rotationRules, last_rotated_at = @lastRotatedAt, next_rotation_at = @nextRotationAt,
     next_rotation_date = @nextRotationDate, resource_policy = @resourcePolicy, primary_region = @primaryRegion,
     replicas = @replicas, replicas_failed = @replicasFailed::int::boolean WHERE id = @id`),
-  withFailedReplicas: sql('SELECT * FROM secrets WHERE replicas_failed ORDER BY id LIMIT ?'),
+  withFailedReplicas: sql('SELECT * FROM secrets WHERE replicas_failed AND id > ? ORDER BY id LIMIT ?'),
   dueForRotation: sql(`SELECT * FROM secrets WHERE next_rotation_at IS NOT NULL AND next_rotation_at <= ?
-    ORDER BY next_rotation_at LIMIT ?`),
-  nextRotationAt: sql('SELECT min(next_rotation_at) AS at FROM secrets WHERE next_rotation_at IS NOT NULL'),
+    AND primary_region IS NULL ORDER BY next_rotation_at LIMIT ?`),
+  nextRotationAt: sql('SELECT min(next_rotation_at) AS at FROM secrets WHERE next_rotation_at IS NOT NULL AND primary_region IS NULL'),
   // Versions and their labels go with the secret (ON DELETE CASCADE).
   purge: sql('DELETE FROM secrets WHERE id = ?'),
   due: sql('SELECT * FROM secrets WHERE deletion_date IS NOT NULL AND deletion_date <= ? ORDER BY deletion_date LIMIT ?'),
@@ -98,8 +98,8 @@ export class PgSecretRepository implements SecretRepository {
     return row && toSecret(row);
   }
 
-  async withFailedReplicas(limit: number): Promise<SecretRecord[]> {
-    return (await STATEMENTS.withFailedReplicas.all<SecretRow>(this.db, [limit])).map(toSecret);
+  async withFailedReplicas(afterId: number, limit: number): Promise<SecretRecord[]> {
+    return (await STATEMENTS.withFailedReplicas.all<SecretRow>(this.db, [afterId, limit])).map(toSecret);
   }
 
   async findByName(account: string, region: string, name: string): Promise<SecretRecord | undefined> {

@@ -59,10 +59,10 @@ export class SqliteSecretRepository implements SecretRepository {
         rotation_rules = @rotationRules, last_rotated_at = @lastRotatedAt, next_rotation_at = @nextRotationAt,
         next_rotation_date = @nextRotationDate, resource_policy = @resourcePolicy, primary_region = @primaryRegion,
         replicas = @replicas, replicas_failed = @replicasFailed WHERE id = @id`),
-      withFailedReplicas: db.prepare('SELECT * FROM secrets WHERE replicas_failed = 1 ORDER BY id LIMIT ?'),
+      withFailedReplicas: db.prepare('SELECT * FROM secrets WHERE replicas_failed = 1 AND id > ? ORDER BY id LIMIT ?'),
       dueForRotation: db.prepare(`SELECT * FROM secrets WHERE next_rotation_at IS NOT NULL AND next_rotation_at <= ?
-        ORDER BY next_rotation_at LIMIT ?`),
-      nextRotationAt: db.prepare('SELECT min(next_rotation_at) AS at FROM secrets WHERE next_rotation_at IS NOT NULL'),
+        AND primary_region IS NULL ORDER BY next_rotation_at LIMIT ?`),
+      nextRotationAt: db.prepare('SELECT min(next_rotation_at) AS at FROM secrets WHERE next_rotation_at IS NOT NULL AND primary_region IS NULL'),
       purgeStages: db.prepare('DELETE FROM version_stages WHERE secret_id = ?'),
       purgeVersions: db.prepare('DELETE FROM secret_versions WHERE secret_id = ?'),
       purge: db.prepare('DELETE FROM secrets WHERE id = ?'),
@@ -96,8 +96,8 @@ export class SqliteSecretRepository implements SecretRepository {
     return row && toSecret(row);
   }
 
-  async withFailedReplicas(limit: number): Promise<SecretRecord[]> {
-    return (this.stmts.withFailedReplicas.all(limit) as SecretRow[]).map(toSecret);
+  async withFailedReplicas(afterId: number, limit: number): Promise<SecretRecord[]> {
+    return (this.stmts.withFailedReplicas.all(afterId, limit) as SecretRow[]).map(toSecret);
   }
 
   async findByName(account: string, region: string, name: string): Promise<SecretRecord | undefined> {
