@@ -37,6 +37,7 @@ import { PROJECT_ROOT, clientConfig, startServer, type TestServer } from '../sup
 import { requireTool } from '../support/child-process.js';
 import { NOT_FOUND, rejectsWith, todayUtc, token, uniqueName } from '../support/sdk-errors.js';
 import { createRotationFunction, rotationEnded } from '../rotation/rotation-e2e.js';
+import { iamQuery } from '../support/iam-query.js';
 
 const PRIMARY = 'us-east-1';
 const EU = 'eu-west-1';
@@ -354,4 +355,36 @@ test('StopReplicationToReplica, in the replica\'s region, makes it a secret of i
   assert.equal(await valueIn(EU, name), 'its own');
   await sm[EU]!.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }));
   await rejectsWith(sm[EU]!.send(new StopReplicationToReplicaCommand({ SecretId: name })), 'ResourceNotFoundException', NOT_FOUND);
+});
+
+test('permissions as AWS documents them: ReplicateSecretToRegions, also for CreateSecret with replicas, and the replica keys through Secrets Manager', async () => {
+  const user = await iamQuery(server).userWith('replicator', [{ Effect: 'Allow', Action: ['secretsmanager:CreateSecret', 'secretsmanager:GetSecretValue'], Resource: '*' }]);
+  const asUser = (region: string) => new SecretsManagerClient({ ...clientConfig(server, region), credentials: user.credentials });
+  const creator = asUser(PRIMARY);
+  try {
+    const name = uniqueName('replicated/permissions');
+    const refused = await rejectsWith(creator.send(new CreateSecretCommand({ Name: name, SecretString: 'x', AddReplicaRegions: [{ Region: EU }] })), 'AccessDeniedException');
+    assert.match(refused.message, /is not authorized to perform: secretsmanager:ReplicateSecretToRegions/);
+    await rejectsWith(describe(PRIMARY, name), 'ResourceNotFoundException', NOT_FOUND);
+    await creator.send(new CreateSecretCommand({ Name: name, SecretString: 'x' }));
+    await rejectsWith(creator.send(new ReplicateSecretToRegionsCommand({ SecretId: name, AddReplicaRegions: [{ Region: EU }] })), 'AccessDeniedException');
+  } finally {
+    creator.destroy();
+  }
+
+  const replicator = await iamQuery(server).userWith('replicator', [{ Effect: 'Allow', Action: 'secretsmanager:*', Resource: '*' }]);
+  const client = new SecretsManagerClient({ ...clientConfig(server, PRIMARY), credentials: replicator.credentials });
+  try {
+    const name = uniqueName('replicated/permissions');
+    await client.send(new CreateSecretCommand({ Name: name, SecretString: 'x' }));
+    // A customer managed key in the replica region: its (default) policy leaves it to IAM, which grants this user no KMS use.
+    const euKey = await newKey(EU);
+    await rejectsWith(client.send(new ReplicateSecretToRegionsCommand({ SecretId: name, AddReplicaRegions: [{ Region: EU, KmsKeyId: euKey.Arn }] })), 'AccessDeniedException', 'Access to KMS is not allowed');
+    assert.equal((await describe(PRIMARY, name)).ReplicationStatus, undefined, 'nothing replicated');
+    // The AWS managed key lets every caller of the account use it through Secrets Manager.
+    const replicated = await client.send(new ReplicateSecretToRegionsCommand({ SecretId: name, AddReplicaRegions: [{ Region: EU }] }));
+    assert.deepEqual(states(replicated.ReplicationStatus), { [EU]: ['InSync', SUCCEEDED, DEFAULT_KEY] });
+  } finally {
+    client.destroy();
+  }
 });
