@@ -37,6 +37,11 @@ export type OperationHandler = (ctx: RequestContext, input: Record<string, unkno
 export interface JsonService {
   /** JSON 1.1: the `X-Amz-Target` prefix; query services: their signing name (names the service in logs and audit). */
   targetPrefix: string;
+  /**
+   * Other `X-Amz-Target` prefixes that name the same service: the Smithy-generated SDKs (JavaScript
+   * v3, Go v2) send the service shape's name where botocore-generated clients send `targetPrefix`.
+   */
+  targetAliases?: string[];
   signingName: string;
   shapes: Record<string, Shape>;
   /** Input (and for query services output) shape name of every operation in the model. */

@@ -3,6 +3,7 @@ import { KMS_SOURCE, keyResource, SECRETS_MANAGER_SOURCE, secretResource } from 
 import type { AccessKeyStore } from '../iam/access-key-store.js';
 import type { KeyAdmin } from '../keys/key-admin.js';
 import type { SecretService } from '../secrets/secret-service.js';
+import type { RecoveredReplica, ReplicationService } from '../secrets/replication-service.js';
 import type { KmsKeyRecord, SecretRecord } from '../storage/index.js';
 import type { SweepTask } from './sweeper.js';
 
@@ -34,13 +35,29 @@ const keyEvent = (eventName: string) => (k: KmsKeyRecord): ServiceEvent => ({
   resources: [keyResource(k.arn, k.account)],
 });
 
-/** What the background sweeper does: deletions and key rotations that fall due, and expired temporary keys. */
-export function backgroundTasks(deps: { secrets: SecretService; admin: KeyAdmin; accessKeys: AccessKeyStore; events: ServiceEventRecorder }): SweepTask[] {
+/** A replica in sync again, as CloudTrail records Secrets Manager's own replication. */
+const replicatedEvent = ({ secret, region }: RecoveredReplica): ServiceEvent => ({
+  ...secretEvent('ReplicationSucceeded')(secret),
+  details: { replicaRegion: region },
+});
+
+/**
+ * What the background sweeper does: deletions and key rotations that fall due, expired
+ * temporary keys, and replicas whose replication failed, tried again.
+ */
+export function backgroundTasks(deps: {
+  secrets: SecretService;
+  admin: KeyAdmin;
+  accessKeys: AccessKeyStore;
+  replication: ReplicationService;
+  events: ServiceEventRecorder;
+}): SweepTask[] {
   const { secrets, admin, events } = deps;
   return [
     recorded('purged secrets whose recovery window ended', (now) => secrets.purgeExpired(now), events, secretEvent('EndSecretDeletion')),
     recorded('destroyed keys whose deletion window ended', (now) => admin.destroyDue(now), events, keyEvent('DeleteKey')),
     recorded('rotated keys whose rotation period ended', (now) => admin.rotateDue(now), events, keyEvent('RotateKey')),
     { done: 'removed expired temporary access keys', run: (now) => deps.accessKeys.deleteExpired(now) },
+    { ...recorded('replicated secrets whose replication had failed', () => deps.replication.retryFailed(), events, replicatedEvent), anyTime: true },
   ];
 }

@@ -31,6 +31,10 @@ import { RootKeyManager, type UnsealPeers } from './root-key-manager.js';
 import { createLogger } from '../log/logger.js';
 import { SecretReader } from '../secrets/secret-reader.js';
 import { SecretService } from '../secrets/secret-service.js';
+import { SecretCipher } from '../secrets/secret-cipher.js';
+import { ReplicaSync } from '../secrets/replica-sync.js';
+import { replicating } from '../secrets/replicating-storage.js';
+import { ReplicationService } from '../secrets/replication-service.js';
 import { SqliteStorage } from '../storage/sqlite/sqlite-storage.js';
 import { openSqliteDataDir, prepareDirectory } from '../storage/sqlite/sqlite-data-dir.js';
 import type { OpenedStore } from '../storage/opened-store.js';
@@ -114,7 +118,11 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   });
   if (!config.dev) tightenDataFiles(config.dataDir);
   await recordAcceptedLoss(audit, accepted, config, options.clock);
-  const secrets = new SecretService(storage, keys);
+  // Every unit of work that changes a primary secret brings its replicas along (see replicating-storage.ts).
+  const replicaSync = new ReplicaSync(keys, new SecretCipher(keys), options.clock);
+  const replicated = replicating(storage, replicaSync);
+  const replication = new ReplicationService(replicated, keys, replicaSync);
+  const secrets = new SecretService(replicated, keys, replication);
   const reader = new SecretReader(storage, secrets.cipher);
   const admin = new KeyAdmin(storage, keys);
 
@@ -123,7 +131,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   const lease = new RunnerLease(storage, logger, config.runnerLeaseTtlSeconds * 1000);
   const background = lease.fenced(storage);
   // The rotation service is set once it exists; rotations call this API through the server's own endpoint.
-  const secretsApi = { secrets, reader, keys } as SecretsApiDeps;
+  const secretsApi = { secrets, reader, keys, replication } as SecretsApiDeps;
   const secretsManager = secretsManagerService(secretsApi);
   let url = '';
   const directory = new IamDirectory(storage, accessKeys);
@@ -131,7 +139,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     directory.sessions.serviceCannotAssume(role, ROTATION_SERVICE_PRINCIPAL, now),
   );
   const rotation = setUpRotation({
-    storage,
+    storage: replicated,
     accessKeys,
     sts: directory.sessions,
     functions: rotationFunctions,
@@ -147,7 +155,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     paused: () => ring.sealed,
     clock: options.clock,
     events,
-    background,
+    background: replicating(background, replicaSync),
   });
   secretsApi.rotation = rotation.service;
 
@@ -194,7 +202,13 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   const address = await server.listen(config.port, config.host);
   const trusted = new TrustedClock(options.clock ?? Date.now, config.clockSteadySeconds * 1000, logger);
   const sweeper = new Sweeper(
-    backgroundTasks({ secrets: new SecretService(background, keys), admin: new KeyAdmin(background, keys), accessKeys: new AccessKeyStore(background, ring), events }),
+    backgroundTasks({
+      secrets: new SecretService(background, keys),
+      admin: new KeyAdmin(background, keys),
+      accessKeys: new AccessKeyStore(background, ring),
+      replication: new ReplicationService(background, keys, replicaSync),
+      events,
+    }),
     logger,
     () => trusted.now(),
   );

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { LeaseState, Repositories, Storage } from '../storage/index.js';
 import { processIdentity, processState } from './process-identity.js';
+import { withTransaction } from '../storage/storage-with-transaction.js';
 
 /** The one lease that chooses which process runs background work. */
 export const RUNNER_LEASE = 'background';
@@ -76,13 +77,7 @@ export class RunnerLease {
         await this.fence(tx);
         return work(tx);
       });
-    return new Proxy(storage, {
-      get(target, property) {
-        if (property === 'transaction') return transaction;
-        const value: unknown = Reflect.get(target, property, target);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    return withTransaction(storage, transaction);
   }
 
   /** Stops looking, stops the work if it ran here, and frees the lease for another process at once. */

@@ -6,13 +6,16 @@ export interface SweepTask {
   /** What the log says when a batch did something, e.g. "purged secrets whose recovery window ended". */
   done: string;
   run(now: number): Promise<number>;
+  /** Work that depends on no time (retrying failed replicas): it runs while the wall clock is not trusted too. */
+  anyTime?: boolean;
 }
 
 /**
  * Runs background work at an interval: purging deleted secrets, destroying
  * keys whose deletion window ended, rotating keys that are due. Each task runs
  * in batches until a batch finds nothing due. The clock says undefined while
- * its time is not to be trusted (see TrustedClock): the pass then waits.
+ * its time is not to be trusted (see TrustedClock): the pass then waits, but
+ * for tasks that depend on no time.
  */
 export class Sweeper {
   private timer?: NodeJS.Timeout;
@@ -46,8 +49,8 @@ export class Sweeper {
       let count = 0;
       do {
         const now = this.clock();
-        if (now === undefined) return;
-        count = await task.run(now);
+        if (now === undefined && !task.anyTime) return;
+        count = await task.run(now ?? Date.now());
         if (count) this.logger.info({ count }, task.done);
       } while (count > 0);
     } catch (err) {

@@ -81,7 +81,9 @@ export class Dispatcher {
   private readonly log: RequestLog;
 
   constructor(private readonly options: DispatcherOptions) {
-    this.byPrefix = new Map(options.services.filter((s) => !s.query).map((s) => [s.targetPrefix, s]));
+    this.byPrefix = new Map(
+      options.services.filter((s) => !s.query).flatMap((s) => [s.targetPrefix, ...(s.targetAliases ?? [])].map((prefix) => [prefix, s] as const)),
+    );
     this.queryServices = new Map(options.services.filter((s) => s.query).map((s) => [s.signingName, s]));
     this.log = requestLog(options.logger);
   }

@@ -62,6 +62,8 @@ export function sendJson(res: ServerResponse, requestId: string, status: number,
   res.end(body);
 }
 
+/** An error body: `__type` and the message, which an error without one (KMS's InvalidCiphertextException) leaves out, as AWS does. */
 export function sendError(res: ServerResponse, requestId: string, error: ServiceError): void {
-  sendJson(res, requestId, error.status, JSON.stringify({ __type: error.code, [error.messageKey]: error.message }), error.code);
+  const body = error.message === '' ? { __type: error.code } : { __type: error.code, [error.messageKey]: error.message };
+  sendJson(res, requestId, error.status, JSON.stringify(body), error.code);
 }

@@ -39,7 +39,8 @@ interface Material {
 
 const KMS_KEY_CHANGE = kmsKeyChange('');
 
-const KEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A key id as KMS writes them: a UUID, or `mrk-` and 32 hex digits (a multi-Region key), which is looked up like any. */
+const KEY_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 
 const AWS_MANAGED_DESCRIPTIONS: Record<string, string> = {
   'alias/aws/secretsmanager': 'Default key that protects my Secrets Manager data when no other key is defined',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SecretsErrors, ServiceError } from '../errors/service-error.js';
-import { assertNotDeleted, findSecret, stagesOfSecret } from '../secrets/secret-lookup.js';
+import { assertNotDeleted, findWritable, stagesOfSecret } from '../secrets/secret-lookup.js';
 import type { RequestScope } from '../secrets/secret-scope.js';
 import type { Repositories, SecretRecord, Storage } from '../storage/index.js';
 import type { RotationRunner } from './rotation-runner.js';
@@ -33,9 +33,14 @@ export class RotationService {
 
   async rotate(scope: RequestScope, input: RotateSecretInput): Promise<{ ARN: string; Name: string; VersionId?: string }> {
     const rotateNow = input.RotateImmediately ?? true;
-    const token = input.ClientRequestToken ?? randomUUID();
+    // The SDKs fill the token in; a caller that sends none is refused before the secret is looked up.
+    if (input.ClientRequestToken === undefined) {
+      throw SecretsErrors.invalidParameter('You must provide a ClientRequestToken value. We recommend a UUID-type value.');
+    }
+    const token = input.ClientRequestToken;
     const started = await this.storage.transaction(async (tx) => {
-      const secret = await findSecret(tx, scope, input.SecretId);
+      // A replica rotates with its primary, never by itself.
+      const secret = await findWritable(tx, scope, input.SecretId);
       assertNotDeleted(secret);
       const lambdaArn = input.RotationLambdaARN ?? secret.rotation?.lambdaArn;
       if (!lambdaArn) throw SecretsErrors.invalidRequest('No Lambda rotation function ARN is associated with this secret.');
@@ -67,7 +72,7 @@ export class RotationService {
    */
   async cancel(scope: RequestScope, secretId: string): Promise<{ ARN: string; Name: string; VersionId?: string }> {
     return this.storage.transaction(async (tx) => {
-      const secret = await findSecret(tx, scope, secretId);
+      const secret = await findWritable(tx, scope, secretId);
       assertNotDeleted(secret);
       if (!secret.rotation?.enabled) {
         throw SecretsErrors.invalidRequest('Rotation is not enabled for this secret, so there is no rotation to cancel.');

@@ -18,6 +18,17 @@ export function newSecretArn(scope: RequestScope, name: string): string {
   return `${secretArnPrefix(scope)}${name}-${suffix}`;
 }
 
+/** The ARN of the same secret in another region: a replica's, or its primary's (same account, name and suffix). */
+export function arnInRegion(arn: string, region: string): string {
+  const parts = arn.split(':');
+  parts[3] = region;
+  return parts.join(':');
+}
+
+export function partitionOf(arn: string): string {
+  return arn.split(':')[1]!;
+}
+
 export function assertValidName(name: string): void {
   if (!NAME_PATTERN.test(name)) {
     throw frontEndError(

@@ -5,6 +5,9 @@ import { SecretsErrors, ServiceError } from '../errors/service-error.js';
 import type { KeyService } from '../keys/key-service.js';
 import type { DataKeyWrapping, KmsKeyRecord, Repositories, ValueType, VersionRecord } from '../storage/index.js';
 
+/** The key that protects a secret (in its region) when none is named: AWS-managed, created on first use. */
+export const DEFAULT_KEY_ALIAS = 'alias/aws/secretsmanager';
+
 /** Version format of the value ciphertext: format (1 byte) | iv | tag | ciphertext. */
 const VALUE_FORMAT = 1;
 

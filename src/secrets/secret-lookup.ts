@@ -1,6 +1,7 @@
 import { SecretsErrors } from '../errors/service-error.js';
 import type { Repositories, SecretRecord } from '../storage/index.js';
 import { parseSecretId } from './secret-arn.js';
+import { ReplicationErrors } from './replication-errors.js';
 import type { RequestScope } from './secret-scope.js';
 import { stageMapOf, type StageMap } from './staging-labels.js';
 
@@ -9,6 +10,17 @@ export async function findSecret(repos: Repositories, scope: RequestScope, secre
   const found = await lookup(repos, scope, secretId);
   if (!found) throw SecretsErrors.notFound();
   return found;
+}
+
+/** Finds a secret a request may change: a replica is changed only through its primary. */
+export async function findWritable(repos: Repositories, scope: RequestScope, secretId: string): Promise<SecretRecord> {
+  const secret = await findSecret(repos, scope, secretId);
+  assertNotReplica(secret);
+  return secret;
+}
+
+export function assertNotReplica(secret: SecretRecord): void {
+  if (secret.primaryRegion !== undefined) throw ReplicationErrors.notPermittedOnReplica();
 }
 
 export async function lookup(repos: Repositories, scope: RequestScope, secretId: string): Promise<SecretRecord | undefined> {

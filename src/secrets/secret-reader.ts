@@ -7,11 +7,14 @@ import { parseSecretId } from './secret-arn.js';
 import { startOfUtcDay, type RequestScope } from './secret-scope.js';
 import type { SecretValueOutput } from './secret-types.js';
 import { decodeToken, encodeToken } from './page-token.js';
+import { primaryRegionOf, replicaViews, type ReplicaView } from './replica-views.js';
 import { AWSCURRENT, stageMapOf, type StageMap } from './staging-labels.js';
 
 export interface SecretWithStages {
   secret: SecretRecord;
   stages: StageMap;
+  /** A primary's replicas (DescribeSecret's ReplicationStatus). */
+  replication?: ReplicaView[];
 }
 
 export interface ListInput {
@@ -71,12 +74,19 @@ export class SecretReader {
     if (!sealed) throw missingValue(input.VersionId, input.VersionStage);
     const plaintext = await this.cipher.decrypt(secret.arn, sealed);
     const today = startOfUtcDay(scope.now);
-    if (secret.lastAccessedAt === undefined || secret.lastAccessedAt < today) {
+    const readBefore = (day: number | undefined) => day !== undefined && day >= today;
+    // AWS keeps the day of the last read for the secret and for each version; written once a day each.
+    if (!readBefore(secret.lastAccessedAt) || !readBefore(version.lastAccessedAt)) {
       // In a unit of work: where worker processes share the database, only units retry a busy write lock.
       // Bookkeeping only: a database that cannot be written (a full disk) does not stop reads.
-      await this.storage.transaction((tx) => tx.secrets.touchLastAccessed(secret.id, today)).catch((error: unknown) => {
-        if (!this.storage.isWriteFailure(error)) throw error;
-      });
+      await this.storage
+        .transaction(async (tx) => {
+          await tx.secrets.touchLastAccessed(secret.id, today);
+          await tx.secrets.touchVersionAccessed(secret.id, version.versionId, today);
+        })
+        .catch((error: unknown) => {
+          if (!this.storage.isWriteFailure(error)) throw error;
+        });
     }
     const output: SecretValueOutput = {
       ARN: secret.arn,
@@ -132,7 +142,7 @@ export class SecretReader {
   async describe(scope: RequestScope, secretId: string): Promise<SecretWithStages> {
     const secret = await findSecret(this.storage, scope, secretId);
     const stages = await stagesOfSecret(this.storage, secret.id);
-    return { secret, stages };
+    return { secret, stages, replication: await replicaViews(this.storage, secret) };
   }
 
   async list(scope: RequestScope, input: ListInput): Promise<{ entries: SecretWithStages[]; nextToken?: string }> {
@@ -167,7 +177,7 @@ export class SecretReader {
         }
         scanned++;
         query.after = { sortValue: SORT_VALUE[sortBy](secret), id: secret.id };
-        if (!filters.length || matchesFilters(secret, filters)) matched.push(secret);
+        if (!filters.length || matchesFilters({ ...secret, primaryRegion: primaryRegionOf(secret) }, filters)) matched.push(secret);
       }
       if (rows.length < query.limit) break;
     }

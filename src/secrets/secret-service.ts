@@ -1,9 +1,13 @@
 import { SecretsErrors, ServiceError } from '../errors/service-error.js';
 import { assertUsable, type KeyService } from '../keys/key-service.js';
 import type { KmsKeyRecord, Repositories, SecretRecord, Storage, Tag, VersionRecord } from '../storage/index.js';
-import { assertValidName, newSecretArn } from './secret-arn.js';
-import { keyFailure, SecretCipher, sealedVersion } from './secret-cipher.js';
-import { assertNotDeleted, findSecret, lookup, stagesOfSecret } from './secret-lookup.js';
+import { arnInRegion, assertValidName, newSecretArn } from './secret-arn.js';
+import { DEFAULT_KEY_ALIAS, keyFailure, SecretCipher, sealedVersion } from './secret-cipher.js';
+import { rewrapLabelledVersions } from './version-rewrap.js';
+import { assertNotDeleted, assertNotReplica, findSecret, findWritable, lookup, stagesOfSecret } from './secret-lookup.js';
+import type { ReplicaRegionInput, ReplicationService } from './replication-service.js';
+import { replicaViews, type ReplicaView } from './replica-views.js';
+import { ReplicationErrors } from './replication-errors.js';
 import { DAY_MS, type RequestScope } from './secret-scope.js';
 import type { CreateSecretInput, PutSecretValueInput, UpdateSecretInput } from './secret-types.js';
 import { requireToken, sameValue, valueOf, type PlainValue } from './secret-values.js';
@@ -11,27 +15,28 @@ import { AWSCURRENT, attachNewValue, labelsOf, moveLabel, type StageMap } from '
 import { validateTags } from './secret-tags.js';
 import { namedPrincipalArns, NO_SUCH_PRINCIPAL, packPolicy } from './principal-bindings.js';
 
-export const DEFAULT_KEY_ALIAS = 'alias/aws/secretsmanager';
+export { DEFAULT_KEY_ALIAS } from './secret-cipher.js';
 const MAX_LABELS_PER_SECRET = 20;
 const RETAINED_VERSIONS = 100;
-const REWRAPPED_LABELS = ['AWSCURRENT', 'AWSPENDING', 'AWSPREVIOUS'];
-/** Earlier wrappings kept per version: enough for a key change to be undone without losing access. */
-const MAX_PREVIOUS_WRAPPINGS = 3;
 
 export interface WriteResult {
   ARN: string;
   Name: string;
   VersionId?: string;
   VersionStages?: string[];
+  /** CreateSecret with replicas: their state once the secret is made. */
+  replication?: ReplicaView[];
 }
 
 /** The secrets domain: every operation that changes a secret, each in one transaction. */
 export class SecretService {
   readonly cipher: SecretCipher;
 
+  /** `storage` replicates (see replicating-storage.ts) where secrets may have replicas; `replication` adds them at creation. */
   constructor(
     private readonly storage: Storage,
     private readonly keys: KeyService,
+    private readonly replication?: ReplicationService,
   ) {
     this.cipher = new SecretCipher(keys);
   }
@@ -43,7 +48,8 @@ export class SecretService {
     const value = valueOf(input);
     const tags = validateTags(input.Tags ?? []);
     const kmsKeyArn = await this.prepareKeys(scope, input.KmsKeyId);
-    return this.storage.transaction(async (tx) => {
+    const replicas = input.AddReplicaRegions && (await this.prepareReplicas(scope, input.AddReplicaRegions));
+    const result = await this.storage.transaction(async (tx) => {
       const existing = await tx.secrets.findByName(scope.account, scope.region, input.Name);
       if (existing) return this.repeatCreate(tx, existing, token, value);
       const secret = await tx.secrets.insert({
@@ -54,13 +60,26 @@ export class SecretService {
         description: input.Description,
         kmsKeyArn,
         tags,
+        tagged: input.Tags !== undefined,
         createdAt: scope.now,
         lastChangedAt: scope.now,
       });
-      if (!value) return { ARN: secret.arn, Name: secret.name };
-      await this.writeVersion(tx, scope, secret, new Map(), token, value, [AWSCURRENT]);
-      return { ARN: secret.arn, Name: secret.name, VersionId: token };
+      if (value) await this.writeVersion(tx, scope, secret, new Map(), token, value, [AWSCURRENT]);
+      // In the same unit: a secret is never made without the replicas asked for.
+      if (replicas) await replicas.addTo(tx, secret, input.AddReplicaRegions!, input.ForceOverwriteReplicaSecret === true);
+      return { ARN: secret.arn, Name: secret.name, VersionId: value ? token : undefined };
     });
+    if (!replicas) return result;
+    const created = await this.storage.secrets.findByArn(result.ARN);
+    return { ...result, replication: (created && (await replicaViews(this.storage, created))) ?? [] };
+  }
+
+  /** Checks the replica regions of a new secret and makes the keys they need, before its unit of work. */
+  private async prepareReplicas(scope: RequestScope, requested: ReplicaRegionInput[]): Promise<ReplicationService> {
+    if (!this.replication) throw new Error('this SecretService was made without replication');
+    this.replication.checkRegions(scope.region, requested);
+    await this.replication.prepareKeys(scope, requested.map((r) => ({ region: r.Region, kmsKeyId: r.KmsKeyId })));
+    return this.replication;
   }
 
   async putValue(scope: RequestScope, input: PutSecretValueInput): Promise<WriteResult> {
@@ -69,7 +88,7 @@ export class SecretService {
     if (!value) throw SecretsErrors.invalidRequest('You must provide either SecretString or SecretBinary.');
     await this.prepareKeys(scope, undefined);
     return this.storage.transaction(async (tx) => {
-      const secret = await findSecret(tx, scope, input.SecretId);
+      const secret = await findWritable(tx, scope, input.SecretId);
       assertNotDeleted(secret);
       const stages = await stagesOfSecret(tx, secret.id);
       const labels = input.VersionStages ?? [AWSCURRENT];
@@ -84,12 +103,13 @@ export class SecretService {
     const kmsKeyArn = await this.prepareKeys(scope, input.KmsKeyId);
     return this.storage.transaction(async (tx) => {
       const secret = await findSecret(tx, scope, input.SecretId);
+      if (secret.primaryRegion !== undefined) return this.changeReplicaKey(tx, secret, input, kmsKeyArn);
       assertNotDeleted(secret);
       if (input.Description !== undefined) secret.description = input.Description;
       // An empty KmsKeyId switches back to the default key.
       if (input.KmsKeyId !== undefined) {
         secret.kmsKeyArn = kmsKeyArn;
-        await this.rewrapLabelledVersions(tx, scope, secret);
+        await rewrapLabelledVersions(tx, this.cipher.within(tx), await this.keyFor(scope, secret.kmsKeyArn ?? DEFAULT_KEY_ALIAS, tx), secret);
       }
       secret.lastChangedAt = scope.now;
       await tx.secrets.update(secret);
@@ -106,7 +126,7 @@ export class SecretService {
   ): Promise<WriteResult> {
     const { VersionStage: label, RemoveFromVersionId: from, MoveToVersionId: to } = input;
     return this.storage.transaction(async (tx) => {
-      const secret = await findSecret(tx, scope, input.SecretId);
+      const secret = await findWritable(tx, scope, input.SecretId);
       assertNotDeleted(secret);
       const stages = await stagesOfSecret(tx, secret.id);
       for (const versionId of [from, to]) {
@@ -156,6 +176,9 @@ export class SecretService {
         if (force) return { DeletionDate: scope.now };
         throw SecretsErrors.notFound();
       }
+      assertNotReplica(secret);
+      // A primary goes only once its replicas are gone (RemoveRegionsFromReplication), whatever the recovery window.
+      if (secret.replicas?.length) throw ReplicationErrors.stillReplicated(secret.arn, secret.replicas.map((r) => r.region));
       if (force) {
         await tx.secrets.purge(secret.id);
         return { ARN: secret.arn, Name: secret.name, DeletionDate: scope.now };
@@ -172,7 +195,7 @@ export class SecretService {
 
   async restore(scope: RequestScope, secretId: string): Promise<WriteResult> {
     return this.storage.transaction(async (tx) => {
-      const secret = await findSecret(tx, scope, secretId);
+      const secret = await findWritable(tx, scope, secretId);
       secret.deletedAt = undefined;
       secret.deletionDate = undefined;
       await tx.secrets.update(secret);
@@ -206,6 +229,7 @@ export class SecretService {
   private async changeTags(scope: RequestScope, secretId: string, change: (tags: Tag[]) => Tag[]): Promise<void> {
     await this.changeSecret(scope, secretId, (secret) => {
       secret.tags = validateTags(change(secret.tags));
+      secret.tagged = true;
     });
   }
 
@@ -232,13 +256,28 @@ export class SecretService {
   /** Changes a secret's metadata in one unit: the secret must exist and not be marked for deletion. */
   private async changeSecret(scope: RequestScope, secretId: string, change: (secret: SecretRecord) => void): Promise<WriteResult> {
     return this.storage.transaction(async (tx) => {
-      const secret = await findSecret(tx, scope, secretId);
+      const secret = await findWritable(tx, scope, secretId);
       assertNotDeleted(secret);
       change(secret);
       secret.lastChangedAt = scope.now;
       await tx.secrets.update(secret);
       return { ARN: secret.arn, Name: secret.name };
     });
+  }
+
+  /**
+   * UpdateSecret on a replica: its key is the one thing a replica's region decides (as in AWS).
+   * The primary records the replica's new key, and the unit's end moves the replica to it.
+   */
+  private async changeReplicaKey(tx: Repositories, replica: SecretRecord, input: UpdateSecretInput, kmsKeyArn: string | undefined): Promise<WriteResult> {
+    if (valueOf(input) || input.Description !== undefined || input.KmsKeyId === undefined) throw ReplicationErrors.notPermittedOnReplica();
+    assertNotDeleted(replica);
+    const primary = await tx.secrets.findByArn(arnInRegion(replica.arn, replica.primaryRegion!));
+    const link = primary?.replicas?.find((r) => r.region === replica.region);
+    if (!primary || !link) throw ReplicationErrors.notPermittedOnReplica();
+    link.kmsKeyId = kmsKeyArn;
+    await tx.secrets.update(primary);
+    return { ARN: replica.arn, Name: replica.name };
   }
 
   /** A CreateSecret for a name that exists: idempotent success, or the error AWS gives. */
@@ -344,33 +383,6 @@ export class SecretService {
       throw keyFailure('encrypt', error);
     }
     return key.id === defaultKey.id ? undefined : requested;
-  }
-
-  /**
-   * After a change of key, the versions labelled AWSCURRENT, AWSPENDING and
-   * AWSPREVIOUS get their data key wrapped by the new key too, as AWS does; the
-   * old wrapping is kept, so the old key still opens them. A version the old
-   * key can no longer open stays as it is.
-   */
-  private async rewrapLabelledVersions(tx: Repositories, scope: RequestScope, secret: SecretRecord): Promise<void> {
-    const key = await this.keyFor(scope, secret.kmsKeyArn ?? DEFAULT_KEY_ALIAS, tx);
-    const cipher = this.cipher.within(tx);
-    const stages = await stagesOfSecret(tx, secret.id);
-    const versionIds = new Set(REWRAPPED_LABELS.map((label) => stages.get(label)).filter((id) => id !== undefined));
-    for (const versionId of versionIds) {
-      const version = await tx.secrets.version(secret.id, versionId);
-      const sealed = version && sealedVersion(version);
-      if (!sealed || cipher.wrappedBy(sealed) === key.id) continue;
-      let wrappedDataKey: Buffer;
-      try {
-        wrappedDataKey = await cipher.rewrap(secret.arn, sealed, key);
-      } catch (error) {
-        if (error instanceof ServiceError && error.code === 'DecryptionFailure') continue;
-        throw error;
-      }
-      const previous = [{ kmsKeyArn: version.kmsKeyArn, wrappedDataKey: sealed.wrappedDataKey }, ...(sealed.previousWrappings ?? [])];
-      await tx.secrets.fillVersion({ ...version, wrappedDataKey, kmsKeyArn: secret.kmsKeyArn, previousWrappings: previous.slice(0, MAX_PREVIOUS_WRAPPINGS) });
-    }
   }
 
   /** Resolves a key; inside a unit of work, pass its repositories. */

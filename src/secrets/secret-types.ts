@@ -12,6 +12,7 @@ export interface CreateSecretInput extends SecretValueInput {
   Description?: string;
   KmsKeyId?: string;
   Tags?: Tag[];
+  AddReplicaRegions?: { Region: string; KmsKeyId?: string }[];
   ForceOverwriteReplicaSecret?: boolean;
 }
 

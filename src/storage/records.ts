@@ -15,6 +15,11 @@ export interface SecretRecord {
   /** The KMS key ARN protecting the secret, or undefined for the account's default key. */
   kmsKeyArn?: string;
   tags: Tag[];
+  /**
+   * Whether the secret has a tag list, even an empty one: tags were given or changed at some
+   * point (AWS then shows `Tags`, `[]` once every tag is removed, and none for a secret never tagged).
+   */
+  tagged?: boolean;
   createdAt: number;
   lastChangedAt: number;
   /** Midnight UTC of the day of the last read (AWS keeps day granularity). */
@@ -26,6 +31,21 @@ export interface SecretRecord {
   rotation?: SecretRotation;
   /** The resource policy PutResourcePolicy stored, verbatim. */
   resourcePolicy?: string;
+  /** A replica: the region of its primary secret (same account, name and ARN suffix). */
+  primaryRegion?: string;
+  /** A primary: the regions it is replicated to, each with the state of its replica. */
+  replicas?: ReplicaRecord[];
+}
+
+export type ReplicationStatus = 'InSync' | 'Failed' | 'InProgress';
+
+/** One region a primary secret is replicated to. */
+export interface ReplicaRecord {
+  region: string;
+  /** The key that protects the replica, as the request named it (in the replica's region); undefined: its default key. */
+  kmsKeyId?: string;
+  status: ReplicationStatus;
+  statusMessage?: string;
 }
 
 /** A secret's rotation configuration and schedule, as RotateSecret leaves it. */
@@ -56,6 +76,8 @@ export interface VersionRecord {
   wrappedDataKey?: Buffer;
   /** ARN of the KMS key that wrapped the data key. */
   kmsKeyArn?: string;
+  /** Midnight UTC of the day this version was last read (AWS tracks it per version, by day). */
+  lastAccessedAt?: number;
   /**
    * The same data key wrapped by keys the secret used before (newest first):
    * changing a secret's key re-wraps its labelled versions and keeps them
@@ -70,7 +92,7 @@ export interface DataKeyWrapping {
   wrappedDataKey: Buffer;
 }
 
-export type NewVersion = Omit<VersionRecord, 'stages'>;
+export type NewVersion = Omit<VersionRecord, 'stages' | 'lastAccessedAt'>;
 
 export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
 

@@ -39,6 +39,7 @@ export interface SecretListQuery {
 export type SecretKey = { account: string; region: string; name: string } | { arn: string };
 
 export interface SecretRepository {
+  findById(id: number): Promise<SecretRecord | undefined>;
   findByName(account: string, region: string, name: string): Promise<SecretRecord | undefined>;
   findByArn(arn: string): Promise<SecretRecord | undefined>;
   /** A secret and the version that carries `stage`, in one read: the hot path of GetSecretValue. */
@@ -50,12 +51,16 @@ export interface SecretRepository {
   list(query: SecretListQuery): Promise<SecretRecord[]>;
   /** Secrets whose recovery window has ended. */
   dueForPurge(now: number, limit: number): Promise<SecretRecord[]>;
-  /** Secrets whose scheduled rotation is due (by the index on next_rotation_at). */
+  /** Secrets whose scheduled rotation is due (by the index on next_rotation_at); never a replica, which its primary's rotation updates. */
   dueForRotation(now: number, limit: number): Promise<SecretRecord[]>;
-  /** The earliest scheduled rotation, for the scheduler's next wake-up. */
+  /** The earliest scheduled rotation (of a secret that is not a replica), for the scheduler's next wake-up. */
   nextRotationAt(): Promise<number | undefined>;
   /** Records a read; written only when the day changed, so the hot path rarely writes. Says whether it wrote. */
   touchLastAccessed(id: number, day: number): Promise<boolean>;
+  /** Records a read of one version, as touchLastAccessed does for the secret. Says whether it wrote. */
+  touchVersionAccessed(secretId: number, versionId: string, day: number): Promise<boolean>;
+  /** Primary secrets with a replica whose replication failed, by id after `afterId`, up to the limit (retried in the background). */
+  withFailedReplicas(afterId: number, limit: number): Promise<SecretRecord[]>;
 
   versions(secretId: number): Promise<VersionRecord[]>;
   /** Staging labels of many secrets at once, for list pages: secretId → versionId → labels. */
@@ -74,6 +79,8 @@ export interface SecretRepository {
    * secret has more than `keep` versions (AWS's retention rule).
    */
   pruneVersions(secretId: number, keep: number, olderThan: number): Promise<void>;
+  /** Removes the given versions of a secret, with their labels (a replica follows its primary's pruning). */
+  deleteVersions(secretId: number, versionIds: string[]): Promise<void>;
   /** Replaces every staging label of the secret: label → versionId. */
   setStages(secretId: number, stages: Map<string, string>): Promise<void>;
 }

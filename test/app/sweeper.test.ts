@@ -121,3 +121,13 @@ test('the interval timer sweeps on its own and stop() waits for it', async () =>
   await running.stop();
   assert.equal(await find('timed'), undefined);
 });
+
+test('while the wall clock is not trusted only tasks that depend on no time run', async () => {
+  const ran: string[] = [];
+  const task = (done: string, anyTime?: boolean) => ({ done, anyTime, run: async () => (ran.push(done), 0) });
+  const untrusted = new Sweeper([task('purge'), task('retry replicas', true)], silent, () => undefined);
+  await untrusted.sweep();
+  assert.deepEqual(ran, ['retry replicas']);
+  await new Sweeper([task('purge'), task('retry replicas', true)], silent, () => now).sweep();
+  assert.deepEqual(ran, ['retry replicas', 'purge', 'retry replicas']);
+});

@@ -1,18 +1,21 @@
 // CloudTrail LookupEvents against a live server: Secrets Manager and KMS calls
-// made with the SDK are looked up with `aws cloudtrail lookup-events` and with
-// raw signed calls (there is no JS SDK client for CloudTrail here). A missing
-// AWS CLI skips its tests locally and fails them under CI=true.
+// made with the SDK are looked up with the JavaScript SDK v3's CloudTrail client,
+// `aws cloudtrail lookup-events` and raw signed calls under both target prefixes.
+// A missing AWS CLI skips its tests locally and fails them under CI=true.
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateKeyCommand, DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CloudTrailClient, LookupEventsCommand, paginateLookupEvents } from '@aws-sdk/client-cloudtrail';
 import { clientConfig, startServer, type TestServer } from '../support/coffer-server.js';
 import { describeRun, requireTool, run, serverEnv } from '../support/child-process.js';
 import { rawClientFor, type RawClient } from '../support/raw-client.js';
 
+/** What botocore (the AWS CLI), JavaScript v2 and Go v1 send; JavaScript v3 and Go v2 send `CloudTrail_20131101`. */
 const TARGET = 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101';
+const SHORT_TARGET = 'CloudTrail_20131101';
 
 interface Event {
   EventId: string;
@@ -62,8 +65,8 @@ async function makeCalls(): Promise<void> {
 }
 
 /** A signed LookupEvents call, as any client sends it. */
-function rawLookup(body: Record<string, unknown>) {
-  return raw.call(`${TARGET}.LookupEvents`, body, { sign: { service: 'cloudtrail' } });
+function rawLookup(body: Record<string, unknown>, target = TARGET) {
+  return raw.call(`${target}.LookupEvents`, body, { sign: { service: 'cloudtrail' } });
 }
 
 const requireAwsCli = (t: TestContext) => requireTool(t, 'the AWS CLI (aws)', 'aws', ['--version']);
@@ -115,6 +118,37 @@ describe('CloudTrail LookupEvents end to end', () => {
     }
     assert.deepEqual(events.map((e) => e.ReadOnly), ['false', 'true', 'false']);
     assert.equal(r.json.NextToken, undefined);
+  });
+
+  test('both X-Amz-Target prefixes reach LookupEvents, with the same answer', async () => {
+    const body = { LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: made.secretArn }] };
+    const [long, short] = [await rawLookup(body), await rawLookup(body, SHORT_TARGET)];
+    assert.equal(short.status, 200, short.text);
+    assert.deepEqual(short.json, long.json);
+  });
+
+  test('the JavaScript SDK v3 CloudTrail client looks events up, pages and gets the modelled errors', async () => {
+    const cloudtrail = new CloudTrailClient(clientConfig(server));
+    try {
+      const byKey = { LookupAttributes: [{ AttributeKey: 'ResourceName' as const, AttributeValue: made.keyArn }] };
+      const { Events } = await cloudtrail.send(new LookupEventsCommand(byKey));
+      assert.deepEqual(Events!.map((e) => e.EventName), [...KMS_CALLS].reverse());
+      for (const event of Events!) {
+        assert.ok(event.EventTime instanceof Date, 'EventTime is parsed as a timestamp');
+        assert.equal(event.EventSource, 'kms.amazonaws.com');
+        assert.equal(JSON.parse(event.CloudTrailEvent!).eventID, event.EventId);
+      }
+      const paged: string[] = [];
+      for await (const page of paginateLookupEvents({ client: cloudtrail, pageSize: 1 }, byKey)) paged.push(...page.Events!.map((e) => e.EventName!));
+      assert.deepEqual(paged, [...KMS_CALLS].reverse());
+      const error = await cloudtrail.send(new LookupEventsCommand({ MaxResults: 51 })).then(
+        () => assert.fail('MaxResults 51 was accepted'),
+        (e: Error) => e,
+      );
+      assert.equal(error.name, 'InvalidMaxResultsException', error.message);
+    } finally {
+      cloudtrail.destroy();
+    }
   });
 
   test('raw calls get the documented errors, and the other CloudTrail operations answer as unsupported', async () => {

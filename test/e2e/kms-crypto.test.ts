@@ -15,10 +15,12 @@ import {
   type DecryptCommandInput,
 } from '@aws-sdk/client-kms';
 import { rejectsWith, type SdkError } from '../support/sdk-errors.js';
+import { rawClientFor } from '../support/raw-client.js';
 import {
   KEY_MATERIAL_ID,
   KmsMessages,
   buf,
+  keyArnOf,
   createKey,
   createKeyWithAlias,
   keyIdentifiers,
@@ -113,6 +115,8 @@ test('Encrypt takes 1 to 4096 bytes: 4096 round-trips, 4097 and 0 are Validation
 test('Encrypt with an unknown key is NotFoundException', async () => {
   await rejectsWith(encrypt('alias/no-such-alias', utf8('x')), 'NotFoundException');
   await rejectsWith(encrypt('fake-key-id', utf8('x')), 'NotFoundException', KmsMessages.invalidKeyId('fake-key-id'));
+  const missingMrk = 'mrk-0123456789abcdef0123456789abcdef';
+  await rejectsWith(encrypt(missingMrk, utf8('x')), 'NotFoundException', KmsMessages.keyNotFound(keyArnOf(missingMrk)));
 });
 
 // --- Encryption context -----------------------------------------------------------------------
@@ -139,6 +143,14 @@ test('encryption context: the same pairs in any order decrypt; missing, extra or
       return true;
     });
   }
+});
+
+test('InvalidCiphertextException has no message member in its body, as AWS sends it', async () => {
+  const key = await createKey(shared.kms);
+  const blob = Buffer.from(await encrypt(key.KeyId, utf8('bound'), CONTEXT)).toString('base64');
+  const r = await rawClientFor(shared.server).call('TrentService.Decrypt', { CiphertextBlob: blob, EncryptionContext: { purpose: 'other' } }, { sign: { service: 'kms' } });
+  assert.equal(r.status, 400, r.text);
+  assert.deepEqual(r.json, { __type: 'InvalidCiphertextException' });
 });
 
 test('a ciphertext made without context decrypts with none or an empty map, not with one', async () => {

@@ -135,9 +135,13 @@ test('DescribeKey finds a key by key id, key ARN, alias name and alias ARN', asy
 
 test('DescribeKey of what does not exist is NotFoundException with the AWS message', async () => {
   const missing = randomUUID();
+  // A well-formed multi-Region key id that names no key: AWS says the key does not exist, as for a UUID.
+  const missingMrk = `mrk-${randomUUID().replace(/-/g, '')}`;
   const cases: Array<[string, string]> = [
     ['fake-key-id', KmsMessages.invalidKeyId('fake-key-id')],
     [missing, KmsMessages.keyNotFound(keyArnOf(missing))],
+    [missingMrk, KmsMessages.keyNotFound(keyArnOf(missingMrk))],
+    [keyArnOf(missingMrk), KmsMessages.keyNotFound(keyArnOf(missingMrk))],
     [keyArnOf(missing), KmsMessages.keyNotFound(keyArnOf(missing))],
     ['alias/never-created', KmsMessages.aliasNotFound(aliasArnOf('alias/never-created'))],
     [aliasArnOf('alias/never-created'), KmsMessages.aliasNotFound(aliasArnOf('alias/never-created'))],

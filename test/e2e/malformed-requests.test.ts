@@ -152,6 +152,8 @@ const rows: Row[] = [
   { name: 'PutSecretValue without ClientRequestToken', request: op('PutSecretValue', { SecretId: ALPHA, SecretString: 'x' }), code: 'InvalidRequestException', message: NO_TOKEN },
   { name: 'UpdateSecret with a value but no ClientRequestToken', request: op('UpdateSecret', { SecretId: ALPHA, SecretString: 'x' }), code: 'InvalidRequestException', message: NO_TOKEN },
   { name: 'token missing is reported before the secret is looked up', request: op('PutSecretValue', { SecretId: 'malformed/does-not-exist', SecretString: 'x' }), code: 'InvalidRequestException', message: NO_TOKEN },
+  // AWS answers RotateSecret's missing token with InvalidParameterException, also before the lookup.
+  { name: 'RotateSecret without ClientRequestToken, before the secret is looked up', request: op('RotateSecret', { SecretId: 'malformed/does-not-exist' }), code: 'InvalidParameterException', message: NO_TOKEN },
   { name: 'VersionId of 3 characters', request: op('GetSecretValue', { SecretId: ALPHA, VersionId: 'abc' }), code: 'ValidationException', message: `at 'versionId' failed to satisfy constraint: ${tooShort(32)}` },
 
   // --- numbers out of range ---

@@ -1,5 +1,6 @@
-// A server on `--storage postgres://…`, driven as a user drives it: secrets, KMS keys, an IAM
-// user with a managed policy and a rotation function through the real clients, then a restart
+// A server on `--storage postgres://…`, driven as a user drives it: secrets (one replicated to
+// another region), KMS keys, an IAM user with a managed policy and a rotation function through
+// the real clients, then a restart
 // that reads everything back from the database. Also: a root key rotation whose unit of work is
 // run again after a serialization failure still leaves every key readable.
 import { after, test } from 'node:test';
@@ -72,6 +73,9 @@ if (database) {
     await sm.send(new DeleteSecretCommand({ SecretId: 'pg/app/restored', RecoveryWindowInDays: 7 }));
     await rejectsWith(sm.send(new GetSecretValueCommand({ SecretId: 'pg/app/restored' })), 'InvalidRequestException');
     await sm.send(new RestoreSecretCommand({ SecretId: 'pg/app/restored' }));
+    // A replica in eu-west-1 follows its primary.
+    await sm.send(new CreateSecretCommand({ Name: 'pg/replicated', SecretString: 'first', AddReplicaRegions: [{ Region: 'eu-west-1' }] }));
+    await sm.send(new PutSecretValueCommand({ SecretId: 'pg/replicated', SecretString: 'second' }));
 
     // KMS: a key with an alias encrypts; another is disabled.
     const key = (await kms.send(new CreateKeyCommand({ Description: 'on postgres' }))).KeyMetadata!;
@@ -119,9 +123,19 @@ if (database) {
         ['pg/app/db', false],
         ['pg/app/doomed', true],
         ['pg/app/restored', false],
+        ['pg/replicated', false],
         ['pg/rotated', false],
       ]);
       assert.equal((await sm.send(new GetSecretValueCommand({ SecretId: 'pg/app/restored' }))).SecretString, 'back again');
+      const replicated = await sm.send(new DescribeSecretCommand({ SecretId: 'pg/replicated' }));
+      assert.deepEqual(replicated.ReplicationStatus?.map((r) => [r.Region, r.Status]), [['eu-west-1', 'InSync']]);
+      const eu = new SecretsManagerClient(clientConfig(server, 'eu-west-1'));
+      try {
+        assert.equal((await eu.send(new GetSecretValueCommand({ SecretId: 'pg/replicated' }))).SecretString, 'second');
+        assert.deepEqual((await eu.send(new DescribeSecretCommand({ SecretId: 'pg/replicated' }))).VersionIdsToStages, replicated.VersionIdsToStages);
+      } finally {
+        eu.destroy();
+      }
       assert.equal(text((await kms.send(new DecryptCommand({ CiphertextBlob: ciphertext }))).Plaintext), 'kms plaintext');
       assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: 'alias/pg-app' }))).KeyMetadata?.KeyId, key.KeyId);
       assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: disabled.KeyId }))).KeyMetadata?.KeyState, 'Disabled');
@@ -156,8 +170,15 @@ if (database) {
 
     // The data is in PostgreSQL: the data directory holds no coffer.db, and the database the secrets' rows.
     assert.ok(!existsSync(join(server.dataDir, 'coffer.db')), readdirSync(server.dataDir).join(', '));
-    const { rows } = await database.query('SELECT name FROM secrets ORDER BY name');
-    assert.deepEqual(rows.map((r) => r.name), ['pg/app/db', 'pg/app/doomed', 'pg/app/restored', 'pg/rotated']);
+    const { rows } = await database.query('SELECT name, region FROM secrets ORDER BY name, region');
+    assert.deepEqual(rows.map((r) => `${r.name} ${r.region}`), [
+      'pg/app/db us-east-1',
+      'pg/app/doomed us-east-1',
+      'pg/app/restored us-east-1',
+      'pg/replicated eu-west-1',
+      'pg/replicated us-east-1',
+      'pg/rotated us-east-1',
+    ]);
     // The stored values are ciphertext only.
     const stored = await database.query('SELECT ciphertext FROM secret_versions');
     for (const row of stored.rows) assert.ok(!String(row.ciphertext).includes('password'));

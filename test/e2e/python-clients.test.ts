@@ -1,7 +1,7 @@
 // End-to-end compatibility with the machine's python clients: boto3 (through
-// test/e2e/python/boto3_flows.py) and the AWS CLI, run as child processes
-// against one live Coffer server. Missing tools skip the tests locally and
-// fail them under CI=true.
+// test/e2e/python/boto3_flows.py and replication_flows.py) and the AWS CLI, run
+// as child processes against one live Coffer server. Missing tools skip the
+// tests locally and fail them under CI=true.
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -9,8 +9,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT, startServer, tempDir, type TestServer } from '../support/coffer-server.js';
 import { cleanEnv, describeRun, requireTool, run, serverEnv, type RunResult } from '../support/child-process.js';
+import { createRotationFunction } from '../rotation/rotation-e2e.js';
 
 const BOTO3_SCRIPT = join(PROJECT_ROOT, 'test/e2e/python/boto3_flows.py');
+const REPLICATION_SCRIPT = join(PROJECT_ROOT, 'test/e2e/python/replication_flows.py');
+const EXAMPLE_ROTATION = join(PROJECT_ROOT, 'examples/rotation');
 
 let server: TestServer;
 let scratch: string;
@@ -22,6 +25,14 @@ async function boto3Flows(t: TestContext): Promise<void> {
   if (!(await requireBoto3(t))) return;
   const r = await run('python3', [BOTO3_SCRIPT], serverEnv(server));
   assert.equal(r.code, 0, describeRun('boto3_flows.py', r));
+}
+
+async function boto3Replication(t: TestContext): Promise<void> {
+  if (!(await requireBoto3(t))) return;
+  // The example Lambda, unchanged, rotates the primary; the script checks its replica follows.
+  const rotator = await createRotationFunction(server, 'py-replicated-rotator', `python3 ${EXAMPLE_ROTATION}/run-lambda.py ${EXAMPLE_ROTATION}/lambda_function.py`);
+  const r = await run('python3', [REPLICATION_SCRIPT], { ...serverEnv(server), ROTATION_FUNCTION_ARN: rotator });
+  assert.equal(r.code, 0, describeRun('replication_flows.py', r));
 }
 
 // ---------------------------------------------------------------------------- AWS CLI
@@ -149,7 +160,8 @@ async function firstStartCredentialsFile(t: TestContext): Promise<void> {
 // One server for the file; the three clients run side by side against it.
 describe('python clients against a live server', { concurrency: true }, () => {
   before(async () => {
-    server = await startServer();
+    // Failed replicas are retried at every sweep.
+    server = await startServer({ args: ['--sweep-interval', '1'] });
     scratch = tempDir('coffer-python-clients-');
   });
   after(async () => {
@@ -157,6 +169,7 @@ describe('python clients against a live server', { concurrency: true }, () => {
   });
 
   test('boto3 drives the main Secrets Manager flows', boto3Flows);
+  test('boto3 drives replication across regions, a rotation of the primary included', boto3Replication);
   test('the AWS CLI drives the main Secrets Manager flows', awsCliFlows);
   test('first start: the credentials file alone configures the AWS CLI', firstStartCredentialsFile);
 });

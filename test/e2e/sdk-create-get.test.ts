@@ -5,8 +5,9 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   ListSecretVersionIdsCommand,
+  ListSecretsCommand,
   PutSecretValueCommand,
-  } from '@aws-sdk/client-secrets-manager';
+} from '@aws-sdk/client-secrets-manager';
 import { sharedServer } from '../support/coffer-server.js';
 import { NOT_FOUND, rejectsWith, todayUtc, token, uniqueName } from '../support/sdk-errors.js';
 
@@ -271,6 +272,15 @@ test('DescribeSecret: dates, VersionIdsToStages, no KmsKeyId for the default key
   assert.equal(read.LastAccessedDate.getTime(), todayUtc().getTime());
   // Reading changes nothing.
   assert.equal(read.LastChangedDate!.getTime(), fresh.LastChangedDate.getTime());
+});
+
+test('an empty Description is left out of DescribeSecret and ListSecrets, as AWS does', async () => {
+  const name = uniqueName('describe/empty-description');
+  await shared.client.send(new CreateSecretCommand({ Name: name, SecretString: 'x', Description: '' }));
+  const described = await shared.client.send(new DescribeSecretCommand({ SecretId: name }));
+  assert.equal(described.Description, undefined);
+  const listed = await shared.client.send(new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [name] }] }));
+  assert.equal(listed.SecretList![0]!.Description, undefined);
 });
 
 test('naming the default key aws/secretsmanager explicitly still leaves KmsKeyId out', async () => {

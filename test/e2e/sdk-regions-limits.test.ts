@@ -6,8 +6,7 @@ import {
   GetSecretValueCommand,
   ListSecretsCommand,
   PutSecretValueCommand,
-  ReplicateSecretToRegionsCommand,
-    SecretsManagerClient,
+  SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { clientConfig, startServer, type TestServer } from '../support/coffer-server.js';
 import { NOT_FOUND, rejectsWith, uniqueName } from '../support/sdk-errors.js';
@@ -108,20 +107,4 @@ test('a SecretBinary of 65,536 arbitrary bytes round-trips; 65,537 is Validation
 
 test('an empty SecretString is ValidationException (the model requires at least 1)', async () => {
   await rejectsWith(client.send(new CreateSecretCommand({ Name: uniqueName('limit/empty'), SecretString: '' })), 'ValidationException');
-});
-
-// --- Operations not implemented yet -----------------------------------------------------------
-
-test('operations Coffer does not implement yet answer InvalidRequestException naming the operation, never a 500', async () => {
-  const name = uniqueName('unimplemented');
-  await client.send(new CreateSecretCommand({ Name: name, SecretString: 'v' }));
-  const calls: [string, () => Promise<unknown>][] = [
-    ['ReplicateSecretToRegions', () => client.send(new ReplicateSecretToRegionsCommand({ SecretId: name, AddReplicaRegions: [{ Region: 'eu-west-1' }] }))],
-  ];
-  for (const [operation, call] of calls) {
-    const error = await rejectsWith(call(), 'InvalidRequestException');
-    assert.ok(error.message.includes(operation), `${operation}: ${error.message}`);
-  }
-  // Nothing changed.
-  assert.equal((await client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString, 'v');
 });

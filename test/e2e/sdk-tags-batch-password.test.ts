@@ -7,6 +7,7 @@ import {
   DescribeSecretCommand,
   GetRandomPasswordCommand,
   GetSecretValueCommand,
+  ListSecretsCommand,
   PutSecretValueCommand,
   TagResourceCommand,
   UntagResourceCommand,
@@ -49,7 +50,10 @@ test('UntagResource removes keys and ignores absent ones (idempotent); tag keys 
   await shared.client.send(new UntagResourceCommand({ SecretId: name, TagKeys: ['a', 'missing'] }));
   assert.deepEqual(await tagsOf(name), [{ Key: 'A', Value: 'upper' }, { Key: 'b', Value: '2' }]);
   await shared.client.send(new UntagResourceCommand({ SecretId: name, TagKeys: ['A', 'b'] }));
-  assert.equal((await shared.client.send(new DescribeSecretCommand({ SecretId: name }))).Tags, undefined);
+  // Every tag removed: AWS shows an empty list (a secret never tagged has no Tags at all).
+  assert.deepEqual((await shared.client.send(new DescribeSecretCommand({ SecretId: name }))).Tags, []);
+  const listed = await shared.client.send(new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [name] }] }));
+  assert.deepEqual(listed.SecretList![0]!.Tags, []);
 });
 
 test('tags are per secret: writing a new version keeps them', async () => {

@@ -11,7 +11,7 @@ import {
   paginateListSecretVersionIds,
 } from '@aws-sdk/client-secrets-manager';
 import { sharedServer } from '../support/coffer-server.js';
-import { NOT_FOUND, rejectsWith, token, uniqueName } from '../support/sdk-errors.js';
+import { NOT_FOUND, rejectsWith, todayUtc, token, uniqueName } from '../support/sdk-errors.js';
 
 const shared = sharedServer();
 
@@ -363,6 +363,19 @@ test('ListSecretVersionIds: labelled versions by default; IncludeDeprecated adds
   assert.equal('VersionStages' in deprecated, false, 'listed without a VersionStages key');
   assert.deepEqual(deprecated.KmsKeyIds, ['DefaultEncryptionKey']);
   assert.equal(all.Versions!.length, 3);
+});
+
+test('ListSecretVersionIds: each version that was read carries its own LastAccessedDate, by day', async () => {
+  const { name, v1 } = await secretWithValue('versions/read');
+  const v2 = token();
+  await put(name, 'two', v2);
+  const readDates = async () =>
+    Object.fromEntries((await shared.client.send(new ListSecretVersionIdsCommand({ SecretId: name }))).Versions!.map((v) => [v.VersionId!, v.LastAccessedDate?.getTime()]));
+  assert.deepEqual(await readDates(), { [v1]: undefined, [v2]: undefined }, 'no version read yet');
+  await shared.client.send(new GetSecretValueCommand({ SecretId: name }));
+  assert.deepEqual(await readDates(), { [v1]: undefined, [v2]: todayUtc().getTime() }, 'reading AWSCURRENT dates only its version');
+  await shared.client.send(new GetSecretValueCommand({ SecretId: name, VersionId: v1 }));
+  assert.deepEqual(await readDates(), { [v1]: todayUtc().getTime(), [v2]: todayUtc().getTime() });
 });
 
 test('ListSecretVersionIds pages with MaxResults/NextToken; the SDK paginator sees every version exactly once', async () => {

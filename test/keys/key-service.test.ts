@@ -149,6 +149,9 @@ test('resolveKey of unknown references: NotFoundException with the AWS messages'
       [elsewhere.id, `Key 'arn:aws:kms:us-east-1:111122223333:key/${elsewhere.id}' does not exist`],
       ['fake-key-id', "Invalid keyId 'fake-key-id'"],
       [missing.replace(/-/g, ''), `Invalid keyId '${missing.replace(/-/g, '')}'`],
+      // a well-formed multi-Region key id is a key that does not exist; a malformed one is not a key id
+      [`mrk-${missing.replace(/-/g, '')}`, `Key 'arn:aws:kms:us-east-1:111122223333:key/mrk-${missing.replace(/-/g, '')}' does not exist`],
+      ['mrk-1234', "Invalid keyId 'mrk-1234'"],
       ['alias/nope', 'Alias arn:aws:kms:us-east-1:111122223333:alias/nope is not found.'],
       ['arn:aws:kms:us-east-1:111122223333:alias/nope', 'Alias arn:aws:kms:us-east-1:111122223333:alias/nope is not found.'],
       [elsewhere.arn, 'Invalid arn us-west-2'],

@@ -4,7 +4,7 @@
 // AWS's templates for a plain API key: it uses only the Secrets Manager calls.
 import { afterEach, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { secretsManagerService } from '../../src/api/secretsmanager/secrets-manager-service.js';
 import type { SecretsApiDeps } from '../../src/api/secretsmanager/deps.js';
@@ -14,7 +14,7 @@ import { RootKey } from '../../src/keys/root-key.js';
 import type { RotationEvent, SecretsPort } from '../../src/rotation/rotation-function.js';
 import { RotationRunner } from '../../src/rotation/rotation-runner.js';
 import { RotationScheduler } from '../../src/rotation/rotation-scheduler.js';
-import { RotationService } from '../../src/rotation/rotation-service.js';
+import { RotationService, type RotateSecretInput } from '../../src/rotation/rotation-service.js';
 import { pendingCopier } from '../../src/rotation/secrets-port.js';
 import { inProcessSecretsPort } from './in-process-secrets-port.js';
 import type { RequestScope } from '../../src/secrets/secret-scope.js';
@@ -100,12 +100,14 @@ afterEach(async () => {
 });
 
 const describe = () => deps.reader.describe(scope(), 'api');
+/** RotateSecret as the SDKs send it: with a ClientRequestToken they make up. */
+const rotate = (input: Omit<RotateSecretInput, 'ClientRequestToken'>) => rotation.rotate(scope(), { ClientRequestToken: randomUUID(), ...input });
 const current = async () => (await deps.reader.getValue(scope(), { SecretId: 'api' })).SecretString;
 const code = (expected: string, message?: RegExp) => (e: unknown) =>
   e instanceof ServiceError && e.code === expected && (!message || message.test(e.message));
 
 test('RotateSecret runs the four steps in order after answering; AWSCURRENT moves, AWSPREVIOUS keeps the old key', async () => {
-  const answer = await rotation.rotate(scope(), { SecretId: 'api', RotationLambdaARN: FUNCTION_ARN, RotationRules: { AutomaticallyAfterDays: 30 } });
+  const answer = await rotate({ SecretId: 'api', RotationLambdaARN: FUNCTION_ARN, RotationRules: { AutomaticallyAfterDays: 30 } });
   assert.ok(answer.VersionId);
   await runner.idle();
   assert.deepEqual(seen.map((e) => e.Step), ['createSecret', 'setSecret', 'testSecret', 'finishSecret']);
@@ -129,23 +131,30 @@ test('RotateSecret runs the four steps in order after answering; AWSCURRENT move
 });
 
 test('RotateSecret refuses what AWS refuses: no function, an unknown function, bad rules, a rotation in progress', async () => {
-  await assert.rejects(rotation.rotate(scope(), { SecretId: 'api' }), code('InvalidRequestException', /No Lambda rotation function ARN/));
+  // A raw caller's request without a token is refused before the secret is looked up, as AWS does.
+  for (const secretId of ['api', 'no-such-secret']) {
+    await assert.rejects(
+      rotation.rotate(scope(), { SecretId: secretId, RotationLambdaARN: FUNCTION_ARN }),
+      code('InvalidParameterException', /^You must provide a ClientRequestToken value\. We recommend a UUID-type value\.$/),
+    );
+  }
+  await assert.rejects(rotate({ SecretId: 'api' }), code('InvalidRequestException', /No Lambda rotation function ARN/));
   await assert.rejects(
-    rotation.rotate(scope(), { SecretId: 'api', RotationLambdaARN: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:missing` }),
+    rotate({ SecretId: 'api', RotationLambdaARN: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:missing` }),
     code('AccessDeniedException', /cannot invoke the specified Lambda function/),
   );
   await assert.rejects(
-    rotation.rotate(scope(), { SecretId: 'api', RotationLambdaARN: FUNCTION_ARN, RotationRules: { ScheduleExpression: 'cron(5 * * * ? *)' } }),
+    rotate({ SecretId: 'api', RotationLambdaARN: FUNCTION_ARN, RotationRules: { ScheduleExpression: 'cron(5 * * * ? *)' } }),
     code('InvalidParameterException'),
   );
   await assert.rejects(
-    rotation.rotate(scope(), { SecretId: 'api', RotationLambdaARN: FUNCTION_ARN, RotationRules: { AutomaticallyAfterDays: 3, ScheduleExpression: 'rate(3 days)' } }),
+    rotate({ SecretId: 'api', RotationLambdaARN: FUNCTION_ARN, RotationRules: { AutomaticallyAfterDays: 3, ScheduleExpression: 'rate(3 days)' } }),
     code('InvalidParameterException', /both rotation frequency and schedule expression/),
   );
   assert.equal((await describe()).secret.rotation, undefined, 'a refused call stores nothing');
 
   failAt = 'setSecret';
-  const failed = await rotation.rotate(scope(), { SecretId: 'api', RotationLambdaARN: FUNCTION_ARN });
+  const failed = await rotate({ SecretId: 'api', RotationLambdaARN: FUNCTION_ARN });
   await runner.idle();
   assert.ok(logs.some((l) => l.includes('rotation failed at setSecret') && l.includes('the target refused the key')), 'the failure is logged with its step and reason');
   assert.equal(await current(), 'first-key', 'a failed rotation leaves AWSCURRENT alone');
@@ -153,7 +162,7 @@ test('RotateSecret refuses what AWS refuses: no function, an unknown function, b
   const stages = (await describe()).stages;
   assert.equal(stages.get('AWSPENDING'), failed.VersionId);
   assert.notEqual(stages.get('AWSCURRENT'), failed.VersionId);
-  await assert.rejects(rotation.rotate(scope(), { SecretId: 'api' }), code('InvalidRequestException', /previous rotation isn't complete/));
+  await assert.rejects(rotate({ SecretId: 'api' }), code('InvalidRequestException', /previous rotation isn't complete/));
 
   const cancelled = await rotation.cancel(scope(), 'api');
   assert.equal(cancelled.VersionId, failed.VersionId, 'CancelRotateSecret names the unfinished version');
@@ -164,7 +173,7 @@ test('RotateSecret refuses what AWS refuses: no function, an unknown function, b
 });
 
 test('RotateImmediately=false stores the schedule and only tests the function (testSecret on a copy it then removes)', async () => {
-  const answer = await rotation.rotate(scope(), { SecretId: 'api', RotationLambdaARN: FUNCTION_ARN, RotationRules: { ScheduleExpression: 'rate(10 days)' }, RotateImmediately: false });
+  const answer = await rotate({ SecretId: 'api', RotationLambdaARN: FUNCTION_ARN, RotationRules: { ScheduleExpression: 'rate(10 days)' }, RotateImmediately: false });
   await runner.idle();
   assert.equal(answer.VersionId, undefined);
   assert.deepEqual(seen.map((e) => e.Step), ['testSecret']);
@@ -185,7 +194,7 @@ test('RotateImmediately=false: a function failing its test is recorded as Rotati
 });
 
 test('the scheduler starts due rotations from the index, once', async () => {
-  await rotation.rotate(scope(), { SecretId: 'api', RotationLambdaARN: FUNCTION_ARN, RotationRules: { ScheduleExpression: 'rate(1 day)' }, RotateImmediately: false });
+  await rotate({ SecretId: 'api', RotationLambdaARN: FUNCTION_ARN, RotationRules: { ScheduleExpression: 'rate(1 day)' }, RotateImmediately: false });
   await runner.idle();
   seen = []; // the configuration test's testSecret
   const scopeOf = (account: string, region: string, at: number) => ({ account, region, partition: 'aws', now: at });

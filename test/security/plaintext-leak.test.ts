@@ -41,6 +41,8 @@ const STORED = {
   unicode: `秘密-${marker('unicode')}-ключ`,
   deleted: marker('deleted'),
   forceDeleted: marker('force-deleted'),
+  // Sealed again for its replica in another region: neither copy may show.
+  replicated: marker('replicated'),
 };
 const BINARY = Buffer.concat([Buffer.from([0x00, 0xff, 0x10]), randomBytes(61)]);
 const JSON_SECRET = JSON.stringify({ username: 'app', password: STORED.jsonPassword, host: 'db.internal' });
@@ -97,6 +99,13 @@ test('secrets are written and read back', async () => {
   await client.send(new CreateSecretCommand({ Name: 'leak/force-deleted', SecretString: STORED.forceDeleted }));
   await client.send(new GetSecretValueCommand({ SecretId: 'leak/force-deleted' }));
   await client.send(new DeleteSecretCommand({ SecretId: 'leak/force-deleted', ForceDeleteWithoutRecovery: true }));
+  await client.send(new CreateSecretCommand({ Name: 'leak/replicated', SecretString: STORED.replicated, AddReplicaRegions: [{ Region: 'eu-west-1' }] }));
+  const replicaClient = new SecretsManagerClient(clientConfig(server, 'eu-west-1'));
+  try {
+    assert.equal((await replicaClient.send(new GetSecretValueCommand({ SecretId: 'leak/replicated' }))).SecretString, STORED.replicated);
+  } finally {
+    replicaClient.destroy();
+  }
 
   assert.equal((await client.send(new GetSecretValueCommand({ SecretId: 'leak/plain', VersionId: tokens.plain }))).SecretString, STORED.plain);
   assert.equal((await client.send(new GetSecretValueCommand({ SecretId: 'leak/plain' }))).SecretString, STORED.put);

@@ -395,6 +395,59 @@ export function storageContract(name: string, open: () => Promise<Storage>, clea
         assert.equal(found?.lastChangedAt, 5, 'a read is not a change');
       });
 
+      it('findById returns the secret as stored, and nothing for an unknown id', async (storage) => {
+        const secret = await storage.secrets.insert(newSecret({ name: 'by-id', description: 'found' }));
+        await storage.secrets.insert(newSecret({ name: 'other' }));
+        assert.deepEqual(defined(await storage.secrets.findById(secret.id)), defined(secret));
+        assert.equal(await storage.secrets.findById(987_654_321), undefined);
+      });
+
+      it('tagged, primaryRegion and replicas round-trip through insert and update, and are cleared again', async (storage) => {
+        const replicas: SecretRecord['replicas'] = [
+          { region: 'eu-west-1', status: 'InSync', statusMessage: 'Replication succeeded' },
+          { region: 'ap-south-1', kmsKeyId: 'alias/app', status: 'Failed', statusMessage: 'the key is disabled' },
+        ];
+        const primary = await storage.secrets.insert(newSecret({ name: 'primary', tagged: true, replicas }));
+        const replica = await storage.secrets.insert(newSecret({ name: 'primary', region: OTHER_REGION, primaryRegion: REGION }));
+        assert.deepEqual(defined(await storage.secrets.findByArn(primary.arn)), defined(primary));
+        assert.deepEqual(defined(await storage.secrets.findByArn(replica.arn)), defined(replica));
+        assert.deepEqual((await storage.secrets.findById(primary.id))?.tags, [], 'an empty tag list is kept as one');
+
+        const changed: SecretRecord = { ...primary, tagged: undefined, replicas: [{ region: 'eu-west-1', status: 'InProgress' }] };
+        await storage.secrets.update(changed);
+        assert.deepEqual(defined(await storage.secrets.findById(primary.id)), defined(changed));
+        await storage.secrets.update({ ...changed, replicas: [] });
+        assert.equal((await storage.secrets.findById(primary.id))?.replicas, undefined, 'an empty replica list reads back as none');
+        await storage.secrets.update({ ...replica, primaryRegion: undefined });
+        assert.equal((await storage.secrets.findById(replica.id))?.primaryRegion, undefined, 'a promoted replica names no primary');
+      });
+
+      it('withFailedReplicas returns the secrets with a failed replica, by id after an id, up to the limit', async (storage) => {
+        const failed = (region: string) => [{ region, status: 'Failed' as const, statusMessage: 'no' }];
+        const a = await storage.secrets.insert(newSecret({ name: 'a', replicas: failed('eu-west-1') }));
+        await storage.secrets.insert(newSecret({ name: 'synced', replicas: [{ region: 'eu-west-1', status: 'InSync' }] }));
+        const b = await storage.secrets.insert(newSecret({ name: 'b', account: OTHER_ACCOUNT, replicas: [{ region: 'eu-west-1', status: 'InSync' }, ...failed('ap-south-1')] }));
+        await storage.secrets.insert(newSecret({ name: 'plain' }));
+        const ids = async (limit: number, after = 0) => (await storage.secrets.withFailedReplicas(after, limit)).map((s) => s.id);
+        assert.deepEqual(await ids(10), [a.id, b.id]);
+        assert.deepEqual(await ids(1), [a.id]);
+        assert.deepEqual(await ids(10, a.id), [b.id], 'after an id');
+        await storage.secrets.update({ ...a, replicas: [{ region: 'eu-west-1', status: 'InSync' }] });
+        assert.deepEqual(await ids(10), [b.id], 'a replica back in sync is no longer retried');
+      });
+
+      it('dueForRotation and nextRotationAt follow next_rotation_at, soonest first, and pass replicas by', async (storage) => {
+        const scheduled = (name: string, at: number, primaryRegion?: string) =>
+          storage.secrets.insert(newSecret({ name, primaryRegion, region: primaryRegion ? OTHER_REGION : REGION, rotation: { enabled: true, nextRotationAt: at, nextRotationDate: at + 1000 } }));
+        await scheduled('later', 300);
+        await scheduled('sooner', 200);
+        await scheduled('replica', 100, REGION);
+        await storage.secrets.insert(newSecret({ name: 'unscheduled' }));
+        assert.deepEqual((await storage.secrets.dueForRotation(1000, 10)).map((s) => s.name), ['sooner', 'later']);
+        assert.deepEqual((await storage.secrets.dueForRotation(250, 10)).map((s) => s.name), ['sooner']);
+        assert.equal(await storage.secrets.nextRotationAt(), 200);
+      });
+
       it('touchLastAccessed touches only its own secret', async (storage) => {
         const a = await storage.secrets.insert(newSecret({ name: 'a' }));
         const b = await storage.secrets.insert(newSecret({ name: 'b' }));
@@ -742,6 +795,37 @@ export function storageContract(name: string, open: () => Promise<Storage>, clea
           ['n1', 'n2', 'n3'],
           'other secrets keep their versions',
         );
+      });
+
+      it('touchVersionAccessed moves one version\'s read date forward only; versions and staged reads carry it', async (storage) => {
+        const day = 86_400_000;
+        const secret = await storage.secrets.insert(newSecret({ name: 'versions-read' }));
+        await storage.secrets.insertVersion(stringVersion(secret.id, 'v1', 1000));
+        await storage.secrets.insertVersion(stringVersion(secret.id, 'v2', 2000));
+        await storage.secrets.setStages(secret.id, stages({ AWSCURRENT: 'v2', AWSPREVIOUS: 'v1' }));
+        assert.equal((await storage.secrets.version(secret.id, 'v2'))?.lastAccessedAt, undefined, 'never read');
+        assert.equal(await storage.secrets.touchVersionAccessed(secret.id, 'v2', 10 * day), true);
+        assert.equal(await storage.secrets.touchVersionAccessed(secret.id, 'v2', 10 * day), false, 'the same day writes nothing');
+        assert.equal(await storage.secrets.touchVersionAccessed(secret.id, 'v2', 9 * day), false, 'an older day does not move it back');
+        assert.equal(await storage.secrets.touchVersionAccessed(secret.id, 'missing', 10 * day), false);
+        const read = Object.fromEntries((await storage.secrets.versions(secret.id)).map((v) => [v.versionId, v.lastAccessedAt]));
+        assert.deepEqual(read, { v1: undefined, v2: 10 * day });
+        assert.equal((await storage.secrets.versionByStage(secret.id, 'AWSCURRENT'))?.lastAccessedAt, 10 * day);
+        assert.equal((await storage.secrets.findWithStagedVersion({ arn: secret.arn }, 'AWSCURRENT'))?.version?.lastAccessedAt, 10 * day);
+        assert.equal((await storage.secrets.findById(secret.id))?.lastAccessedAt, undefined, "a version's read is not the secret's");
+        await storage.secrets.fillVersion(stringVersion(secret.id, 'v2', 2000));
+        assert.equal((await storage.secrets.version(secret.id, 'v2'))?.lastAccessedAt, 10 * day, 'filling a version keeps its read date');
+      });
+
+      it('deleteVersions removes the named versions with their labels, and nothing else', async (storage) => {
+        const secret = await storage.secrets.insert(newSecret({ name: 'trimmed' }));
+        const neighbour = await storage.secrets.insert(newSecret({ name: 'neighbour' }));
+        for (const s of [secret, neighbour]) for (let i = 1; i <= 3; i++) await storage.secrets.insertVersion(stringVersion(s.id, `v${i}`, i * 100));
+        await storage.secrets.setStages(secret.id, stages({ AWSCURRENT: 'v3', custom: 'v1' }));
+        await storage.secrets.deleteVersions(secret.id, ['v1', 'v2', 'missing']);
+        assert.deepEqual(await labelsByVersion(storage, secret.id), { v3: ['AWSCURRENT'] });
+        await storage.secrets.deleteVersions(secret.id, []);
+        assert.deepEqual((await storage.secrets.versions(neighbour.id)).map((v) => v.versionId), ['v1', 'v2', 'v3']);
       });
 
       it('pruneVersions never removes versions newer than olderThan, however many there are', async (storage) => {

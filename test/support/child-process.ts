@@ -21,11 +21,11 @@ export interface RunResult {
   spawnError?: Error;
 }
 
-export function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
+export function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = CHILD_TIMEOUT_MS): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     // Our own timer rather than spawn's `timeout`, which outlives a child that failed to start.
-    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

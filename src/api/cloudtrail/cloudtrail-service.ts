@@ -11,6 +11,8 @@ export type { CloudTrailApiDeps } from './lookup-events.js';
 export function cloudTrailService(deps: CloudTrailApiDeps): JsonService {
   return {
     targetPrefix,
+    // The AWS CLI, JavaScript v2 and Go v1 send the model's long prefix; JavaScript v3 and Go v2 the service name.
+    targetAliases: ['CloudTrail_20131101'],
     signingName,
     // LookupEvents answers an out-of-range MaxResults with InvalidMaxResultsException, not the
     // front end's ValidationException, so the range is left to the handler.

@@ -42,7 +42,7 @@ export function lifecycleOperations({ keys, admin }: KmsApiDeps): Record<string,
         NextRotationDate: enabled ? seconds(key.nextRotationAt) : undefined,
       };
     },
-    RotateKeyOnDemand: async (ctx, input) => ({ KeyId: (await admin.rotateOnDemand(ctx.scope, input.KeyId as string)).id }),
+    RotateKeyOnDemand: async (ctx, input) => ({ KeyId: (await admin.rotateOnDemand(ctx.scope, input.KeyId as string)).arn }),
     ListKeyRotations: async (ctx, input) => {
       const key = await keys.resolveKeyIdOrArn(ctx.scope, input.KeyId as string);
       const all = input.IncludeKeyMaterial === 'ALL_KEY_MATERIAL';

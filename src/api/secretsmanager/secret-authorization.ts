@@ -1,6 +1,6 @@
 import { tagMap, type ContextValue } from '../../iam/policy/index.js';
 import { withRequestTags } from '../request-tags.js';
-import { newSecretArn } from '../../secrets/secret-arn.js';
+import { arnInRegion, newSecretArn } from '../../secrets/secret-arn.js';
 import type { SecretRecord, Tag } from '../../storage/index.js';
 import { effectiveKeyPolicy } from '../../keys/key-policy.js';
 import { DEFAULT_KEY_ALIAS } from '../../secrets/secret-service.js';
@@ -54,7 +54,24 @@ export async function secretTargets(
     const key = await keyTarget(deps, ctx, ref, action, target.resource);
     if (key) keys.push(key);
   }
-  return [target, ...keys, ...functionTargets(operation, input, secret)];
+  const replicaKeys = operation === 'ReplicateSecretToRegions' ? await replicaKeyTargets(deps, ctx, input, target.resource) : [];
+  return [target, ...keys, ...replicaKeys, ...functionTargets(operation, input, secret)];
+}
+
+/**
+ * Replicas sealed under customer managed keys: the caller needs kms:GenerateDataKey and
+ * kms:Encrypt on each, in its region (through Secrets Manager there), as AWS documents.
+ */
+async function replicaKeyTargets(deps: SecretsApiDeps, ctx: RequestContext, input: Record<string, unknown>, secretArn: string): Promise<RequestTarget[]> {
+  const targets: RequestTarget[] = [];
+  for (const { Region: region, KmsKeyId: ref } of (input.AddReplicaRegions as { Region: string; KmsKeyId?: string }[] | undefined) ?? []) {
+    if (!ref) continue;
+    for (const action of ['kms:GenerateDataKey', 'kms:Encrypt']) {
+      const key = await keyTarget(deps, ctx, ref, action, arnInRegion(secretArn, region), region);
+      if (key) targets.push(key);
+    }
+  }
+  return targets;
 }
 
 /**
@@ -73,6 +90,8 @@ const KEY_USAGE: Record<string, string[]> = {
   PutSecretValue: ['kms:GenerateDataKey'],
   // Coffer's rotation functions read the current value and seal the new one on the caller's behalf.
   RotateSecret: ['kms:Decrypt', 'kms:GenerateDataKey'],
+  // The value is opened to be sealed again under each replica's key.
+  ReplicateSecretToRegions: ['kms:Decrypt'],
 };
 
 /**
@@ -105,8 +124,15 @@ async function keyUses(
  * managed key's policy lets any caller of the account do so, and only so. A key
  * that no longer resolves is left to the operation, which fails on it.
  */
-async function keyTarget(deps: SecretsApiDeps, ctx: RequestContext, ref: string, action: string, secretArn: string): Promise<RequestTarget | undefined> {
-  const key = await deps.keys.resolveKey(ctx.scope, ref).catch(() => undefined);
+async function keyTarget(
+  deps: SecretsApiDeps,
+  ctx: RequestContext,
+  ref: string,
+  action: string,
+  secretArn: string,
+  region = ctx.scope.region,
+): Promise<RequestTarget | undefined> {
+  const key = await deps.keys.resolveKey({ ...ctx.scope, region }, ref).catch(() => undefined);
   if (!key) return undefined;
   return {
     action,
@@ -115,7 +141,7 @@ async function keyTarget(deps: SecretsApiDeps, ctx: RequestContext, ref: string,
     resourcePolicyRequired: true,
     resourceTags: tagMap(key.tags),
     context: {
-      'kms:ViaService': `secretsmanager.${ctx.scope.region}.amazonaws.com`,
+      'kms:ViaService': `secretsmanager.${region}.amazonaws.com`,
       'kms:CallerAccount': ctx.scope.account,
       'kms:EncryptionContext:SecretARN': secretArn,
       'kms:EncryptionContextKeys': ['SecretARN', 'SecretVersionId'],
@@ -157,7 +183,11 @@ export async function newSecretTargets(deps: SecretsApiDeps, ctx: RequestContext
     ...requestTags(input, true, { 'secretsmanager:Name': name, 'secretsmanager:SecretId': arn }),
   };
   const key = input.KmsKeyId === undefined ? undefined : await keyTarget(deps, ctx, input.KmsKeyId as string, 'kms:GenerateDataKey', arn);
-  return { targets: key ? [target, key] : [target], arn: existing ? undefined : arn };
+  // Replicas asked for at creation need what ReplicateSecretToRegions needs.
+  const replicas: RequestTarget[] = input.AddReplicaRegions
+    ? [{ ...target, action: 'secretsmanager:ReplicateSecretToRegions' }, ...(await replicaKeyTargets(deps, ctx, input, arn))]
+    : [];
+  return { targets: [target, ...(key ? [key] : []), ...replicas], arn: existing ? undefined : arn };
 }
 
 /** The request's condition keys: its secretsmanager: fields, `extra`, and for tagging requests the tags. */

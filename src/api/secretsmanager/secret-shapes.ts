@@ -2,6 +2,8 @@ import type { SecretWithStages } from '../../secrets/secret-reader.js';
 import type { SecretValueOutput } from '../../secrets/secret-types.js';
 import { versionsToStages } from '../../secrets/staging-labels.js';
 import type { SecretRecord, VersionRecord } from '../../storage/index.js';
+import { primaryRegionOf, type ReplicaView } from '../../secrets/replica-views.js';
+import { DEFAULT_KEY_ALIAS } from '../../secrets/secret-cipher.js';
 
 /** AWS JSON timestamps: epoch seconds, fractional allowed. */
 export const seconds = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms / 1000);
@@ -10,19 +12,33 @@ function nonEmpty<T>(items: T[]): T[] | undefined {
   return items.length ? items : undefined;
 }
 
+/** A replica in ReplicationStatus; its key as the request named it, the default one as AWS names it. */
+export function replicationStatusShape(replica: ReplicaView) {
+  return {
+    Region: replica.region,
+    KmsKeyId: replica.kmsKeyId ?? DEFAULT_KEY_ALIAS,
+    Status: replica.status,
+    StatusMessage: replica.statusMessage,
+    LastAccessedDate: seconds(replica.lastAccessedAt),
+  };
+}
+
 /** The members DescribeSecret and a SecretListEntry share. */
 function secretMetadata({ secret }: SecretWithStages) {
   return {
     ARN: secret.arn,
     Name: secret.name,
-    Description: secret.description,
+    // AWS leaves an empty description out.
+    Description: secret.description || undefined,
     KmsKeyId: secret.kmsKeyArn,
     LastChangedDate: seconds(secret.lastChangedAt),
     LastAccessedDate: seconds(secret.lastAccessedAt),
     DeletedDate: seconds(secret.deletedAt),
-    Tags: nonEmpty(secret.tags),
+    // A secret never tagged has no Tags; one whose tags were all removed has `[]`.
+    Tags: secret.tagged ? secret.tags : nonEmpty(secret.tags),
     CreatedDate: seconds(secret.createdAt),
     ...rotationShape(secret.rotation),
+    PrimaryRegion: primaryRegionOf(secret),
   };
 }
 
@@ -38,10 +54,12 @@ function rotationShape(rotation: SecretRecord['rotation']) {
   };
 }
 
+/** DescribeSecret: a SecretListEntry's members, and a primary's ReplicationStatus (which AWS's SecretListEntry has not). */
 export function describeSecretShape(entry: SecretWithStages) {
   return {
     ...secretMetadata(entry),
     VersionIdsToStages: entry.stages.size ? versionsToStages(entry.stages) : undefined,
+    ReplicationStatus: entry.replication?.map(replicationStatusShape),
   };
 }
 
@@ -68,6 +86,7 @@ export function versionEntryShape(version: VersionRecord) {
   return {
     VersionId: version.versionId,
     VersionStages: nonEmpty(version.stages),
+    LastAccessedDate: seconds(version.lastAccessedAt),
     CreatedDate: seconds(version.createdAt),
     // A version moved to another key stays readable through the keys it had before.
     KmsKeyIds: [...new Set([version, ...(version.previousWrappings ?? [])].map((w) => w.kmsKeyArn ?? 'DefaultEncryptionKey'))],

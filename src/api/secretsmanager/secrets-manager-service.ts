@@ -17,6 +17,7 @@ import { untagResource } from './untag-resource.js';
 import { updateSecret } from './update-secret.js';
 import { updateSecretVersionStage } from './update-secret-version-stage.js';
 import { resourcePolicyOperations } from './resource-policy-operations.js';
+import { replicationOperations } from './replication-operations.js';
 import { secretAuthorization } from './secret-authorization.js';
 
 /** The Secrets Manager API: the model's operations, with a handler for each one Coffer implements. */
@@ -29,6 +30,7 @@ export function secretsManagerService(deps: SecretsApiDeps): JsonService {
     authorization: secretAuthorization(deps),
     handlers: {
       ...resourcePolicyOperations(deps),
+      ...replicationOperations(deps),
       BatchGetSecretValue: batchGetSecretValue(deps),
       CancelRotateSecret: cancelRotateSecret(deps),
       CreateSecret: createSecret(deps),

@@ -208,4 +208,17 @@ export const pgMigrations: PgMigration[] = [
     `,
   },
   ...pgAuditMigrations,
+  {
+    version: 4,
+    // Replication, tag lists kept once emptied, and reads per version: SQLite's migration 11.
+    sql: `
+      ALTER TABLE secrets ADD COLUMN tagged BOOLEAN NOT NULL DEFAULT false;
+      UPDATE secrets SET tagged = true WHERE tags <> '[]';
+      ALTER TABLE secrets ADD COLUMN primary_region TEXT COLLATE "C";
+      ALTER TABLE secrets ADD COLUMN replicas TEXT;
+      ALTER TABLE secrets ADD COLUMN replicas_failed BOOLEAN NOT NULL DEFAULT false;
+      CREATE INDEX secrets_with_failed_replicas ON secrets (id) WHERE replicas_failed;
+      ALTER TABLE secret_versions ADD COLUMN last_accessed_at BIGINT;
+    `,
+  },
 ];

@@ -22,37 +22,44 @@ const STAGES_OF = (v: string) => `(SELECT string_agg(x.stage, chr(10)) FROM vers
 
 const SECRET_WITH_STAGED_VERSION = `SELECT s.*, v.secret_id AS v_secret_id, v.version_id AS v_version_id, v.created_at AS v_created_at,
   v.value_type AS v_value_type, v.ciphertext AS v_ciphertext, v.wrapped_data_key AS v_wrapped_data_key, v.kms_key_arn AS v_kms_key_arn,
-  v.previous_wrappings AS v_previous_wrappings, ${STAGES_OF('v')} AS v_stages
+  v.previous_wrappings AS v_previous_wrappings, v.last_accessed_at AS v_last_accessed_at, ${STAGES_OF('v')} AS v_stages
   FROM secrets s
   LEFT JOIN version_stages st ON st.secret_id = s.id AND st.stage = @stage
   LEFT JOIN secret_versions v ON v.secret_id = st.secret_id AND v.version_id = st.version_id`;
 
 const VERSION_COLUMNS = `v.secret_id, v.version_id, v.created_at, v.value_type, v.ciphertext, v.wrapped_data_key, v.kms_key_arn,
-  v.previous_wrappings, ${STAGES_OF('v')} AS stages`;
+  v.previous_wrappings, v.last_accessed_at, ${STAGES_OF('v')} AS stages`;
 
 const STATEMENTS = {
+  byId: sql('SELECT * FROM secrets WHERE id = ?'),
   byName: sql('SELECT * FROM secrets WHERE account = ? AND region = ? AND name = ?'),
   byArn: sql('SELECT * FROM secrets WHERE arn = ?'),
   withStageByName: sql(`${SECRET_WITH_STAGED_VERSION} WHERE s.account = @account AND s.region = @region AND s.name = @name`),
   withStageByArn: sql(`${SECRET_WITH_STAGED_VERSION} WHERE s.arn = @arn`),
-  insert: sql(`INSERT INTO secrets (account, region, name, arn, description, kms_key_arn, tags, created_at,
+  insert: sql(`INSERT INTO secrets (account, region, name, arn, description, kms_key_arn, tags, tagged, created_at,
     last_changed_at, last_accessed_at, deleted_at, deletion_date, rotation_enabled, rotation_lambda_arn, rotation_rules,
-    last_rotated_at, next_rotation_at, next_rotation_date, resource_policy)
-    VALUES (@account, @region, @name, @arn, @description, @kmsKeyArn, @tags, @createdAt, @lastChangedAt,
+    last_rotated_at, next_rotation_at, next_rotation_date, resource_policy, primary_region, replicas, replicas_failed)
+    VALUES (@account, @region, @name, @arn, @description, @kmsKeyArn, @tags, @tagged::int::boolean, @createdAt, @lastChangedAt,
     @lastAccessedAt, @deletedAt, @deletionDate, @rotationEnabled::int::boolean, @rotationLambdaArn, @rotationRules, @lastRotatedAt,
-    @nextRotationAt, @nextRotationDate, @resourcePolicy) RETURNING id`),
-  update: sql(`UPDATE secrets SET description = @description, kms_key_arn = @kmsKeyArn, tags = @tags,
+    @nextRotationAt, @nextRotationDate, @resourcePolicy, @primaryRegion, @replicas, @replicasFailed::int::boolean) RETURNING id`),
+  update: sql(`UPDATE secrets SET description = @description, kms_key_arn = @kmsKeyArn, tags = @tags, tagged = @tagged::int::boolean,
     last_changed_at = @lastChangedAt, last_accessed_at = @lastAccessedAt, deleted_at = @deletedAt,
     deletion_date = @deletionDate, rotation_enabled = @rotationEnabled::int::boolean, rotation_lambda_arn = @rotationLambdaArn,
     rotation_rules = @rotationRules, last_rotated_at = @lastRotatedAt, next_rotation_at = @nextRotationAt,
-    next_rotation_date = @nextRotationDate, resource_policy = @resourcePolicy WHERE id = @id`),
+    next_rotation_date = @nextRotationDate, resource_policy = @resourcePolicy, primary_region = @primaryRegion,
+    replicas = @replicas, replicas_failed = @replicasFailed::int::boolean WHERE id = @id`),
+  withFailedReplicas: sql('SELECT * FROM secrets WHERE replicas_failed AND id > ? ORDER BY id LIMIT ?'),
   dueForRotation: sql(`SELECT * FROM secrets WHERE next_rotation_at IS NOT NULL AND next_rotation_at <= ?
-    ORDER BY next_rotation_at LIMIT ?`),
-  nextRotationAt: sql('SELECT min(next_rotation_at) AS at FROM secrets WHERE next_rotation_at IS NOT NULL'),
+    AND primary_region IS NULL ORDER BY next_rotation_at LIMIT ?`),
+  nextRotationAt: sql('SELECT min(next_rotation_at) AS at FROM secrets WHERE next_rotation_at IS NOT NULL AND primary_region IS NULL'),
   // Versions and their labels go with the secret (ON DELETE CASCADE).
   purge: sql('DELETE FROM secrets WHERE id = ?'),
   due: sql('SELECT * FROM secrets WHERE deletion_date IS NOT NULL AND deletion_date <= ? ORDER BY deletion_date LIMIT ?'),
   touch: sql('UPDATE secrets SET last_accessed_at = @day WHERE id = @id AND (last_accessed_at IS NULL OR last_accessed_at < @day)'),
+  touchVersion: sql(`UPDATE secret_versions SET last_accessed_at = @day
+    WHERE secret_id = @secretId AND version_id = @versionId AND (last_accessed_at IS NULL OR last_accessed_at < @day)`),
+  // Their labels go with them (ON DELETE CASCADE).
+  deleteVersions: sql('DELETE FROM secret_versions WHERE secret_id = ? AND version_id = ANY(?::text[])'),
   versions: sql(`SELECT ${VERSION_COLUMNS} FROM secret_versions v WHERE v.secret_id = ? ORDER BY v.created_at, v.version_id`),
   version: sql(`SELECT ${VERSION_COLUMNS} FROM secret_versions v WHERE v.secret_id = ? AND v.version_id = ?`),
   versionByStage: sql(`SELECT ${VERSION_COLUMNS} FROM version_stages st
@@ -85,6 +92,15 @@ export class PgSecretRepository implements SecretRepository {
     private readonly db: Queryable,
     private readonly cache?: ChangeCache<{ secret: SecretRecord; version?: VersionRecord }>,
   ) {}
+
+  async findById(id: number): Promise<SecretRecord | undefined> {
+    const row = await STATEMENTS.byId.get<SecretRow>(this.db, [id]);
+    return row && toSecret(row);
+  }
+
+  async withFailedReplicas(afterId: number, limit: number): Promise<SecretRecord[]> {
+    return (await STATEMENTS.withFailedReplicas.all<SecretRow>(this.db, [afterId, limit])).map(toSecret);
+  }
 
   async findByName(account: string, region: string, name: string): Promise<SecretRecord | undefined> {
     const row = await STATEMENTS.byName.get<SecretRow>(this.db, [account, region, name]);
@@ -159,6 +175,14 @@ export class PgSecretRepository implements SecretRepository {
 
   async touchLastAccessed(id: number, day: number): Promise<boolean> {
     return (await STATEMENTS.touch.run(this.db, { id, day })) > 0;
+  }
+
+  async touchVersionAccessed(secretId: number, versionId: string, day: number): Promise<boolean> {
+    return (await STATEMENTS.touchVersion.run(this.db, { secretId, versionId, day })) > 0;
+  }
+
+  async deleteVersions(secretId: number, versionIds: string[]): Promise<void> {
+    if (versionIds.length) await STATEMENTS.deleteVersions.run(this.db, [secretId, versionIds]);
   }
 
   async versions(secretId: number): Promise<VersionRecord[]> {

@@ -1,5 +1,5 @@
 import type { SecretKey, SortKey } from '../repositories.js';
-import type { DataKeyWrapping, NewSecret, NewVersion, SecretRecord, SecretRotation, VersionRecord } from '../records.js';
+import type { DataKeyWrapping, NewSecret, NewVersion, ReplicaRecord, SecretRecord, SecretRotation, VersionRecord } from '../records.js';
 
 /** Secrets and their versions as both SQL dialects store them. */
 export interface SecretRow {
@@ -11,6 +11,8 @@ export interface SecretRow {
   description: string | null;
   kms_key_arn: string | null;
   tags: string;
+  /** 0/1 in SQLite, a boolean in PostgreSQL (as every flag below). */
+  tagged: number | boolean;
   created_at: number;
   last_changed_at: number;
   last_accessed_at: number | null;
@@ -24,6 +26,11 @@ export interface SecretRow {
   next_rotation_at: number | null;
   next_rotation_date: number | null;
   resource_policy: string | null;
+  primary_region: string | null;
+  /** JSON list of ReplicaRecord. */
+  replicas: string | null;
+  /** Whether a replica's replication failed: derived from `replicas`, for the background retry's index. */
+  replicas_failed: number | boolean;
 }
 
 export interface VersionRow {
@@ -35,6 +42,7 @@ export interface VersionRow {
   wrapped_data_key: Buffer | null;
   kms_key_arn: string | null;
   previous_wrappings: string | null;
+  last_accessed_at: number | null;
   stages: string | null;
 }
 
@@ -56,6 +64,7 @@ export function toSecret(row: SecretRow): SecretRecord {
     description: row.description ?? undefined,
     kmsKeyArn: row.kms_key_arn ?? undefined,
     tags: JSON.parse(row.tags),
+    ...(row.tagged ? { tagged: true } : {}),
     createdAt: row.created_at,
     lastChangedAt: row.last_changed_at,
     lastAccessedAt: row.last_accessed_at ?? undefined,
@@ -63,6 +72,8 @@ export function toSecret(row: SecretRow): SecretRecord {
     deletionDate: row.deletion_date ?? undefined,
     rotation: toRotation(row),
     ...(row.resource_policy === null ? {} : { resourcePolicy: row.resource_policy }),
+    ...(row.primary_region === null ? {} : { primaryRegion: row.primary_region }),
+    ...(row.replicas === null ? {} : { replicas: JSON.parse(row.replicas) as ReplicaRecord[] }),
   };
 }
 
@@ -89,6 +100,7 @@ export function toVersion(row: VersionRow): VersionRecord {
     wrappedDataKey: row.wrapped_data_key ?? undefined,
     kmsKeyArn: row.kms_key_arn ?? undefined,
     previousWrappings: row.previous_wrappings ? decodeWrappings(row.previous_wrappings) : undefined,
+    lastAccessedAt: row.last_accessed_at ?? undefined,
     // Labels joined by newlines (which a label cannot contain).
     stages: row.stages ? row.stages.split('\n').sort() : [],
   };
@@ -110,6 +122,7 @@ export function toSecretWithStagedVersion(row: SecretWithStagedVersionRow): { se
           wrapped_data_key: row.v_wrapped_data_key,
           kms_key_arn: row.v_kms_key_arn,
           previous_wrappings: row.v_previous_wrappings,
+          last_accessed_at: row.v_last_accessed_at,
           stages: row.v_stages,
         });
   // Frozen: callers may share what a cache holds.
@@ -149,6 +162,7 @@ export function secretParams(secret: NewSecret) {
     description: secret.description ?? null,
     kmsKeyArn: secret.kmsKeyArn ?? null,
     tags: JSON.stringify(secret.tags),
+    tagged: secret.tagged ? 1 : 0,
     createdAt: secret.createdAt,
     lastChangedAt: secret.lastChangedAt,
     lastAccessedAt: secret.lastAccessedAt ?? null,
@@ -161,6 +175,9 @@ export function secretParams(secret: NewSecret) {
     nextRotationAt: secret.rotation?.nextRotationAt ?? null,
     nextRotationDate: secret.rotation?.nextRotationDate ?? null,
     resourcePolicy: secret.resourcePolicy ?? null,
+    primaryRegion: secret.primaryRegion ?? null,
+    replicas: secret.replicas?.length ? JSON.stringify(secret.replicas) : null,
+    replicasFailed: secret.replicas?.some((r) => r.status === 'Failed') ? 1 : 0,
   };
 }
 

@@ -4,6 +4,20 @@ import type { Migration } from './sqlite-durable.js';
 
 export type { Migration } from './sqlite-durable.js';
 
+/** Replication, tag lists kept once emptied, and reads per version (the same change as PostgreSQL's migration 4). */
+const SECRETS_V11 = `
+  -- Whether a secret has a tag list (shown even empty); a secret with tags has had one.
+  ALTER TABLE secrets ADD COLUMN tagged INTEGER NOT NULL DEFAULT 0;
+  UPDATE secrets SET tagged = 1 WHERE tags <> '[]';
+  -- A replica names its primary's region; a primary lists its replicas (JSON) and says whether one failed.
+  ALTER TABLE secrets ADD COLUMN primary_region TEXT;
+  ALTER TABLE secrets ADD COLUMN replicas TEXT;
+  ALTER TABLE secrets ADD COLUMN replicas_failed INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX secrets_with_failed_replicas ON secrets (id) WHERE replicas_failed = 1;
+  -- The day each version was last read.
+  ALTER TABLE secret_versions ADD COLUMN last_accessed_at INTEGER;
+`;
+
 /** Numbered schema migrations; each runs once, in order, inside one transaction. */
 export const migrations: Migration[] = [
   {
@@ -249,5 +263,9 @@ export const migrations: Migration[] = [
       -- What units of work changed of cacheable data, for the other processes sharing the file.
       CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL);
     `,
+  },
+  {
+    version: 11,
+    sql: SECRETS_V11,
   },
 ];

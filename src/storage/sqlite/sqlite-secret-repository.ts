@@ -20,14 +20,14 @@ import {
 /** The secret's columns, then its version's under `v_` names (NULL when no version carries the stage). */
 const SECRET_WITH_STAGED_VERSION = `SELECT s.*, v.secret_id AS v_secret_id, v.version_id AS v_version_id, v.created_at AS v_created_at,
   v.value_type AS v_value_type, v.ciphertext AS v_ciphertext, v.wrapped_data_key AS v_wrapped_data_key, v.kms_key_arn AS v_kms_key_arn,
-  v.previous_wrappings AS v_previous_wrappings,
+  v.previous_wrappings AS v_previous_wrappings, v.last_accessed_at AS v_last_accessed_at,
   (SELECT group_concat(x.stage, char(10)) FROM version_stages x WHERE x.secret_id = v.secret_id AND x.version_id = v.version_id) AS v_stages
   FROM secrets s
   LEFT JOIN version_stages st ON st.secret_id = s.id AND st.stage = @stage
   LEFT JOIN secret_versions v ON v.secret_id = st.secret_id AND v.version_id = st.version_id`;
 
 const VERSION_COLUMNS = `v.secret_id, v.version_id, v.created_at, v.value_type, v.ciphertext, v.wrapped_data_key, v.kms_key_arn,
-  v.previous_wrappings, (SELECT group_concat(s.stage, char(10)) FROM version_stages s WHERE s.secret_id = v.secret_id AND s.version_id = v.version_id) AS stages`;
+  v.previous_wrappings, v.last_accessed_at, (SELECT group_concat(s.stage, char(10)) FROM version_stages s WHERE s.secret_id = v.secret_id AND s.version_id = v.version_id) AS stages`;
 
 export class SqliteSecretRepository implements SecretRepository {
   private readonly stmts;
@@ -42,29 +42,36 @@ export class SqliteSecretRepository implements SecretRepository {
     private readonly cache?: ChangeCache<{ secret: SecretRecord; version?: VersionRecord }>,
   ) {
     this.stmts = {
+      byId: db.prepare('SELECT * FROM secrets WHERE id = ?'),
       byName: db.prepare('SELECT * FROM secrets WHERE account = ? AND region = ? AND name = ?'),
       byArn: db.prepare('SELECT * FROM secrets WHERE arn = ?'),
       withStageByName: db.prepare(`${SECRET_WITH_STAGED_VERSION} WHERE s.account = @account AND s.region = @region AND s.name = @name`),
       withStageByArn: db.prepare(`${SECRET_WITH_STAGED_VERSION} WHERE s.arn = @arn`),
-      insert: db.prepare(`INSERT INTO secrets (account, region, name, arn, description, kms_key_arn, tags, created_at,
+      insert: db.prepare(`INSERT INTO secrets (account, region, name, arn, description, kms_key_arn, tags, tagged, created_at,
         last_changed_at, last_accessed_at, deleted_at, deletion_date, rotation_enabled, rotation_lambda_arn, rotation_rules,
-        last_rotated_at, next_rotation_at, next_rotation_date, resource_policy)
-        VALUES (@account, @region, @name, @arn, @description, @kmsKeyArn, @tags, @createdAt, @lastChangedAt,
+        last_rotated_at, next_rotation_at, next_rotation_date, resource_policy, primary_region, replicas, replicas_failed)
+        VALUES (@account, @region, @name, @arn, @description, @kmsKeyArn, @tags, @tagged, @createdAt, @lastChangedAt,
         @lastAccessedAt, @deletedAt, @deletionDate, @rotationEnabled, @rotationLambdaArn, @rotationRules, @lastRotatedAt,
-        @nextRotationAt, @nextRotationDate, @resourcePolicy)`),
-      update: db.prepare(`UPDATE secrets SET description = @description, kms_key_arn = @kmsKeyArn, tags = @tags,
+        @nextRotationAt, @nextRotationDate, @resourcePolicy, @primaryRegion, @replicas, @replicasFailed)`),
+      update: db.prepare(`UPDATE secrets SET description = @description, kms_key_arn = @kmsKeyArn, tags = @tags, tagged = @tagged,
         last_changed_at = @lastChangedAt, last_accessed_at = @lastAccessedAt, deleted_at = @deletedAt,
         deletion_date = @deletionDate, rotation_enabled = @rotationEnabled, rotation_lambda_arn = @rotationLambdaArn,
         rotation_rules = @rotationRules, last_rotated_at = @lastRotatedAt, next_rotation_at = @nextRotationAt,
-        next_rotation_date = @nextRotationDate, resource_policy = @resourcePolicy WHERE id = @id`),
+        next_rotation_date = @nextRotationDate, resource_policy = @resourcePolicy, primary_region = @primaryRegion,
+        replicas = @replicas, replicas_failed = @replicasFailed WHERE id = @id`),
+      withFailedReplicas: db.prepare('SELECT * FROM secrets WHERE replicas_failed = 1 AND id > ? ORDER BY id LIMIT ?'),
       dueForRotation: db.prepare(`SELECT * FROM secrets WHERE next_rotation_at IS NOT NULL AND next_rotation_at <= ?
-        ORDER BY next_rotation_at LIMIT ?`),
-      nextRotationAt: db.prepare('SELECT min(next_rotation_at) AS at FROM secrets WHERE next_rotation_at IS NOT NULL'),
+        AND primary_region IS NULL ORDER BY next_rotation_at LIMIT ?`),
+      nextRotationAt: db.prepare('SELECT min(next_rotation_at) AS at FROM secrets WHERE next_rotation_at IS NOT NULL AND primary_region IS NULL'),
       purgeStages: db.prepare('DELETE FROM version_stages WHERE secret_id = ?'),
       purgeVersions: db.prepare('DELETE FROM secret_versions WHERE secret_id = ?'),
       purge: db.prepare('DELETE FROM secrets WHERE id = ?'),
       due: db.prepare('SELECT * FROM secrets WHERE deletion_date IS NOT NULL AND deletion_date <= ? ORDER BY deletion_date LIMIT ?'),
       touch: db.prepare('UPDATE secrets SET last_accessed_at = ? WHERE id = ? AND (last_accessed_at IS NULL OR last_accessed_at < ?)'),
+      touchVersion: db.prepare(`UPDATE secret_versions SET last_accessed_at = @day
+        WHERE secret_id = @secretId AND version_id = @versionId AND (last_accessed_at IS NULL OR last_accessed_at < @day)`),
+      // Its labels go with it (ON DELETE CASCADE).
+      deleteVersion: db.prepare('DELETE FROM secret_versions WHERE secret_id = ? AND version_id = ?'),
       versions: db.prepare(`SELECT ${VERSION_COLUMNS} FROM secret_versions v WHERE v.secret_id = ? ORDER BY v.created_at, v.version_id`),
       version: db.prepare(`SELECT ${VERSION_COLUMNS} FROM secret_versions v WHERE v.secret_id = ? AND v.version_id = ?`),
       versionByStage: db.prepare(`SELECT ${VERSION_COLUMNS} FROM version_stages st
@@ -82,6 +89,15 @@ export class SqliteSecretRepository implements SecretRepository {
         ORDER BY v.created_at LIMIT max(0, (SELECT count(*) FROM secret_versions WHERE secret_id = @secretId) - @keep))`),
       insertStage: db.prepare('INSERT INTO version_stages (secret_id, stage, version_id) VALUES (?, ?, ?)'),
     };
+  }
+
+  async findById(id: number): Promise<SecretRecord | undefined> {
+    const row = this.stmts.byId.get(id) as SecretRow | undefined;
+    return row && toSecret(row);
+  }
+
+  async withFailedReplicas(afterId: number, limit: number): Promise<SecretRecord[]> {
+    return (this.stmts.withFailedReplicas.all(afterId, limit) as SecretRow[]).map(toSecret);
   }
 
   async findByName(account: string, region: string, name: string): Promise<SecretRecord | undefined> {
@@ -160,6 +176,14 @@ export class SqliteSecretRepository implements SecretRepository {
 
   async touchLastAccessed(id: number, day: number): Promise<boolean> {
     return this.stmts.touch.run(day, id, day).changes > 0;
+  }
+
+  async touchVersionAccessed(secretId: number, versionId: string, day: number): Promise<boolean> {
+    return this.stmts.touchVersion.run({ secretId, versionId, day }).changes > 0;
+  }
+
+  async deleteVersions(secretId: number, versionIds: string[]): Promise<void> {
+    for (const versionId of versionIds) this.stmts.deleteVersion.run(secretId, versionId);
   }
 
   async versions(secretId: number): Promise<VersionRecord[]> {

@@ -309,7 +309,11 @@ def tag_and_untag():
     sm.untag_resource(SecretId=n, TagKeys=['a'])
     eq(sm.describe_secret(SecretId=n)['Tags'], [{'Key': 'b', 'Value': '2'}], 'tags after UntagResource')
     sm.untag_resource(SecretId=n, TagKeys=['b'])
-    assert 'Tags' not in sm.describe_secret(SecretId=n), 'Tags present after removing them all'
+    # AWS keeps an emptied tag list: Tags is [] (a secret never tagged has no Tags key).
+    eq(sm.describe_secret(SecretId=n)['Tags'], [], 'Tags after removing them all')
+    untagged = name('untagged')
+    sm.create_secret(Name=untagged, SecretString='x')
+    assert 'Tags' not in sm.describe_secret(SecretId=untagged), 'Tags on a secret never tagged'
     expect_error('ResourceNotFoundException', sm.tag_resource, SecretId=name('no-such'), Tags=[{'Key': 'k', 'Value': 'v'}])
 
 

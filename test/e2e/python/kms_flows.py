@@ -130,6 +130,9 @@ def describe_missing_keys():
     expect_error('NotFoundException', kms.describe_key, KeyId='alias/py-never',
                  message=f'Alias {alias_arn("alias/py-never")} is not found.')
     expect_error('NotFoundException', kms.describe_key, KeyId='fake-key-id', message="Invalid keyId 'fake-key-id'")
+    mrk = 'mrk-' + uuid.uuid4().hex
+    expect_error('NotFoundException', kms.describe_key, KeyId=mrk,
+                 message=f"Key 'arn:aws:kms:{REGION}:{ACCOUNT}:key/{mrk}' does not exist")
 
 
 @check
@@ -293,7 +296,7 @@ def rotation():
 
     original = key['CurrentKeyMaterialId']
     old_blob = kms.encrypt(KeyId=key['KeyId'], Plaintext=b'old')['CiphertextBlob']
-    kms.rotate_key_on_demand(KeyId=key['KeyId'])
+    eq(kms.rotate_key_on_demand(KeyId=key['KeyId'])['KeyId'], key['Arn'], 'RotateKeyOnDemand KeyId')
     deadline = time.monotonic() + 10
     while current_material(key['KeyId']) == original:
         assert time.monotonic() < deadline, 'key material did not change within 10 s of RotateKeyOnDemand'
