@@ -1,6 +1,7 @@
 import { SecretsErrors, ServiceError } from '../errors/service-error.js';
 import { assertUsable, type KeyService } from '../keys/key-service.js';
-import type { KmsKeyRecord, Repositories, SecretRecord, Storage, Tag, VersionRecord } from '../storage/index.js';
+import type { KmsKeyRecord, Repositories, SecretRecord, Storage, Tag, UnitOfWork, VersionRecord } from '../storage/index.js';
+import { noteChange } from './secret-change-notes.js';
 import { assertValidName, newSecretArn } from './secret-arn.js';
 import { keyFailure, SecretCipher, sealedVersion } from './secret-cipher.js';
 import { assertNotDeleted, findSecret, lookup, stagesOfSecret } from './secret-lookup.js';
@@ -57,6 +58,7 @@ export class SecretService {
         createdAt: scope.now,
         lastChangedAt: scope.now,
       });
+      noteChange(tx, secret, 'SecretCreated');
       if (!value) return { ARN: secret.arn, Name: secret.name };
       await this.writeVersion(tx, scope, secret, new Map(), token, value, [AWSCURRENT]);
       return { ARN: secret.arn, Name: secret.name, VersionId: token };
@@ -93,6 +95,7 @@ export class SecretService {
       }
       secret.lastChangedAt = scope.now;
       await tx.secrets.update(secret);
+      if (input.Description !== undefined || input.KmsKeyId !== undefined) noteChange(tx, secret, 'SecretUpdated');
       if (!value || token === undefined) return { ARN: secret.arn, Name: secret.name };
       const stages = await stagesOfSecret(tx, secret.id);
       await this.writeVersion(tx, scope, secret, stages, token, value, [AWSCURRENT]);
@@ -132,7 +135,9 @@ export class SecretService {
           `The parameter RemoveFromVersionId can't be empty. Staging label ${label} is currently attached to version ${holder}, so you must explicitly reference that version in RemoveFromVersionId.`,
         );
       }
-      await this.saveStages(tx, scope, secret, moveLabel(stages, label, to));
+      const next = moveLabel(stages, label, to);
+      await this.saveStages(tx, scope, secret, next);
+      noteChange(tx, secret, 'StagesChanged', { stages: next });
       return { ARN: secret.arn, Name: secret.name };
     });
   }
@@ -158,6 +163,7 @@ export class SecretService {
       }
       if (force) {
         await tx.secrets.purge(secret.id);
+        noteChange(tx, secret, 'SecretPurged');
         return { ARN: secret.arn, Name: secret.name, DeletionDate: scope.now };
       }
       if (secret.deletedAt !== undefined) {
@@ -166,6 +172,7 @@ export class SecretService {
       secret.deletedAt = scope.now;
       secret.deletionDate = scope.now + days * DAY_MS;
       await tx.secrets.update(secret);
+      noteChange(tx, secret, 'SecretDeleted', { deletionDate: secret.deletionDate });
       return { ARN: secret.arn, Name: secret.name, DeletionDate: secret.deletionDate };
     });
   }
@@ -173,6 +180,7 @@ export class SecretService {
   async restore(scope: RequestScope, secretId: string): Promise<WriteResult> {
     return this.storage.transaction(async (tx) => {
       const secret = await findSecret(tx, scope, secretId);
+      if (secret.deletedAt !== undefined) noteChange(tx, secret, 'SecretRestored');
       secret.deletedAt = undefined;
       secret.deletionDate = undefined;
       await tx.secrets.update(secret);
@@ -193,12 +201,14 @@ export class SecretService {
     await this.changeTags(scope, secretId, (current) => current.filter((t) => !removed.has(t.Key)));
   }
 
-  /** Purges secrets whose recovery window has ended; returns how many. */
   /** Purges a batch of secrets whose recovery window has ended; returns them. */
   async purgeExpired(now: number, batch = 100): Promise<SecretRecord[]> {
     return this.storage.transaction(async (tx) => {
       const due = await tx.secrets.dueForPurge(now, batch);
-      for (const secret of due) await tx.secrets.purge(secret.id);
+      for (const secret of due) {
+        await tx.secrets.purge(secret.id);
+        noteChange(tx, secret, 'SecretPurged');
+      }
       return due;
     });
   }
@@ -237,6 +247,7 @@ export class SecretService {
       change(secret);
       secret.lastChangedAt = scope.now;
       await tx.secrets.update(secret);
+      noteChange(tx, secret, 'SecretUpdated');
       return { ARN: secret.arn, Name: secret.name };
     });
   }
@@ -260,7 +271,7 @@ export class SecretService {
    * is refused; one naming a value-less placeholder (rotation) fills it.
    */
   private async writeVersion(
-    tx: Repositories,
+    tx: UnitOfWork,
     scope: RequestScope,
     secret: SecretRecord,
     stages: StageMap,
@@ -289,6 +300,7 @@ export class SecretService {
     const next = attachNewValue(stages, token, labels);
     await this.saveStages(tx, scope, secret, next);
     await tx.secrets.pruneVersions(secret.id, RETAINED_VERSIONS, scope.now - DAY_MS);
+    noteChange(tx, secret, 'VersionCreated', { versionId: token, stages: next });
     return next;
   }
 

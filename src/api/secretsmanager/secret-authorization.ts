@@ -20,6 +20,9 @@ const CONDITION_FIELDS: Record<string, string> = {
   ForceDeleteWithoutRecovery: 'secretsmanager:ForceDeleteWithoutRecovery',
 };
 
+/** What authorization reads: the secrets and keys. */
+type AuthorizationDeps = Pick<SecretsApiDeps, 'reader' | 'keys'>;
+
 /** Operations on no particular secret: authorized on `*`. */
 const ACCOUNT_OPERATIONS = new Set(['ListSecrets', 'GetRandomPassword']);
 
@@ -42,7 +45,7 @@ export function secretAuthorization(deps: SecretsApiDeps) {
 
 /** The secret's target, and its keys' where the operation opens or creates a data key. */
 export async function secretTargets(
-  deps: SecretsApiDeps,
+  deps: AuthorizationDeps,
   ctx: RequestContext,
   operation: string,
   secretId: string,
@@ -81,7 +84,7 @@ const KEY_USAGE: Record<string, string[]> = {
  * needs kms:Decrypt on the old key and kms:GenerateDataKey and kms:Encrypt on the new.
  */
 async function keyUses(
-  deps: SecretsApiDeps,
+  deps: AuthorizationDeps,
   ctx: RequestContext,
   operation: string,
   input: Record<string, unknown>,
@@ -105,7 +108,7 @@ async function keyUses(
  * managed key's policy lets any caller of the account do so, and only so. A key
  * that no longer resolves is left to the operation, which fails on it.
  */
-async function keyTarget(deps: SecretsApiDeps, ctx: RequestContext, ref: string, action: string, secretArn: string): Promise<RequestTarget | undefined> {
+async function keyTarget(deps: AuthorizationDeps, ctx: RequestContext, ref: string, action: string, secretArn: string): Promise<RequestTarget | undefined> {
   const key = await deps.keys.resolveKey(ctx.scope, ref).catch(() => undefined);
   if (!key) return undefined;
   return {
@@ -126,7 +129,7 @@ async function keyTarget(deps: SecretsApiDeps, ctx: RequestContext, ref: string,
 
 /** The target of a request on an existing (or missing) secret named by `secretId`. */
 async function secretTarget(
-  deps: SecretsApiDeps,
+  deps: AuthorizationDeps,
   ctx: RequestContext,
   secretId: string,
   input: Record<string, unknown> = {},
@@ -146,7 +149,7 @@ async function secretTarget(
 }
 
 /** CreateSecret's targets: the ARN the new secret is given (or the existing one's, for a repeated request), and its key. */
-export async function newSecretTargets(deps: SecretsApiDeps, ctx: RequestContext, input: Record<string, unknown>): Promise<{ targets: RequestTarget[]; arn?: string }> {
+export async function newSecretTargets(deps: AuthorizationDeps, ctx: RequestContext, input: Record<string, unknown>): Promise<{ targets: RequestTarget[]; arn?: string }> {
   const name = input.Name as string;
   const existing = await deps.reader.peek(ctx.scope, name);
   const arn = existing?.arn ?? newSecretArn(ctx.scope, name);
