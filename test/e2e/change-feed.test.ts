@@ -21,19 +21,11 @@ import { requireTool } from '../support/child-process.js';
 import { createRotationFunction, rotationEnded } from '../rotation/rotation-e2e.js';
 import { ApiError, postSignedJson } from '../../src/client/signed-json-request.js';
 import type { RawCredentials } from '../support/raw-client.js';
+import type { SecretChangeEvent } from '../../src/client/change-follower.js';
 
 const shared = sharedServer();
 
-interface Change {
-  Type: string;
-  ARN: string;
-  Name: string;
-  VersionId?: string;
-  VersionIdsToStages?: Record<string, string[]>;
-  DeletionDate?: number;
-  Step?: string;
-  Date: number;
-}
+type Change = SecretChangeEvent;
 
 function getChanges(input: object, credentials?: RawCredentials, region = shared.server.region): Promise<{ Changes: Change[]; NextCursor: string }> {
   const { server } = shared;
