@@ -1,5 +1,4 @@
-import { request as httpRequest, Agent as HttpAgent } from 'node:http';
-import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
+import { request as httpRequest, Agent as HttpAgent, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { RequestSigner, type SigningCredentials } from '../http/sigv4-signer.js';
 
 /** Where and as whom a client calls: the endpoint, the signing region and the credentials. */
@@ -31,13 +30,21 @@ export class TransportError extends Error {
   }
 }
 
-const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+const httpAgent = new HttpAgent({ keepAlive: true });
+type Send = (options: RequestOptions, answer: (res: IncomingMessage) => void) => ClientRequest;
+/** node:https (and TLS with it) is loaded only for an https endpoint: a command line tool starts faster without. */
+let https: Promise<Send> | undefined;
+const httpsSender = (): Promise<Send> =>
+  (https ??= import('node:https').then(({ request, Agent }) => {
+    const agent = new Agent({ keepAlive: true });
+    return (options, answer) => request({ ...options, agent }, answer);
+  }));
 
 /**
  * POSTs one AWS JSON 1.1 request, SigV4-signed for `service`, with node:http alone: the command
  * line tools start faster without an SDK, and long polls need only this.
  */
-export function postSignedJson(
+export async function postSignedJson(
   connection: Connection,
   service: string,
   target: string,
@@ -46,18 +53,17 @@ export function postSignedJson(
 ): Promise<Record<string, unknown>> {
   const { endpoint, region, credentials } = connection;
   const signed = new RequestSigner(credentials, region, service).sign(endpoint.host, target, JSON.stringify(input));
-  const https = endpoint.protocol === 'https:';
-  const send = https ? httpsRequest : httpRequest;
+  const secure = endpoint.protocol === 'https:';
+  const send: Send = secure ? await httpsSender() : (options, answer) => httpRequest({ ...options, agent: httpAgent }, answer);
   return new Promise((resolve, reject) => {
     const req = send(
       {
         protocol: endpoint.protocol,
         hostname: endpoint.hostname.replace(/^\[|\]$/g, ''),
-        port: endpoint.port || (https ? 443 : 80),
+        port: endpoint.port || (secure ? 443 : 80),
         path: '/',
         method: 'POST',
         headers: Object.fromEntries(signed.headers),
-        agent: https ? agents.https : agents.http,
         timeout: timeoutMs,
       },
       (res) => {

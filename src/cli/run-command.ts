@@ -1,0 +1,66 @@
+import type { Command } from 'commander';
+import { AwsSettings } from '../client/aws-settings.js';
+import { apiOptions, type ClientOptions } from './api-options.js';
+import { EXIT, exitAs, forwardSignals, SpawnError, startChild, type RunningChild } from './run/child-process.js';
+import { parseSecretSpec, type SecretSpec } from './run/secret-env.js';
+import { childEnvironment, failed, readVariables, type RunPlan } from './run/run-plan.js';
+
+interface RunOptions extends ClientOptions {
+  secret: string[];
+  prefix: string;
+  envFile?: string;
+  watch?: boolean;
+  watchSignal?: NodeJS.Signals;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/**
+ * `coffer run [--secret SPEC]... -- COMMAND [ARG...]`: the command, with secrets in its
+ * environment (or in a dotenv file), its signals passed on and its exit status returned.
+ * `coffer run` prints no value, ever.
+ */
+export function registerRunCommand(program: Command): void {
+  apiOptions(
+    program
+      .command('run')
+      .description('run a command with secrets in its environment (read in one BatchGetSecretValue), its signals passed on, its exit status returned')
+      .argument('[command...]', 'the command and its arguments, after --')
+      .option('--secret <spec>', 'ID (a JSON object: each top-level key a variable), ID#KEY, NAME=ID or NAME=ID#KEY (repeatable)', collect, [])
+      .option('--prefix <prefix>', 'put before the names made from keys and secret names', '')
+      .option('--env-file <file>', 'write the variables to this dotenv file (mode 0600) instead of the environment')
+      .option('--watch', "restart the command when one of its secrets changes (Coffer's change feed)")
+      .option('--watch-signal <signal>', 'with --watch: send the command this signal instead of restarting it (with --env-file, after rewriting the file)'),
+  ).action(async (command: string[], opts: RunOptions) => {
+    let specs: SecretSpec[];
+    try {
+      specs = opts.secret.map(parseSecretSpec);
+    } catch (error) {
+      failed((error as Error).message);
+    }
+    if (command.length === 0 && opts.envFile === undefined) failed('give the command to run after --, or --env-file');
+    if (opts.watch && command.length === 0) failed('--watch needs a command');
+    const settings = new AwsSettings(opts);
+    const plan: RunPlan = { specs, prefix: opts.prefix, envFile: opts.envFile, connection: () => settings.connection() };
+    // Watching, the feed's cursor is taken before the values are read: no change after them is missed.
+    const watching = opts.watch ? await (await import('./run/run-watch.js')).watchSecrets(plan, opts.watchSignal).catch((error: Error) => failed(error.message)) : undefined;
+    let variables: Map<string, string>;
+    let env: NodeJS.ProcessEnv;
+    try {
+      variables = await readVariables(plan);
+      env = childEnvironment(plan, variables);
+    } catch (error) {
+      failed((error as Error).message);
+    }
+    if (command.length === 0) return;
+    let child: RunningChild;
+    try {
+      child = await startChild(command[0]!, command.slice(1), env);
+    } catch (error) {
+      failed((error as Error).message, error instanceof SpawnError ? error.status : EXIT.failed);
+    }
+    forwardSignals(() => watching?.child()?.process ?? child.process);
+    exitAs(watching ? await watching.supervise(child, command, variables) : await child.exit);
+  });
+}
+
