@@ -132,3 +132,28 @@ test('--watch restarts the command with the new value when its secret changes, a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the server and credentials are found as the AWS CLI finds them: a profile's endpoint_url in the config file and keys in the credentials file, or the environment's", async () => {
+  const { server } = shared;
+  const { key } = await createSecrets();
+  const dir = mkdtempSync(join(tmpdir(), 'coffer-run-config-'));
+  try {
+    writeFileSync(join(dir, 'config'), `[default]\nregion = eu-west-1\n\n[profile app]\nregion = us-east-1\nendpoint_url = ${server.url}\n`);
+    writeFileSync(join(dir, 'credentials'), `[app]\naws_access_key_id = ${server.accessKeyId}\naws_secret_access_key = ${server.secretAccessKey}\n`);
+    const files = { AWS_CONFIG_FILE: join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials') };
+    const fromFiles = await coffer(['run', '--secret', `V=${key}`, ...printVars('V')], cleanEnv({ ...files, AWS_PROFILE: 'app' }));
+    assert.deepEqual(JSON.parse(fromFiles.stdout), { V: 'k3y' }, describeRun('coffer run', fromFiles));
+    const flagged = await coffer(['run', '--profile', 'app', '--secret', `V=${key}`, ...printVars('V')], cleanEnv(files));
+    assert.deepEqual(JSON.parse(flagged.stdout), { V: 'k3y' }, describeRun('coffer run --profile', flagged));
+    const fromEnv = await coffer(['run', '--secret', `V=${key}`, ...printVars('V')], cleanEnv({
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: server.url, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: server.accessKeyId, AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
+    }));
+    assert.deepEqual(JSON.parse(fromEnv.stdout), { V: 'k3y' }, describeRun('coffer run', fromEnv));
+    const nowhere = await coffer(['run', '--secret', key, '--', 'true'], cleanEnv({}));
+    assert.equal(nowhere.code, 125);
+    assert.match(nowhere.stderr, /give the server with --endpoint-url or AWS_ENDPOINT_URL/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
