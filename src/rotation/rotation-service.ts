@@ -51,6 +51,7 @@ export class RotationService {
       }
       secret.rotation = rotation;
       if (rotateNow) await this.addPlaceholder(tx, secret, token, scope.now);
+      else noteChange(tx, secret, 'SecretUpdated');
       await tx.secrets.update(secret);
       return { secret, lambdaArn };
     });
