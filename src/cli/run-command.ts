@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { AwsSettings } from '../client/aws-settings.js';
+import type { Connection } from '../client/signed-json-request.js';
 import { apiOptions, type ClientOptions } from './api-options.js';
 import { EXIT, exitAs, forwardSignals, SpawnError, startChild, type RunningChild } from './run/child-process.js';
 import { parseSecretSpec, type SecretSpec } from './run/secret-env.js';
@@ -40,8 +40,10 @@ export function registerRunCommand(program: Command): void {
     }
     if (command.length === 0 && opts.envFile === undefined) failed('give the command to run after --, or --env-file');
     if (opts.watch && command.length === 0) failed('--watch needs a command');
-    const settings = new AwsSettings(opts);
-    const plan: RunPlan = { specs, prefix: opts.prefix, envFile: opts.envFile, connection: () => settings.connection() };
+    // Loaded only when there are secrets to read: `coffer run -- cmd` needs neither a server nor credentials.
+    let settings: Promise<{ connection(): Promise<Connection> }> | undefined;
+    const connection = async () => (await (settings ??= import('../client/aws-settings.js').then(({ AwsSettings }) => new AwsSettings(opts)))).connection();
+    const plan: RunPlan = { specs, prefix: opts.prefix, envFile: opts.envFile, connection };
     // Watching, the feed's cursor is taken before the values are read: no change after them is missed.
     const watching = opts.watch ? await (await import('./run/run-watch.js')).watchSecrets(plan, opts.watchSignal).catch((error: Error) => failed(error.message)) : undefined;
     let variables: Map<string, string>;

@@ -66,7 +66,7 @@ export class SecretCache {
   private readonly maxStaleMs: number;
   private readonly entries: CacheEntries;
   private readonly inFlight = new Map<string, Promise<SecretValue>>();
-  /** Changes heard so far, and the count when the last one naming each secret was heard. */
+  /** Changes heard so far, and, while reads are in flight, the count when the last one naming each secret was heard. */
   private heard = 0;
   private readonly lastHeard = new Map<string, number>();
   /** Whether the caller may DescribeSecret each secret, i.e. hears of its changes. */
@@ -186,6 +186,8 @@ export class SecretCache {
       }
     })().finally(() => {
       if (this.inFlight.get(key) === loading) this.inFlight.delete(key);
+      // Only reads in flight look at when a secret's last change was heard.
+      if (this.inFlight.size === 0) this.lastHeard.clear();
     });
     this.inFlight.set(key, loading);
     return loading;
@@ -221,7 +223,8 @@ export class SecretCache {
   /** Applies heard changes: a label that moved to a version held is followed, anything else is read again. */
   private hear(changes: SecretChangeEvent[]): void {
     for (const change of changes) {
-      this.lastHeard.set(change.ARN, ++this.heard);
+      this.heard++;
+      if (this.inFlight.size > 0) this.lastHeard.set(change.ARN, this.heard);
       for (const [key, entry] of this.entries.ofSecret(change.ARN)) {
         if (GONE.has(change.Type)) {
           this.entries.delete(key);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { BIN, sharedServer } from '../support/coffer-server.js';
 import { cleanEnv, describeRun, run } from '../support/child-process.js';
 import { uniqueName } from '../support/sdk-errors.js';
@@ -83,6 +83,24 @@ test('a JSON file becomes one secret per key, or with --name one JSON secret tha
     assert.equal(one.stdout.trim(), `created ${name}`);
     const back = await coffer(['run', '--secret', name, '--', process.execPath, '-e', 'console.log(process.env.DB_PASSWORD + ":" + process.env.PORT)']);
     assert.equal(back.stdout.trim(), 'pw:5432', describeRun('coffer run', back));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a dotenv file coffer run writes imports back to the same values, whatever characters they hold", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'coffer-import-'));
+  try {
+    const tricky = { plain: 'abc', quotes: `it's "quoted"`, dollar: 'pa$$word ${HOME}', lines: 'one\ntwo\r\nthree', slashes: 'C:\\path\\n', hash: 'a #b', spaces: '  padded  ' };
+    const source = uniqueName('import/tricky');
+    await shared.client.send(new CreateSecretCommand({ Name: source, SecretString: JSON.stringify(tricky) }));
+    const file = join(dir, 'tricky.env');
+    const written = await coffer(['run', '--secret', source, '--env-file', file]);
+    assert.equal(written.code, 0, describeRun('coffer run --env-file', written));
+    const prefix = `${uniqueName('import-back')}/`;
+    const back = await coffer(['import', '--from', '.env', file, '--prefix', prefix]);
+    assert.equal(back.code, 0, describeRun('coffer import', back));
+    for (const [key, expected] of Object.entries(tricky)) assert.equal(await value(`${prefix}${key.toUpperCase()}`), expected, key);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,5 @@
 import type { Connection } from '../../client/signed-json-request.js';
 import { formatDotenv, writePrivateFile } from '../dotenv.js';
-import { batchGetSecrets } from './batch-get.js';
 import { EXIT } from './child-process.js';
 import { secretVariables, type SecretSpec } from './secret-env.js';
 
@@ -15,6 +14,7 @@ export interface RunPlan {
 /** The variables the plan's secrets make now, read in one BatchGetSecretValue (per twenty). */
 export async function readVariables(plan: RunPlan): Promise<Map<string, string>> {
   if (plan.specs.length === 0) return new Map();
+  const { batchGetSecrets } = await import('./batch-get.js');
   const secrets = await batchGetSecrets(await plan.connection(), plan.specs.map((s) => s.secretId));
   return secretVariables(plan.specs, secrets, plan.prefix);
 }
