@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import type { Command } from 'commander';
 import type { Connection } from '../client/signed-json-request.js';
 import { apiOptions, type ClientOptions } from './api-options.js';
@@ -30,7 +31,7 @@ export function registerRunCommand(program: Command): void {
       .option('--prefix <prefix>', 'put before the names made from keys and secret names', '')
       .option('--env-file <file>', 'write the variables to this dotenv file (mode 0600) instead of the environment')
       .option('--watch', "restart the command when one of its secrets changes (Coffer's change feed)")
-      .option('--watch-signal <signal>', 'with --watch: send the command this signal instead of restarting it (with --env-file, after rewriting the file)'),
+      .option('--watch-signal <signal>', 'watch, and send the command this signal instead of restarting it (with --env-file, after rewriting the file)'),
   ).action(async (command: string[], opts: RunOptions) => {
     let specs: SecretSpec[];
     try {
@@ -39,13 +40,15 @@ export function registerRunCommand(program: Command): void {
       failed((error as Error).message);
     }
     if (command.length === 0 && opts.envFile === undefined) failed('give the command to run after --, or --env-file');
-    if (opts.watch && command.length === 0) failed('--watch needs a command');
+    if (opts.watchSignal !== undefined && !Object.hasOwn(constants.signals, opts.watchSignal)) failed(`--watch-signal ${opts.watchSignal}: not a signal (SIGHUP, SIGUSR1, …)`);
+    const watch = opts.watch === true || opts.watchSignal !== undefined;
+    if (watch && command.length === 0) failed('--watch needs a command');
     // Loaded only when there are secrets to read: `coffer run -- cmd` needs neither a server nor credentials.
     let settings: Promise<{ connection(): Promise<Connection> }> | undefined;
     const connection = async () => (await (settings ??= import('../client/aws-settings.js').then(({ AwsSettings }) => new AwsSettings(opts)))).connection();
     const plan: RunPlan = { specs, prefix: opts.prefix, envFile: opts.envFile, connection };
     // Watching, the feed's cursor is taken before the values are read: no change after them is missed.
-    const watching = opts.watch ? await (await import('./run/run-watch.js')).watchSecrets(plan, opts.watchSignal).catch((error: Error) => failed(error.message)) : undefined;
+    const watching = watch ? await (await import('./run/run-watch.js')).SecretWatch.start(plan, opts.watchSignal).catch((error: Error) => failed(error.message)) : undefined;
     let variables: Map<string, string>;
     let env: NodeJS.ProcessEnv;
     try {

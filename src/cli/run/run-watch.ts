@@ -3,74 +3,85 @@ import { childEnvironment, failed, readVariables, type RunPlan } from './run-pla
 import { answers } from './batch-get.js';
 import { startChild, stopChild, SpawnError, type ChildExit, type RunningChild } from './child-process.js';
 
-export interface Watching {
-  /** The child running now. */
-  child(): RunningChild | undefined;
-  /** Keeps the command running with current secrets until it ends by itself; resolves with that end. */
-  supervise(first: RunningChild, command: string[], variables: Map<string, string>): Promise<ChildExit>;
-}
-
 const sameVariables = (a: Map<string, string>, b: Map<string, string>) => a.size === b.size && [...a].every(([name, value]) => b.get(name) === value);
 
 /**
  * `--watch`: follows Coffer's change feed from before the secrets are first read. When a change
  * names one of them (or the feed lost track), they are read again; if a variable changed, the
- * command is restarted (SIGTERM, SIGKILL after 10 s) with the new values, or sent `signal`
- * (after the env file is rewritten). A read that fails leaves the command as it is, and says so.
+ * command is restarted (SIGTERM, SIGKILL after 10 s) with the new values, or sent the signal
+ * (after the env file is rewritten). A change that cannot be applied (the secrets cannot be
+ * read, the file written) leaves the command as it is, and says so.
  */
-export async function watchSecrets(plan: RunPlan, signal?: NodeJS.Signals): Promise<Watching> {
-  let wake: (() => void) | undefined;
-  let pending = false;
-  const changed = () => {
-    pending = true;
-    wake?.();
-  };
-  const ours = (change: SecretChangeEvent) => plan.specs.some((spec) => answers(change, spec.secretId));
-  const follower = new ChangeFollower(plan.connection, { changes: (changes) => changes.some(ours) && changed(), reset: changed });
-  try {
-    await follower.start();
-  } catch (error) {
-    if (error instanceof NoChangeFeedError) throw new Error(`--watch follows Coffer's change feed, and ${error.message}`);
-    throw error;
+export class SecretWatch {
+  private current?: RunningChild;
+  private pending = false;
+  private wake?: () => void;
+  private readonly follower: ChangeFollower;
+
+  private constructor(
+    private readonly plan: RunPlan,
+    private readonly signal: NodeJS.Signals | undefined,
+  ) {
+    const ours = (change: SecretChangeEvent) => plan.specs.some((spec) => answers(change, spec.secretId));
+    this.follower = new ChangeFollower(plan.connection, { changes: (changes) => changes.some(ours) && this.changed(), reset: () => this.changed() });
   }
-  let current: RunningChild | undefined;
-  return {
-    child: () => current,
-    async supervise(first, command, variables) {
-      current = first;
-      try {
-        for (;;) {
-          const ended = current.exit;
-          const next = await Promise.race([ended, new Promise<'changed'>((resolve) => (pending ? resolve('changed') : (wake = () => resolve('changed'))))]);
-          wake = undefined;
-          if (next !== 'changed') return next;
-          pending = false;
-          let fresh: Map<string, string>;
-          try {
-            fresh = await readVariables(plan);
-          } catch (error) {
-            console.error(`coffer run: a secret changed, but reading the secrets failed (${(error as Error).message}); the command keeps running`);
-            continue;
-          }
-          if (sameVariables(fresh, variables)) continue;
-          variables = fresh;
-          if (signal) {
-            childEnvironment(plan, variables);
-            console.error(`coffer run: a secret changed: sending ${signal}`);
-            current.process.kill(signal);
-            continue;
-          }
-          console.error('coffer run: a secret changed: restarting the command');
-          await stopChild(current);
-          try {
-            current = await startChild(command[0]!, command.slice(1), childEnvironment(plan, variables));
-          } catch (error) {
-            failed((error as Error).message, error instanceof SpawnError ? error.status : undefined);
-          }
+
+  /** Starts following: resolves once the feed's cursor is taken. */
+  static async start(plan: RunPlan, signal?: NodeJS.Signals): Promise<SecretWatch> {
+    const watch = new SecretWatch(plan, signal);
+    try {
+      await watch.follower.start();
+    } catch (error) {
+      if (error instanceof NoChangeFeedError) throw new Error(`--watch follows Coffer's change feed, and ${error.message}`);
+      throw error;
+    }
+    return watch;
+  }
+
+  /** The child running now. */
+  child(): RunningChild | undefined {
+    return this.current;
+  }
+
+  /** Keeps the command running with current secrets until it ends by itself; resolves with that end. */
+  async supervise(first: RunningChild, command: string[], variables: Map<string, string>): Promise<ChildExit> {
+    this.current = first;
+    try {
+      for (;;) {
+        const next = await Promise.race([this.current.exit, new Promise<'changed'>((resolve) => (this.pending ? resolve('changed') : (this.wake = () => resolve('changed'))))]);
+        this.wake = undefined;
+        if (next !== 'changed') return next;
+        this.pending = false;
+        try {
+          variables = await this.apply(command, variables);
+        } catch (error) {
+          if (error instanceof SpawnError) failed(error.message, error.status);
+          console.error(`coffer run: a secret changed, but ${(error as Error).message}; the command keeps running`);
         }
-      } finally {
-        await follower.stop();
       }
-    },
-  };
+    } finally {
+      await this.follower.stop();
+    }
+  }
+
+  private changed(): void {
+    this.pending = true;
+    this.wake?.();
+  }
+
+  /** Reads the secrets again and restarts or signals the command if a variable changed; returns the variables now. */
+  private async apply(command: string[], variables: Map<string, string>): Promise<Map<string, string>> {
+    const fresh = await readVariables(this.plan);
+    if (sameVariables(fresh, variables)) return variables;
+    if (this.signal) {
+      childEnvironment(this.plan, fresh);
+      console.error(`coffer run: a secret changed: sending ${this.signal}`);
+      this.current!.process.kill(this.signal);
+      return fresh;
+    }
+    console.error('coffer run: a secret changed: restarting the command');
+    await stopChild(this.current!);
+    this.current = await startChild(command[0]!, command.slice(1), childEnvironment(this.plan, fresh));
+    return fresh;
+  }
 }
