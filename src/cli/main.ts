@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 
 type Register = (program: Command) => void;
 
@@ -17,8 +17,18 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   migrate: async () => (await import('./migrate-command.js')).registerMigrateCommand,
 };
 
-const program = new Command('coffer').description('Coffer: a self-hosted secrets manager that speaks the AWS Secrets Manager API');
-const named = process.argv[2];
-const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
-for (const register of await Promise.all(wanted.map((name) => COMMANDS[name]!()))) register(program);
-await program.parseAsync(process.argv);
+async function main(named: string | undefined): Promise<void> {
+  // A plain `coffer run` parses its own arguments: it starts commands, and loading commander would add to each start.
+  if (named === 'run') {
+    const [{ parseRunArgs }, { runCommand }] = await Promise.all([import('./run/run-args.js'), import('./run-command.js')]);
+    const parsed = parseRunArgs(process.argv.slice(3));
+    if (parsed) return runCommand(parsed.command, parsed.options);
+  }
+  const { Command } = await import('commander');
+  const program = new Command('coffer').description('Coffer: a self-hosted secrets manager that speaks the AWS Secrets Manager API');
+  const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+  for (const register of await Promise.all(wanted.map((name) => COMMANDS[name]!()))) register(program);
+  await program.parseAsync(process.argv);
+}
+
+await main(process.argv[2]);

@@ -61,6 +61,10 @@ test("a secret that cannot be read fails the run before the command starts, nami
   assert.equal((await coffer(['run', '--secret', `${db}#nokey`, '--', 'true'])).code, 125);
   assert.equal((await coffer(['run', '--', process.execPath, '-e', 'process.exit(7)'])).code, 7);
   assert.equal((await coffer(['run', '--', 'no-such-command-anywhere'])).code, 127);
+  const unknown = await coffer(['run', '--bogus', 'x', '--', 'true']);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /unknown option '--bogus'/);
+  assert.match((await coffer(['run', '--help'])).stdout, /--watch-signal <signal>/);
   const killed = await coffer(['run', '--', process.execPath, '-e', "process.kill(process.pid, 'SIGTERM')"]);
   assert.equal(killed.code, null, 'killed by the same signal');
   assert.match(killed.stderr, /killed by SIGTERM/);
