@@ -23,6 +23,8 @@ import {
 } from '../keys/root-key-providers.js';
 import { operatorService } from '../api/operator/operator-service.js';
 import { rotationFunctionsService } from '../api/rotation-functions/rotation-functions-service.js';
+import { changeFeedService } from '../api/change-feed/change-feed-service.js';
+import { SecretChangeFeed } from '../secrets/secret-change-feed.js';
 import { cloudTrailService } from '../api/cloudtrail/cloudtrail-service.js';
 import { iamService } from '../api/iam/iam-service.js';
 import { stsService } from '../api/sts/sts-service.js';
@@ -124,6 +126,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   const replication = new ReplicationService(replicated, keys, replicaSync);
   const secrets = new SecretService(replicated, keys, replication);
   const reader = new SecretReader(storage, secrets.cipher);
+  const feed = new SecretChangeFeed(storage);
   const admin = new KeyAdmin(storage, keys);
 
   const events = serviceEventRecorder(audit, options.clock);
@@ -173,6 +176,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
       secretsManager,
       kmsService({ keys, admin }),
       rotationFunctionsService({ functions: rotationFunctions }),
+      changeFeedService({ reader, keys, feed }),
       cloudTrailService({ audit }),
       iamService({ directory }),
       stsService({ directory }),
@@ -228,6 +232,8 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     url,
     credentialsPath,
     async close() {
+      // Long polls answer now rather than hold the server's stop.
+      feed.close();
       await server.close();
       await lease.stop();
       await rotation.runner.idle();

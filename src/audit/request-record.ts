@@ -9,6 +9,7 @@ const EVENT_SOURCES: Record<string, string> = {
   [cloudTrailPrefix]: 'cloudtrail.amazonaws.com',
   CofferOperator: 'operator.coffer',
   CofferRotationFunctions: 'rotation-functions.coffer',
+  CofferChangeFeed: 'change-feed.coffer',
   // Query-protocol services are named by their signing name.
   iam: 'iam.amazonaws.com',
   sts: 'sts.amazonaws.com',

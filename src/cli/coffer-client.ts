@@ -1,12 +1,9 @@
 import type { Command } from 'commander';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { RequestSigner } from '../http/sigv4-signer.js';
+import { apiOptions, type ClientOptions } from './api-options.js';
 
-export interface ClientOptions {
-  endpointUrl?: string;
-  region?: string;
-  profile?: string;
-}
+export { failsInOneLine, type ClientOptions } from './api-options.js';
 
 /**
  * Calls an AWS JSON 1.1 API of the server (`<targetPrefix>.<Operation>`; SigV4
@@ -57,22 +54,5 @@ export class CofferClient {
 
 /** A command group for one of Coffer's APIs, with the options the AWS CLI uses to find the server and credentials. */
 export function apiCommandGroup(program: Command, name: string, description: string): Command {
-  return program
-    .command(name)
-    .description(description)
-    .option('--endpoint-url <url>', 'the server (AWS_ENDPOINT_URL)')
-    .option('--region <region>', 'signing region (AWS_REGION)')
-    .option('--profile <name>', 'credentials profile (AWS_PROFILE)');
-}
-
-/** A command action whose failure is one line on stderr and exit status 1 (commander passes arguments, then options). */
-export function failsInOneLine<A extends unknown[]>(work: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    try {
-      await work(...args);
-    } catch (error) {
-      console.error(`coffer: ${(error as Error).message}`);
-      process.exit(1);
-    }
-  };
+  return apiOptions(program.command(name).description(description));
 }

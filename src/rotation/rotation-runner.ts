@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { findSecret, stagesOfSecret } from '../secrets/secret-lookup.js';
 import type { RequestScope } from '../secrets/secret-scope.js';
-import type { RotationFunctionRecord, SecretRecord, Storage } from '../storage/index.js';
+import type { RotationFunctionRecord, SecretChangeType, SecretRecord, Storage } from '../storage/index.js';
+import { noteChange } from '../secrets/secret-change-notes.js';
 import type { StageMap } from '../secrets/staging-labels.js';
 import { SECRETS_MANAGER_SOURCE, secretResource, type ServiceEventRecorder } from '../audit/service-events.js';
 import { ROTATION_STEPS, type StepInvoker } from './rotation-function.js';
@@ -99,7 +100,7 @@ export class RotationRunner {
           await invoke({ Step: 'testSecret', SecretId: secretArn, ClientRequestToken: token, RotationToken: randomUUID() });
         });
       } finally {
-        await this.updateStages(scope, secretArn, (stages) => clearPending(stages, token)).catch((err: unknown) =>
+        await this.updateStages(scope, secretArn, (stages) => clearPending(stages, token), { type: 'StagesChanged' }).catch((err: unknown) =>
           log.error({ err }, 'removing the test AWSPENDING failed'),
         );
       }
@@ -117,6 +118,11 @@ export class RotationRunner {
   private async failed(secretArn: string, scope: RequestScope, log: Logger, step: string, token: string, err: Error, test = false): Promise<void> {
     const reason = err.message;
     log.error({ step, reason }, test ? `rotation function test failed at ${step}` : `rotation failed at ${step}; AWSPENDING stays on the version until the rotation is retried or cleaned up`);
+    if (!test) {
+      await this.storage
+        .transaction(async (tx) => noteChange(tx, await findSecret(tx, scope, secretArn), 'RotationFailed', { versionId: token, step }))
+        .catch((error: unknown) => log.error({ err: error }, 'the rotation failure could not be noted in the change feed'));
+    }
     await this.event('RotationFailed', secretArn, scope, { step, versionId: token, ...(test ? { test } : {}) }, { code: 'RotationFailed', message: reason }).catch(
       (error: unknown) => log.error({ err: error }, 'the rotation failure could not be recorded'),
     );
@@ -159,21 +165,26 @@ export class RotationRunner {
       if (stages.get('AWSCURRENT') !== token) throw new Error('finishSecret did not move AWSCURRENT to the new version');
       secret.rotation = scheduleNext({ ...secret.rotation!, lastRotatedAt: now }, now);
       return clearPending(stages, token);
-    }, true);
+    }, { type: 'RotationSucceeded', versionId: token, secretChanged: true });
   }
 
-  /** One unit of work over a secret's labels: `change` says whether it changed them (and may change the secret). */
+  /**
+   * One unit of work over a secret's labels: `change` says whether it changed them (and may
+   * change the secret, then `secretChanged`), noted in the change feed as `type`.
+   */
   private async updateStages(
     scope: RequestScope,
     secretArn: string,
     change: (stages: StageMap, secret: SecretRecord) => boolean,
-    secretChanged = false,
+    { type, versionId, secretChanged = false }: { type: SecretChangeType; versionId?: string; secretChanged?: boolean },
   ): Promise<void> {
     await this.storage.transaction(async (tx) => {
       const secret = await findSecret(tx, scope, secretArn);
       const stages = await stagesOfSecret(tx, secret.id);
-      if (change(stages, secret)) await tx.secrets.setStages(secret.id, stages);
+      const moved = change(stages, secret);
+      if (moved) await tx.secrets.setStages(secret.id, stages);
       if (secretChanged) await tx.secrets.update(secret);
+      if (moved || secretChanged) noteChange(tx, secret, type, { versionId, stages });
     });
   }
 }

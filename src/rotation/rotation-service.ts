@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { SecretsErrors, ServiceError } from '../errors/service-error.js';
 import { assertNotDeleted, findWritable, stagesOfSecret } from '../secrets/secret-lookup.js';
 import type { RequestScope } from '../secrets/secret-scope.js';
-import type { Repositories, SecretRecord, Storage } from '../storage/index.js';
+import type { SecretRecord, Storage, UnitOfWork } from '../storage/index.js';
+import { noteChange } from '../secrets/secret-change-notes.js';
 import type { RotationRunner } from './rotation-runner.js';
 import { RotationScheduleError } from './schedule-expression.js';
 import { scheduleNext } from './rotation-schedule.js';
@@ -55,6 +56,7 @@ export class RotationService {
       }
       secret.rotation = rotation;
       if (rotateNow) await this.addPlaceholder(tx, secret, token, scope.now);
+      else noteChange(tx, secret, 'SecretUpdated');
       await tx.secrets.update(secret);
       return { secret, lambdaArn };
     });
@@ -79,6 +81,7 @@ export class RotationService {
       }
       secret.rotation = { ...secret.rotation, enabled: false, nextRotationAt: undefined, nextRotationDate: undefined };
       await tx.secrets.update(secret);
+      noteChange(tx, secret, 'SecretUpdated');
       const stages = await stagesOfSecret(tx, secret.id);
       const pending = stages.get(AWSPENDING);
       return { ARN: secret.arn, Name: secret.name, VersionId: pending !== stages.get(AWSCURRENT) ? pending : undefined };
@@ -114,7 +117,7 @@ export class RotationService {
   }
 
   /** The AWSPENDING placeholder (a version with no value) the rotation function fills. */
-  private async addPlaceholder(tx: Repositories, secret: SecretRecord, token: string, now: number): Promise<void> {
+  private async addPlaceholder(tx: UnitOfWork, secret: SecretRecord, token: string, now: number): Promise<void> {
     const stages = await stagesOfSecret(tx, secret.id);
     const pending = stages.get(AWSPENDING);
     if (pending !== undefined && pending !== stages.get(AWSCURRENT)) {
@@ -126,6 +129,7 @@ export class RotationService {
     await tx.secrets.insertVersion({ secretId: secret.id, versionId: token, createdAt: now });
     stages.set(AWSPENDING, token);
     await tx.secrets.setStages(secret.id, stages);
+    noteChange(tx, secret, 'RotationStarted', { versionId: token, stages });
   }
 }
 

@@ -1,4 +1,4 @@
-import type { NewVersion, Repositories, SecretRecord, Storage } from '../storage/index.js';
+import type { NewVersion, Repositories, SecretRecord, Storage, UnitOfWork } from '../storage/index.js';
 import type { ReplicaSync } from './replica-sync.js';
 import { withTransaction } from '../storage/storage-with-transaction.js';
 
@@ -33,7 +33,7 @@ export function replicating(storage: Storage, sync: ReplicaSync): Storage {
 }
 
 /** The unit's repositories, noting in `changed` each secret written through them. */
-function noting(tx: Repositories, changed: Map<number, SecretRecord | undefined>): Repositories {
+function noting(tx: UnitOfWork, changed: Map<number, SecretRecord | undefined>): UnitOfWork {
   const secrets = Object.create(tx.secrets) as Record<string, unknown>;
   const repository = tx.secrets as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
   secrets.update = async (secret: SecretRecord) => {

@@ -1,6 +1,7 @@
 import { SecretsErrors, ServiceError } from '../errors/service-error.js';
 import { assertUsable, type KeyService } from '../keys/key-service.js';
-import type { KmsKeyRecord, Repositories, SecretRecord, Storage, Tag, VersionRecord } from '../storage/index.js';
+import type { KmsKeyRecord, Repositories, SecretRecord, Storage, Tag, UnitOfWork, VersionRecord } from '../storage/index.js';
+import { noteChange } from './secret-change-notes.js';
 import { arnInRegion, assertValidName, newSecretArn } from './secret-arn.js';
 import { DEFAULT_KEY_ALIAS, keyFailure, SecretCipher, sealedVersion } from './secret-cipher.js';
 import { rewrapLabelledVersions } from './version-rewrap.js';
@@ -64,6 +65,7 @@ export class SecretService {
         createdAt: scope.now,
         lastChangedAt: scope.now,
       });
+      noteChange(tx, secret, 'SecretCreated');
       if (value) await this.writeVersion(tx, scope, secret, new Map(), token, value, [AWSCURRENT]);
       // In the same unit: a secret is never made without the replicas asked for.
       if (replicas) await replicas.addTo(tx, secret, input.AddReplicaRegions!, input.ForceOverwriteReplicaSecret === true);
@@ -113,6 +115,7 @@ export class SecretService {
       }
       secret.lastChangedAt = scope.now;
       await tx.secrets.update(secret);
+      if (input.Description !== undefined || input.KmsKeyId !== undefined) noteChange(tx, secret, 'SecretUpdated');
       if (!value || token === undefined) return { ARN: secret.arn, Name: secret.name };
       const stages = await stagesOfSecret(tx, secret.id);
       await this.writeVersion(tx, scope, secret, stages, token, value, [AWSCURRENT]);
@@ -152,7 +155,9 @@ export class SecretService {
           `The parameter RemoveFromVersionId can't be empty. Staging label ${label} is currently attached to version ${holder}, so you must explicitly reference that version in RemoveFromVersionId.`,
         );
       }
-      await this.saveStages(tx, scope, secret, moveLabel(stages, label, to));
+      const next = moveLabel(stages, label, to);
+      await this.saveStages(tx, scope, secret, next);
+      noteChange(tx, secret, 'StagesChanged', { stages: next });
       return { ARN: secret.arn, Name: secret.name };
     });
   }
@@ -181,6 +186,7 @@ export class SecretService {
       if (secret.replicas?.length) throw ReplicationErrors.stillReplicated(secret.arn, secret.replicas.map((r) => r.region));
       if (force) {
         await tx.secrets.purge(secret.id);
+        noteChange(tx, secret, 'SecretPurged');
         return { ARN: secret.arn, Name: secret.name, DeletionDate: scope.now };
       }
       if (secret.deletedAt !== undefined) {
@@ -189,6 +195,7 @@ export class SecretService {
       secret.deletedAt = scope.now;
       secret.deletionDate = scope.now + days * DAY_MS;
       await tx.secrets.update(secret);
+      noteChange(tx, secret, 'SecretDeleted', { deletionDate: secret.deletionDate });
       return { ARN: secret.arn, Name: secret.name, DeletionDate: secret.deletionDate };
     });
   }
@@ -196,6 +203,7 @@ export class SecretService {
   async restore(scope: RequestScope, secretId: string): Promise<WriteResult> {
     return this.storage.transaction(async (tx) => {
       const secret = await findWritable(tx, scope, secretId);
+      if (secret.deletedAt !== undefined) noteChange(tx, secret, 'SecretRestored');
       secret.deletedAt = undefined;
       secret.deletionDate = undefined;
       await tx.secrets.update(secret);
@@ -216,12 +224,14 @@ export class SecretService {
     await this.changeTags(scope, secretId, (current) => current.filter((t) => !removed.has(t.Key)));
   }
 
-  /** Purges secrets whose recovery window has ended; returns how many. */
   /** Purges a batch of secrets whose recovery window has ended; returns them. */
   async purgeExpired(now: number, batch = 100): Promise<SecretRecord[]> {
     return this.storage.transaction(async (tx) => {
       const due = await tx.secrets.dueForPurge(now, batch);
-      for (const secret of due) await tx.secrets.purge(secret.id);
+      for (const secret of due) {
+        await tx.secrets.purge(secret.id);
+        noteChange(tx, secret, 'SecretPurged');
+      }
       return due;
     });
   }
@@ -261,6 +271,7 @@ export class SecretService {
       change(secret);
       secret.lastChangedAt = scope.now;
       await tx.secrets.update(secret);
+      noteChange(tx, secret, 'SecretUpdated');
       return { ARN: secret.arn, Name: secret.name };
     });
   }
@@ -299,7 +310,7 @@ export class SecretService {
    * is refused; one naming a value-less placeholder (rotation) fills it.
    */
   private async writeVersion(
-    tx: Repositories,
+    tx: UnitOfWork,
     scope: RequestScope,
     secret: SecretRecord,
     stages: StageMap,
@@ -328,6 +339,7 @@ export class SecretService {
     const next = attachNewValue(stages, token, labels);
     await this.saveStages(tx, scope, secret, next);
     await tx.secrets.pruneVersions(secret.id, RETAINED_VERSIONS, scope.now - DAY_MS);
+    noteChange(tx, secret, 'VersionCreated', { versionId: token, stages: next });
     return next;
   }
 

@@ -1,4 +1,5 @@
-import type { Repositories } from './repositories.js';
+import type { Repositories, UnitOfWork } from './repositories.js';
+import { encodeChange, type SecretChange } from './secret-changes.js';
 import type { AccessKeyRecord, KeyMaterialRecord, KmsKeyRecord, NewVersion, SecretRecord } from './records.js';
 import type { IamEntityRecord } from './iam-records.js';
 
@@ -72,24 +73,51 @@ export function namesChanges(repository: keyof Repositories, method: string): bo
   return NAMERS[repository]?.[method] !== undefined;
 }
 
+/** What a unit of work changed: the change keys of its writes, and the secret changes it noted. */
+export interface UnitChanges {
+  keys: Set<string>;
+  notes: SecretChange[];
+}
+
+export function unitChanges(): UnitChanges {
+  return { keys: new Set(), notes: [] };
+}
+
 /**
  * The repositories of a unit of work, adding to `changed` the change keys of every write made
- * through them: the storage records them with the unit (in its transaction) and applies them
- * to its own caches when the unit ends.
+ * through them and the secret changes the unit notes: the storage records them with the unit
+ * (in its transaction) and applies the keys to its own caches when the unit ends.
  */
-export function recordingChanges(repos: Repositories, changed: Set<string>): Repositories {
-  const recording = { ...repos };
+export function recordingChanges(repos: Repositories, changed: UnitChanges): UnitOfWork {
+  const recording: UnitOfWork = {
+    ...repos,
+    noteSecretChange: (change) => {
+      changed.notes.push(change);
+      changed.keys.add(secretChange(change.secretId));
+    },
+  };
   for (const name of Object.keys(NAMERS) as (keyof Repositories)[]) {
     const repository = repos[name] as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
     const wrapped = Object.create(repository) as Record<string, unknown>;
     for (const [method, namer] of Object.entries(NAMERS[name]!)) {
       wrapped[method] = async (...args: unknown[]) => {
         const result = await repository[method]!(...args);
-        for (const key of namer(args, result)) changed.add(key);
+        for (const key of namer(args, result)) changed.keys.add(key);
         return result;
       };
     }
-    (recording as Record<string, unknown>)[name] = wrapped;
+    (recording as unknown as Record<string, unknown>)[name] = wrapped;
   }
   return recording;
+}
+
+/**
+ * The rows a unit's change records make: one per noted change (standing for its secret's key
+ * too), then one per key no note stands for. `[key, change JSON or null]`.
+ */
+export function changeRows(changed: UnitChanges): [string, string | null][] {
+  const rows: [string, string | null][] = changed.notes.map((note) => [secretChange(note.secretId), encodeChange(note)]);
+  const noted = new Set(rows.map(([key]) => key));
+  for (const key of changed.keys) if (!noted.has(key)) rows.push([key, null]);
+  return rows;
 }

@@ -1,4 +1,5 @@
 import type { ChangeFeed } from './change-feed.js';
+import type { SecretChange, SecretChangePage } from './secret-changes.js';
 import type {
   AccessKeyRecord,
   AuditChainRecord,
@@ -280,12 +281,29 @@ export interface Repositories {
   iam: IamRepository;
 }
 
+/** The repositories of a unit of work, and what it says it changed. */
+export interface UnitOfWork extends Repositories {
+  /** Notes what happened to a secret: recorded for the change feed with the unit, if it commits. */
+  noteSecretChange(change: SecretChange): void;
+}
+
 export interface Storage extends Repositories {
   /**
    * Runs a unit of work in one transaction: all its writes commit together or
    * none do. The work receives repositories bound to the transaction.
    */
-  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: UnitOfWork) => Promise<T>): Promise<T>;
+  /**
+   * The secret changes committed after `cursor` (at most `limit`), in commit order, and the
+   * cursor after them; without a cursor, none and the cursor of now. Throws ExpiredCursorError
+   * when records after the cursor were pruned, InvalidCursorError for a cursor it did not make.
+   */
+  readSecretChanges(cursor: string | undefined, limit: number): Promise<SecretChangePage>;
+  /**
+   * Keeps `changes` current without requests (other processes' commits applied as they come)
+   * until the returned function is called; absent where that happens anyway.
+   */
+  followChanges?(): () => void;
   /** Changes to cacheable stored data, for caches to drop what they name (see change-feed.ts). */
   readonly changes: ChangeFeed;
   /**

@@ -5,6 +5,7 @@ import { pgMigrations } from '../../src/storage/postgres/pg-migrations.js';
 import { CommitOutcomeUnknown } from '../../src/storage/commit-outcome.js';
 import { throwawayDatabase } from '../support/postgres-database.js';
 import { storageContract } from './storage-contract.js';
+import { CHANGE_RETENTION_MS, ExpiredCursorError } from '../../src/storage/secret-changes.js';
 import { sharedChangesTests } from './shared-changes.js';
 
 const database = await throwawayDatabase('PostgresStorage: a PostgreSQL server to test against');
@@ -49,7 +50,7 @@ if (database) {
     test('a schema newer than this build knows is refused, and left as it is', async () => {
       const url = fresh();
       await (await PostgresStorage.open({ url })).close();
-      const future = pgMigrations.length + 1;
+      const future = Math.max(...pgMigrations.map((m) => m.version)) + 1;
       await database.query(`INSERT INTO own_${n}.schema_migrations (version, applied_at) VALUES ($1, 1)`, [future]);
       await assert.rejects(PostgresStorage.open({ url }), new RegExp(`schema is at version ${future}, newer than this Coffer knows`));
       const { rows } = await database.query(`SELECT max(version) AS v FROM own_${n}.schema_migrations`);
@@ -84,6 +85,26 @@ if (database) {
         storage.changes.subscribe((keys) => seen.push(...(keys === 'all' ? ['all'] : keys)));
         await assert.rejects(storage.transaction(async (tx) => { await tx.keys.rewrapMaterial('k', 1, Buffer.alloc(1)); throw new Error('no'); }));
         assert.deepEqual(seen, ['kms-key:k']);
+        const { rows } = await database.query(`SELECT count(*)::int AS n FROM own_${n}.changes`);
+        assert.equal(rows[0].n, 0);
+      } finally {
+        await storage.close();
+      }
+    });
+
+    test('change records older than the retention are pruned by the node, and a cursor older than the retention is expired', async () => {
+      const url = fresh();
+      const storage = await PostgresStorage.open({ url });
+      try {
+        const { cursor } = await storage.readSecretChanges(undefined, 10);
+        await storage.transaction(async (tx) => tx.noteSecretChange({ type: 'SecretPurged', secretId: 1, arn: 'arn:gone', name: 'gone' }));
+        assert.equal((await storage.readSecretChanges(cursor, 10)).changes.length, 1);
+        // The cursor says when its snapshot was taken: one from before the retention may have lost records.
+        const decoded = JSON.parse(Buffer.from(cursor.slice(1), 'base64url').toString());
+        const old = `p${Buffer.from(JSON.stringify({ ...decoded, t: decoded.t - CHANGE_RETENTION_MS })).toString('base64url')}`;
+        await assert.rejects(storage.readSecretChanges(old, 10), ExpiredCursorError);
+        await database.query(`UPDATE own_${n}.changes SET recorded_at = now() - interval '2 hours'`);
+        await (storage as unknown as { maintain(): Promise<void> }).maintain();
         const { rows } = await database.query(`SELECT count(*)::int AS n FROM own_${n}.changes`);
         assert.equal(rows[0].n, 0);
       } finally {

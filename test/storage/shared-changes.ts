@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Storage } from '../../src/storage/index.js';
+import { readAll } from './change-log-contract.js';
 
 const ACCOUNT = '111122223333';
 const REGION = 'us-east-1';
@@ -52,6 +53,26 @@ export function sharedChangesTests(label: string, open: () => Promise<SharedPair
       await a.transaction(async (tx) => tx.secrets.update({ ...(await tx.secrets.findByName(ACCOUNT, REGION, 'one'))!, description: 'third' }));
       assert.equal(await read('one'), 'third');
     } finally {
+      await pair.close();
+    }
+  });
+
+  test(`${label}: a secret change noted on one is in the other's change log, and one following changes hears of it without a request`, async () => {
+    const pair = await open();
+    const { a, b } = pair;
+    const stop = b.followChanges?.();
+    try {
+      const { cursor } = await b.readSecretChanges(undefined, 10);
+      const heard = new Promise<readonly string[] | 'all'>((resolve) => b.changes.subscribe(resolve));
+      const id = await createSecret(a, 'noted');
+      await a.transaction(async (tx) => {
+        tx.noteSecretChange({ type: 'VersionCreated', secretId: id, arn: 'arn:noted', name: 'noted', versionId: 'v1' });
+      });
+      const keys = await Promise.race([heard, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('not heard within 2 s')), 2000))]);
+      assert.ok(keys === 'all' || keys.includes(`secret:${id}`), String(keys));
+      assert.deepEqual((await readAll(b, cursor)).names, ['noted']);
+    } finally {
+      stop?.();
       await pair.close();
     }
   });

@@ -8,6 +8,7 @@ import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { migrations } from '../../src/storage/sqlite/migrations.js';
 import type { Db } from '../../src/storage/sqlite/sqlite-database.js';
 import { storageContract } from './storage-contract.js';
+import { ExpiredCursorError } from '../../src/storage/secret-changes.js';
 import { sharedChangesTests } from './shared-changes.js';
 
 storageContract('SqliteStorage (:memory:)', async () => SqliteStorage.open(':memory:'));
@@ -201,4 +202,34 @@ sharedChangesTests('SqliteStorage shared by worker processes', async () => {
       await b.close();
     },
   };
+});
+
+describe('SqliteStorage change log', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'coffer-change-log-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('records older than the retention are pruned as the sequence passes a thousand; a cursor before them, or ahead of every record, is expired', async () => {
+    const path = join(dir, 'log.db');
+    const storage = SqliteStorage.open(path, { shared: true });
+    const raw = new Database(path);
+    const change = (name: string) => ({ type: 'VersionCreated' as const, secretId: 1, arn: `arn:${name}`, name });
+    try {
+      const { cursor: start } = await storage.readSecretChanges(undefined, 10);
+      await storage.transaction(async (tx) => tx.noteSecretChange(change('old')));
+      raw.prepare('UPDATE changes SET recorded_at = 0').run();
+      await assert.rejects(storage.readSecretChanges('s999999', 10), ExpiredCursorError, 'a cursor ahead of every record');
+      assert.deepEqual((await storage.readSecretChanges(start, 10)).changes.map((c) => c.name), ['old'], 'not pruned before the sequence passes a thousand');
+      await storage.transaction(async (tx) => {
+        for (let i = 0; i < 1000; i++) tx.noteSecretChange(change(`new-${i}`));
+      });
+      assert.equal(raw.prepare(`SELECT count(*) FROM changes WHERE event LIKE '%"name":"old"%'`).pluck().get(), 0);
+      await assert.rejects(storage.readSecretChanges(start, 10), ExpiredCursorError);
+      const { cursor } = await storage.readSecretChanges(undefined, 10);
+      await storage.transaction(async (tx) => tx.noteSecretChange(change('after')));
+      assert.deepEqual((await storage.readSecretChanges(cursor, 10)).changes.map((c) => c.name), ['after']);
+    } finally {
+      raw.close();
+      await storage.close();
+    }
+  });
 });

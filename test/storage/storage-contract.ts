@@ -36,6 +36,7 @@ import type {
   Storage,
   VersionRecord,
 } from '../../src/storage/index.js';
+import { changeLogContract } from './change-log-contract.js';
 
 const ACCOUNT = '111122223333';
 const OTHER_ACCOUNT = '444455556666';
@@ -1254,6 +1255,8 @@ export function storageContract(name: string, open: () => Promise<Storage>, clea
         assert.equal(await storage.settings.get('dirty'), 'committed');
       });
     });
+
+    changeLogContract(open);
 
     test('close lets a running unit of work finish', async () => {
       const storage = await open();

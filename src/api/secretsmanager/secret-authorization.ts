@@ -20,6 +20,9 @@ const CONDITION_FIELDS: Record<string, string> = {
   ForceDeleteWithoutRecovery: 'secretsmanager:ForceDeleteWithoutRecovery',
 };
 
+/** What authorization reads: the secrets and keys. */
+type AuthorizationDeps = Pick<SecretsApiDeps, 'reader' | 'keys'>;
+
 /** Operations on no particular secret: authorized on `*`. */
 const ACCOUNT_OPERATIONS = new Set(['ListSecrets', 'GetRandomPassword']);
 
@@ -42,7 +45,7 @@ export function secretAuthorization(deps: SecretsApiDeps) {
 
 /** The secret's target, and its keys' where the operation opens or creates a data key. */
 export async function secretTargets(
-  deps: SecretsApiDeps,
+  deps: AuthorizationDeps,
   ctx: RequestContext,
   operation: string,
   secretId: string,
@@ -62,7 +65,7 @@ export async function secretTargets(
  * Replicas sealed under customer managed keys: the caller needs kms:GenerateDataKey and
  * kms:Encrypt on each, in its region (through Secrets Manager there), as AWS documents.
  */
-async function replicaKeyTargets(deps: SecretsApiDeps, ctx: RequestContext, input: Record<string, unknown>, secretArn: string): Promise<RequestTarget[]> {
+async function replicaKeyTargets(deps: AuthorizationDeps, ctx: RequestContext, input: Record<string, unknown>, secretArn: string): Promise<RequestTarget[]> {
   const targets: RequestTarget[] = [];
   for (const { Region: region, KmsKeyId: ref } of (input.AddReplicaRegions as { Region: string; KmsKeyId?: string }[] | undefined) ?? []) {
     if (!ref) continue;
@@ -100,7 +103,7 @@ const KEY_USAGE: Record<string, string[]> = {
  * needs kms:Decrypt on the old key and kms:GenerateDataKey and kms:Encrypt on the new.
  */
 async function keyUses(
-  deps: SecretsApiDeps,
+  deps: AuthorizationDeps,
   ctx: RequestContext,
   operation: string,
   input: Record<string, unknown>,
@@ -125,7 +128,7 @@ async function keyUses(
  * that no longer resolves is left to the operation, which fails on it.
  */
 async function keyTarget(
-  deps: SecretsApiDeps,
+  deps: AuthorizationDeps,
   ctx: RequestContext,
   ref: string,
   action: string,
@@ -152,7 +155,7 @@ async function keyTarget(
 
 /** The target of a request on an existing (or missing) secret named by `secretId`. */
 async function secretTarget(
-  deps: SecretsApiDeps,
+  deps: AuthorizationDeps,
   ctx: RequestContext,
   secretId: string,
   input: Record<string, unknown> = {},
@@ -172,7 +175,7 @@ async function secretTarget(
 }
 
 /** CreateSecret's targets: the ARN the new secret is given (or the existing one's, for a repeated request), and its key. */
-export async function newSecretTargets(deps: SecretsApiDeps, ctx: RequestContext, input: Record<string, unknown>): Promise<{ targets: RequestTarget[]; arn?: string }> {
+export async function newSecretTargets(deps: AuthorizationDeps, ctx: RequestContext, input: Record<string, unknown>): Promise<{ targets: RequestTarget[]; arn?: string }> {
   const name = input.Name as string;
   const existing = await deps.reader.peek(ctx.scope, name);
   const arn = existing?.arn ?? newSecretArn(ctx.scope, name);

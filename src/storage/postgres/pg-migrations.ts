@@ -221,4 +221,13 @@ export const pgMigrations: PgMigration[] = [
       ALTER TABLE secret_versions ADD COLUMN last_accessed_at BIGINT;
     `,
   },
+  {
+    version: 5,
+    sql: `
+      -- Change records also say what happened to a secret (the change feed); id orders records of one transaction.
+      ALTER TABLE changes ADD COLUMN id BIGINT GENERATED ALWAYS AS IDENTITY;
+      ALTER TABLE changes ADD COLUMN event TEXT;
+      CREATE INDEX changes_events_by_xid ON changes (xid, id) WHERE event IS NOT NULL;
+    `,
+  },
 ];

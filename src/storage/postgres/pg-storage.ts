@@ -1,8 +1,10 @@
 import pg from 'pg';
-import type { Repositories, Storage } from '../repositories.js';
+import type { Repositories, Storage, UnitOfWork } from '../repositories.js';
 import { ChangeCache } from '../change-cache.js';
 import { ChangeFeed } from '../change-feed.js';
-import { recordingChanges, secretChange } from '../change-keys.js';
+import { changeRows, recordingChanges, secretChange, unitChanges } from '../change-keys.js';
+import { CHANGE_RETENTION_MS, type SecretChangePage } from '../secret-changes.js';
+import { readPgSecretChanges } from './pg-change-log.js';
 import { READ_METHODS } from '../read-methods.js';
 import { connectionConfig, redactedUrl, type PostgresOptions } from './pg-connection.js';
 import { migratePostgres } from './pg-migrate.js';
@@ -38,9 +40,10 @@ const RETRY_BUDGET_MS = 15_000;
 const UNIT_SLOTS = 4;
 /** How often a node prunes old change records (and reads new ones, should no notification come). */
 const CHANGES_MAINTENANCE_MS = 60_000;
-/** Change records older than this are pruned... */
-const CHANGES_KEPT = "interval '10 minutes'";
-/** ...so a node that has not read them for this long may have missed some, and starts its caches over. */
+/**
+ * Change records are pruned after CHANGE_RETENTION_MS; a node that has not read them for this
+ * long starts its caches over (well within the retention, so that a record is never pruned unread).
+ */
 const CHANGES_STALE_MS = 5 * 60_000;
 /** Waiting before listening again after the listening connection broke. */
 const LISTEN_RETRY_MS = 1000;
@@ -153,7 +156,7 @@ export class PostgresStorage implements Storage {
     }
   }
 
-  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+  transaction<T>(work: (tx: UnitOfWork) => Promise<T>): Promise<T> {
     if (this.closing) return Promise.reject(new Error('the storage is closed'));
     const unit = this.run(work);
     this.running.add(unit);
@@ -162,7 +165,7 @@ export class PostgresStorage implements Storage {
     return unit;
   }
 
-  private async run<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+  private async run<T>(work: (tx: UnitOfWork) => Promise<T>): Promise<T> {
     await this.writers.acquire();
     try {
       return await this.attempts(work);
@@ -171,17 +174,22 @@ export class PostgresStorage implements Storage {
     }
   }
 
-  private async attempts<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+  private async attempts<T>(work: (tx: UnitOfWork) => Promise<T>): Promise<T> {
     const deadline = Date.now() + RETRY_BUDGET_MS;
     for (let attempt = 1; ; attempt++) {
       const client = await this.link.connect();
       let broken: Error | undefined;
-      const changed = new Set<string>();
+      const changed = unitChanges();
       try {
         await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
         const result = await work(recordingChanges(repositoriesOn(client), changed));
-        if (changed.size > 0) {
-          await client.query('WITH recorded AS (INSERT INTO changes (key) SELECT unnest($1::text[])) SELECT pg_notify($2, \'\')', [[...changed], this.channel]);
+        const rows = changeRows(changed);
+        if (rows.length > 0) {
+          await client.query('WITH recorded AS (INSERT INTO changes (key, event) SELECT * FROM unnest($1::text[], $2::text[])) SELECT pg_notify($3, \'\')', [
+            rows.map(([key]) => key),
+            rows.map(([, event]) => event),
+            this.channel,
+          ]);
         }
         await client.query('COMMIT').catch((error: Error) => {
           // An ERROR the server sent means it did not commit; a connection lost (or FATAL) on the way leaves it open.
@@ -194,11 +202,15 @@ export class PostgresStorage implements Storage {
       } finally {
         client.release(broken);
         // Committed or rolled back: what a cache loaded inside the unit may no longer hold.
-        this.changes.apply([...changed]);
+        this.changes.apply([...changed.keys]);
       }
       // Spread the retries of units that collided, more widely each time.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** attempt)));
     }
+  }
+
+  readSecretChanges(cursor: string | undefined, limit: number): Promise<SecretChangePage> {
+    return readPgSecretChanges(this.pool, cursor, limit);
   }
 
   /** Reads and applies the change records committed before the call; calls made while a read runs share the next one. */
@@ -236,7 +248,7 @@ export class PostgresStorage implements Storage {
 
   /** Prunes old change records and reads new ones (an idle node stays current without notifications). */
   private async maintain(): Promise<void> {
-    await this.link.query(`DELETE FROM changes WHERE recorded_at < now() - ${CHANGES_KEPT}`).catch(() => undefined);
+    await this.link.query(`DELETE FROM changes WHERE recorded_at < now() - $1 * interval '1 millisecond'`, [CHANGE_RETENTION_MS]).catch(() => undefined);
     await this.syncChanges().catch(() => undefined);
   }
 

@@ -268,4 +268,12 @@ export const migrations: Migration[] = [
     version: 11,
     sql: SECRETS_V11,
   },
+  {
+    version: 12,
+    sql: `
+      -- Change records also say what happened to a secret (the change feed), and when: they are kept for a time.
+      ALTER TABLE changes ADD COLUMN event TEXT;
+      ALTER TABLE changes ADD COLUMN recorded_at INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

@@ -4,10 +4,11 @@ import { SqliteKeyRepository } from './sqlite-key-repository.js';
 import { SqliteAccessKeyRepository, SqliteSettingsRepository } from './sqlite-access-key-repository.js';
 import { SqliteLeaseRepository, SqliteRotationFunctionRepository } from './sqlite-rotation-repositories.js';
 import { SqliteIamRepository } from './sqlite-iam-repository.js';
-import type { Repositories, Storage } from '../repositories.js';
+import type { Repositories, Storage, UnitOfWork } from '../repositories.js';
 import { ChangeCache } from '../change-cache.js';
 import { ChangeFeed } from '../change-feed.js';
-import { namesChanges, recordingChanges, secretChange } from '../change-keys.js';
+import { changeRows, namesChanges, recordingChanges, secretChange, unitChanges, type UnitChanges } from '../change-keys.js';
+import { CHANGE_RETENTION_MS, decodeChange, ExpiredCursorError, InvalidCursorError, type SecretChangePage } from '../secret-changes.js';
 import type { DataDirMarks } from '../data-dir-marks.js';
 import { CommitCounter } from './data-dir-state.js';
 
@@ -15,8 +16,13 @@ import { CommitCounter } from './data-dir-state.js';
 /** SQLite's result codes (and their extended forms) for a database it cannot write. */
 const WRITE_FAILURES = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|PERM)/;
 
-/** Change records kept for processes that have not read them yet; a process further behind starts its caches over. */
-const CHANGES_KEPT = 10_000;
+/** Change records are pruned each time their sequence passes a multiple of this. */
+const PRUNE_EVERY = 1000;
+/** How often a process sharing the file looks for others' commits while something follows changes. */
+const FOLLOW_INTERVAL_MS = 50;
+
+/** A cursor of this storage: `s<seq>`, the last change record it covers. */
+const CURSOR = /^s(0|[1-9]\d{0,15})$/;
 
 /** About five seconds of retries, as the busy timeout gives other statements. */
 const MAX_BEGIN_ATTEMPTS = 5_000;
@@ -33,11 +39,13 @@ const MAX_BEGIN_ATTEMPTS = 5_000;
  * repositories the unit was given (the key service has a view for that).
  *
  * Caches learn of changes through `changes`: a unit's writes that change cacheable data name
- * change keys (change-keys.ts), applied when the unit ends. Where other processes share the
- * file (`shared`), the unit also appends them to the `changes` table in its transaction, and
- * `syncChanges` reads what the others appended (only when PRAGMA data_version says another
- * connection committed): SQLite has one writer at a time, so the table's sequence is commit
- * order and a process reads each record once.
+ * change keys (change-keys.ts), applied when the unit ends. The unit also appends them, with
+ * the secret changes it noted, to the `changes` table in its transaction: the change feed
+ * reads them there, and where other processes share the file (`shared`), `syncChanges` reads
+ * what the others appended (only when PRAGMA data_version says another connection committed).
+ * SQLite has one writer at a time, so the table's sequence is commit order (dense: a rolled
+ * back unit gives its numbers back), and a process reads each record once. Records are kept
+ * for CHANGE_RETENTION_MS.
  */
 export class SqliteStorage implements Storage {
   readonly secrets: SqliteSecretRepository;
@@ -58,6 +66,10 @@ export class SqliteStorage implements Storage {
   private readonly recordChange;
   private readonly pruneChanges;
   private readonly changesSince;
+  private readonly secretChangesAfter;
+  /** Holders of followChanges, and the timer that looks for other processes' commits meanwhile. */
+  private followers = 0;
+  private followTimer?: NodeJS.Timeout;
   /** A unit is between BEGIN and its end. */
   private unitOpen = false;
   private readonly begin;
@@ -90,9 +102,17 @@ export class SqliteStorage implements Storage {
     this.rotationFunctions = this.outsideUnits('rotationFunctions', bound.rotationFunctions);
     this.leases = this.outsideUnits('leases', bound.leases);
     this.iam = this.outsideUnits('iam', bound.iam);
-    this.recordChange = db.prepare('INSERT INTO changes (key) VALUES (?)');
-    this.pruneChanges = db.prepare('DELETE FROM changes WHERE seq <= ?');
+    this.recordChange = db.prepare('INSERT INTO changes (key, event, recorded_at) VALUES (?, ?, ?)');
+    // Records are in time order but for clock steps: the first one young enough bounds those to prune.
+    this.pruneChanges = db.prepare<[number]>('DELETE FROM changes WHERE seq < (SELECT seq FROM changes WHERE recorded_at >= ? ORDER BY seq LIMIT 1)');
     this.changesSince = db.prepare<[number], { seq: number; key: string }>('SELECT seq, key FROM changes WHERE seq > ? ORDER BY seq');
+    // One statement, so one snapshot: the noted changes after a cursor, with the oldest record kept and the newest ever made.
+    this.secretChangesAfter = db.prepare<[number, number], { seq: number | null; event: string | null; recorded_at: number | null; first: number | null; last: number | null }>(
+      `SELECT c.seq, c.event, c.recorded_at, (SELECT min(seq) FROM changes) AS first,
+        (SELECT seq FROM sqlite_sequence WHERE name = 'changes') AS last
+      FROM (SELECT 1) LEFT JOIN (SELECT seq, event, recorded_at FROM changes WHERE seq > ? AND event IS NOT NULL ORDER BY seq LIMIT ?) c
+      ORDER BY c.seq`,
+    );
     if (shared) {
       this.seenDataVersion = this.dataVersion.get();
       this.appliedSeq = Number(db.prepare('SELECT coalesce(max(seq), 0) FROM changes').pluck().get());
@@ -108,15 +128,15 @@ export class SqliteStorage implements Storage {
     return new SqliteStorage(openSqlite(path, options), options.shared);
   }
 
-  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+  transaction<T>(work: (tx: UnitOfWork) => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
       await this.beginWrite();
       this.unitOpen = true;
       const changes = this.counter?.changes();
-      const changed = new Set<string>();
+      const changed = unitChanges();
       try {
         const result = await work(recordingChanges(this.bound, changed));
-        const appended = this.shared ? this.appendChanges(changed) : undefined;
+        const appended = this.appendChanges(changed);
         const number = changes === undefined ? undefined : this.counter!.number(changes);
         this.commit.run();
         this.counter?.committed(number);
@@ -128,7 +148,7 @@ export class SqliteStorage implements Storage {
         throw error;
       } finally {
         // Committed or rolled back: what a cache loaded inside the unit may no longer hold.
-        this.changes.apply([...changed]);
+        this.changes.apply([...changed.keys]);
         this.unitOpen = false;
       }
     };
@@ -142,16 +162,44 @@ export class SqliteStorage implements Storage {
     while (this.unitOpen) await this.queue;
   }
 
-  private appendChanges(changed: Set<string>): { first: number; last: number } | undefined {
+  private appendChanges(changed: UnitChanges): { first: number; last: number } | undefined {
     let first = 0;
     let seq = 0;
-    for (const key of changed) {
-      seq = Number(this.recordChange.run(key).lastInsertRowid);
+    const now = Date.now();
+    for (const [key, event] of changeRows(changed)) {
+      seq = Number(this.recordChange.run(key, event, now).lastInsertRowid);
       first ||= seq;
     }
-    // Each time the sequence passes a thousand, forget records every process has long read.
-    if (seq > CHANGES_KEPT && Math.floor(seq / 1000) > Math.floor((first - 1) / 1000)) this.pruneChanges.run(seq - CHANGES_KEPT);
+    if (seq && Math.floor(seq / PRUNE_EVERY) > Math.floor((first - 1) / PRUNE_EVERY)) this.pruneChanges.run(now - CHANGE_RETENTION_MS);
     return first ? { first, last: seq } : undefined;
+  }
+
+  readSecretChanges(cursor: string | undefined, limit: number): Promise<SecretChangePage> {
+    // A unit open on the connection would show its uncommitted records: read once it has ended.
+    if (this.unitOpen) return this.afterUnits().then(() => this.readSecretChanges(cursor, limit));
+    const match = cursor === undefined ? undefined : CURSOR.exec(cursor);
+    if (cursor !== undefined && !match) return Promise.reject(new InvalidCursorError());
+    const after = match ? Number(match[1]) : Number.MAX_SAFE_INTEGER;
+    const rows = this.secretChangesAfter.all(after, limit);
+    const { first, last } = rows[0]!;
+    const newest = last ?? 0;
+    if (cursor === undefined) return Promise.resolve({ changes: [], cursor: `s${newest}`, more: false });
+    // Ahead of every record made: another database's cursor. Before the oldest kept: records it needs were pruned.
+    if (after > newest || (first === null ? after < newest : after + 1 < first)) return Promise.reject(new ExpiredCursorError());
+    const changes = rows.filter((r) => r.seq !== null).map((r) => decodeChange(r.event!, r.recorded_at!));
+    const more = changes.length === limit;
+    return Promise.resolve({ changes, cursor: `s${more ? rows.at(-1)!.seq : newest}`, more });
+  }
+
+  followChanges(): () => void {
+    if (!this.shared) return () => undefined;
+    if (this.followers++ === 0) this.followTimer = setInterval(() => void this.syncChanges().catch(() => undefined), FOLLOW_INTERVAL_MS).unref();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.followers === 0) clearInterval(this.followTimer);
+    };
   }
 
   syncChanges(): Promise<void> {
@@ -229,6 +277,7 @@ export class SqliteStorage implements Storage {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.followTimer);
     await this.queue;
     this.db.close();
   }
