@@ -185,7 +185,7 @@ test('RotateImmediately=false stores the schedule and only tests the function (t
 
 test('RotateImmediately=false: a function failing its test is recorded as RotationFailed at testSecret, and nothing is left staged', async () => {
   failAt = 'testSecret';
-  await rotation.rotate(scope(), { SecretId: 'api', RotationLambdaARN: FUNCTION_ARN, RotationRules: { ScheduleExpression: 'rate(10 days)' }, RotateImmediately: false });
+  await rotate({ SecretId: 'api', RotationLambdaARN: FUNCTION_ARN, RotationRules: { ScheduleExpression: 'rate(10 days)' }, RotateImmediately: false });
   await runner.idle();
   assert.equal(recorded.at(-1), 'RotationFailed (the target refused the key at testSecret)');
   assert.ok(logs.some((l) => l.includes('rotation function test failed at testSecret')));
