@@ -15,5 +15,10 @@ function find(dir) {
 
 const filter = process.argv[2];
 const files = find('dist/test').filter((f) => !filter || f.includes(filter)).sort();
+// Given no file, node --test would run every test file it finds on its own.
+if (!files.length) {
+  console.error(`no compiled test file under dist/test${filter ? ` has '${filter}' in its path` : ''}: build first (npm run build)`);
+  process.exit(1);
+}
 const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -1,8 +1,4 @@
 import type { Command } from 'commander';
-import cluster from 'node:cluster';
-import { startCoffer } from '../app/coffer-app.js';
-import { runPrimary, runWorker } from './server-cluster.js';
-import { onStopSignal, printBanner, startOrExit } from './server-lifecycle.js';
 import { promptSecret } from './prompt.js';
 import { ConfigError, DEFAULTS, storageOption, validateConfig, type CofferConfig } from '../config/config.js';
 
@@ -99,34 +95,8 @@ export function registerServerCommand(program: Command): void {
       if (config.rootKeyProvider === 'passphrase' && !config.rootPassphrase && !config.dev) {
         config.rootPassphrase = await promptSecret('Root key passphrase: ');
       }
-      await run(config);
+      // The server's code is loaded only to run it: `coffer server --help` stays quick.
+      const { runServer } = await import('./server-run.js');
+      await runServer(config);
     });
-}
-
-async function run(config: CofferConfig): Promise<void> {
-  // Every file Coffer creates (database, WAL, logs) is for its own user alone.
-  process.umask(0o077);
-  if (cluster.isWorker) return runWorker(config);
-  if (config.dev) {
-    console.error(
-      [
-        '',
-        '  *****************************************************************',
-        '  *  DEVELOPMENT MODE: storage is in memory and lost on exit, and  *',
-        '  *  ANY access key is accepted (signatures are not verified).     *',
-        '  *  Never use --dev for real secrets.                             *',
-        '  *****************************************************************',
-        '',
-      ].join('\n'),
-    );
-  }
-  if (config.workers > 1) return runPrimary(config);
-  const coffer = await startOrExit(() => startCoffer(config));
-  // Before the banner: a supervisor may send SIGTERM as soon as it reads it.
-  onStopSignal(async (signal) => {
-    console.error(`coffer: ${signal} received, finishing in-flight requests`);
-    await coffer.close();
-    process.exit(0);
-  });
-  printBanner(coffer.url, coffer.credentialsPath);
 }

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+
 /** Start, banner and stop of a server process, whether it runs alone or as a cluster's primary or worker. */
 
 export async function startOrExit<T>(start: () => Promise<T>): Promise<T> {
@@ -11,11 +14,15 @@ export async function startOrExit<T>(start: () => Promise<T>): Promise<T> {
 
 export function printBanner(url: string, credentialsPath: string | undefined): void {
   const lines = [`Coffer is listening on ${url}`];
-  if (credentialsPath) {
+  if (credentialsPath && existsSync(credentialsPath)) {
     lines.push(
       `Administrator credentials: ${credentialsPath} (profile "coffer")`,
-      `Try: AWS_SHARED_CREDENTIALS_FILE=${credentialsPath} AWS_PROFILE=coffer aws --endpoint-url ${url} secretsmanager list-secrets`,
+      `Next, once: coffer configure --data-dir ${dirname(credentialsPath)} --endpoint-url ${url}`,
+      'then: coffer secrets list (or the AWS CLI with --profile coffer)',
     );
+  } else if (credentialsPath) {
+    // A shamir server writes them once it has a root key: after `coffer operator init` and the first unseal.
+    lines.push(`Sealed: the administrator credentials are written to ${credentialsPath} once it is initialized and unsealed (coffer operator status says which is next)`);
   }
   // One write, so that whoever waits for "listening" also sees where the credentials are.
   console.error(lines.join('\n'));

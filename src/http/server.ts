@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from './dispatcher.js';
+import { describeHolders, processesListeningOn } from '../errors/process-holders.js';
 import { applyServerLimits, ConnectionQueues, DEFAULT_CONNECTION_LIMITS, serverTimeoutOptions, type ConnectionLimits } from './connection-limits.js';
 
 /** The URL clients use for a listening address (IPv6 hosts in brackets). */
@@ -45,7 +46,7 @@ export class HttpServer {
 
   listen(port: number, host: string): Promise<AddressInfo> {
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
+      this.server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, host, port)));
       this.server.listen(port, host, () => resolve(this.server.address() as AddressInfo));
     });
   }
@@ -76,6 +77,17 @@ export class HttpServer {
     res.writeHead(ok ? 200 : 503, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
   }
+}
+
+/** Why the server cannot listen, said so that a person knows what to do. */
+export function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  if (error.code === 'EADDRINUSE') {
+    const holder = describeHolders(processesListeningOn(port), 'another process (`ss -ltnp` names it)');
+    return new Error(`port ${port} on ${host} is already taken by ${holder}: stop it, or give another --port (0 picks a free one).`);
+  }
+  if (error.code === 'EACCES') return new Error(`port ${port} on ${host} needs privileges this user lacks (ports below 1024 need root or CAP_NET_BIND_SERVICE): give a --port of 1024 or above.`);
+  if (error.code === 'EADDRNOTAVAIL') return new Error(`${host} is not an address of this machine: give a --host it has (127.0.0.1, 0.0.0.0 for every address).`);
+  return error;
 }
 
 /** Node's own answers to unparseable requests, with what they leave out. */
