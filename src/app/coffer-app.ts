@@ -58,6 +58,8 @@ const DAY_MS = 86_400_000;
 
 export interface RunningCoffer {
   url: string;
+  /** Where Prometheus scrapes this server's metrics (with --metrics-port, unless a cluster's primary serves them). */
+  metricsUrl?: string;
   /** The shared-credentials file holding the administrator key (absent in --dev mode). */
   credentialsPath?: string;
   close(): Promise<void>;
@@ -85,6 +87,8 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     logger.warn({ host: config.host }, 'serving plain HTTP on a non-loopback address: secrets cross the network in clear text');
   }
 
+  // prom-client is loaded only when metrics are asked for.
+  const metrics = config.metrics ? (await import('../metrics/coffer-metrics.js')).CofferMetrics.forProcess({ clusterWorker: options.shared }) : undefined;
   const { storage, keys, accessKeys, ring, rootKeys, credentialsPath, auditKey, marks, accepted } = await openData(config, { shared: options.shared, peers: options.peers, logger }).catch(
     async (error: unknown) => {
       // The caller exits on this error: let the log destination finish opening first.
@@ -107,6 +111,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     account: config.accountId,
     region: config.region,
     marks,
+    ...(metrics ? { observer: { record: (record) => metrics.observeRecord(record), batch: (n, seconds, ok) => metrics.observeAuditBatch(n, seconds, ok) } } : {}),
   }).catch(async (error: unknown) => {
     await storage.close();
     throw error;
@@ -157,6 +162,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     ping: storage.ping && (() => storage.ping!()),
     logger,
     clock: options.clock,
+    ...(metrics ? { onFailure: () => metrics.storageErrors.inc() } : {}),
   });
   const verifier = new SigV4Verifier(accessKeys, { verifySignatures: !config.dev, clock: options.clock });
   const dispatcher = new Dispatcher({
@@ -182,6 +188,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     defaultRegion: config.region,
     bodyLimit: BODY_LIMIT,
     clock: options.clock,
+    ...(metrics ? { observe: (service: string, operation: string, status: number, seconds: number) => metrics.observeRequest(service, operation, status, seconds) } : {}),
   });
   const server = new HttpServer(dispatcher, {
     tls,
@@ -190,6 +197,20 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     limits: config.limits,
   });
   const address = await server.listen(config.port, config.host);
+  metrics?.watch({
+    sealed: () => rootKeys?.sealed() ?? ring.sealed,
+    auditQueueDepth: () => audit.queueDepth,
+    auditWritable: () => audit.writable,
+    databaseWritable: () => database.writable,
+    cacheLookups: () => storage.changes.lookups,
+  });
+  // A cluster's workers are scraped through their primary (see server-cluster.ts).
+  const metricsServer = config.metrics && !options.shared
+    ? await (await import('../metrics/metrics-server.js')).startMetricsServer(config.metrics, async () => (await import('../metrics/coffer-metrics.js')).CofferMetrics.scrape(), tls).catch(async (error: unknown) => {
+        await server.close();
+        throw error;
+      })
+    : undefined;
   const trusted = new TrustedClock(options.clock ?? Date.now, config.clockSteadySeconds * 1000, logger);
   const sweeper = new Sweeper(
     backgroundTasks({ secrets: new SecretService(background, keys), admin: new KeyAdmin(background, keys), accessKeys: new AccessKeyStore(background, ring), events }),
@@ -211,7 +232,9 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   return {
     url,
     credentialsPath,
+    metricsUrl: metricsServer?.url,
     async close() {
+      await metricsServer?.close();
       await server.close();
       await lease.stop();
       await rotation.runner.idle();

@@ -12,8 +12,9 @@ export async function startOrExit<T>(start: () => Promise<T>): Promise<T> {
   }
 }
 
-export function printBanner(url: string, credentialsPath: string | undefined): void {
+export function printBanner(url: string, credentialsPath: string | undefined, metricsUrl?: string): void {
   const lines = [`Coffer is listening on ${url}`];
+  if (metricsUrl) lines.push(`Metrics: ${metricsUrl}`);
   if (credentialsPath && existsSync(credentialsPath)) {
     lines.push(
       `Administrator credentials: ${credentialsPath} (profile "coffer")`,

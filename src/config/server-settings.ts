@@ -78,6 +78,10 @@ export const SERVER_SETTINGS: ServerSetting[] = [
   s('idle-timeout', 'number', '<seconds>', 'an idle connection, or one whose client takes none of its answer, is closed after this', { default: DEFAULTS.limits.idleTimeoutMs / 1000 }),
   s('rotation-user', 'string', '<user>', 'the unprivileged OS user command rotation functions run as', { default: DEFAULTS.rotationUser }),
   s('allow-rotation-as-server-user', 'boolean', undefined, "let command rotation functions run as the server's own user", { default: false }),
+  s('metrics-port', 'number', '<port>', 'serve Prometheus metrics on /metrics at this port (off when absent; 0 for any free port)'),
+  s('metrics-host', 'string', '<host>', 'address of the metrics listener', { default: '127.0.0.1' }),
+  s('metrics-token-file', 'string', '<file>', 'file holding a token that scrapes must send as "Authorization: Bearer <token>"'),
+  s('allow-public-metrics', 'boolean', undefined, 'serve metrics on a non-loopback address without TLS or a token', { default: false }),
 ];
 
 /** A boolean from the environment: 1, true, yes or on (any case); anything else is false. */

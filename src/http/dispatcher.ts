@@ -38,6 +38,8 @@ export interface DispatcherOptions {
   database?: WriteGate;
   /** Decides whether the caller's policies allow each request (absent: every signed caller may do anything). */
   authorizer?: Authorizer;
+  /** Told of every answered request (for metrics). */
+  observe?: (service: string, operation: string, status: number, seconds: number) => void;
 }
 
 type Outcome = { output: object | undefined } | { error: ServiceError };
@@ -109,6 +111,9 @@ export class Dispatcher {
       outcome = { error: made ? auditOutcomeUnrecorded(error as Error) : auditUnavailable(error as Error) };
     }
     const status = this.respond(req, res, requestId, progress.route, outcome);
+    const route = progress.route;
+    // Coffer's own APIs share the signing name `coffer`: they are told apart by their target.
+    this.options.observe?.(route ? (route.service.signingName === 'coffer' ? route.service.targetPrefix : route.service.signingName) : 'unknown', route?.name ?? 'unknown', status, (performance.now() - started) / 1000);
     this.log({
       requestId,
       operation: qualifiedOperation(facts),

@@ -80,12 +80,12 @@ export class HttpServer {
 }
 
 /** Why the server cannot listen, said so that a person knows what to do. */
-export function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+export function listenError(error: NodeJS.ErrnoException, host: string, port: number, flag = '--port'): Error {
   if (error.code === 'EADDRINUSE') {
     const holder = describeHolders(processesListeningOn(port), 'another process (`ss -ltnp` names it)');
-    return new Error(`port ${port} on ${host} is already taken by ${holder}: stop it, or give another --port (0 picks a free one).`);
+    return new Error(`port ${port} on ${host} is already taken by ${holder}: stop it, or give another ${flag} (0 picks a free one).`);
   }
-  if (error.code === 'EACCES') return new Error(`port ${port} on ${host} needs privileges this user lacks (ports below 1024 need root or CAP_NET_BIND_SERVICE): give a --port of 1024 or above.`);
+  if (error.code === 'EACCES') return new Error(`port ${port} on ${host} needs privileges this user lacks (ports below 1024 need root or CAP_NET_BIND_SERVICE): give a ${flag} of 1024 or above.`);
   if (error.code === 'EADDRNOTAVAIL') return new Error(`${host} is not an address of this machine: give a --host it has (127.0.0.1, 0.0.0.0 for every address).`);
   return error;
 }
