@@ -52,6 +52,8 @@ import type { SecretsApiDeps } from '../api/secretsmanager/deps.js';
 import { RotationFunctionService } from '../rotation/rotation-function-service.js';
 import { WriteGate } from '../storage/write-gate.js';
 import { ROTATION_SERVICE_PRINCIPAL } from '../rotation/rotation-credentials.js';
+import { createBackup } from './backup.js';
+import { cofferVersion } from '../config/version.js';
 
 const BODY_LIMIT = 1024 * 1024;
 const DAY_MS = 86_400_000;
@@ -173,7 +175,20 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
       cloudTrailService({ audit }),
       iamService({ directory }),
       stsService({ directory }),
-      ...(rootKeys ? [operatorService({ rootKeys, rootKeyProvider: (request) => rootKeyProvider({ ...config, ...request }) })] : []),
+      ...(rootKeys
+        ? [
+            operatorService({
+              rootKeys,
+              rootKeyProvider: (request) => rootKeyProvider({ ...config, ...request }),
+              ...(storage instanceof SqliteStorage
+                ? {
+                    backup: () =>
+                      createBackup({ dataDir: config.dataDir, archiveDir: config.auditArchiveDir, storage, audit, rootKeyProvider: config.rootKeyProvider, cofferVersion: cofferVersion() }),
+                  }
+                : {}),
+            }),
+          ]
+        : []),
     ],
     // Each request first follows a seal or rotation recorded by another process.
     catchUp: () => storage.syncChanges(),

@@ -193,6 +193,11 @@ export class AuditLog implements AuditReader {
     return this.thread.call({ op: 'lookup', query });
   }
 
+  /** A copy of audit.db at `path` (SQLite's online backup on the audit thread). */
+  backup(path: string): Promise<void> {
+    return this.thread.call({ op: 'backup', path });
+  }
+
   /** Entries in chain order after `afterSequence`. */
   entries(afterSequence: number, limit: number): Promise<AuditEntryRecord[]> {
     return this.thread.call({ op: 'entries', after: afterSequence, limit });

@@ -29,8 +29,8 @@ export class CofferClient {
     private readonly signingService = 'coffer',
   ) {}
 
-  /** `signed` false: seal status, init and unseal work while the server's access keys are sealed. */
-  async call(operation: string, input: object = {}, signed = true): Promise<Record<string, unknown>> {
+  /** `signed` false: seal status, init and unseal work while the server's access keys are sealed. `saveTo`: a file answer goes there. */
+  async call(operation: string, input: object = {}, signed = true, saveTo?: string): Promise<Record<string, unknown>> {
     this.connection ??= new ServerConnection(this.options);
     const connection = this.connection;
     const target = `${this.targetPrefix}.${operation}`;
@@ -41,7 +41,7 @@ export class CofferClient {
       const request = new RequestSigner(credentials, connection.region, this.signingService).sign(connection.endpoint.host, target, body);
       for (const [name, value] of request.headers) if (name !== 'Content-Length') headers[name] = value;
     }
-    const response = await connection.post(headers, body);
+    const response = await connection.post(headers, body, saveTo);
     const parsed = parseJson(response.text);
     if (response.status >= 300) {
       const code = String(parsed.__type ?? response.status).replace(/^.*#/, '');

@@ -22,6 +22,8 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'operator', summary: 'seal, unseal and rotate the root key of a running Coffer server', load: async () => (await import('./operator-command.js')).registerOperatorCommand },
   { name: 'rotation-functions', summary: "register the functions that rotate secrets (a secret's RotationLambdaARN names one)", load: async () => (await import('./rotation-functions-command.js')).registerRotationFunctionsCommand },
   { name: 'audit', summary: "verify a data directory's audit log, or follow a running server's", load: async () => (await import('./audit-command.js')).registerAuditCommand },
+  { name: 'backup', summary: "back up a running server's data directory, consistently and online; verify a backup", load: async () => (await import('./backup-command.js')).registerBackupCommand },
+  { name: 'restore', summary: 'restore a backup into an empty data directory', load: async () => (await import('./backup-command.js')).registerRestoreCommand },
   { name: 'migrate', summary: 'copy the data of a stopped server from its data directory (SQLite) into an empty PostgreSQL database', load: async () => (await import('./migrate-command.js')).registerMigrateCommand },
   { name: 'completion', summary: 'print the shell completion script for bash or zsh', load: async () => (await import('./completion-command.js')).registerCompletionCommand },
 ];

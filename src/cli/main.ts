@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { COMMANDS, commandNamed } from './command-table.js';
-import { cofferVersion } from './version.js';
+import { cofferVersion } from '../config/version.js';
 
 const program = new Command('coffer')
   .description('Coffer: a self-hosted secrets manager that speaks the AWS Secrets Manager API')

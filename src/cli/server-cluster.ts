@@ -27,7 +27,7 @@ export async function runPrimary(config: CofferConfig): Promise<void> {
     worker.on('message', (message) => relay(worker, message));
     worker.once('listening', (address) => {
       if (++listening !== config.workers) return;
-      printBanner(endpointUrl(address.address, address.port, Boolean(config.tlsCert)), credentialsPath, metrics?.url);
+      printBanner(endpointUrl(address.address, address.port, Boolean(config.tlsCert)), credentialsPath, metrics?.url, config.rootKeyProvider === 'shamir');
     });
     worker.once('exit', (code) => {
       if (stopping) return;

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import type { SigningCredentials } from '../http/sigv4-signer.js';
 import { readProfile, sharedFiles, type ProfileSettings } from './aws-profile.js';
 
@@ -106,12 +107,22 @@ export class ServerConnection {
     );
   }
 
-  /** POSTs `body` to the server; rejects with a message that says why the server could not be reached. */
-  post(headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
+  /**
+   * POSTs `body` to the server; rejects with a message that says why the server could not be
+   * reached. A successful answer goes to the file `saveTo` when given (created private), else is returned.
+   */
+  post(headers: Record<string, string>, body: string, saveTo?: string): Promise<{ status: number; text: string }> {
     const url = new URL('/', this.endpoint);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       const req = send(url, { method: 'POST', headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) }, ...(this.ca ? { ca: this.ca } : {}) }, (res) => {
+        if (saveTo && res.statusCode === 200) {
+          pipeline(res, createWriteStream(saveTo, { mode: 0o600 })).then(
+            () => resolve({ status: 200, text: '' }),
+            (error: NodeJS.ErrnoException) => reject(error.code?.startsWith('E') && error.syscall ? new Error(`cannot write ${saveTo}: ${error.message}`) : this.unreachable(error)),
+          );
+          return;
+        }
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (text += chunk));

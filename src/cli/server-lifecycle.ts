@@ -12,7 +12,7 @@ export async function startOrExit<T>(start: () => Promise<T>): Promise<T> {
   }
 }
 
-export function printBanner(url: string, credentialsPath: string | undefined, metricsUrl?: string): void {
+export function printBanner(url: string, credentialsPath: string | undefined, metricsUrl?: string, shamir = false): void {
   const lines = [`Coffer is listening on ${url}`];
   if (metricsUrl) lines.push(`Metrics: ${metricsUrl}`);
   if (credentialsPath && existsSync(credentialsPath)) {
@@ -21,9 +21,11 @@ export function printBanner(url: string, credentialsPath: string | undefined, me
       `Next, once: coffer configure --data-dir ${dirname(credentialsPath)} --endpoint-url ${url}`,
       'then: coffer secrets list (or the AWS CLI with --profile coffer)',
     );
-  } else if (credentialsPath) {
+  } else if (credentialsPath && shamir) {
     // A shamir server writes them once it has a root key: after `coffer operator init` and the first unseal.
     lines.push(`Sealed: the administrator credentials are written to ${credentialsPath} once it is initialized and unsealed (coffer operator status says which is next)`);
+  } else if (credentialsPath) {
+    lines.push(`No administrator credentials file in ${dirname(credentialsPath)} (written at the first start only, never in a backup): the key pair works wherever it was configured`);
   }
   // One write, so that whoever waits for "listening" also sees where the credentials are.
   console.error(lines.join('\n'));

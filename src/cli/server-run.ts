@@ -30,5 +30,5 @@ export async function runServer(config: CofferConfig): Promise<void> {
     await coffer.close();
     process.exit(0);
   });
-  printBanner(coffer.url, coffer.credentialsPath, coffer.metricsUrl);
+  printBanner(coffer.url, coffer.credentialsPath, coffer.metricsUrl, config.rootKeyProvider === 'shamir');
 }
