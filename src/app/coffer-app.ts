@@ -208,7 +208,13 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   const server = new HttpServer(dispatcher, {
     tls,
     // Not ready while sealed, or while the audit log or the database cannot be written (each probed again first).
-    health: async () => !(await (rootKeys?.sealed() ?? ring.sealed)) && (await audit.ready()) && (await database.ready()),
+    readiness: async () => {
+      const reasons: string[] = [];
+      if (await (rootKeys?.sealed() ?? ring.sealed)) reasons.push('sealed: unseal it (coffer operator status)');
+      if (!(await audit.ready())) reasons.push('the audit log cannot be written');
+      if (!(await database.ready())) reasons.push(`the ${config.storage ? 'PostgreSQL database' : 'database coffer.db'} cannot be reached or written`);
+      return reasons;
+    },
     limits: config.limits,
   });
   const address = await server.listen(config.port, config.host);

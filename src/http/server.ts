@@ -14,7 +14,8 @@ export function endpointUrl(address: string, port: number, tls: boolean): string
 
 export interface HttpServerOptions {
   tls?: { cert: Buffer; key: Buffer };
-  health: () => Promise<boolean>;
+  /** Why the server cannot serve now (sealed, a store that cannot be written); none when it is ready. */
+  readiness: () => Promise<string[]>;
   limits?: ConnectionLimits;
 }
 
@@ -30,8 +31,11 @@ export class HttpServer {
     const serve = (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       // While shutting down, answer but do not keep the connection.
       if (this.closing) res.setHeader('Connection', 'close');
-      if (req.method === 'GET' && (req.url === '/health' || req.url === '/health/')) {
-        return this.health(res);
+      if (req.method === 'GET' && req.url?.startsWith('/health')) {
+        const path = req.url.replace(/\/$/, '');
+        if (path === '/health' || path === '/health/ready') return this.health(res, path === '/health/ready');
+        // Live: the process answers HTTP at all (a supervisor restarts one that does not); readiness is asked separately.
+        if (path === '/health/live') return Promise.resolve(answerHealth(res, 200, { status: 'live' }));
       }
       return dispatcher.handle(req, res);
     };
@@ -66,17 +70,23 @@ export class HttpServer {
     clearTimeout(deadline);
   }
 
-  private async health(res: ServerResponse): Promise<void> {
-    let ok = false;
+  /** Ready or not; `/health/ready` also says why not. */
+  private async health(res: ServerResponse, withReasons: boolean): Promise<void> {
+    let reasons: string[];
     try {
-      ok = await this.options.health();
-    } catch {
-      ok = false;
+      reasons = await this.options.readiness();
+    } catch (error) {
+      reasons = [`readiness could not be checked: ${(error as Error).message}`];
     }
-    const body = JSON.stringify({ status: ok ? 'ok' : 'unavailable' });
-    res.writeHead(ok ? 200 : 503, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-    res.end(body);
+    const ok = reasons.length === 0;
+    answerHealth(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', ...(withReasons && !ok ? { reasons } : {}) });
   }
+}
+
+function answerHealth(res: ServerResponse, status: number, answer: object): void {
+  const body = JSON.stringify(answer);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
 }
 
 /** Why the server cannot listen, said so that a person knows what to do. */

@@ -47,6 +47,11 @@ test('shamir: the server starts sealed; init prints shares; a threshold of them 
     assert.match(readFileSync(server.logFile, 'utf8'), /has no root key yet: make it with `coffer operator init/);
     const health = await fetch(`${server.url}/health`);
     assert.notEqual(health.status, 200, 'a sealed server is not healthy');
+    // Live (a supervisor must not restart it) but not ready (a load balancer sends it nothing), and why.
+    assert.equal((await fetch(`${server.url}/health/live`)).status, 200);
+    const ready = await fetch(`${server.url}/health/ready`);
+    assert.equal(ready.status, 503);
+    assert.deepEqual(await ready.json(), { status: 'unavailable', reasons: ['sealed: unseal it (coffer operator status)'] });
 
     const shares = (await operatorOk(server, ['init', '--shares', '5', '--threshold', '3'])).trim().split('\n');
     assert.equal(shares.length, 5);
