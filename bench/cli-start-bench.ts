@@ -1,8 +1,10 @@
 // How long `coffer` takes to start: node alone, `coffer --version`, `--help`, and an everyday
 // command's help (which loads that command's module). Median and spread of BENCH_CLI_RUNS runs each.
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { PROJECT_ROOT } from '../test/support/coffer-server.js';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 const RUNS = Number(process.env.BENCH_CLI_RUNS ?? 20);
 const BIN = join(PROJECT_ROOT, 'bin/coffer.js');
