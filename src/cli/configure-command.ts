@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { COFFER_PROFILE, readIni, readProfile, sharedFiles, writeProfile } from './aws-profile.js';
 import { failsInOneLine, QueryClient } from './coffer-client.js';
 import { promptLine, promptSecret } from './prompt.js';
+import { ENDPOINT_FILE } from './server-lifecycle.js';
 
 /** Where `coffer server` listens unless told otherwise. */
 const DEFAULT_ENDPOINT = 'http://127.0.0.1:4566';
@@ -28,7 +29,7 @@ export function registerConfigureCommand(program: Command): void {
     .description('write a profile (endpoint, region, key pair) to the AWS shared files, used by the other commands and the AWS CLI')
     .option('--profile <name>', 'the profile to write', COFFER_PROFILE)
     .option('--data-dir <dir>', "take the administrator's key pair from this server data directory's credentials file")
-    .option('--endpoint-url <url>', `the server (asked on a terminal; default ${DEFAULT_ENDPOINT})`)
+    .option('--endpoint-url <url>', `the server (default: where the --data-dir server noted it listens, else asked on a terminal, else ${DEFAULT_ENDPOINT})`)
     .option('--region <region>', 'the region to sign for (default: the data directory\'s, else us-east-1)')
     .option('--ca-bundle <file>', 'PEM file of the CA that signed the server\'s certificate (a server with its own TLS certificate)')
     .action(failsInOneLine(configure));
@@ -40,7 +41,8 @@ async function configure(o: ConfigureOptions): Promise<void> {
   const fromDir = o.dataDir ? dataDirKeys(o.dataDir) : undefined;
   const ask = process.stdin.isTTY === true;
   if (!fromDir && !ask) throw new Error("give the server's data directory with --data-dir DIR, or run on a terminal to type the key pair");
-  const endpointUrl = o.endpointUrl ?? (ask ? await promptLine('Coffer server URL', current.endpointUrl ?? DEFAULT_ENDPOINT) : (current.endpointUrl ?? DEFAULT_ENDPOINT));
+  const suggested = (o.dataDir ? noted(o.dataDir) : undefined) ?? current.endpointUrl ?? DEFAULT_ENDPOINT;
+  const endpointUrl = o.endpointUrl ?? (ask && !o.dataDir ? await promptLine('Coffer server URL', suggested) : suggested);
   try {
     new URL(endpointUrl);
   } catch {
@@ -60,6 +62,13 @@ async function configure(o: ConfigureOptions): Promise<void> {
   } catch (error) {
     console.error(`coffer: the profile is written, but checking it with the server failed: ${(error as Error).message}`);
   }
+}
+
+/** Where the server of a data directory said it listens (an address of every interface reached on loopback). */
+function noted(dataDir: string): string | undefined {
+  const path = join(dataDir, ENDPOINT_FILE);
+  if (!existsSync(path)) return undefined;
+  return readFileSync(path, 'utf8').trim().replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:') || undefined;
 }
 
 /** The administrator's key pair a server wrote into its data directory at first start. */

@@ -4,7 +4,7 @@ import type { MetricsServer } from '../metrics/metrics-server.js';
 import { initializeData, startCoffer } from '../app/coffer-app.js';
 import type { CofferConfig } from '../config/config.js';
 import { endpointUrl } from '../http/server.js';
-import { onStopSignal, printBanner, startOrExit } from './server-lifecycle.js';
+import { noteEndpoint, onStopSignal, printBanner, startOrExit } from './server-lifecycle.js';
 import { relayUnsealMaterial, workerUnsealPeers } from './cluster-unseal-channel.js';
 
 /**
@@ -27,7 +27,9 @@ export async function runPrimary(config: CofferConfig): Promise<void> {
     worker.on('message', (message) => relay(worker, message));
     worker.once('listening', (address) => {
       if (++listening !== config.workers) return;
-      printBanner(endpointUrl(address.address, address.port, Boolean(config.tlsCert)), credentialsPath, metrics?.url, config.rootKeyProvider === 'shamir');
+      const url = endpointUrl(address.address, address.port, Boolean(config.tlsCert));
+      noteEndpoint(config.dataDir, config.dev, url);
+      printBanner(url, credentialsPath, metrics?.url, config.rootKeyProvider === 'shamir');
     });
     worker.once('exit', (code) => {
       if (stopping) return;

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /** Start, banner and stop of a server process, whether it runs alone or as a cluster's primary or worker. */
 
@@ -29,6 +29,19 @@ export function printBanner(url: string, credentialsPath: string | undefined, me
   }
   // One write, so that whoever waits for "listening" also sees where the credentials are.
   console.error(lines.join('\n'));
+}
+
+/** The file in the data directory where a server notes the URL it listens on, for `coffer configure --data-dir`. */
+export const ENDPOINT_FILE = 'endpoint';
+
+/** Notes where the server listens in its data directory (not with --dev, which has none). */
+export function noteEndpoint(dataDir: string, dev: boolean, url: string): void {
+  if (dev) return;
+  try {
+    writeFileSync(join(dataDir, ENDPOINT_FILE), `${url}\n`, { mode: 0o600 });
+  } catch {
+    // Only a convenience for `coffer configure`: the banner says the same.
+  }
 }
 
 /** Runs `stop` once, on the first SIGTERM or SIGINT. */

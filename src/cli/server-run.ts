@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { startCoffer } from '../app/coffer-app.js';
 import type { CofferConfig } from '../config/config.js';
 import { runPrimary, runWorker } from './server-cluster.js';
-import { onStopSignal, printBanner, startOrExit } from './server-lifecycle.js';
+import { noteEndpoint, onStopSignal, printBanner, startOrExit } from './server-lifecycle.js';
 
 /** Runs `coffer server` with its settings: one process, a cluster's primary, or one of its workers. */
 export async function runServer(config: CofferConfig): Promise<void> {
@@ -30,5 +30,6 @@ export async function runServer(config: CofferConfig): Promise<void> {
     await coffer.close();
     process.exit(0);
   });
+  noteEndpoint(config.dataDir, config.dev, coffer.url);
   printBanner(coffer.url, coffer.credentialsPath, coffer.metricsUrl, config.rootKeyProvider === 'shamir');
 }
