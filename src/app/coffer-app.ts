@@ -59,12 +59,16 @@ import type { SecretsApiDeps } from '../api/secretsmanager/deps.js';
 import { RotationFunctionService } from '../rotation/rotation-function-service.js';
 import { WriteGate } from '../storage/write-gate.js';
 import { ROTATION_SERVICE_PRINCIPAL } from '../rotation/rotation-credentials.js';
+import { createBackup } from './backup.js';
+import { cofferVersion } from '../config/version.js';
 
 const BODY_LIMIT = 1024 * 1024;
 const DAY_MS = 86_400_000;
 
 export interface RunningCoffer {
   url: string;
+  /** Where Prometheus scrapes this server's metrics (with --metrics-port, unless a cluster's primary serves them). */
+  metricsUrl?: string;
   /** The shared-credentials file holding the administrator key (absent in --dev mode). */
   credentialsPath?: string;
   close(): Promise<void>;
@@ -92,6 +96,8 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     logger.warn({ host: config.host }, 'serving plain HTTP on a non-loopback address: secrets cross the network in clear text');
   }
 
+  // prom-client is loaded only when metrics are asked for.
+  const metrics = config.metrics ? (await import('../metrics/coffer-metrics.js')).CofferMetrics.forProcess({ clusterWorker: options.shared }) : undefined;
   const { storage, keys, accessKeys, ring, rootKeys, credentialsPath, auditKey, marks, accepted } = await openData(config, { shared: options.shared, peers: options.peers, logger }).catch(
     async (error: unknown) => {
       // The caller exits on this error: let the log destination finish opening first.
@@ -114,6 +120,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     account: config.accountId,
     region: config.region,
     marks,
+    ...(metrics ? { observer: { record: (record) => metrics.observeRecord(record), batch: (n, seconds, ok) => metrics.observeAuditBatch(n, seconds, ok) } } : {}),
   }).catch(async (error: unknown) => {
     await storage.close();
     throw error;
@@ -169,6 +176,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     ping: storage.ping && (() => storage.ping!()),
     logger,
     clock: options.clock,
+    ...(metrics ? { onFailure: () => metrics.storageErrors.inc() } : {}),
   });
   const verifier = new SigV4Verifier(accessKeys, { verifySignatures: !config.dev, clock: options.clock });
   const dispatcher = new Dispatcher({
@@ -180,7 +188,20 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
       cloudTrailService({ audit }),
       iamService({ directory }),
       stsService({ directory }),
-      ...(rootKeys ? [operatorService({ rootKeys, rootKeyProvider: (request) => rootKeyProvider({ ...config, ...request }) })] : []),
+      ...(rootKeys
+        ? [
+            operatorService({
+              rootKeys,
+              rootKeyProvider: (request) => rootKeyProvider({ ...config, ...request }),
+              ...(storage instanceof SqliteStorage
+                ? {
+                    backup: () =>
+                      createBackup({ dataDir: config.dataDir, archiveDir: config.auditArchiveDir, storage, audit, rootKeyProvider: config.rootKeyProvider, cofferVersion: cofferVersion() }),
+                  }
+                : {}),
+            }),
+          ]
+        : []),
     ],
     // Each request first follows a seal or rotation recorded by another process.
     catchUp: () => storage.syncChanges(),
@@ -195,15 +216,36 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     defaultRegion: config.region,
     bodyLimit: BODY_LIMIT,
     clock: options.clock,
+    ...(metrics ? { observe: (service: string, operation: string, status: number, seconds: number) => metrics.observeRequest(service, operation, status, seconds) } : {}),
   });
   const server = new HttpServer(dispatcher, {
     tls,
     // Not ready while sealed, or while the audit log or the database cannot be written (each probed again first).
-    health: async () => !(await (rootKeys?.sealed() ?? ring.sealed)) && (await audit.ready()) && (await database.ready()),
+    readiness: async () => {
+      const reasons: string[] = [];
+      if (await (rootKeys?.sealed() ?? ring.sealed)) reasons.push('sealed: unseal it (coffer operator status)');
+      if (!(await audit.ready())) reasons.push('the audit log cannot be written');
+      if (!(await database.ready())) reasons.push(`the ${config.storage ? 'PostgreSQL database' : 'database coffer.db'} cannot be reached or written`);
+      return reasons;
+    },
     limits: config.limits,
     console: new ConsoleAssets(config.region),
   });
   const address = await server.listen(config.port, config.host);
+  metrics?.watch({
+    sealed: () => rootKeys?.sealed() ?? ring.sealed,
+    auditQueueDepth: () => audit.queueDepth,
+    auditWritable: () => audit.writable,
+    databaseWritable: () => database.writable,
+    cacheLookups: () => storage.changes.lookups,
+  });
+  // A cluster's workers are scraped through their primary (see server-cluster.ts).
+  const metricsServer = config.metrics && !options.shared
+    ? await (await import('../metrics/metrics-server.js')).startMetricsServer(config.metrics, async () => (await import('../metrics/coffer-metrics.js')).CofferMetrics.scrape(), tls).catch(async (error: unknown) => {
+        await server.close();
+        throw error;
+      })
+    : undefined;
   const trusted = new TrustedClock(options.clock ?? Date.now, config.clockSteadySeconds * 1000, logger);
   const sweeper = new Sweeper(
     backgroundTasks({
@@ -231,9 +273,11 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   return {
     url,
     credentialsPath,
+    metricsUrl: metricsServer?.url,
     async close() {
       // Long polls answer now rather than hold the server's stop.
       feed.close();
+      await metricsServer?.close();
       await server.close();
       await lease.stop();
       await rotation.runner.idle();

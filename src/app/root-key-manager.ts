@@ -108,7 +108,12 @@ export class RootKeyManager {
     this.behind = false;
     const state = await readState(this.storage);
     if (this.provider.kind === 'shamir') {
-      this.logger.warn('Coffer is sealed: unseal it with `coffer operator unseal`');
+      const initialized = (await this.storage.settings.get(ROOT_CHECK)) !== undefined;
+      this.logger.warn(
+        initialized
+          ? 'Coffer is sealed: unseal it with `coffer operator unseal` (as many shares as the threshold)'
+          : 'Coffer is sealed and has no root key yet: make it with `coffer operator init --shares N --threshold K`, then unseal',
+      );
       return;
     }
     if (state.sealed && options.keepSeal) {

@@ -7,7 +7,7 @@ export interface AuditCalls {
   close(): Promise<void>;
 }
 
-export type WriterCall = Exclude<AuditCall, { op: 'open' | 'close' }>;
+export type WriterCall = Exclude<AuditCall, { op: 'open' | 'close' | 'backup' }>;
 
 /** Runs one call on a writer. */
 export function callWriter(writer: AuditWriter, request: WriterCall): Promise<unknown> {
@@ -43,6 +43,7 @@ export class InProcessAudit implements AuditCalls {
     if (this.closed) return Promise.reject(new Error('the audit log is closed'));
     if (request.op === 'close') return this.close() as Promise<T>;
     if (request.op === 'open') return Promise.reject(new Error('an in-process audit writer is opened by its maker'));
+    if (request.op === 'backup') return Promise.reject(new Error("the audit log is in the store's database: back it up with the database"));
     return callWriter(this.writer, request) as Promise<T>;
   }
 

@@ -51,6 +51,13 @@ export interface AuditLogOptions {
    * thread, as that store's I/O never blocks it.
    */
   chain?: (owner: string) => Promise<AuditChain>;
+  /** Told of each record and each batch written (for metrics). */
+  observer?: AuditObserver;
+}
+
+export interface AuditObserver {
+  record(record: AuditRecord): void;
+  batch(records: number, seconds: number, ok: boolean): void;
 }
 
 /** Reads LookupEvents makes. */
@@ -92,6 +99,7 @@ export class AuditLog implements AuditReader {
   private scheduled = false;
   /** The batch the audit thread is writing, if any: settles (never rejects) once it is answered. */
   private inFlight?: Promise<void>;
+  private inFlightRecords = 0;
   private readonly gate: WriteGate;
   private digestTimer?: NodeJS.Timeout;
   private retentionTimer?: NodeJS.Timeout;
@@ -132,6 +140,7 @@ export class AuditLog implements AuditReader {
 
   /** Resolves once the record is durable everywhere; rejects with the reason it is not. */
   record(record: AuditRecord): Promise<void> {
+    this.options.observer?.record(record);
     let text: string;
     let keys: string;
     try {
@@ -165,6 +174,11 @@ export class AuditLog implements AuditReader {
     }
   }
 
+  /** Records waiting to be written, and those being written. */
+  get queueDepth(): number {
+    return this.queue.length + this.inFlightRecords;
+  }
+
   /** False from a failed write until a probe succeeds: the server then serves nothing. */
   get writable(): boolean {
     return this.gate.writable;
@@ -177,6 +191,11 @@ export class AuditLog implements AuditReader {
 
   lookup(query: AuditLookupQuery): Promise<AuditEntryRecord[]> {
     return this.thread.call({ op: 'lookup', query });
+  }
+
+  /** A copy of audit.db at `path` (SQLite's online backup on the audit thread). */
+  backup(path: string): Promise<void> {
+    return this.thread.call({ op: 'backup', path });
   }
 
   /** Entries in chain order after `afterSequence`. */
@@ -262,18 +281,24 @@ export class AuditLog implements AuditReader {
     const records = batch.map((p) => p.text).join('\n');
     const keys = `[${batch.map((p) => p.keys).join(',')}]`;
     const marks = this.options.marks;
+    const started = performance.now();
+    const observed = (ok: boolean) => this.options.observer?.batch(batch.length, (performance.now() - started) / 1000, ok);
+    this.inFlightRecords = batch.length;
     this.inFlight = this.thread.call<number>({ op: 'append', records, keys, commits: marks?.commits }).then(
       (sequence) => {
+        observed(true);
         this.gate.succeeded();
         if (marks && sequence > marks.auditSequence) marks.auditSequence = sequence;
         for (const p of batch) p.resolve();
       },
       (error: Error) => {
+        observed(false);
         this.gate.fail(error);
         for (const p of batch) p.reject(error);
       },
     ).finally(() => {
       this.inFlight = undefined;
+      this.inFlightRecords = 0;
       this.handOver();
     });
   }

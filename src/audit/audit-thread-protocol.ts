@@ -32,6 +32,8 @@ export type AuditCall =
   | { op: 'addDigest'; digest: AuditDigestRecord }
   /** Entries older than `before` (epoch ms) leave the lookup index and, with an archive directory, the live log. */
   | { op: 'retain'; before: number; archiveDir?: string }
+  /** A copy of the audit database at `path`, by SQLite's online backup (appends meanwhile reach the copy too). */
+  | { op: 'backup'; path: string }
   | { op: 'close' };
 
 export type AuditRequest = AuditCall & { id: number };

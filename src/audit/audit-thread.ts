@@ -7,6 +7,7 @@
  * main thread happened to split them.
  */
 import { parentPort } from 'node:worker_threads';
+import type { Db } from '../storage/sqlite/sqlite-database.js';
 import { openAuditDatabase } from '../storage/sqlite/audit-database.js';
 import { cofferCommitsRecorder } from '../storage/sqlite/data-dir-state.js';
 import type { AuditCall, AuditReply, AuditRequest, AuditThreadConfig } from './audit-thread-protocol.js';
@@ -16,6 +17,8 @@ import { fileSinks } from './sink-timeout.js';
 
 const port = parentPort!;
 let writer: AuditWriter | undefined;
+let database: Db | undefined;
+let shared = false;
 let openError = 'the audit database is not open';
 let appends: (AuditRequest & { op: 'append' })[] = [];
 let closing: AuditRequest | undefined;
@@ -55,7 +58,21 @@ async function pump(): Promise<void> {
 }
 
 function handle(request: Exclude<AuditCall, { op: 'append' | 'close' }>): Promise<unknown> {
-  return request.op === 'open' ? Promise.resolve(start(request.config)) : callWriter(open(), request);
+  if (request.op === 'open') return Promise.resolve(start(request.config));
+  if (request.op === 'backup') return backup(request.path);
+  return callWriter(open(), request);
+}
+
+/**
+ * Through this thread's own connection: its appends during the copy reach the copy, and the
+ * copy never starts over. Where other processes (--workers) append too, their writes would make
+ * the online backup start over, again and again under load: the copy is then one read
+ * transaction (VACUUM INTO), a snapshot their writes do not disturb.
+ */
+async function backup(path: string): Promise<void> {
+  open();
+  if (shared) database!.prepare('VACUUM INTO ?').run(path);
+  else await database!.backup(path);
 }
 
 function start(config: AuditThreadConfig): void {
@@ -71,6 +88,8 @@ function start(config: AuditThreadConfig): void {
       throw error;
     }
     writer = opened;
+    database = db;
+    shared = config.shared;
   } catch (error) {
     openError = `cannot open the audit database ${config.path}: ${(error as Error).message}`;
     throw new Error(openError);

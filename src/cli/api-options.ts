@@ -10,9 +10,9 @@ export interface ClientOptions {
 /** Adds the options the AWS CLI uses to find the server and credentials. */
 export function apiOptions(command: Command): Command {
   return command
-    .option('--endpoint-url <url>', 'the server (AWS_ENDPOINT_URL)')
-    .option('--region <region>', 'signing region (AWS_REGION)')
-    .option('--profile <name>', 'credentials profile (AWS_PROFILE)');
+    .option('--endpoint-url <url>', "the server (AWS_ENDPOINT_URL, else the profile's endpoint_url)")
+    .option('--region <region>', "signing region (AWS_REGION, else the profile's)")
+    .option('--profile <name>', 'profile of the AWS shared files (AWS_PROFILE, else "coffer" when configured)');
 }
 
 /** A command action whose failure is one line on stderr and exit status 1 (commander passes arguments, then options). */

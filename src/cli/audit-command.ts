@@ -27,7 +27,7 @@ const POLL_MS = 1_000;
  */
 const LATE_SECONDS = 10;
 
-interface VerifyOptions {
+export interface VerifyOptions {
   dataDir?: string;
   storage?: string;
   storageCa?: string;
@@ -109,7 +109,7 @@ function positiveInteger(value: string): number {
   return Number(value);
 }
 
-async function verify(opts: VerifyOptions): Promise<void> {
+export async function verify(opts: VerifyOptions): Promise<void> {
   if (opts.storage) return verifyDatabase(opts, opts.storage);
   if (!opts.dataDir) throw new Error('give the data directory (--data-dir DIR) or the PostgreSQL database (--storage postgres://…) whose log to check');
   const dataDir = opts.dataDir;

@@ -2,11 +2,6 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { failsInOneLine } from './coffer-client.js';
-import { COFFER_DB_FILE } from '../storage/sqlite/sqlite-data-dir.js';
-import { openSqlite } from '../storage/sqlite/sqlite-database.js';
-import { copySqliteToPostgres } from '../storage/postgres/pg-copy-from-sqlite.js';
-import { isPostgresUrl, redactedUrl } from '../storage/postgres/pg-connection.js';
-import { copyAuditLog } from '../audit/audit-log-copy.js';
 
 interface MigrateOptions {
   from: string;
@@ -30,6 +25,14 @@ export function registerMigrateCommand(program: Command): void {
     .option('--to-password-file <file>', "file holding the database password, else the URL's or PGPASSWORD")
     .action(
       failsInOneLine(async (opts: MigrateOptions) => {
+        // The drivers are loaded only to run the command.
+        const [{ COFFER_DB_FILE }, { openSqlite }, { copySqliteToPostgres }, { isPostgresUrl, redactedUrl }, { copyAuditLog }] = await Promise.all([
+          import('../storage/sqlite/sqlite-data-dir.js'),
+          import('../storage/sqlite/sqlite-database.js'),
+          import('../storage/postgres/pg-copy-from-sqlite.js'),
+          import('../storage/postgres/pg-connection.js'),
+          import('../audit/audit-log-copy.js'),
+        ]);
         if (!isPostgresUrl(opts.to)) throw new Error('--to takes a postgres:// URL');
         const path = join(opts.from, COFFER_DB_FILE);
         if (!existsSync(path)) throw new Error(`${opts.from} holds no ${COFFER_DB_FILE}: nothing to migrate`);

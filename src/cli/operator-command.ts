@@ -32,10 +32,13 @@ export function registerOperatorCommand(program: Command): void {
     .action(
       action(async (share?: string) => {
         const { provider } = await client().call('GetSealStatus', {}, false);
+        // Only shamir and passphrase servers take material; a file or kms server answers why it cannot be unsealed so.
         const input =
           provider === 'passphrase'
             ? { Passphrase: process.env.COFFER_ROOT_PASSPHRASE || (await promptSecret('Root key passphrase: ')) }
-            : { Share: share ?? (await promptSecret('Unseal share: ')) };
+            : provider === 'shamir'
+              ? { Share: share ?? (await promptSecret('Unseal share: ')) }
+              : {};
         print(await client().call('Unseal', input, false));
       }),
     );

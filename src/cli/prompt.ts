@@ -21,3 +21,15 @@ export async function promptSecret(question: string): Promise<string> {
     process.stderr.write('\n');
   }
 }
+
+/** Asks a question on the terminal; an empty answer is `fallback`. */
+export async function promptLine(question: string, fallback = ''): Promise<string> {
+  if (!process.stdin.isTTY) throw new Error(`${question.trim()} is needed, and standard input is not a terminal to ask on`);
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  try {
+    const answer = await new Promise<string>((resolve) => rl.question(fallback ? `${question} [${fallback}]: ` : `${question}: `, resolve));
+    return answer.trim() || fallback;
+  } finally {
+    rl.close();
+  }
+}

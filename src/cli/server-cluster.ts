@@ -1,8 +1,10 @@
 import cluster, { type Worker } from 'node:cluster';
+import { readFileSync } from 'node:fs';
+import type { MetricsServer } from '../metrics/metrics-server.js';
 import { initializeData, startCoffer } from '../app/coffer-app.js';
 import type { CofferConfig } from '../config/config.js';
 import { endpointUrl } from '../http/server.js';
-import { onStopSignal, printBanner, startOrExit } from './server-lifecycle.js';
+import { noteEndpoint, onStopSignal, printBanner, startOrExit } from './server-lifecycle.js';
 import { relayUnsealMaterial, workerUnsealPeers } from './cluster-unseal-channel.js';
 
 /**
@@ -15,6 +17,7 @@ import { relayUnsealMaterial, workerUnsealPeers } from './cluster-unseal-channel
  */
 export async function runPrimary(config: CofferConfig): Promise<void> {
   const credentialsPath = await startOrExit(() => initializeData(config));
+  const metrics = config.metrics ? await startOrExit(() => clusterMetricsServer(config)) : undefined;
   let stopping = false;
   let listening = 0;
   const liveWorkers = () => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
@@ -24,7 +27,9 @@ export async function runPrimary(config: CofferConfig): Promise<void> {
     worker.on('message', (message) => relay(worker, message));
     worker.once('listening', (address) => {
       if (++listening !== config.workers) return;
-      printBanner(endpointUrl(address.address, address.port, Boolean(config.tlsCert)), credentialsPath);
+      const url = endpointUrl(address.address, address.port, Boolean(config.tlsCert));
+      noteEndpoint(config.dataDir, config.dev, url);
+      printBanner(url, credentialsPath, metrics?.url, config.rootKeyProvider === 'shamir');
     });
     worker.once('exit', (code) => {
       if (stopping) return;
@@ -51,6 +56,13 @@ export async function runPrimary(config: CofferConfig): Promise<void> {
     );
     process.exit(codes.every((code) => code === 0) ? 0 : 1);
   });
+}
+
+/** The workers' metrics, aggregated by the primary on the metrics listener (prom-client's cluster support). */
+async function clusterMetricsServer(config: CofferConfig): Promise<MetricsServer> {
+  const [{ clusterScrape }, { startMetricsServer }] = await Promise.all([import('../metrics/coffer-metrics.js'), import('../metrics/metrics-server.js')]);
+  const tls = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
+  return startMetricsServer(config.metrics!, clusterScrape(), tls);
 }
 
 export async function runWorker(config: CofferConfig): Promise<void> {

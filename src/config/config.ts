@@ -53,6 +53,18 @@ export interface CofferConfig {
   allowRotationAsServerUser: boolean;
   /** A PostgreSQL database for the data instead of the data directory's SQLite file. */
   storage?: PostgresStorageConfig;
+  /** Prometheus metrics on a listener of their own (off when absent). */
+  metrics?: MetricsConfig;
+}
+
+/** `--metrics-port` and its companions. */
+export interface MetricsConfig {
+  port: number;
+  host: string;
+  /** A file holding the bearer token a scrape must send. */
+  tokenFile?: string;
+  /** Serve on a non-loopback address without TLS or a token. */
+  allowPublic: boolean;
 }
 
 /** `--storage postgres://…` with its TLS and password options. */
@@ -107,6 +119,7 @@ export function validateConfig(config: CofferConfig): CofferConfig {
   if (!(config.runnerLeaseTtlSeconds > 0)) throw new ConfigError('--runner-lease-ttl must be a positive number of seconds');
   validateLimits(config.limits);
   validateStorage(config);
+  validateMetrics(config);
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/.test(config.rotationUser)) throw new ConfigError(`--rotation-user '${config.rotationUser}' is not a user name or id`);
   return {
     ...config,
@@ -114,6 +127,7 @@ export function validateConfig(config: CofferConfig): CofferConfig {
     auditFiles: config.auditFiles.map((f) => resolve(f)),
     ...(config.auditDigestDir ? { auditDigestDir: resolve(config.auditDigestDir) } : {}),
     ...(config.auditArchiveDir ? { auditArchiveDir: resolve(config.auditArchiveDir) } : {}),
+    ...(config.metrics?.tokenFile ? { metrics: { ...config.metrics, tokenFile: resolve(config.metrics.tokenFile) } } : {}),
   };
 }
 
@@ -135,6 +149,18 @@ export function storageOption(value: string | undefined, caFile: string | undefi
   }
   if (!/^postgres(ql)?:\/\/[^/]/i.test(value)) throw new ConfigError('--storage must be sqlite or a postgres://user@host:port/database URL');
   return { url: value, caFile, passwordFile };
+}
+
+function validateMetrics(config: CofferConfig): void {
+  const metrics = config.metrics;
+  if (!metrics) return;
+  if (!Number.isInteger(metrics.port) || metrics.port < 0 || metrics.port > 65535) throw new ConfigError('--metrics-port must be 0–65535');
+  // Metrics name operations, principals' counts and the seal state: not for the whole network by accident.
+  if (!isLoopback(metrics.host) && !config.tlsCert && !metrics.tokenFile && !metrics.allowPublic) {
+    throw new ConfigError(
+      `refusing to serve metrics on ${metrics.host} in clear text and to anyone: give --tls-cert/--tls-key (served over HTTPS too), --metrics-token-file, or --allow-public-metrics to accept it`,
+    );
+  }
 }
 
 function validateStorage(config: CofferConfig): void {

@@ -14,6 +14,7 @@ import { auditOutcomeUnrecorded, auditUnavailable, type AuditLog } from '../audi
 import { requestChanges, requestRecord, type RequestFacts } from '../audit/request-record.js';
 import type { WriteGate } from '../storage/write-gate.js';
 import { CommitOutcomeUnknown } from '../storage/commit-outcome.js';
+import { FileAnswer } from '../api/file-answer.js';
 
 export interface DispatcherOptions {
   services: JsonService[];
@@ -38,6 +39,8 @@ export interface DispatcherOptions {
   database?: WriteGate;
   /** Decides whether the caller's policies allow each request (absent: every signed caller may do anything). */
   authorizer?: Authorizer;
+  /** Told of every answered request (for metrics). */
+  observe?: (service: string, operation: string, status: number, seconds: number) => void;
 }
 
 type Outcome = { output: object | undefined } | { error: ServiceError };
@@ -111,6 +114,9 @@ export class Dispatcher {
       outcome = { error: made ? auditOutcomeUnrecorded(error as Error) : auditUnavailable(error as Error) };
     }
     const status = this.respond(req, res, requestId, progress.route, outcome);
+    const route = progress.route;
+    // Coffer's own APIs share the signing name `coffer`: they are told apart by their target.
+    this.options.observe?.(route ? (route.service.signingName === 'coffer' ? route.service.targetPrefix : route.service.signingName) : 'unknown', route?.name ?? 'unknown', status, (performance.now() - started) / 1000);
     this.log({
       requestId,
       operation: qualifiedOperation(facts),
@@ -129,6 +135,10 @@ export class Dispatcher {
     const service = route?.service ?? (isQueryRequest(req) ? this.queryServiceBySignature(req) ?? this.queryServices.values().next().value : undefined);
     const query = service?.query;
     if ('output' in outcome) {
+      if (outcome.output instanceof FileAnswer) {
+        sendFile(res, requestId, outcome.output);
+        return 200;
+      }
       if (query) {
         const output = service.operations[route!.name]!.output;
         sendXml(res, requestId, 200, xmlResponse(query, service.shapes, route!.name, output, outcome.output, requestId));
@@ -296,6 +306,18 @@ export class Dispatcher {
     const code = operation?.startsWith('TrentService.') ? 'KMSInternalException' : 'InternalServiceError';
     return new ServiceError(code, 'An internal error occurred. Retry the request.', { status: 500 });
   }
+}
+
+/** A file answer, streamed; the file is let go once sent or once the client has gone. */
+function sendFile(res: ServerResponse, requestId: string, file: FileAnswer): void {
+  res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': file.Bytes, 'x-amzn-RequestId': requestId });
+  const stream = file.open();
+  res.once('close', () => {
+    stream.destroy();
+    file.done();
+  });
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
 }
 
 /** The caller's address as policies see it (aws:SourceIp): IPv4 without its IPv6 mapping. */

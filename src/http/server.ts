@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from './dispatcher.js';
 import type { ConsoleAssets } from './console-assets.js';
+import { describeHolders, processesListeningOn } from '../errors/process-holders.js';
 import { applyServerLimits, ConnectionQueues, DEFAULT_CONNECTION_LIMITS, serverTimeoutOptions, type ConnectionLimits } from './connection-limits.js';
 
 /** The URL clients use for a listening address (IPv6 hosts in brackets). */
@@ -14,7 +15,8 @@ export function endpointUrl(address: string, port: number, tls: boolean): string
 
 export interface HttpServerOptions {
   tls?: { cert: Buffer; key: Buffer };
-  health: () => Promise<boolean>;
+  /** Why the server cannot serve now (sealed, a store that cannot be written); none when it is ready. */
+  readiness: () => Promise<string[]>;
   limits?: ConnectionLimits;
   /** The web console's files, served under /console/. */
   console?: ConsoleAssets;
@@ -33,8 +35,11 @@ export class HttpServer {
     const serve = (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       // While shutting down, answer but do not keep the connection.
       if (this.closing) res.setHeader('Connection', 'close');
-      if (req.method === 'GET' && (req.url === '/health' || req.url === '/health/')) {
-        return this.health(res);
+      if (req.method === 'GET' && req.url?.startsWith('/health')) {
+        const path = req.url.replace(/\/$/, '');
+        if (path === '/health' || path === '/health/ready') return this.health(res, path === '/health/ready');
+        // Live: the process answers HTTP at all (a supervisor restarts one that does not); readiness is asked separately.
+        if (path === '/health/live') return Promise.resolve(answerHealth(res, 200, { status: 'live' }));
       }
       if (options.console?.handle(req, res)) return Promise.resolve();
       return dispatcher.handle(req, res);
@@ -50,7 +55,7 @@ export class HttpServer {
 
   listen(port: number, host: string): Promise<AddressInfo> {
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
+      this.server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, host, port)));
       this.server.listen(port, host, () => resolve(this.server.address() as AddressInfo));
     });
   }
@@ -70,17 +75,34 @@ export class HttpServer {
     clearTimeout(deadline);
   }
 
-  private async health(res: ServerResponse): Promise<void> {
-    let ok = false;
+  /** Ready or not; `/health/ready` also says why not. */
+  private async health(res: ServerResponse, withReasons: boolean): Promise<void> {
+    let reasons: string[];
     try {
-      ok = await this.options.health();
-    } catch {
-      ok = false;
+      reasons = await this.options.readiness();
+    } catch (error) {
+      reasons = [`readiness could not be checked: ${(error as Error).message}`];
     }
-    const body = JSON.stringify({ status: ok ? 'ok' : 'unavailable' });
-    res.writeHead(ok ? 200 : 503, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-    res.end(body);
+    const ok = reasons.length === 0;
+    answerHealth(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', ...(withReasons && !ok ? { reasons } : {}) });
   }
+}
+
+function answerHealth(res: ServerResponse, status: number, answer: object): void {
+  const body = JSON.stringify(answer);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** Why the server cannot listen, said so that a person knows what to do. */
+export function listenError(error: NodeJS.ErrnoException, host: string, port: number, flag = '--port'): Error {
+  if (error.code === 'EADDRINUSE') {
+    const holder = describeHolders(processesListeningOn(port), 'another process (`ss -ltnp` names it)');
+    return new Error(`port ${port} on ${host} is already taken by ${holder}: stop it, or give another ${flag} (0 picks a free one).`);
+  }
+  if (error.code === 'EACCES') return new Error(`port ${port} on ${host} needs privileges this user lacks (ports below 1024 need root or CAP_NET_BIND_SERVICE): give a ${flag} of 1024 or above.`);
+  if (error.code === 'EADDRNOTAVAIL') return new Error(`${host} is not an address of this machine: give a --host it has (127.0.0.1, 0.0.0.0 for every address).`);
+  return error;
 }
 
 /** Node's own answers to unparseable requests, with what they leave out. */

@@ -22,7 +22,11 @@ export class ChangeCache<V> {
 
   async getOrLoad(key: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
     const hit = this.entries.get(key);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) {
+      this.feed.lookups.hits++;
+      return hit;
+    }
+    this.feed.lookups.misses++;
     const epoch = this.feed.epoch;
     const value = await load();
     // A change applied while loading may concern what was loaded: keep the value only if none was.

@@ -7,6 +7,8 @@
 export class ChangeFeed {
   private readonly listeners = new Set<(keys: readonly string[] | 'all') => void>();
   private moves = 0;
+  /** How the caches fed by this feed were looked up since start (for metrics). */
+  readonly lookups = { hits: 0, misses: 0 };
 
   /** Moves whenever entries may have been dropped: a load that saw it move may hold stale data. */
   get epoch(): number {

@@ -15,6 +15,8 @@ export interface WriteGateOptions {
   ping?: () => Promise<void>;
   logger: Logger;
   clock?: () => number;
+  /** Told of every failed write (for metrics). */
+  onFailure?: () => void;
 }
 
 /**
@@ -43,6 +45,7 @@ export class WriteGate {
 
   /** A write failed: the gate shuts (logged once, when it shuts). */
   fail(error: Error): void {
+    this.options.onFailure?.();
     const now = this.clock();
     if (!this.failure) {
       this.options.logger.error({ err: error }, `${this.options.name} cannot be written: refusing requests until it can`);

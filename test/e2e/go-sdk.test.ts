@@ -25,7 +25,7 @@ test('the AWS SDK for Go v2 drives Secrets Manager, KMS, STS and CloudTrail', as
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const binary = join(dir, 'sdk-flows');
   const goEnv = cleanEnv({ GO111MODULE: 'off', GOPATH: DEBIAN_GOPATH, GOPROXY: 'off', GOFLAGS: '', GOCACHE: join(tmpdir(), 'coffer-go-build-cache') });
-  const build = await run('go', ['build', '-o', binary, SOURCE], goEnv, BUILD_TIMEOUT_MS);
+  const build = await run('go', ['build', '-o', binary, SOURCE], goEnv, { timeoutMs: BUILD_TIMEOUT_MS });
   assert.equal(build.code, 0, describeRun('go build test/e2e/go/sdk_flows.go', build));
 
   const server = await startServer();

@@ -41,8 +41,17 @@ test('shamir: the server starts sealed; init prints shares; a threshold of them 
   let server = await startServer({ args: ['--root-key-provider', 'shamir'] });
   try {
     assert.deepEqual(JSON.parse(await operatorOk(server, ['status'])), { sealed: true, initialized: false, provider: 'shamir', progress: 0 });
+    // Before its first unseal there is no credentials file to point at, and init is what comes next.
+    assert.doesNotMatch(server.stderr(), /Administrator credentials:/);
+    assert.match(server.stderr(), /credentials are written to .*credentials once it is initialized and unsealed/);
+    assert.match(readFileSync(server.logFile, 'utf8'), /has no root key yet: make it with `coffer operator init/);
     const health = await fetch(`${server.url}/health`);
     assert.notEqual(health.status, 200, 'a sealed server is not healthy');
+    // Live (a supervisor must not restart it) but not ready (a load balancer sends it nothing), and why.
+    assert.equal((await fetch(`${server.url}/health/live`)).status, 200);
+    const ready = await fetch(`${server.url}/health/ready`);
+    assert.equal(ready.status, 503);
+    assert.deepEqual(await ready.json(), { status: 'unavailable', reasons: ['sealed: unseal it (coffer operator status)'] });
 
     const shares = (await operatorOk(server, ['init', '--shares', '5', '--threshold', '3'])).trim().split('\n');
     assert.equal(shares.length, 5);
@@ -152,6 +161,11 @@ test('only the root principal may rotate or seal; status needs no credentials', 
     const anonymous = await operator(server, ['seal'], { AWS_SHARED_CREDENTIALS_FILE: bogus });
     assert.ok(!anonymous.ok && /UnrecognizedClientException|InvalidSignatureException/.test(anonymous.stderr), anonymous.describe());
     assert.equal(JSON.parse(await operatorOk(server, ['status'])).sealed, false);
+    // A file-provider server an operator sealed: unseal needs no share, and says why it cannot help.
+    await operatorOk(server, ['seal']);
+    const unseal = await operator(server, ['unseal']);
+    assert.ok(!unseal.ok, unseal.describe());
+    assert.match(unseal.stderr, /held by the file provider, so it stays sealed until the server is restarted/, unseal.describe());
   } finally {
     await server.stop();
   }

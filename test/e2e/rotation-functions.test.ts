@@ -154,7 +154,7 @@ test('bad input: exit 1 and one line saying what is accepted; nothing is stored'
 test('the endpoint comes from --endpoint-url or AWS_ENDPOINT_URL; functions are per region of the signature', async () => {
   const flagged = await cliOk(['list', '--endpoint-url', server.url], { AWS_ENDPOINT_URL: '' });
   assert.ok(Array.isArray(flagged.Functions));
-  await cliFails(['list'], /give the server with --endpoint-url or AWS_ENDPOINT_URL/, { AWS_ENDPOINT_URL: '' });
+  await cliFails(['list'], /no Coffer server given: looked at --endpoint-url, AWS_ENDPOINT_URL and the endpoint_url of profile/, { AWS_ENDPOINT_URL: '' });
 
   const west = { AWS_REGION: 'eu-west-1' };
   assert.deepEqual((await cliOk(['list'], west)).Functions, []);

@@ -25,6 +25,8 @@ test('first start creates a private data directory, root key and credentials, an
     const health = await fetch(`${server.url}/health`);
     assert.equal(health.status, 200);
     assert.deepEqual(await health.json(), { status: 'ok' });
+    assert.deepEqual(await (await fetch(`${server.url}/health/ready`)).json(), { status: 'ok' });
+    assert.deepEqual(await (await fetch(`${server.url}/health/live`)).json(), { status: 'live' });
   } finally {
     assert.equal(await server.stop(), 0);
   }

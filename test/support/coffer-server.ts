@@ -10,6 +10,31 @@ import { fileURLToPath } from 'node:url';
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = join(PROJECT_ROOT, 'bin/coffer.js');
 
+/**
+ * How long a server may take to start: generous, since on a busy machine (both cores taken by
+ * other work) a start that takes a second when quiet can take thirty. COFFER_TEST_START_TIMEOUT_MS changes it.
+ */
+const START_TIMEOUT_MS = Number(process.env.COFFER_TEST_START_TIMEOUT_MS ?? 90_000);
+/** How long a stopping server may take to finish before it is killed. */
+const STOP_TIMEOUT_MS = 30_000;
+
+/**
+ * Every server child this test process started and that has not exited: killed when the process
+ * ends, however it ends (a failed assertion, a timeout, a signal), so none outlives its test file
+ * or keeps it from exiting.
+ */
+const running = new Set<ChildProcess>();
+function killAll(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+process.once('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAll();
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+  });
+}
+
 export interface TestServer {
   url: string;
   dataDir: string;
@@ -65,10 +90,27 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  // A server a test forgot (or could not) stop does not keep the test file running: once the
+  // tests are done the process exits, and its exit handler kills the server. Waiting for it
+  // to exit (stop, kill) holds the process open again.
+  const stderrPipe = child.stderr as unknown as { ref(): void; unref(): void };
+  child.unref();
+  stderrPipe.unref();
+  const awaitExit = () => {
+    child.ref();
+    stderrPipe.ref();
+    return exited;
+  };
   let stderr = '';
   child.stderr!.setEncoding('utf8');
   const url = await new Promise<string>((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${stderr}`)), 15_000);
+    const timer = setTimeout(() => {
+      // Not left running: it would keep the test file alive.
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within ${START_TIMEOUT_MS / 1000} s:\n${stderr}`));
+    }, START_TIMEOUT_MS);
     child.stderr!.on('data', (chunk: string) => {
       stderr += chunk;
       const m = /listening on (\S+)/.exec(stderr);
@@ -96,12 +138,18 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     process: child,
     stderr: () => stderr,
     async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return awaitExit();
       child.kill('SIGTERM');
-      return exited;
+      const deadline = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      try {
+        return await awaitExit();
+      } finally {
+        clearTimeout(deadline);
+      }
     },
     async kill() {
       child.kill('SIGKILL');
-      await exited;
+      await awaitExit();
     },
   };
 }

@@ -13,6 +13,8 @@ export const operations: Record<string, { input?: string }> = {
   Unseal: { input: 'UnsealRequest' },
   Seal: { input: 'Empty' },
   RotateRootKey: { input: 'RotateRootKeyRequest' },
+  /** Answered with the backup file itself (application/octet-stream), not JSON. */
+  CreateBackup: { input: 'Empty' },
 };
 
 export const shapes: Record<string, Shape> = {

@@ -2,6 +2,7 @@ import type { RootKeyManager } from '../../app/root-key-manager.js';
 import { ServiceError } from '../../errors/service-error.js';
 import type { ProviderKind, RootKeyProvider } from '../../keys/root-key-providers.js';
 import type { JsonService, OperationHandler, RequestContext } from '../operation.js';
+import type { FileAnswer } from '../file-answer.js';
 import { operations, shapes, signingName, targetPrefix } from './operator-model.js';
 
 export interface OperatorApiDeps {
@@ -12,6 +13,8 @@ export interface OperatorApiDeps {
     rootPassphrase?: string;
     rootKms?: { keyId?: string; endpoint?: string; region?: string };
   }): RootKeyProvider;
+  /** A backup of the data directory, as a file to send; absent where the data is not in one (--dev, PostgreSQL). */
+  backup?: () => Promise<FileAnswer>;
 }
 
 /** Only the account's root principal may seal the server or replace its root key. */
@@ -29,7 +32,7 @@ function requireRoot(ctx: RequestContext): void {
  * access keys that signatures are checked against are themselves sealed, and
  * the shares or the passphrase are the proof of authority.
  */
-export function operatorService({ rootKeys, rootKeyProvider }: OperatorApiDeps): JsonService {
+export function operatorService({ rootKeys, rootKeyProvider, backup }: OperatorApiDeps): JsonService {
   const handlers: Record<string, OperationHandler> = {
     GetSealStatus: async () => rootKeys.status(),
     Initialize: async (_ctx, input) => ({ Shares: await rootKeys.initialize(input.Shares as number, input.Threshold as number) }),
@@ -52,6 +55,13 @@ export function operatorService({ rootKeys, rootKeyProvider }: OperatorApiDeps):
       const split = input.Shares === undefined ? undefined : { shares: input.Shares as number, threshold: input.Threshold as number };
       const shares = await rootKeys.rotate(target, split, kind === 'passphrase' ? (input.Passphrase as string | undefined) : undefined);
       return { Provider: kind, Shares: shares };
+    },
+    CreateBackup: async (ctx) => {
+      requireRoot(ctx);
+      if (!backup) {
+        throw new ServiceError('InvalidRequestException', 'This server keeps no data directory to back up (--dev, or data in PostgreSQL: back that database up with its own tools).', { messageKey: 'message' });
+      }
+      return backup();
     },
   };
   return { targetPrefix, signingName, shapes, operations, handlers, unauthenticated: new Set(['GetSealStatus', 'Initialize', 'Unseal']) };

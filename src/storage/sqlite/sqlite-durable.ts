@@ -1,5 +1,8 @@
 import Database from 'better-sqlite3';
-import { fileError } from '../../errors/file-error.js';
+import { realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataDirError, fileError } from '../../errors/file-error.js';
+import { describeHolders, processesHoldingFile } from '../../errors/process-holders.js';
 
 export type Db = Database.Database;
 
@@ -39,8 +42,23 @@ export function openDurable(path: string, options: OpenOptions = {}): Db {
     return db;
   } catch (error) {
     db?.close();
+    if (!options.shared && String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY')) throw inUse(path);
     throw fileError(error, path, 'open the database');
   }
+}
+
+/** A database another process holds: which one, and what to do. */
+function inUse(path: string): DataDirError {
+  let real = path;
+  try {
+    real = realpathSync(path);
+  } catch {
+    // Named as given.
+  }
+  const holder = describeHolders(processesHoldingFile(real), 'another process (`fuser` names it)');
+  return new DataDirError(
+    `the data directory ${dirname(real)} is in use by ${holder}: a Coffer server holds ${real} for itself. Stop that server first, or give this one another --data-dir.`,
+  );
 }
 
 /**

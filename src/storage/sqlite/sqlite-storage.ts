@@ -265,6 +265,30 @@ export class SqliteStorage implements Storage {
     return gated as R;
   }
 
+  /**
+   * A copy of coffer.db at `path`, made with SQLite's online backup while no unit of work
+   * commits (here, or with `--workers` in another process: a second connection holds the write
+   * lock meanwhile), and `alongside` run in the same pause: so a copy of audit.db taken then
+   * belongs with it (neither file's mark of the other is ahead). Reads go on; writes wait.
+   */
+  backupTo(path: string, alongside: () => Promise<void>): Promise<void> {
+    const run = async (): Promise<void> => {
+      const lock = this.shared ? openSqlite(this.db.name, { shared: true }) : undefined;
+      try {
+        lock?.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+        lock?.exec('BEGIN IMMEDIATE');
+        await this.db.backup(path);
+        await alongside();
+      } finally {
+        if (lock?.inTransaction) lock.exec('ROLLBACK');
+        lock?.close();
+      }
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
   /** Rewrites the header's user_version as it is, in a unit of work: a page written and synced, nothing changed. */
   probeWrite(): Promise<void> {
     return this.transaction(async () => {
