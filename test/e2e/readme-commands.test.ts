@@ -67,6 +67,8 @@ test("the coffer commands of the README's reference blocks exist and take the op
         const entry = table.get(path);
         assert.ok(entry && path, `README: \`${text}\` names no coffer command`);
         for (const word of rest) {
+          // The end of coffer's options: what follows is another program's (`coffer run -- node server.js`).
+          if (word === '--') break;
           for (const flag of word.replace(/^\[|\]$/g, '').split('|')) {
             if (!flag.startsWith('--')) continue;
             const name = flag.split('=')[0]!;
