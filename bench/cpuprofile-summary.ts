@@ -52,7 +52,8 @@ export interface ProfileEntry {
   totalPct: number;
 }
 
-export function summarizeProfile(file: string, top = 25): { totalMs: number; idleMs: number; top: ProfileEntry[]; topInclusive: ProfileEntry[] } {
+/** Self and inclusive time per function, over the whole profile or the samples within `window`. */
+export function summarizeProfile(file: string, top = 25, window?: TimeWindow): { totalMs: number; idleMs: number; top: ProfileEntry[]; topInclusive: ProfileEntry[] } {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const parent = new Map<number, number>();
   const byId = new Map<number, ProfileNode>();
@@ -69,8 +70,11 @@ export function summarizeProfile(file: string, top = 25): { totalMs: number; idl
   const total = new Map<string, number>();
   let totalUs = 0;
   let idleUs = 0;
+  let at = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
     const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (window && (at <= window.fromUs || at > window.toUs)) continue;
     const node = byId.get(profile.samples[i]!);
     if (!node) continue;
     totalUs += delta;

@@ -20,10 +20,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateSecretCommand, paginateListSecretVersionIds } from '@aws-sdk/client-secrets-manager';
 import { forEachConcurrent, machineInfo, randomValue, sdkClient, sendRaw, table } from './bench-util.js';
-import { busyWithin, summarizeProfile, type TimeWindow } from './cpuprofile-summary.js';
+import { busyWithin, summarizeProfile, type ProfileEntry, type TimeWindow } from './cpuprofile-summary.js';
 import { PROJECT_ROOT, processMemory, round, spawnServer, startCofferProcess, type CofferProcess, type ServerProcess } from './server-process.js';
 import { RequestSigner, rawHttpRequest, type SigningCredentials } from '../src/http/sigv4-signer.js';
 import { createBenchUser } from './iam-bench-user.js';
+import { auditGrowth, measureThreads, settledAuditStorage, type ThreadCpu } from './server-measures.js';
 import { assertClean, runWrk, writeLuaScript, writeRequestPool, wrkAvailable, wrkVersion, type WrkResult } from './wrk-runner.js';
 
 const env = process.env;
@@ -98,11 +99,15 @@ async function main(): Promise<void> {
     /** When each scenario ran, on the clock the CPU profiles use. */
     const windows = new Map<string, TimeWindow>();
     const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+    /** Coffer's CPU per request by thread, per measured scenario. */
+    const threadCpu = new Map<string, ThreadCpu>();
     const run = async (scenario: string, target: ServerProcess, connections: number, durationS: number, pool: string[]) => {
       const poolFile = join(tmp, 'pool.dat');
       writeRequestPool(poolFile, pool);
       const fromUs = nowUs();
+      const threads = target === coffer ? measureThreads(target.pid) : undefined;
       const result = await runWrk({ scenario, url: target.url, luaScript: lua, poolFile, poolSize: pool.length, connections, threads: WRK_THREADS, durationS });
+      if (threads) threadCpu.set(scenario, threads(result.requests));
       windows.set(scenario, { fromUs, toUs: nowUs() });
       assertClean(result);
       return result;
@@ -114,6 +119,7 @@ async function main(): Promise<void> {
       );
     };
 
+    let auditPerRead: ReturnType<typeof auditGrowth> | undefined;
     if (ONLY !== 'put') {
       // Warm-up (discarded): JIT, connection set-up, and the once-a-day LastAccessedDate write of each secret.
       for (const [name, target] of [['coffer', coffer], ['bare', bare]] as const) {
@@ -134,7 +140,10 @@ async function main(): Promise<void> {
       const warm = await run('warm-up iam-user', coffer, 32, WARMUP_S, getPool(coffer, user));
       log(`warm-up iam-user: ${warm.requestsPerSec} req/s (discarded)`);
       const scenario = `GetSecretValue iam-user c=32`;
+      const storedBefore = await settledAuditStorage(coffer.dataDir);
       const result = await run(scenario, coffer, 32, DURATION_S, getPool(coffer, user));
+      auditPerRead = auditGrowth(storedBefore, await settledAuditStorage(coffer.dataDir));
+      log(`audit.db: ${auditPerRead.bytesPerEntry} bytes per GetSecretValue entry over ${auditPerRead.entries} entries`);
       log(`${scenario}: ${result.requestsPerSec} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms (${result.requests} requests, all 200)`);
       results.push(result);
     }
@@ -204,11 +213,18 @@ async function main(): Promise<void> {
       const ratioKey = r.scenario.startsWith('GetSecretValue coffer') ? c : r.scenario.startsWith('GetSecretValue iam-user') ? `iam-user ${c}` : undefined;
       const ratio = ratioKey && ratios[ratioKey] ? `${ratios[ratioKey]!.throughput.toFixed(3)}` : '';
       const writes = putWrites[r.scenario] ? `${putWrites[r.scenario]!.realWrites} (${putWrites[r.scenario]!.realWritesPerSec}/s)` : '';
-      return [r.scenario, r.requestsPerSec.toFixed(0), r.p50Ms.toFixed(3), r.p99Ms.toFixed(3), ratio, writes];
+      const cpu = threadCpu.get(r.scenario);
+      const perThread = cpu ? [cpu.main, cpu.audit, cpu.other].map((us) => us.toFixed(1)) : ['', '', ''];
+      return [r.scenario, r.requestsPerSec.toFixed(0), r.p50Ms.toFixed(3), r.p99Ms.toFixed(3), ratio, writes, ...perThread];
     });
     console.log('');
     console.log(`wrk -t${WRK_THREADS} -d${DURATION_S}s --latency, keep-alive, pre-signed SigV4 requests; ${SECRETS} secrets of ${VALUE_LENGTH} chars; ${machineInfo().cpus} CPUs`);
-    console.log(table(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'coffer/bare req/s', 'real writes'], rows));
+    console.log(table(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'coffer/bare req/s', 'real writes', 'main µs/req', 'audit µs/req', 'other µs/req'], rows));
+    console.log('(CPU per request of the server\'s threads, from /proc: the main thread, the audit thread, the rest — GC and compiler helpers)');
+    if (auditPerRead) {
+      const tables = Object.entries(auditPerRead.tables).map(([name, bytes]) => `${name} ${bytes}`).join(', ');
+      console.log(`audit.db: ${auditPerRead.bytesPerEntry} bytes per GetSecretValue entry, index included (${tables})`);
+    }
     console.log('');
     console.log(`coffer RSS: ${memoryAtStart?.rssMiB} MiB at start, ${memoryAfterLoad?.rssMiB} MiB after load (peak ${memoryAfterLoad?.peakRssMiB} MiB); bare server ${bareMemory?.rssMiB} MiB`);
     if (serverLogErrors.length) console.log(`server log: ${serverLogErrors.length} error lines, first: ${serverLogErrors[0]}`);
@@ -221,12 +237,19 @@ async function main(): Promise<void> {
       const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
       const main = files.find((f) => f.split('.')[4] === '0');
       const audit = files.find((f) => f !== main);
+      // The target scenario's window when it ran: the profile of the reads by an IAM user, per request.
+      const focus = byName.get('GetSecretValue iam-user c=32');
+      const window = focus ? windows.get(focus.scenario) : undefined;
+      const perRequestUs = (ms: number) => (focus ? ((ms * 1000) / focus.requests).toFixed(1) : '');
       const print = (title: string, summary: ReturnType<typeof summarizeProfile>) => {
-        console.log(`\n${title}: top self time (sampled ${(summary.totalMs / 1000).toFixed(1)} s, idle ${(summary.idleMs / 1000).toFixed(1)} s)`);
-        console.log(table(['function', 'self ms', 'self %', 'location'], summary.top.map((t) => [t.name, t.selfMs.toFixed(0), t.selfPct.toFixed(1), t.location])));
+        const span = focus ? `during ${focus.scenario}` : 'whole run';
+        console.log(`\n${title}, ${span} (sampled ${(summary.totalMs / 1000).toFixed(1)} s, idle ${(summary.idleMs / 1000).toFixed(1)} s)`);
+        const rows = (entries: ProfileEntry[], ms: (e: ProfileEntry) => number) => entries.map((t) => [t.name, ms(t).toFixed(0), perRequestUs(ms(t)), t.location]);
+        console.log(table(['top self time', 'self ms', 'µs/req', 'location'], rows(summary.top, (t) => t.selfMs)));
+        console.log(table(['top inclusive time', 'total ms', 'µs/req', 'location'], rows(summary.topInclusive, (t) => t.totalMs)));
       };
-      if (main) print(`server main thread CPU profile (${main})`, (profile = summarizeProfile(join(profDir, main), 25)));
-      if (audit) print(`server audit thread CPU profile (${audit})`, (auditThreadProfile = summarizeProfile(join(profDir, audit), 10)));
+      if (main) print(`server main thread CPU profile (${main})`, (profile = summarizeProfile(join(profDir, main), 30, window)));
+      if (audit) print(`server audit thread CPU profile (${audit})`, (auditThreadProfile = summarizeProfile(join(profDir, audit), 12, window)));
       if (main && audit) {
         // Each request writes one audit record, so busy time over requests is the cost of a request (and of its record).
         const measured = results.filter((r) => r.scenario.startsWith('GetSecretValue') && !r.scenario.includes('bare'));
@@ -247,6 +270,8 @@ async function main(): Promise<void> {
       getSecretValueResponseBytes: Buffer.byteLength(captured.body),
       scenarios: results.map(({ wrkOutput: _omit, ...r }) => ({ ...r, ...(putWrites[r.scenario] ?? {}) })),
       ratiosCofferOverBare: ratios,
+      cpuMicrosecondsPerRequest: Object.fromEntries(threadCpu),
+      ...(auditPerRead ? { auditBytesPerRead: auditPerRead } : {}),
       memory: { cofferAtStart: memoryAtStart, cofferAfterLoad: memoryAfterLoad, bareAfterLoad: bareMemory },
       serverLogErrors: serverLogErrors.length,
       ...(profile ? { cpuProfile: profile } : {}),

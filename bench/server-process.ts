@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -101,15 +101,33 @@ export function processMemory(pid: number): { rssMiB: number; peakRssMiB: number
   }
 }
 
+/** The numeric fields of a /proc stat line after the command name (which may hold spaces), from field 3 (state) on. */
+function statFields(path: string): number[] {
+  const stat = readFileSync(path, 'utf8');
+  return stat.slice(stat.lastIndexOf(') ') + 2).split(' ').map(Number);
+}
+
 /**
  * CPU time from /proc/<pid>/stat in ms (clock ticks of 10 ms): the process's own (utime + stime)
  * and that of its children it has waited for (cutime + cstime), with its parent's pid.
  */
 export function processCpu(pid: number): { ppid: number; ownMs: number; reapedChildrenMs: number } {
-  // The command name may hold spaces: the fields after it start behind the last ') '.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ').map(Number);
+  const fields = statFields(`/proc/${pid}/stat`);
   return { ppid: fields[1]!, ownMs: (fields[11]! + fields[12]!) * 10, reapedChildrenMs: (fields[13]! + fields[14]!) * 10 };
+}
+
+/** utime + stime of each thread of a process, in ms, by thread id (the main thread's id is the pid). */
+export function threadCpuMs(pid: number): Map<number, number> {
+  const times = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const fields = statFields(`/proc/${pid}/task/${tid}/stat`);
+      times.set(Number(tid), (fields[11]! + fields[12]!) * 10);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return times;
 }
 
 /** utime + stime of a process, in ms. */
