@@ -44,6 +44,20 @@ export function checkKeyPolicy(policy: string): string {
  * read its metadata directly. Nobody may use it for cryptography straight through KMS.
  */
 export function secretsManagerKeyPolicy(scope: { account: string; partition: string; region: string }): string {
+  // The same text each time for a scope: authorization reads it on every request, and compiles a text once.
+  const cacheKey = `${scope.partition}:${scope.account}:${scope.region}`;
+  let policy = managedKeyPolicies.get(cacheKey);
+  if (policy === undefined) {
+    policy = managedKeyPolicy(scope);
+    managedKeyPolicies.set(cacheKey, policy);
+  }
+  return policy;
+}
+
+/** A server serves one account in a few regions. */
+const managedKeyPolicies = new Map<string, string>();
+
+function managedKeyPolicy(scope: { account: string; partition: string; region: string }): string {
   const throughSecretsManager = { 'kms:CallerAccount': scope.account, 'kms:ViaService': `secretsmanager.${scope.region}.amazonaws.com` };
   const sid = 'Allow access through AWS Secrets Manager for all principals in the account that are authorized to use AWS Secrets Manager';
   return JSON.stringify({

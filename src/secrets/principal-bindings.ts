@@ -41,6 +41,16 @@ export function packPolicy(policy: BoundPolicy): string {
 /** A stored policy's document and bindings (a document stored before bindings has none). */
 export function unpackPolicy(stored: string): BoundPolicy {
   if (!stored.startsWith(`{"${ENVELOPE}":`)) return { document: stored, principalIds: {} };
-  const envelope = JSON.parse(stored) as { Document: string; PrincipalIds: Record<string, string> };
-  return { document: envelope.Document, principalIds: envelope.PrincipalIds };
+  // Authorization unpacks a secret's policy on every request: each stored text is parsed once.
+  let unpacked = unpackedPolicies.get(stored);
+  if (unpacked === undefined) {
+    const envelope = JSON.parse(stored) as { Document: string; PrincipalIds: Record<string, string> };
+    unpacked = Object.freeze({ document: envelope.Document, principalIds: Object.freeze(envelope.PrincipalIds) });
+    if (unpackedPolicies.size >= UNPACKED_LIMIT) unpackedPolicies.clear();
+    unpackedPolicies.set(stored, unpacked);
+  }
+  return unpacked;
 }
+
+const unpackedPolicies = new Map<string, BoundPolicy>();
+const UNPACKED_LIMIT = 4096;

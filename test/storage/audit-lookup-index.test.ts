@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { storedEntry, type LookupKeys } from '../../src/audit/audit-entry-record.js';
+import { lookupKeysOf, storedEntry, type LookupKeys } from '../../src/audit/audit-entry-record.js';
+import { buildRecord, formatEventTime, type AuditRecord, type UserIdentity } from '../../src/audit/audit-record.js';
 import { AuditWriter } from '../../src/audit/audit-writer.js';
 import type { AuditEntryRecord, AuditLookupKey, AuditLookupQuery } from '../../src/storage/index.js';
 import { auditMigrations, openAuditDatabase } from '../../src/storage/sqlite/audit-database.js';
@@ -20,11 +21,14 @@ const COUNT = 3 * BUCKET + 500;
 const T0 = Date.UTC(2025, 4, 20, 12, 0, 0);
 const HASH = '0'.repeat(64);
 
+/** An event ID: a UUID for even entries, where every thousandth shares its last 6 bytes with others (only the record tells them apart). */
+const eventIdOf = (n: number) => (n % 2 ? `event-${n}` : `0193a1b2-${(n >> 16).toString(16).padStart(4, '0')}-7e5f-8a9b-${(n % 1000).toString(16).padStart(12, '0')}`);
+
 /** Entry `n`: a few values per attribute, some absent; times mostly rising, every seventh up to 20 s early (a long request). */
 function entryOf(n: number): AuditEntryRecord {
   const time = T0 + Math.floor(n / 3) * 1000 - (n % 7 === 0 ? (n % 20) * 1000 : 0);
   const keys: LookupKeys = [
-    `event-${n}`,
+    n % 1000 === 0 ? eventIdOf(n).replace('0193a1b2', (n >> 8).toString(16).padStart(8, '0')) : eventIdOf(n),
     time,
     ['GetSecretValue', 'Decrypt', 'PutSecretValue', 'CreateKey', 'DeleteSecret'][n % 5]!,
     ['secretsmanager.amazonaws.com', 'kms.amazonaws.com', 'sts.amazonaws.com'][n % 3]!,
@@ -34,7 +38,24 @@ function entryOf(n: number): AuditEntryRecord {
     n % 9 === 0 ? null : `arn:aws:secretsmanager:us-east-1:111122223333:secret:s-${n % 50}`,
     n % 9 === 0 ? null : 'AWS::SecretsManager::Secret',
   ];
-  return storedEntry({ sequence: n, previousHash: HASH, hash: HASH }, '{}', keys);
+  return storedEntry({ sequence: n, previousHash: HASH, hash: HASH }, JSON.stringify(recordOf(keys, n)), keys);
+}
+
+/** A record (the parts that lookups read) from which the main thread takes exactly these keys: a user's or a role session's. */
+function recordOf([eventID, time, eventName, eventSource, readOnly, username, accessKeyId, resourceName, resourceType]: LookupKeys, n: number): AuditRecord {
+  const account = '111122223333';
+  const key = accessKeyId === null ? {} : { accessKeyId };
+  const userIdentity: UserIdentity =
+    username === null
+      ? { type: 'Unknown', accountId: account, ...key }
+      : n % 2
+        ? { type: 'IAMUser', accountId: account, userName: username, arn: `arn:aws:iam::${account}:user/team/${username}`, ...key }
+        : { type: 'AssumedRole', accountId: account, arn: `arn:aws:sts::${account}:assumed-role/reader/${username}`, ...key };
+  return {
+    ...buildRecord({ eventSource, eventName, awsRegion: 'us-east-1', sourceIPAddress: '127.0.0.1', userAgent: '', userIdentity, requestID: `r-${n}`, readOnly, eventID }),
+    eventTime: formatEventTime(new Date(time)),
+    ...(resourceName === null ? {} : { resources: [{ ARN: resourceName, accountId: account, type: resourceType! }] }),
+  };
 }
 
 const entries = Array.from({ length: COUNT }, (_, i) => entryOf(i + 1));
@@ -72,6 +93,9 @@ const queries: AuditLookupQuery[] = [
     { limit: 5, attribute: { key, value: FIELDS[key](entryOf(31))! }, endTime: T0 + 3000 * 1000, beforeSequence: BUCKET + 17 },
   ]),
   { limit: 50, attribute: { key: 'EventId', value: 'event-4097' } },
+  // Shares its last 6 bytes with entries 1000, 2000, 4000, …: only entry 3000 is answered.
+  { limit: 50, attribute: { key: 'EventId', value: entryOf(3000).eventId } },
+  { limit: 50, attribute: { key: 'EventId', value: eventIdOf(3000) } },
   { limit: 50, attribute: { key: 'EventId', value: 'event-none' } },
   { limit: 50, attribute: { key: 'ReadOnly', value: 'false' } },
   { limit: 600, attribute: { key: 'ReadOnly', value: 'true' }, startTime: T0 + 500 * 1000 },
@@ -91,6 +115,12 @@ const dir = mkdtempSync(join(tmpdir(), 'coffer-audit-lookup-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('audit lookup index', () => {
+  test('the test records give the keys they were made from', () => {
+    for (const entry of entries.slice(0, 400)) {
+      assert.deepEqual(storedEntry(entry, entry.recordJson, lookupKeysOf(JSON.parse(entry.recordJson) as AuditRecord)), entry);
+    }
+  });
+
   test('answers the same with nothing, part or all of the log indexed', async () => {
     const db = openAuditDatabase(':memory:');
     const audit = new SqliteAuditRepository(db);
@@ -176,6 +206,37 @@ describe('audit lookup index', () => {
       assert.equal(db.prepare('SELECT count(*) FROM audit_entries').pluck().get(), COUNT);
       assert.equal(db.prepare('SELECT indexed_up_to FROM audit_lookup_state').pluck().get(), COUNT);
       await assertLookups(new SqliteAuditRepository(db), 'migrated');
+    } finally {
+      db.close();
+    }
+  });
+
+  test('an index of the nine-row form is made again from the records of the entries it held', async () => {
+    const path = join(dir, 'version-7.db');
+    const old = openDurable(path);
+    migrate(old, auditMigrations.filter((m) => m.version <= 7));
+    const chain = old.prepare('INSERT INTO audit_entries (sequence, record, previous_hash, hash) VALUES (?, ?, ?, ?)');
+    for (const e of entries) chain.run(e.sequence, e.recordJson, e.previousHash, e.hash);
+    // What that form's steps left: rows of their own, their state, and no keys of the entries they took.
+    old.exec(`INSERT INTO audit_lookup VALUES (0, 0, '', ${T0}, 1), (9, 0, 'x', ${T0}, 2);
+      INSERT INTO audit_lookup_values (attribute, value) VALUES (2, 'GetSecretValue');
+      UPDATE audit_lookup_state SET indexed_up_to = ${COUNT - 300}`);
+    const keys = old.prepare(`INSERT INTO audit_lookup_pending VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    for (const e of entries.slice(COUNT - 300)) {
+      keys.run(e.sequence, e.eventId, e.eventTime, e.eventName, e.eventSource, e.readOnly ? 1 : 0, e.username ?? null, e.accessKeyId ?? null,
+        e.resourceName ?? null, e.resourceType ?? null);
+    }
+    old.close();
+
+    const writer = AuditWriter.onSqlite(openAuditDatabase(path), []);
+    writer.catchUp();
+    await writer.close();
+    const db = openAuditDatabase(path);
+    try {
+      assert.equal(db.prepare('SELECT indexed_up_to FROM audit_lookup_state').pluck().get(), COUNT);
+      assert.equal(db.prepare('SELECT count(*) FROM audit_lookup_pending').pluck().get(), 0);
+      assert.equal(db.prepare('SELECT count(*) FROM audit_lookup WHERE attribute NOT IN (0, 1, 2, 5, 7)').pluck().get(), 0);
+      await assertLookups(new SqliteAuditRepository(db), 'made again');
     } finally {
       db.close();
     }

@@ -117,10 +117,9 @@ export function buildAuthorizationRequest(input: AuthorizationRequestInput): Aut
   const userId = input.userId ?? (principal.type === 'Account' ? principal.account : undefined);
   if (userId !== undefined) keys.set('aws:userid', userId);
   if (input.now !== undefined) {
-    const ms = typeof input.now === 'number' ? input.now : input.now.getTime();
-    // AWS writes aws:CurrentTime to the second: 2030-01-15T12:00:00Z.
-    keys.set('aws:currenttime', `${new Date(ms).toISOString().slice(0, 19)}Z`);
-    keys.set('aws:epochtime', String(Math.floor(ms / 1000)));
+    const time = timeKeys(typeof input.now === 'number' ? input.now : input.now.getTime());
+    keys.set('aws:currenttime', time.currentTime);
+    keys.set('aws:epochtime', time.epochTime);
   }
   if (input.secureTransport !== undefined) keys.set('aws:securetransport', input.secureTransport ? 'true' : 'false');
   if (input.sourceIp !== undefined) keys.set('aws:sourceip', input.sourceIp);
@@ -139,6 +138,18 @@ export function buildAuthorizationRequest(input: AuthorizationRequestInput): Aut
 
   const request = { principal, action: input.action, resource: input.resource ?? '*', keys };
   return input.resourceAccount === undefined ? request : { ...request, resourceAccount: input.resourceAccount };
+}
+
+/** The time keys of the last second a request was in: every request of that second shares the same strings. */
+let lastSecond = { epochTime: '', currentTime: '' };
+
+function timeKeys(ms: number): { epochTime: string; currentTime: string } {
+  const epochTime = String(Math.floor(ms / 1000));
+  if (epochTime !== lastSecond.epochTime) {
+    // AWS writes aws:CurrentTime to the second: 2030-01-15T12:00:00Z.
+    lastSecond = { epochTime, currentTime: `${new Date(ms).toISOString().slice(0, 19)}Z` };
+  }
+  return lastSecond;
 }
 
 function setTags(keys: Map<string, ContextValue>, prefix: string, tags: Readonly<Record<string, string>> | undefined): void {

@@ -97,8 +97,15 @@ function ordered(kind: string, parse: (text: string) => number, compare: (reques
         if (Number.isNaN(parsed)) throw PolicyErrors.syntax(`"${value}" is not a valid ${kind} condition value`);
         return parsed;
       });
+      // Requests in the same second send the same aws:CurrentTime: the last value's parse is kept.
+      let lastValue: string | undefined;
+      let lastParsed = NaN;
       return (value) => {
-        const parsed = parse(value);
+        if (value !== lastValue) {
+          lastParsed = parse(value);
+          lastValue = value;
+        }
+        const parsed = lastParsed;
         if (Number.isNaN(parsed)) return false;
         for (const limit of limits) if (compare(parsed, limit)) return true;
         return false;

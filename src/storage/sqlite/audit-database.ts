@@ -142,6 +142,28 @@ export const auditMigrations: Migration[] = [
       CREATE TABLE audit_pending (request_id TEXT PRIMARY KEY, sequence INTEGER NOT NULL, owner TEXT NOT NULL) WITHOUT ROWID;
     `,
   },
+  {
+    version: 8,
+    sql: `
+      -- LookupEvents' index in five small rows per entry instead of nine (see audit-lookup-index.ts): derived data, made
+      -- again at start from the keys of the entries already indexed, taken back from their records as the main thread takes them.
+      INSERT OR IGNORE INTO audit_lookup_pending
+        SELECT sequence, json_extract(record, '$.eventID'), CAST(strftime('%s', json_extract(record, '$.eventTime')) AS INTEGER) * 1000,
+          json_extract(record, '$.eventName'), json_extract(record, '$.eventSource'), json_extract(record, '$.readOnly'),
+          coalesce(nullif(json_extract(record, '$.userIdentity.userName'), ''),
+            CASE json_extract(record, '$.userIdentity.type') WHEN 'Root' THEN 'root' END,
+            -- The ARN's last path segment: rtrim strips what follows its last '/', replace removes what is left in front.
+            replace(json_extract(record, '$.userIdentity.arn'), rtrim(json_extract(record, '$.userIdentity.arn'),
+              replace(json_extract(record, '$.userIdentity.arn'), '/', '')), '')),
+          nullif(json_extract(record, '$.userIdentity.accessKeyId'), ''),
+          json_extract(record, '$.resources[0].ARN'), json_extract(record, '$.resources[0].type')
+        FROM audit_entries WHERE sequence <= (SELECT indexed_up_to FROM audit_lookup_state);
+      DELETE FROM audit_lookup;
+      DELETE FROM audit_lookup_buckets;
+      DELETE FROM audit_lookup_values;
+      UPDATE audit_lookup_state SET indexed_up_to = 0;
+    `,
+  },
 ];
 
 /**

@@ -30,26 +30,42 @@ import type { Db } from './sqlite-durable.js';
 export const BUCKET_SHIFT = 12;
 
 /**
- * audit_lookup's attribute numbers and the audit_lookup_pending column each is
- * taken from; 0 indexes every entry under ''. A coded attribute's rows hold
- * the number its value has in audit_lookup_values instead of the value: an
- * ARN or a service name, repeated in a row per entry, is most of the
- * index's bytes. Event IDs (one per entry) and ReadOnly (0 or 1) are stored
- * as they are.
+ * audit_lookup's rows: five per entry at most, each with a small value.
+ * Values that would repeat in a row per entry (a service and operation, a
+ * user and access key, an ARN) are numbered once in audit_lookup_values, and
+ * what is found together is numbered together: an event name with its
+ * source, a user with its access key. A lookup of one half probes every
+ * number whose value has it (a prefix range, or a scan of the few values of
+ * that kind). The time row, which every entry has, carries ReadOnly and the
+ * resource type in its value (read_only + 2 × the type's number, 0 for none),
+ * so that time-only, ReadOnly and ResourceType lookups share it. An event ID
+ * is kept as its last 6 bytes (the random part of a UUID; other IDs as they
+ * are), and what it finds is checked against the record.
  */
-const ATTRIBUTES: Record<AuditLookupKey, { code: number; column: string; coded?: true }> = {
-  EventId: { code: 1, column: 'event_id' },
-  EventName: { code: 2, column: 'event_name', coded: true },
-  EventSource: { code: 3, column: 'event_source', coded: true },
-  ReadOnly: { code: 4, column: 'read_only' },
-  Username: { code: 5, column: 'username', coded: true },
-  AccessKeyId: { code: 6, column: 'access_key_id', coded: true },
-  ResourceName: { code: 7, column: 'resource_name', coded: true },
-  ResourceType: { code: 8, column: 'resource_type', coded: true },
-};
+const Row = { time: 0, eventId: 1, event: 2, principal: 5, resource: 7 } as const;
+/** audit_lookup_values' kinds: the row numbers above, and resource types (numbered for the time row). */
+const RESOURCE_TYPE = 8;
 
-/** Every attribute number audit_lookup holds rows under. */
-const ATTRIBUTE_CODES = [0, ...Object.values(ATTRIBUTES).map(({ code }) => code)];
+/** A pair's value: its halves joined by char(31), which no event name, service, user name or access key holds. */
+const PAIR = (a: string, b: string) => `${a} || char(31) || ${b}`;
+const PRINCIPAL = PAIR("coalesce(username, '')", "coalesce(access_key_id, '')");
+const EVENT_ID_KEY = (column: string) => `coalesce(substr(unhex(replace(${column}, '-', '')), 11), ${column})`;
+const valueId = (kind: number, value: string) => `(SELECT id FROM audit_lookup_values WHERE attribute = ${kind} AND value = ${value})`;
+
+/** Every row kind audit_lookup holds. */
+const ROW_KINDS = Object.values(Row);
+
+/** Each lookup attribute: the row it probes, and the values of that row that match (numbers, or the value itself). */
+const LOOKUPS: Record<AuditLookupKey, { row: number; pending: string }> = {
+  EventId: { row: Row.eventId, pending: 'event_id' },
+  EventName: { row: Row.event, pending: 'event_name' },
+  EventSource: { row: Row.event, pending: 'event_source' },
+  ReadOnly: { row: Row.time, pending: 'read_only' },
+  Username: { row: Row.principal, pending: 'username' },
+  AccessKeyId: { row: Row.principal, pending: 'access_key_id' },
+  ResourceName: { row: Row.resource, pending: 'resource_name' },
+  ResourceType: { row: Row.time, pending: 'resource_type' },
+};
 
 const STEP_RANGE = 'sequence > @from AND sequence <= @to';
 
@@ -69,21 +85,32 @@ export class AuditLookupIndex {
   private readonly read;
 
   constructor(private readonly db: Db) {
+    const from = `FROM audit_lookup_pending WHERE ${STEP_RANGE}`;
     const rows = [
-      `SELECT 0, sequence >> ${BUCKET_SHIFT}, '', event_time, sequence FROM audit_lookup_pending WHERE ${STEP_RANGE}`,
-      ...Object.values(ATTRIBUTES).map(({ code, column, coded }) => {
-        const value = coded ? `(SELECT id FROM audit_lookup_values WHERE attribute = ${code} AND value = ${column})` : column;
-        return `SELECT ${code}, sequence >> ${BUCKET_SHIFT}, ${value}, event_time, sequence FROM audit_lookup_pending WHERE ${STEP_RANGE} AND ${column} IS NOT NULL`;
-      }),
+      `SELECT ${Row.time}, sequence >> ${BUCKET_SHIFT}, read_only + 2 * coalesce(${valueId(RESOURCE_TYPE, 'resource_type')}, 0), event_time, sequence ${from}`,
+      `SELECT ${Row.eventId}, sequence >> ${BUCKET_SHIFT}, ${EVENT_ID_KEY('event_id')}, event_time, sequence ${from}`,
+      `SELECT ${Row.event}, sequence >> ${BUCKET_SHIFT}, ${valueId(Row.event, PAIR('event_name', 'event_source'))}, event_time, sequence ${from}`,
+      `SELECT ${Row.principal}, sequence >> ${BUCKET_SHIFT}, ${valueId(Row.principal, PRINCIPAL)}, event_time, sequence ${from}
+        AND (username IS NOT NULL OR access_key_id IS NOT NULL)`,
+      `SELECT ${Row.resource}, sequence >> ${BUCKET_SHIFT}, ${valueId(Row.resource, 'resource_name')}, event_time, sequence ${from} AND resource_name IS NOT NULL`,
     ];
-    const newValues = Object.values(ATTRIBUTES)
-      .filter(({ coded }) => coded)
-      .map(({ code, column }) => `SELECT DISTINCT ${code}, ${column} FROM audit_lookup_pending WHERE ${STEP_RANGE} AND ${column} IS NOT NULL`);
+    const newValues = [
+      `SELECT DISTINCT ${RESOURCE_TYPE}, resource_type ${from} AND resource_type IS NOT NULL`,
+      `SELECT DISTINCT ${Row.event}, ${PAIR('event_name', 'event_source')} ${from}`,
+      `SELECT DISTINCT ${Row.principal}, ${PRINCIPAL} ${from} AND (username IS NOT NULL OR access_key_id IS NOT NULL)`,
+      `SELECT DISTINCT ${Row.resource}, resource_name ${from} AND resource_name IS NOT NULL`,
+    ];
     this.stmts = {
       indexedUpTo: db.prepare('SELECT indexed_up_to FROM audit_lookup_state').pluck(),
       last: db.prepare('SELECT max(sequence) FROM audit_entries').pluck(),
       values: db.prepare(`INSERT OR IGNORE INTO audit_lookup_values (attribute, value) ${newValues.join(' UNION ALL ')}`),
       valueId: db.prepare('SELECT id FROM audit_lookup_values WHERE attribute = ? AND value = ?').pluck(),
+      // A pair's numbers by its first half (a range of the unique index) or by its second (a scan of that kind's few values).
+      firstHalf: db.prepare(`SELECT id FROM audit_lookup_values WHERE attribute = @kind AND value >= @value || char(31) AND value < @value || char(32)`).pluck(),
+      secondHalf: db.prepare(`SELECT id FROM audit_lookup_values WHERE attribute = @kind AND substr(value, instr(value, char(31)) + 1) = @value`).pluck(),
+      resourceTypes: db.prepare(`SELECT id FROM audit_lookup_values WHERE attribute = ${RESOURCE_TYPE}`).pluck(),
+      eventIdKey: db.prepare(`SELECT ${EVENT_ID_KEY('@value')}`).pluck(),
+      eventIdOf: db.prepare("SELECT json_extract(record, '$.eventID') FROM audit_entries WHERE sequence = ?").pluck(),
       // Grouped by attribute, in sequence order: each attribute's rows go to the end of its bucket's ranges.
       insert: db.prepare(`INSERT OR IGNORE INTO audit_lookup (attribute, bucket, value, event_time, sequence) ${rows.join(' UNION ALL ')}`),
       buckets: db.prepare(`INSERT INTO audit_lookup_buckets (bucket, min_time, max_time)
@@ -136,12 +163,12 @@ export class AuditLookupIndex {
   forgetBefore(sequence: number): void {
     const edge = sequence >> BUCKET_SHIFT;
     for (const bucket of this.stmts.bucketsBefore.all(edge) as number[]) this.dropBucket(bucket);
-    for (const code of ATTRIBUTE_CODES) this.stmts.dropRowsBefore.run(code, edge, sequence);
+    for (const kind of ROW_KINDS) this.stmts.dropRowsBefore.run(kind, edge, sequence);
     this.stmts.pendingBefore.run(sequence);
   }
 
   private dropBucket(bucket: number): void {
-    for (const code of ATTRIBUTE_CODES) this.stmts.dropBucketRows.run(code, bucket);
+    for (const kind of ROW_KINDS) this.stmts.dropBucketRows.run(kind, bucket);
     this.stmts.dropBucket.run(bucket);
   }
 
@@ -165,7 +192,6 @@ export class AuditLookupIndex {
   }
 
   private find(query: AuditLookupQuery): number[] {
-    const attribute = query.attribute ? ATTRIBUTES[query.attribute.key] : undefined;
     const bounds = {
       // Nothing older than the retention period is answered, even where its rows are still there.
       startTime: Math.max(query.startTime ?? Number.MIN_SAFE_INTEGER, this.stmts.retainedFrom.get() as number),
@@ -173,21 +199,53 @@ export class AuditLookupIndex {
       before: query.beforeSequence ?? Number.MAX_SAFE_INTEGER,
       limit: query.limit,
     };
-    const value = query.attribute?.key === 'ReadOnly' ? (query.attribute.value === 'true' ? 1 : 0) : (query.attribute?.value ?? '');
+    const key = query.attribute?.key;
+    const value = key === 'ReadOnly' ? (query.attribute!.value === 'true' ? 1 : 0) : (query.attribute?.value ?? '');
     const indexed = this.indexedUpTo();
-    let hits = this.tailScan(attribute?.column).all({ ...bounds, indexed, ...(attribute ? { value } : {}) }) as Hit[];
-    // The index holds a coded attribute's values by number; a value it never numbered is in no indexed row.
-    const indexedValue = attribute?.coded ? (this.stmts.valueId.get(attribute.code, value) as number | undefined) : value;
-    if (indexedValue === undefined) return hits.map((hit) => hit.sequence);
+    let hits = this.tailScan(key && LOOKUPS[key].pending).all({ ...bounds, indexed, ...(key ? { value } : {}) }) as Hit[];
+    const row = key ? LOOKUPS[key].row : Row.time;
+    const values = this.indexedValues(key, value);
+    if (!values.length) return hits.map((hit) => hit.sequence);
     const lastBucket = Math.floor(Math.min(indexed, bounds.before - 1) / 2 ** BUCKET_SHIFT);
     const buckets = this.stmts.candidates.all({ lastBucket, startTime: bounds.startTime, endTime: bounds.endTime }) as { bucket: number; max_time: number }[];
+    // Only a short event ID key can match another ID: each hit is checked against its record.
+    const matches = key === 'EventId' ? (hit: Hit) => this.stmts.eventIdOf.get(hit.sequence) === value : undefined;
     for (const { bucket, max_time } of buckets) {
       // Buckets come newest first by their latest time: once one cannot beat the page's last hit, none after it can.
       if (hits.length >= query.limit && max_time < hits[query.limit - 1]!.event_time) break;
-      const found = this.stmts.range.all({ ...bounds, attribute: attribute?.code ?? 0, bucket, value: indexedValue }) as Hit[];
+      let found: Hit[] = [];
+      for (const indexedValue of values) found.push(...(this.stmts.range.all({ ...bounds, attribute: row, bucket, value: indexedValue }) as Hit[]));
+      if (matches) found = found.filter(matches);
       if (found.length) hits = [...hits, ...found].sort(newestFirst).slice(0, query.limit);
     }
     return hits.map((hit) => hit.sequence);
+  }
+
+  /** The values of the indexed rows a lookup probes (none if the index holds none that match). */
+  private indexedValues(key: AuditLookupKey | undefined, value: string | number): (string | number | Buffer)[] {
+    const types = () => [0, ...(this.stmts.resourceTypes.all() as number[])];
+    switch (key) {
+      case undefined:
+        return types().flatMap((type) => [2 * type, 2 * type + 1]);
+      case 'ReadOnly':
+        return types().map((type) => 2 * type + (value as number));
+      case 'ResourceType': {
+        const type = this.stmts.valueId.get(RESOURCE_TYPE, value) as number | undefined;
+        return type === undefined ? [] : [2 * type, 2 * type + 1];
+      }
+      case 'EventId':
+        return [this.stmts.eventIdKey.get({ value }) as string | Buffer];
+      case 'EventName':
+      case 'Username':
+        return this.stmts.firstHalf.all({ kind: LOOKUPS[key].row, value }) as number[];
+      case 'EventSource':
+      case 'AccessKeyId':
+        return this.stmts.secondHalf.all({ kind: LOOKUPS[key].row, value }) as number[];
+      case 'ResourceName': {
+        const id = this.stmts.valueId.get(Row.resource, value) as number | undefined;
+        return id === undefined ? [] : [id];
+      }
+    }
   }
 
   /** Entries after indexed_up_to that match, newest first: a scan of the pending keys only (sequence is the rowid). */
