@@ -12,7 +12,7 @@ import { AuditWriter } from '../../src/audit/audit-writer.js';
 import type { AuditEntryRecord, AuditLookupKey, AuditLookupQuery } from '../../src/storage/index.js';
 import { auditMigrations, openAuditDatabase } from '../../src/storage/sqlite/audit-database.js';
 import { BUCKET_SHIFT } from '../../src/storage/sqlite/audit-lookup-index.js';
-import { migrate, openDurable } from '../../src/storage/sqlite/sqlite-durable.js';
+import { migrate, openDurable, type Db } from '../../src/storage/sqlite/sqlite-durable.js';
 import { SqliteAuditRepository } from '../../src/storage/sqlite/sqlite-audit-repository.js';
 import { insertOldEntries } from './old-audit-schema.js';
 
@@ -111,6 +111,24 @@ async function assertLookups(audit: SqliteAuditRepository, state: string): Promi
   }
 }
 
+/** The keys of entries not yet indexed, as a batch's commit leaves them. */
+function addPendingKeys(db: Db, pending: AuditEntryRecord[]): void {
+  const keys = db.prepare(`INSERT INTO audit_lookup_pending (sequence, event_id, event_time, event_name, event_source, read_only, username,
+    access_key_id, resource_name, resource_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  for (const e of pending) {
+    keys.run(e.sequence, e.eventId, e.eventTime, e.eventName, e.eventSource, e.readOnly ? 1 : 0, e.username ?? null, e.accessKeyId ?? null,
+      e.resourceName ?? null, e.resourceType ?? null);
+  }
+}
+
+/** The audit database at `path` once a writer has opened it (migrating it) and brought its index up to date, as at start. */
+async function caughtUp(path: string): Promise<Db> {
+  const writer = AuditWriter.onSqlite(openAuditDatabase(path), []);
+  writer.catchUp();
+  await writer.close();
+  return openAuditDatabase(path);
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'coffer-audit-lookup-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -169,18 +187,10 @@ describe('audit lookup index', () => {
     const rows = db.prepare('SELECT count(*) FROM audit_lookup').pluck().get();
     // As if the last step had not been committed: its rows, its state and the keys it took go together.
     db.exec(`DELETE FROM audit_lookup WHERE sequence > 5000; UPDATE audit_lookup_state SET indexed_up_to = 5000`);
-    const keys = db.prepare(`INSERT INTO audit_lookup_pending (sequence, event_id, event_time, event_name, event_source, read_only, username,
-      access_key_id, resource_name, resource_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    for (const e of entries.filter((entry) => entry.sequence > 5000)) {
-      keys.run(e.sequence, e.eventId, e.eventTime, e.eventName, e.eventSource, e.readOnly ? 1 : 0, e.username ?? null, e.accessKeyId ?? null,
-        e.resourceName ?? null, e.resourceType ?? null);
-    }
+    addPendingKeys(db, entries.filter((entry) => entry.sequence > 5000));
     db.close();
 
-    const writer = AuditWriter.onSqlite(openAuditDatabase(path), []);
-    writer.catchUp();
-    await writer.close();
-    const reopened = openAuditDatabase(path);
+    const reopened = await caughtUp(path);
     try {
       assert.equal(reopened.prepare('SELECT count(*) FROM audit_lookup').pluck().get(), rows);
       assert.equal(reopened.prepare('SELECT indexed_up_to FROM audit_lookup_state').pluck().get(), COUNT);
@@ -197,10 +207,7 @@ describe('audit lookup index', () => {
     insertOldEntries(old, entries);
     old.close();
 
-    const writer = AuditWriter.onSqlite(openAuditDatabase(path), []);
-    writer.catchUp();
-    await writer.close();
-    const db = openAuditDatabase(path);
+    const db = await caughtUp(path);
     try {
       assert.deepEqual(db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'audit_by_%'").all(), []);
       assert.equal(db.prepare('SELECT count(*) FROM audit_entries').pluck().get(), COUNT);
@@ -221,17 +228,10 @@ describe('audit lookup index', () => {
     old.exec(`INSERT INTO audit_lookup VALUES (0, 0, '', ${T0}, 1), (9, 0, 'x', ${T0}, 2);
       INSERT INTO audit_lookup_values (attribute, value) VALUES (2, 'GetSecretValue');
       UPDATE audit_lookup_state SET indexed_up_to = ${COUNT - 300}`);
-    const keys = old.prepare(`INSERT INTO audit_lookup_pending VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    for (const e of entries.slice(COUNT - 300)) {
-      keys.run(e.sequence, e.eventId, e.eventTime, e.eventName, e.eventSource, e.readOnly ? 1 : 0, e.username ?? null, e.accessKeyId ?? null,
-        e.resourceName ?? null, e.resourceType ?? null);
-    }
+    addPendingKeys(old, entries.slice(COUNT - 300));
     old.close();
 
-    const writer = AuditWriter.onSqlite(openAuditDatabase(path), []);
-    writer.catchUp();
-    await writer.close();
-    const db = openAuditDatabase(path);
+    const db = await caughtUp(path);
     try {
       assert.equal(db.prepare('SELECT indexed_up_to FROM audit_lookup_state').pluck().get(), COUNT);
       assert.equal(db.prepare('SELECT count(*) FROM audit_lookup_pending').pluck().get(), 0);
