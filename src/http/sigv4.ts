@@ -161,7 +161,9 @@ function parseAuthorization(header: string, req: IncomingMessage) {
   if (!header.startsWith('AWS4-HMAC-SHA256 ')) {
     throw authError('IncompleteSignatureException', `Authorization header requires the 'AWS4-HMAC-SHA256' algorithm. Authorization=${header}`);
   }
-  const parts = new Map<string, string>();
+  let credential: string | undefined;
+  let signedHeaders: string | undefined;
+  let signature: string | undefined;
   for (const raw of header.slice('AWS4-HMAC-SHA256 '.length).split(',')) {
     const part = raw.trim();
     if (!part) continue;
@@ -169,11 +171,11 @@ function parseAuthorization(header: string, req: IncomingMessage) {
     if (eq < 0) {
       throw authError('IncompleteSignatureException', `'${part}' not a valid key=value pair (missing equal-sign) in Authorization header: '${header}'.`);
     }
-    parts.set(part.slice(0, eq), part.slice(eq + 1));
+    const name = part.slice(0, eq);
+    if (name === 'Credential') credential = part.slice(eq + 1);
+    else if (name === 'SignedHeaders') signedHeaders = part.slice(eq + 1);
+    else if (name === 'Signature') signature = part.slice(eq + 1);
   }
-  const credential = parts.get('Credential');
-  const signedHeaders = parts.get('SignedHeaders');
-  const signature = parts.get('Signature');
   const amzDate = (req.headers['x-amz-date'] as string | undefined) ?? dateHeaderAsAmz(req.headers.date);
   if (!credential) problems.push("Authorization header requires 'Credential' parameter.");
   if (!signature) problems.push("Authorization header requires 'Signature' parameter.");
@@ -184,7 +186,8 @@ function parseAuthorization(header: string, req: IncomingMessage) {
   if (!names.includes('host')) {
     throw authError('InvalidSignatureException', "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
   }
-  const unsigned = Object.keys(req.headers).filter((name) => mustBeSigned(name) && !names.includes(name));
+  const unsigned: string[] = [];
+  for (const name in req.headers) if (mustBeSigned(name) && !names.includes(name)) unsigned.push(name);
   if (unsigned.length) {
     throw authError('InvalidSignatureException', `There were headers present in the request which were not signed: ${unsigned.sort().join(', ')}`);
   }
@@ -257,20 +260,28 @@ function canonicalQuery(url: string): string {
 
 /** Signed header values rebuilt from the raw headers: trimmed, whitespace runs collapsed, duplicates joined with ','. */
 function canonicalHeaders(req: IncomingMessage, names: string[]): string {
-  const values = new Map<string, string[]>();
-  const wanted = new Set(names);
   const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!.toLowerCase();
-    if (!wanted.has(name)) continue;
-    const value = raw[i + 1]!.trim().replace(/\s+/g, ' ');
-    const list = values.get(name);
-    if (list) list.push(value);
-    else values.set(name, [value]);
-  }
   let out = '';
-  for (const name of names) out += `${name}:${(values.get(name) ?? []).join(',')}\n`;
+  // A request signs a handful of headers and sends a few more: a scan per name costs less than maps of them.
+  for (const name of names) {
+    let value: string | undefined;
+    for (let i = 0; i < raw.length; i += 2) {
+      const given = raw[i]!;
+      if (given.length !== name.length || given.toLowerCase() !== name) continue;
+      const normalized = canonicalValue(raw[i + 1]!);
+      value = value === undefined ? normalized : `${value},${normalized}`;
+    }
+    out += `${name}:${value ?? ''}\n`;
+  }
   return out;
+}
+
+/** Whitespace that canonicalization changes: a run, or any whitespace but a plain space. */
+const UNCOLLAPSED = /\s\s|[^\S ]/;
+
+function canonicalValue(value: string): string {
+  const trimmed = value.trim();
+  return UNCOLLAPSED.test(trimmed) ? trimmed.replace(/\s+/g, ' ') : trimmed;
 }
 
 function safeDecode(s: string): string {

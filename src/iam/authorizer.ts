@@ -1,9 +1,11 @@
 import {
   accessDeniedMessage,
-  buildAuthorizationRequest,
+  callerKeys,
   evaluate,
   parsePolicy,
   PolicyCache,
+  targetRequest,
+  type CallerKeys,
   type ContextValue,
   type PolicySet,
 } from './policy/index.js';
@@ -40,6 +42,12 @@ export interface AuthorizationTarget {
   readonly context?: Readonly<Record<string, ContextValue>>;
 }
 
+interface CallerState {
+  known: CallerPolicies | undefined;
+  orphaned: boolean;
+  keys: CallerKeys;
+}
+
 export type AuthorizationOutcome = { allowed: true } | { allowed: false; message: string };
 
 /** What a stored policy that no longer parses stands for. */
@@ -55,6 +63,8 @@ export class Authorizer {
   // Stored policies were validated when written; one that no longer parses grants nothing and denies all.
   private readonly resourcePolicies = new PolicyCache('resource', DENY_ALL);
   private readonly sessionPolicies = new PolicyCache('identity', DENY_ALL);
+  /** Each request's caller (a Caller lives as long as its request). */
+  private readonly callers = new WeakMap<Caller, CallerState>();
 
   constructor(private readonly directory?: PrincipalDirectory) {}
 
@@ -64,25 +74,8 @@ export class Authorizer {
   }
 
   async decide(caller: Caller, target: AuthorizationTarget): Promise<AuthorizationOutcome> {
-    const known = await this.policiesOf(caller.principalArn);
-    const root = caller.principalArn.endsWith(':root');
-    const stale = known?.principalCreatedAt !== undefined && caller.credentialsIssuedAt !== undefined && caller.credentialsIssuedAt < known.principalCreatedAt;
-    // A principal that no longer exists, or credentials of a deleted namesake, are granted nothing, not even by a resource policy naming its ARN.
-    const orphaned = !root && this.directory !== undefined && (known === undefined || stale);
-    const request = buildAuthorizationRequest({
-      principalArn: caller.principalArn,
-      sessionIssuerArn: caller.sessionIssuerArn,
-      action: target.action,
-      resource: target.resource,
-      now: caller.now,
-      sourceIp: caller.sourceIp,
-      secureTransport: caller.secureTransport,
-      userId: known?.userId,
-      principalTags: known?.principalTags,
-      requestTags: target.requestTags,
-      resourceTags: target.resourceTags,
-      context: target.context,
-    });
+    const { known, orphaned, keys } = this.callers.get(caller) ?? this.remember(caller, await this.policiesOf(caller.principalArn));
+    const request = targetRequest(keys, target);
     const policies: PolicySet = orphaned ? {} : {
       identityPolicies: known?.identityPolicies,
       permissionsBoundary: known?.permissionsBoundary,
@@ -92,6 +85,28 @@ export class Authorizer {
     };
     const result = evaluate(policies, request);
     return result.decision === 'Allow' ? { allowed: true } : { allowed: false, message: accessDeniedMessage(request, result) };
+  }
+
+  /** What the decisions of one request share: a request is often decided against several targets (a secret and its key). */
+  private remember(caller: Caller, known: CallerPolicies | undefined): CallerState {
+    const root = caller.principalArn.endsWith(':root');
+    const stale = known?.principalCreatedAt !== undefined && caller.credentialsIssuedAt !== undefined && caller.credentialsIssuedAt < known.principalCreatedAt;
+    const state: CallerState = {
+      known,
+      // A principal that no longer exists, or credentials of a deleted namesake, are granted nothing, not even by a resource policy naming its ARN.
+      orphaned: !root && this.directory !== undefined && (known === undefined || stale),
+      keys: callerKeys({
+        principalArn: caller.principalArn,
+        sessionIssuerArn: caller.sessionIssuerArn,
+        now: caller.now,
+        sourceIp: caller.sourceIp,
+        secureTransport: caller.secureTransport,
+        userId: known?.userId,
+        principalTags: known?.principalTags,
+      }),
+    };
+    this.callers.set(caller, state);
+    return state;
   }
 
   private async policiesOf(principalArn: string): Promise<CallerPolicies | undefined> {

@@ -2,7 +2,9 @@
 export type ContextValue = string | readonly string[];
 
 /** Condition keys of a request, by lower-cased name (AWS key names are case-insensitive). */
-export type ContextKeys = ReadonlyMap<string, ContextValue>;
+export interface ContextKeys extends Iterable<readonly [string, ContextValue]> {
+  get(key: string): ContextValue | undefined;
+}
 
 /** AWS's aws:PrincipalType values, plus the service principals that resource policies may name. */
 export type PrincipalType = 'Account' | 'User' | 'AssumedRole' | 'FederatedUser' | 'Service';
@@ -103,6 +105,16 @@ function cachedPrincipal(arn: string, sessionIssuerArn: string | undefined): Req
  * Built once per request, so the global keys are written already lower-cased.
  */
 export function buildAuthorizationRequest(input: AuthorizationRequestInput): AuthorizationRequest {
+  return targetRequest(callerKeys(input), input);
+}
+
+/** A request's keys that depend on the caller alone: built once when a request is decided against several targets. */
+export interface CallerKeys {
+  readonly principal: RequestPrincipal;
+  readonly keys: ReadonlyMap<string, ContextValue>;
+}
+
+export function callerKeys(input: Omit<AuthorizationRequestInput, 'action'>): CallerKeys {
   const principal = cachedPrincipal(input.principalArn, input.sessionIssuerArn);
   const keys = new Map<string, ContextValue>();
 
@@ -125,19 +137,35 @@ export function buildAuthorizationRequest(input: AuthorizationRequestInput): Aut
   if (input.sourceIp !== undefined) keys.set('aws:sourceip', input.sourceIp);
 
   setTags(keys, 'aws:principaltag/', input.principalTags);
+  return { principal, keys };
+}
+
+/** The request against one target: the caller's keys, and over them the target's tags and context. */
+export function targetRequest(caller: CallerKeys, input: Pick<AuthorizationRequestInput, 'action' | 'resource' | 'resourceAccount' | 'requestTags' | 'resourceTags' | 'context'>): AuthorizationRequest {
+  const { principal } = caller;
+  const own = new Map<string, ContextValue>();
+  const keys: ContextKeys = !input.requestTags && !input.resourceTags && !input.context ? caller.keys : layered(own, caller.keys);
   if (input.requestTags) {
-    setTags(keys, 'aws:requesttag/', input.requestTags);
-    keys.set('aws:tagkeys', Object.keys(input.requestTags));
+    setTags(own, 'aws:requesttag/', input.requestTags);
+    own.set('aws:tagkeys', Object.keys(input.requestTags));
   }
   if (input.resourceTags) {
-    setTags(keys, 'aws:resourcetag/', input.resourceTags);
+    setTags(own, 'aws:resourcetag/', input.resourceTags);
     const service = input.action.slice(0, input.action.indexOf(':')).toLowerCase();
-    if (service) setTags(keys, `${service}:resourcetag/`, input.resourceTags);
+    if (service) setTags(own, `${service}:resourcetag/`, input.resourceTags);
   }
-  for (const key in input.context) keys.set(key.toLowerCase(), input.context[key]!);
+  for (const key in input.context) own.set(key.toLowerCase(), input.context[key]!);
 
   const request = { principal, action: input.action, resource: input.resource ?? '*', keys };
   return input.resourceAccount === undefined ? request : { ...request, resourceAccount: input.resourceAccount };
+}
+
+/** The target's keys over the caller's: a target's key of the same name wins. */
+function layered(own: ReadonlyMap<string, ContextValue>, base: ReadonlyMap<string, ContextValue>): ContextKeys {
+  return {
+    get: (key) => own.get(key) ?? base.get(key),
+    [Symbol.iterator]: () => new Map([...base, ...own])[Symbol.iterator](),
+  };
 }
 
 /** The time keys of the last second a request was in: every request of that second shares the same strings. */

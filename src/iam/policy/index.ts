@@ -3,13 +3,16 @@ export { accessDeniedMessage } from './access-denied-message.js';
 export {
   type AuthorizationRequest,
   type AuthorizationRequestInput,
+  type CallerKeys,
   type ContextKeys,
   type ContextValue,
   type PrincipalType,
   type RequestPrincipal,
   buildAuthorizationRequest,
+  callerKeys,
   describePrincipal,
   tagMap,
+  targetRequest,
 } from './authorization-request.js';
 export { type CompiledPolicy, type PolicyKind, type PolicyVersion, parsePolicy } from './policy-document.js';
 export { PolicyDocumentError } from './policy-document-error.js';
