@@ -33,9 +33,19 @@ export function decodeBlob(blob: Buffer): { header: BlobHeader; headerBytes: Buf
 }
 
 /** Encryption context in a canonical form (sorted keys), authenticated as AAD. */
-export function canonicalContext(context: Record<string, string> | undefined): Buffer {
+export function canonicalContext(context: Record<string, string> | CanonicalContext | undefined): Buffer {
+  if (context instanceof CanonicalContext) return context.bytes;
   // An empty context is no context (as in AWS): `{}` on one side and none on the other must agree.
   if (!context || Object.keys(context).length === 0) return Buffer.alloc(0);
   const keys = Object.keys(context).sort();
   return Buffer.from(JSON.stringify(keys.map((k) => [k, context[k]])));
+}
+
+/** An encryption context made canonical once, for a caller that uses it more than once. */
+export class CanonicalContext {
+  readonly bytes: Buffer;
+
+  constructor(context: Record<string, string>) {
+    this.bytes = canonicalContext(context);
+  }
 }

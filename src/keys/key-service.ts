@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { open, seal } from './aes-gcm.js';
-import { canonicalContext, decodeBlob, encodeHeader } from './ciphertext-blob.js';
+import { canonicalContext, decodeBlob, encodeHeader, type CanonicalContext } from './ciphertext-blob.js';
 import { KmsErrors } from './kms-errors.js';
 import type { RootCipher } from './root-key.js';
 import { ChangeCache } from '../storage/change-cache.js';
@@ -208,7 +208,7 @@ export class KeyService {
   /** Decrypts a blob; the key is found from the blob. With `expectedKeyId` the blob must belong to that key. */
   async decrypt(
     blob: Buffer,
-    context: EncryptionContext,
+    context: EncryptionContext | CanonicalContext,
     expectedKeyId?: string,
   ): Promise<{ plaintext: Buffer; key: KmsKeyRecord; materialId: string }> {
     const decoded = decodeBlob(blob);
@@ -268,7 +268,7 @@ export function materialPurpose(keyId: string, version: number): string {
   return `kms-key-material:${keyId}:${version}`;
 }
 
-function aad(header: Buffer, context: EncryptionContext): Buffer {
+function aad(header: Buffer, context: EncryptionContext | CanonicalContext): Buffer {
   return Buffer.concat([header, canonicalContext(context)]);
 }
 

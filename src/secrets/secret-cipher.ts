@@ -1,8 +1,8 @@
 import { open, seal } from '../keys/aes-gcm.js';
-import { canonicalContext, decodeBlob } from '../keys/ciphertext-blob.js';
+import { CanonicalContext, canonicalContext, decodeBlob } from '../keys/ciphertext-blob.js';
 import { KmsErrors } from '../keys/kms-errors.js';
 import { SecretsErrors, ServiceError } from '../errors/service-error.js';
-import type { KeyService } from '../keys/key-service.js';
+import type { EncryptionContext, KeyService } from '../keys/key-service.js';
 import type { DataKeyWrapping, KmsKeyRecord, Repositories, ValueType, VersionRecord } from '../storage/index.js';
 
 /** The key that protects a secret (in its region) when none is named: AWS-managed, created on first use. */
@@ -59,11 +59,11 @@ export class SecretCipher {
 
   /** Opens a value; a key service failure, or a value altered or moved, is a DecryptionFailure. */
   async decrypt(secretArn: string, version: SealedVersion): Promise<Buffer> {
-    const context = { SecretARN: secretArn, SecretVersionId: version.versionId };
-    const dataKey = await this.unwrapDataKey(version, context);
+    const aads = aadsOf(secretArn, version);
+    const dataKey = await this.unwrapDataKey(version, aads.context);
     try {
       if (version.ciphertext[0] !== VALUE_FORMAT) throw new Error('unknown value format');
-      return open(dataKey, version.ciphertext.subarray(1), valueAad(context, version.valueType));
+      return open(dataKey, version.ciphertext.subarray(1), aads.value);
     } catch {
       // A value that does not authenticate under its row's context was altered or moved.
       throw keyFailure('decrypt', KmsErrors.invalidCiphertext());
@@ -97,7 +97,7 @@ export class SecretCipher {
    * The data key from the first wrapping whose key can open it: the current one,
    * then those of keys the secret used before. All failing, the current one's failure is reported.
    */
-  private async unwrapDataKey(version: SealedVersion, context: Record<string, string>): Promise<Buffer> {
+  private async unwrapDataKey(version: SealedVersion, context: EncryptionContext | CanonicalContext): Promise<Buffer> {
     const wrappings: DataKeyWrapping[] = [version, ...(version.previousWrappings ?? [])];
     let firstError: unknown;
     for (const { wrappedDataKey } of wrappings) {
@@ -129,5 +129,24 @@ export function keyFailure(kind: 'encrypt' | 'decrypt', error: unknown): Service
 }
 
 function valueAad(context: Record<string, string>, type: ValueType): Buffer {
-  return Buffer.concat([canonicalContext(context), Buffer.from(type)]);
+  return valueAadOf(canonicalContext(context), type);
+}
+
+function valueAadOf(context: Buffer, type: ValueType): Buffer {
+  return Buffer.concat([context, Buffer.from(type)]);
+}
+
+/**
+ * A stored version's context and value AAD, by its ciphertext: the same Buffer
+ * for as long as its record is cached, so a read of a cached version makes neither again.
+ */
+const versionAads = new WeakMap<Buffer, { secretArn: string; versionId: string; valueType: ValueType; context: CanonicalContext; value: Buffer }>();
+
+function aadsOf(secretArn: string, version: SealedVersion): { context: CanonicalContext; value: Buffer } {
+  const cached = versionAads.get(version.ciphertext);
+  if (cached && cached.secretArn === secretArn && cached.versionId === version.versionId && cached.valueType === version.valueType) return cached;
+  const context = new CanonicalContext({ SecretARN: secretArn, SecretVersionId: version.versionId });
+  const aads = { secretArn, versionId: version.versionId, valueType: version.valueType, context, value: valueAadOf(context.bytes, version.valueType) };
+  versionAads.set(version.ciphertext, aads);
+  return aads;
 }
