@@ -140,8 +140,25 @@ export const MAX_TEXT_CHARS = 4 * 1024;
 const MAX_ARN_CHARS = 2048;
 
 function bounded(parameters: Parameters | null): Parameters | null {
-  if (parameters === null) return null;
+  if (parameters === null || surelyWithin(parameters, MAX_FIELD_BYTES)) return parameters;
   return Buffer.byteLength(JSON.stringify(parameters)) > MAX_FIELD_BYTES ? { omitted: true } : parameters;
+}
+
+/**
+ * Whether a value's JSON is surely no longer than `bytes`, from a bound
+ * counted without serializing it (most records hold a few short fields): each
+ * string character as the 6 bytes of its longest escape, each other member as
+ * its key and 32 bytes. Undecided past the bound.
+ */
+function surelyWithin(value: unknown, bytes: number): boolean {
+  let budget = bytes;
+  const fits = (item: unknown): boolean => {
+    if (typeof item === 'string') return (budget -= 6 * item.length + 2) >= 0;
+    if (item === null || typeof item !== 'object') return (budget -= 32) >= 0;
+    for (const key in item) if ((budget -= 6 * key.length + 4) < 0 || !fits((item as Record<string, unknown>)[key])) return false;
+    return (budget -= 2) >= 0;
+  };
+  return fits(value);
 }
 
 function truncated(text: string): string {
@@ -150,9 +167,16 @@ function truncated(text: string): string {
 
 /** `2025-05-20T20:45:00Z`: CloudTrail drops the milliseconds that toISOString keeps. */
 export function formatEventTime(time: Date): string {
-  // toISOString always ends in ".sssZ" for the years a record can carry.
-  return `${time.toISOString().slice(0, 19)}Z`;
+  const second = Math.floor(time.getTime() / 1000);
+  // Records of the same second share one string.
+  if (second !== lastEventTime.second) {
+    // toISOString always ends in ".sssZ" for the years a record can carry.
+    lastEventTime = { second, text: `${time.toISOString().slice(0, 19)}Z` };
+  }
+  return lastEventTime.text;
 }
+
+let lastEventTime = { second: NaN, text: '' };
 
 /** The error code of the outcome recorded for a request that a stop (a crash, a kill) interrupted between its two records. */
 export const OUTCOME_UNKNOWN = 'OutcomeUnknown';

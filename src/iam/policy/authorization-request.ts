@@ -1,3 +1,5 @@
+import { lowerCased } from './lower-cased.js';
+
 /** A condition key's value in the request: one string, or several for multivalued keys such as aws:TagKeys. */
 export type ContextValue = string | readonly string[];
 
@@ -151,10 +153,10 @@ export function targetRequest(caller: CallerKeys, input: Pick<AuthorizationReque
   }
   if (input.resourceTags) {
     setTags(own, 'aws:resourcetag/', input.resourceTags);
-    const service = input.action.slice(0, input.action.indexOf(':')).toLowerCase();
+    const service = input.action.slice(0, input.action.indexOf(':'));
     if (service) setTags(own, `${service}:resourcetag/`, input.resourceTags);
   }
-  for (const key in input.context) own.set(key.toLowerCase(), input.context[key]!);
+  for (const key in input.context) own.set(lowerCased(key), input.context[key]!);
 
   const request = { principal, action: input.action, resource: input.resource ?? '*', keys };
   return input.resourceAccount === undefined ? request : { ...request, resourceAccount: input.resourceAccount };
@@ -181,7 +183,7 @@ function timeKeys(ms: number): { epochTime: string; currentTime: string } {
 }
 
 function setTags(keys: Map<string, ContextValue>, prefix: string, tags: Readonly<Record<string, string>> | undefined): void {
-  for (const tag in tags) keys.set(prefix + tag.toLowerCase(), tags[tag]!);
+  for (const tag in tags) keys.set(lowerCased(prefix + tag), tags[tag]!);
 }
 
 /** Tags as policies see them: key → value (aws:PrincipalTag, aws:ResourceTag, aws:RequestTag). */

@@ -1,5 +1,6 @@
 import type { AuthorizationRequest } from './authorization-request.js';
 import { conditionsHold } from './condition-block.js';
+import { lowerCased } from './lower-cased.js';
 import type { CompiledPolicy, CompiledStatement } from './policy-document.js';
 import { resolveVariable } from './policy-variables.js';
 import { PrincipalMatch, excludedByNotPrincipal, matchPrincipal } from './principal-matcher.js';
@@ -76,7 +77,7 @@ const ALLOWED_ACROSS_ACCOUNTS: EvaluationResult = {
  * resource policy must allow.
  */
 export function evaluate(policies: PolicySet, request: AuthorizationRequest): EvaluationResult {
-  const action = lowerCaseAction(request.action);
+  const action = lowerCased(request.action);
   const isRoot = request.principal.type === 'Account';
   const identity = isRoot ? NO_POLICIES : policies.identityPolicies ?? NO_POLICIES;
   // AWS gives the root user no session policy; a session Coffer issues for the account (a rotation's) is capped by one.
@@ -112,23 +113,6 @@ export function evaluate(policies: PolicySet, request: AuthorizationRequest): Ev
   if (!identityAllows && !grantReplacesIdentity) return implicitDeny('identity-based policy', request.action);
   if (!boundaryAllows) return implicitDeny('permissions boundary', request.action);
   return implicitDeny('session policy', request.action);
-}
-
-/**
- * Requests name a few hundred distinct actions at most, so lower-casing each once saves a string
- * per evaluation; the bound keeps odd action names sent by clients from growing the cache.
- */
-const lowerCaseActions = new Map<string, string>();
-const LOWER_CASE_ACTIONS_LIMIT = 4096;
-
-function lowerCaseAction(action: string): string {
-  let lower = lowerCaseActions.get(action);
-  if (lower === undefined) {
-    if (lowerCaseActions.size >= LOWER_CASE_ACTIONS_LIMIT) lowerCaseActions.clear();
-    lower = action.toLowerCase();
-    lowerCaseActions.set(action, lower);
-  }
-  return lower;
 }
 
 function explicitDeny(policyType: PolicyType): EvaluationResult {
