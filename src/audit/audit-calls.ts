@@ -13,7 +13,7 @@ export type WriterCall = Exclude<AuditCall, { op: 'open' | 'close' | 'backup' }>
 export function callWriter(writer: AuditWriter, request: WriterCall): Promise<unknown> {
   switch (request.op) {
     case 'append':
-      return writer.append(request.records, request.keys, request.commits);
+      return writer.append(request.records, request.commits);
     case 'settleInterrupted':
       return writer.settleInterrupted();
     case 'lookup':

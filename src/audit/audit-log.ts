@@ -6,7 +6,6 @@ import { WriteGate } from '../storage/write-gate.js';
 import type { AuditEntryRecord, AuditLookupQuery } from '../storage/index.js';
 import type { DataDirMarks } from '../storage/data-dir-marks.js';
 import type { AuditRecord } from './audit-record.js';
-import { lookupKeysOf } from './audit-entry-record.js';
 import { AuditThread } from './audit-thread-client.js';
 import { InProcessAudit, type AuditCalls } from './audit-calls.js';
 import type { AuditChain } from './audit-chain.js';
@@ -16,9 +15,8 @@ import { signDigest } from './digest.js';
 import { serviceEventRecorder } from './service-events.js';
 
 interface Pending {
-  /** The record as JSON (the audit thread makes the canonical form its hash covers) and its lookup keys as JSON. */
+  /** The record as JSON (the audit thread makes the canonical form its hash covers, and takes its lookup keys). */
   text: string;
-  keys: string;
   resolve(): void;
   reject(error: Error): void;
 }
@@ -142,16 +140,14 @@ export class AuditLog implements AuditReader {
   record(record: AuditRecord): Promise<void> {
     this.options.observer?.record(record);
     let text: string;
-    let keys: string;
     try {
       // The audit thread turns it into the canonical form the chain hashes (native JSON is cheaper here).
       text = JSON.stringify(record);
-      keys = JSON.stringify(lookupKeysOf(record));
     } catch (error) {
       return Promise.reject(error as Error);
     }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ text, keys, resolve, reject });
+      this.queue.push({ text, resolve, reject });
       // Handed over after this turn of the event loop, so that every request whose I/O arrived in it goes in
       // one message; while a batch is being written, records wait for its answer and go together after it.
       if (!this.scheduled && !this.inFlight) {
@@ -279,12 +275,11 @@ export class AuditLog implements AuditReader {
     this.queue = [];
     // One string crosses to the thread more cheaply than an array of them; JSON text holds no raw newline.
     const records = batch.map((p) => p.text).join('\n');
-    const keys = `[${batch.map((p) => p.keys).join(',')}]`;
     const marks = this.options.marks;
     const started = performance.now();
     const observed = (ok: boolean) => this.options.observer?.batch(batch.length, (performance.now() - started) / 1000, ok);
     this.inFlightRecords = batch.length;
-    this.inFlight = this.thread.call<number>({ op: 'append', records, keys, commits: marks?.commits }).then(
+    this.inFlight = this.thread.call<number>({ op: 'append', records, commits: marks?.commits }).then(
       (sequence) => {
         observed(true);
         this.gate.succeeded();

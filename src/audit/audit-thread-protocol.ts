@@ -19,10 +19,10 @@ export interface AuditThreadConfig {
 export type AuditCall =
   | { op: 'open'; config: AuditThreadConfig }
   /**
-   * Records as JSON (not yet canonical), one a line, in the order they are to be chained, and their lookup keys
-   * (a JSON array of LookupKeys, one per record): the thread makes each record canonical before chaining it.
+   * Records as JSON (not yet canonical), one a line, in the order they are to be chained: the thread parses each,
+   * makes it canonical before chaining it and takes its lookup keys.
    */
-  | { op: 'append'; records: string; keys: string; /** coffer.db's newest commit number, recorded as audit.db's mark of it. */ commits?: number }
+  | { op: 'append'; records: string; /** coffer.db's newest commit number, recorded as audit.db's mark of it. */ commits?: number }
   /** Records the outcome of requests other processes (now gone) left pending as unknown; answers how many. */
   | { op: 'settleInterrupted' }
   | { op: 'lookup'; query: AuditLookupQuery }

@@ -44,9 +44,8 @@ async function pump(): Promise<void> {
     const batch = appends;
     appends = [];
     const records = batch.length === 1 ? batch[0]!.records : batch.map((r) => r.records).join('\n');
-    const keys = batch.length === 1 ? batch[0]!.keys : `[${batch.map((r) => r.keys.slice(1, -1)).join(',')}]`;
     const commits = Math.max(0, ...batch.map((r) => r.commits ?? 0));
-    await answer(batch.map((r) => r.id), () => open().append(records, keys, commits));
+    await answer(batch.map((r) => r.id), () => open().append(records, commits));
     // Between batches, once the waiting requests have their answer.
     writer?.maintainIndex();
   }

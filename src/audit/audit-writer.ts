@@ -58,20 +58,18 @@ export class AuditWriter {
   }
 
   /**
-   * Chains the records (JSON, one a line, made canonical here; lookup keys
-   * as a JSON array) on the stored head, read inside the write transaction
+   * Chains the records (JSON, one a line, made canonical here, where their
+   * lookup keys are taken too) on the stored head, read inside the write transaction
    * so that every writer of the chain agrees on it; commits; then writes the
    * entries to every sink. Resolves once they are durable everywhere. A
    * request record leaves its request pending in the same transaction; its
    * outcome record settles it. Resolves to the sequence of the last entry written.
    */
-  async append(records: string, keys: string, cofferCommits = 0): Promise<number> {
+  async append(records: string, cofferCommits = 0): Promise<number> {
     const parsed = records.split('\n').map((text) => JSON.parse(text) as AuditRecord);
-    const lookupKeys = JSON.parse(keys) as LookupKeys[];
-    if (lookupKeys.length !== parsed.length) throw new Error(`${parsed.length} audit records came with ${lookupKeys.length} sets of lookup keys`);
     // Canonicalized here, where there is time to spare (and before the write lock): the main thread sends plain JSON.stringify text.
     const texts = parsed.map((record) => canonicalJson(record));
-    await this.write(async () => ({ records: parsed, texts, keys: lookupKeys }), cofferCommits);
+    await this.write(async () => ({ records: parsed, texts, keys: parsed.map(lookupKeysOf) }), cofferCommits);
     return this.last;
   }
 

@@ -3,7 +3,7 @@ import { buildRecord, type AuditPhase, type AuditRecord } from '../../src/audit/
 import type { AuditWriter } from '../../src/audit/audit-writer.js';
 import { appendEntries, GENESIS_HEAD, headAfter, uint64, type ChainHead, type Entry } from '../../src/audit/hash-chain.js';
 import { signDigest, type Digest } from '../../src/audit/digest.js';
-import { lookupKeysOf, toEntryRecord } from '../../src/audit/audit-entry-record.js';
+import { toEntryRecord } from '../../src/audit/audit-entry-record.js';
 import type { AuditRepository } from '../../src/storage/index.js';
 
 export const ACCOUNT = '111122223333';
@@ -52,7 +52,7 @@ export function phasedRecord(requestID: string, phase: AuditPhase): AuditRecord 
 
 /** Appends records as one batch, as AuditLog hands them over; the sequence of the last. */
 export function appendRecords(writer: AuditWriter, ...records: AuditRecord[]): Promise<number> {
-  return writer.append(records.map((r) => JSON.stringify(r)).join('\n'), JSON.stringify(records.map(lookupKeysOf)));
+  return writer.append(records.map((r) => JSON.stringify(r)).join('\n'));
 }
 
 /** The interval the fixture's digests promise. */
