@@ -1,5 +1,5 @@
 import type { QueryModel, Shape } from './model-types.js';
-import type { RequestScope } from '../secrets/secret-scope.js';
+import type { RequestScope } from '../shared/request-scope.js';
 import type { AuthorizationTarget } from '../iam/authorizer.js';
 
 /** A request's authorization target; the action defaults to the operation's own. */

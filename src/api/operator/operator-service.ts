@@ -1,4 +1,4 @@
-import type { RootKeyManager } from '../../app/root-key-manager.js';
+import type { RootKeyManager } from '../../keys/root-key-manager.js';
 import { ServiceError } from '../../errors/service-error.js';
 import type { ProviderKind, RootKeyProvider } from '../../keys/root-key-providers.js';
 import type { JsonService, OperationHandler, RequestContext } from '../operation.js';
