@@ -67,8 +67,8 @@ export interface ApiService {
   /**
    * The member that holds the message of the JSON errors the front end answers for this API
    * (access denied, an operation Coffer does not serve): Secrets Manager's `Message`; absent,
-   * `message`, as AWS's front end writes it. A handler's own errors name theirs (ServiceError):
-   * they may cross APIs, as a KMS error answered through Secrets Manager keeps KMS's `message`.
+   * `message`, as AWS's front end writes it. The errors the domain raises carry their own
+   * (ServiceError, src/keys/kms-errors.ts): it raises them whichever API it serves.
    */
   messageKey?: MessageKey;
   /** The code of an internal failure (HTTP 500): AWS KMS answers KMSInternalException; absent, InternalServiceError. */
