@@ -1,6 +1,8 @@
 import type { QueryModel, Shape } from './model-types.js';
-import type { RequestScope } from '../secrets/secret-scope.js';
+import type { RequestScope } from '../shared/request-scope.js';
 import type { AuthorizationTarget } from '../iam/authorizer.js';
+import type { AuditedApi } from '../audit/request-record.js';
+import type { MessageKey } from '../errors/service-error.js';
 
 /** A request's authorization target; the action defaults to the operation's own. */
 export type RequestTarget = Omit<AuthorizationTarget, 'action'> & {
@@ -27,15 +29,19 @@ export interface RequestContext {
   authorize(target: RequestTarget): Promise<void>;
 }
 
-/** One operation of an AWS JSON 1.1 service: validated input in, output shape out. */
+/** One operation of an API: validated input in, output shape out. */
 export type OperationHandler = (ctx: RequestContext, input: Record<string, unknown>) => Promise<object | undefined>;
 
 /**
- * An AWS API: AWS JSON 1.1 (routed by `X-Amz-Target`), or the query protocol when `query` is
- * set (form in, XML out, routed by the signature's service and the `Action` parameter).
+ * One API Coffer serves, and all that the front end and the audit log know of it: how a
+ * request reaches it (AWS JSON 1.1, routed by `X-Amz-Target`; or the query protocol when
+ * `query` is set: form in, XML out, routed by the signature's service and the `Action`
+ * parameter), its model and handlers, what a request is authorized against, how the errors
+ * the front end answers for it read, and how CloudTrail records its calls. Serving another
+ * API is a folder under src/api/ that builds one of these, and its line in src/app/coffer-app.ts.
  */
-export interface JsonService {
-  /** JSON 1.1: the `X-Amz-Target` prefix; query services: their signing name (names the service in logs and audit). */
+export interface ApiService {
+  /** JSON 1.1: the `X-Amz-Target` prefix; query services: their signing name (names the service in logs). */
   targetPrefix: string;
   /**
    * Other `X-Amz-Target` prefixes that name the same service: the Smithy-generated SDKs (JavaScript
@@ -43,6 +49,8 @@ export interface JsonService {
    */
   targetAliases?: string[];
   signingName: string;
+  /** Its name in metrics; absent, the signing name (Coffer's own APIs share `coffer`, and give their target prefix). */
+  metricsName?: string;
   shapes: Record<string, Shape>;
   /** Input (and for query services output) shape name of every operation in the model. */
   operations: Record<string, { input?: string; output?: string }>;
@@ -56,6 +64,17 @@ export interface JsonService {
    * Absent, or for operations it does not name: the operation on `*`.
    */
   authorization?: (ctx: RequestContext, operation: string, input: Record<string, unknown>) => Promise<RequestTarget[] | 'handler' | undefined>;
+  /**
+   * The member that holds the message of the JSON errors the front end answers for this API
+   * (access denied, an operation Coffer does not serve): Secrets Manager's `Message`; absent,
+   * `message`, as AWS's front end writes it. The errors the domain raises carry their own
+   * (ServiceError, src/keys/kms-errors.ts): it raises them whichever API it serves.
+   */
+  messageKey?: MessageKey;
+  /** The code of an internal failure (HTTP 500): AWS KMS answers KMSInternalException; absent, InternalServiceError. */
+  internalErrorCode?: string;
+  /** How CloudTrail records its calls: its event source, and what a call changed and acted on. */
+  audit: AuditedApi;
 }
 
 /** A handler for an operation whose response is empty: runs the work and answers `{}`. */
@@ -73,8 +92,22 @@ export interface GeneratedQueryModel extends QueryModel {
   operations: Record<string, { input?: string; output?: string }>;
 }
 
+/** What the model module of one of Coffer's own APIs (src/api/operator, rotation-functions, change-feed) exports. */
+export interface CofferModel {
+  targetPrefix: string;
+  signingName: string;
+  shapes: Record<string, Shape>;
+  operations: Record<string, { input?: string; output?: string }>;
+}
+
+/** One of Coffer's own JSON APIs: they share the signing name `coffer`, so metrics name each by its target prefix. */
+export function cofferService(model: CofferModel, parts: Pick<ApiService, 'handlers' | 'authorization' | 'unauthenticated' | 'audit'>): ApiService {
+  const { targetPrefix, signingName, shapes, operations } = model;
+  return { targetPrefix, signingName, metricsName: targetPrefix, shapes, operations, ...parts };
+}
+
 /** A query-protocol service (IAM, STS): known by its signing name, answered in XML. */
-export function queryService(model: GeneratedQueryModel, parts: Pick<JsonService, 'handlers' | 'authorization'>): JsonService {
+export function queryService(model: GeneratedQueryModel, parts: Pick<ApiService, 'handlers' | 'authorization' | 'audit'>): ApiService {
   const { signingName, shapes, operations, apiVersion, xmlNamespace, errorStatus } = model;
   return { targetPrefix: signingName, signingName, shapes, operations, query: { apiVersion, xmlNamespace, errorStatus }, ...parts };
 }

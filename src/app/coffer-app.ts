@@ -29,7 +29,7 @@ import { cloudTrailService } from '../api/cloudtrail/cloudtrail-service.js';
 import { iamService } from '../api/iam/iam-service.js';
 import { stsService } from '../api/sts/sts-service.js';
 import { IamDirectory } from '../iam/directory/iam-directory.js';
-import { RootKeyManager, type UnsealPeers } from './root-key-manager.js';
+import { RootKeyManager, type UnsealPeers } from '../keys/root-key-manager.js';
 import { createLogger } from '../log/logger.js';
 import { SecretReader } from '../secrets/secret-reader.js';
 import { SecretService } from '../secrets/secret-service.js';
@@ -55,7 +55,6 @@ import { Authorizer } from '../iam/authorizer.js';
 import { AuditSigningKey } from '../audit/audit-signing-key.js';
 import { ARCHIVE_DIR_NAME } from '../audit/audit-archive.js';
 import { AUDIT_DB_FILE } from '../storage/sqlite/audit-database.js';
-import type { SecretsApiDeps } from '../api/secretsmanager/deps.js';
 import { RotationFunctionService } from '../rotation/rotation-function-service.js';
 import { WriteGate } from '../storage/write-gate.js';
 import { ROTATION_SERVICE_PRINCIPAL } from '../rotation/rotation-credentials.js';
@@ -140,9 +139,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   // Every process competes for the one lease of background work; its writes are fenced by it.
   const lease = new RunnerLease(storage, logger, config.runnerLeaseTtlSeconds * 1000);
   const background = lease.fenced(storage);
-  // The rotation service is set once it exists; rotations call this API through the server's own endpoint.
-  const secretsApi = { secrets, reader, keys, replication } as SecretsApiDeps;
-  const secretsManager = secretsManagerService(secretsApi);
+  // Known once the server listens: rotations call the APIs through it, like any client.
   let url = '';
   const directory = new IamDirectory(storage, accessKeys);
   const rotationFunctions = new RotationFunctionService(storage, ring, (role, now) =>
@@ -167,7 +164,6 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
     events,
     background: replicating(background, replicaSync),
   });
-  secretsApi.rotation = rotation.service;
 
   const database = new WriteGate({
     name: config.storage ? 'PostgreSQL database' : 'database coffer.db',
@@ -181,7 +177,7 @@ export async function startCoffer(config: CofferConfig, options: StartOptions = 
   const verifier = new SigV4Verifier(accessKeys, { verifySignatures: !config.dev, clock: options.clock });
   const dispatcher = new Dispatcher({
     services: [
-      secretsManager,
+      secretsManagerService({ secrets, reader, keys, replication, rotation: rotation.service }),
       kmsService({ keys, admin }),
       rotationFunctionsService({ functions: rotationFunctions }),
       changeFeedService({ reader, keys, feed }),

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { SigningCredentials } from '../http/sigv4-signer.js';
 import type { AccessKeyStore } from '../iam/access-key-store.js';
 import type { StsSessions } from '../iam/directory/sts-sessions.js';
 import type { RotationFunctionService } from '../rotation/rotation-function-service.js';
@@ -9,8 +10,8 @@ import { RotationRunner } from '../rotation/rotation-runner.js';
 import { RotationScheduler } from '../rotation/rotation-scheduler.js';
 import { RotationService } from '../rotation/rotation-service.js';
 import { pendingCopier } from '../rotation/secrets-port.js';
-import { signedSecretsPort } from '../rotation/signed-secrets-port.js';
-import type { RequestScope } from '../secrets/secret-scope.js';
+import { signedSecretsPort } from './signed-secrets-port.js';
+import type { RequestScope } from '../shared/request-scope.js';
 import type { Storage } from '../storage/index.js';
 import type { ServiceEventRecorder } from '../audit/service-events.js';
 
@@ -41,9 +42,12 @@ export interface RotationSetupDeps {
 export function setUpRotation(deps: RotationSetupDeps) {
   const { storage, logger, clock } = deps;
   const sessions = rotationSessions({ accessKeys: deps.accessKeys, sts: deps.sts });
+  // The server's own endpoint, as any client calls it: each call validated, authorized and audited.
+  const secretsPort = (region: string, credentials: SigningCredentials) =>
+    signedSecretsPort({ endpoint: deps.endpointUrl(), region, credentials, certificate: deps.certificate });
   const invokers = rotationInvokers({
     endpointUrl: deps.endpointUrl,
-    certificate: deps.certificate,
+    secretsPort,
     clock,
     sessions,
     sandbox: bubblewrapSandbox(deps.sandbox),
@@ -52,8 +56,7 @@ export function setUpRotation(deps: RotationSetupDeps) {
   // Coffer stages the copy itself, as the account, through its own endpoint, with a session for that secret alone.
   const stagingPort = async (scope: RequestScope, secretArn: string) => {
     const session = await sessions({ name: 'test-staging' }, secretArn, scope, (clock ?? Date.now)() + 5 * 60_000);
-    const port = signedSecretsPort({ endpoint: deps.endpointUrl(), region: scope.region, credentials: session.credentials, certificate: deps.certificate });
-    return { port, release: session.release };
+    return { port: secretsPort(scope.region, session.credentials), release: session.release };
   };
   const runner = new RotationRunner(storage, invokers, logger, clock, pendingCopier(stagingPort), deps.events);
   const service = new RotationService(storage, runner);

@@ -1,11 +1,10 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { RootKeyRing } from '../keys/root-key.js';
+import { AUDIT_SIGNING_KEY_PURPOSE as PURPOSE, AUDIT_SIGNING_KEY_SETTING as PRIVATE_SETTING } from '../keys/root-sealed-purposes.js';
 import type { Storage } from '../storage/index.js';
 
-const PRIVATE_SETTING = 'audit-signing-key';
 const PUBLIC_SETTING = 'audit-public-key';
-const PURPOSE = 'audit-signing-key';
 
 /**
  * The Ed25519 key that signs digests of the audit chain, made on first use.
@@ -75,6 +74,3 @@ export class AuditSigningKey {
     return this.key;
   }
 }
-
-export const AUDIT_SIGNING_KEY_PURPOSE = PURPOSE;
-export const AUDIT_SIGNING_KEY_SETTING = PRIVATE_SETTING;

@@ -1,31 +1,26 @@
 import type { IncomingMessage } from 'node:http';
-import { targetPrefix as cloudTrailPrefix } from '../api/cloudtrail/model.generated.js';
 import { buildRecord, type AuditPhase, type AuditRecord, type AuditResource, type UserIdentity } from './audit-record.js';
 
-/** CloudTrail's event source of each API Coffer serves. */
-const EVENT_SOURCES: Record<string, string> = {
-  secretsmanager: 'secretsmanager.amazonaws.com',
-  TrentService: 'kms.amazonaws.com',
-  [cloudTrailPrefix]: 'cloudtrail.amazonaws.com',
-  CofferOperator: 'operator.coffer',
-  CofferRotationFunctions: 'rotation-functions.coffer',
-  CofferChangeFeed: 'change-feed.coffer',
-  // Query-protocol services are named by their signing name.
-  iam: 'iam.amazonaws.com',
-  sts: 'sts.amazonaws.com',
-};
+/** What the audit log knows of an API: each API's descriptor declares it (`audit` of `ApiService`, src/api/operation.ts). */
+export interface AuditedApi {
+  /** CloudTrail's event source: `kms.amazonaws.com`, or for Coffer's own APIs `<name>.coffer`. */
+  eventSource: string;
+  /**
+   * Operations that change nothing although their names do not say so (KMS's cryptographic
+   * operations): like reads, recorded once and without their response (their answers are
+   * plaintext, ciphertext or signatures, and would only be dropped again by redaction).
+   */
+  changesNothing?: RegExp;
+  /** The resources a call acted on (CloudTrail's `resources`), from its request and its answer. */
+  resources?(account: string, input: Record<string, unknown> | undefined, output: object | undefined): AuditResource[] | undefined;
+}
+
 const READ_ONLY = /^(Get|List|Describe|BatchGet|Lookup|GenerateRandom)/;
-/**
- * KMS operations that change nothing: CloudTrail records no response for
- * them, as for every read (their answers are plaintext, ciphertext or
- * signatures, and would only be dropped again by redaction).
- */
-const KMS_CRYPTO = /^(Encrypt|Decrypt|ReEncrypt|GenerateDataKey|GenerateMac|VerifyMac|Sign|Verify|DeriveSharedSecret)/;
 
 export interface RequestFacts {
   requestId: string;
-  /** `X-Amz-Target`'s prefix (a query service's signing name) and operation, as far as the request named them. */
-  targetPrefix?: string;
+  /** The API and operation the request was routed to, once it was. */
+  api?: AuditedApi;
   operation?: string;
   account: string;
   region: string;
@@ -52,35 +47,34 @@ export function requestRecord(req: IncomingMessage, facts: RequestFacts, phase?:
     userAgent: String(req.headers['user-agent'] ?? ''),
     userIdentity: identity(facts),
     requestParameters: facts.input,
-    responseElements: changesSomething(eventSource, eventName) ? facts.output : undefined,
+    responseElements: changesSomething(facts.api, eventName) ? facts.output : undefined,
     error: facts.error,
     requestID: facts.requestId,
     readOnly: isReadOnly(eventName),
     time: new Date(facts.time),
-    resources: resourcesOf(eventSource, facts.account, facts.input, facts.output),
+    resources: facts.api?.resources?.(facts.account, facts.input, facts.output),
     ...(phase ? { auditPhase: phase } : {}),
   });
 }
 
 function eventOf(facts: RequestFacts): { eventSource: string; eventName: string } {
-  return { eventSource: (facts.targetPrefix && EVENT_SOURCES[facts.targetPrefix]) ?? 'unknown.coffer', eventName: facts.operation ?? 'Unknown' };
+  return { eventSource: facts.api?.eventSource ?? 'unknown.coffer', eventName: facts.operation ?? 'Unknown' };
 }
 
 /** Whether the routed request asks for a change (it is then recorded before it acts, as well as after). */
 export function requestChanges(facts: RequestFacts): boolean {
-  const { eventSource, eventName } = eventOf(facts);
-  return changesSomething(eventSource, eventName);
+  return changesSomething(facts.api, eventOf(facts).eventName);
 }
 
 /**
- * Whether a call changes something: neither a read nor a KMS cryptographic
- * operation. CloudTrail records `responseElements` only for these. A read's
- * answer is never recorded: a LookupEvents record holding the events it
- * returned would hold earlier LookupEvents records, and grow without bound.
+ * Whether a call changes something: neither a read nor an operation its API
+ * says changes nothing. CloudTrail records `responseElements` only for these.
+ * A read's answer is never recorded: a LookupEvents record holding the events
+ * it returned would hold earlier LookupEvents records, and grow without bound.
  */
-function changesSomething(eventSource: string, eventName: string): boolean {
+function changesSomething(api: AuditedApi | undefined, eventName: string): boolean {
   if (isReadOnly(eventName)) return false;
-  return !(eventSource === 'kms.amazonaws.com' && KMS_CRYPTO.test(eventName));
+  return !api?.changesNothing?.test(eventName);
 }
 
 /** Whether an operation only reads (CloudTrail's readOnly). */
@@ -105,18 +99,4 @@ function identity({ account, principalArn, principalId, sessionIssuerArn, access
     };
   }
   return { type: 'IAMUser', arn: principalArn, userName: principalArn.split('/').pop(), principalId: principalId ?? principalArn, ...common };
-}
-
-/** The secret or key the call acted on: the ARN the answer names, else the id the request gave. */
-function resourcesOf(eventSource: string, account: string, input?: Record<string, unknown>, output?: object): AuditResource[] | undefined {
-  const out = (output ?? {}) as Record<string, unknown>;
-  if (eventSource === 'secretsmanager.amazonaws.com') {
-    const id = (out.ARN ?? input?.SecretId) as string | undefined;
-    return id ? [{ ARN: id, accountId: account, type: 'AWS::SecretsManager::Secret' }] : undefined;
-  }
-  if (eventSource === 'kms.amazonaws.com') {
-    const id = ((out.KeyMetadata as { Arn?: string } | undefined)?.Arn ?? out.KeyId ?? input?.KeyId ?? input?.DestinationKeyId) as string | undefined;
-    return id ? [{ ARN: id, accountId: account, type: 'AWS::KMS::Key' }] : undefined;
-  }
-  return undefined;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Worker } from 'node:cluster';
-import type { UnsealMaterial, UnsealPeers } from '../app/root-key-manager.js';
+import type { UnsealMaterial, UnsealPeers } from '../keys/root-key-manager.js';
 
 /**
  * The material one worker was unsealed with (a passphrase, Shamir shares, or a

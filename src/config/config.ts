@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from '../http/connection-limits.js';
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './connection-limits.js';
 
 /** Everything `coffer server` can be told, by flag or by COFFER_* environment variable. */
 export interface CofferConfig {

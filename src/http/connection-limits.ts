@@ -10,28 +10,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { ServerOptions } from 'node:https';
 import type { Socket } from 'node:net';
 import { ServiceError } from '../errors/service-error.js';
+import type { ConnectionLimits } from '../config/connection-limits.js';
 import { sendError } from './json-protocol.js';
-
-export interface ConnectionLimits {
-  /** Open connections per server process; more are closed as they arrive. */
-  maxConnections: number;
-  /** Requests one connection may have unanswered (the one being served and those waiting behind it). */
-  maxPipelinedRequests: number;
-  /** From a connection's open (a TLS handshake included), or a later request's first byte, to the end of its headers. */
-  headerTimeoutMs: number;
-  /** From a request's first byte to the end of its body. */
-  requestTimeoutMs: number;
-  /** Between requests on a kept-alive connection, and while a client takes none of its answer. */
-  idleTimeoutMs: number;
-}
-
-export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
-  maxConnections: 1000,
-  maxPipelinedRequests: 16,
-  headerTimeoutMs: 10_000,
-  requestTimeoutMs: 30_000,
-  idleTimeoutMs: 65_000,
-};
 
 /** Options of `http.createServer` (and `https.createServer`) that set the timeouts Node enforces itself. */
 export function serverTimeoutOptions(limits: ConnectionLimits): ServerOptions {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { frontEndError, ServiceError } from '../errors/service-error.js';
-import type { JsonService, RequestContext, RequestTarget } from '../api/operation.js';
+import type { ApiService, RequestContext, RequestTarget } from '../api/operation.js';
 import type { Authorizer, Caller } from '../iam/authorizer.js';
 import { validateInput } from '../api/validation.js';
 import { parseJsonBody, readBody, sendError, sendJson } from './json-protocol.js';
@@ -17,7 +17,7 @@ import { CommitOutcomeUnknown } from '../storage/commit-outcome.js';
 import { FileAnswer } from '../api/file-answer.js';
 
 export interface DispatcherOptions {
-  services: JsonService[];
+  services: ApiService[];
   verifier: SigV4Verifier;
   logger: Logger;
   account: string;
@@ -47,15 +47,21 @@ type Outcome = { output: object | undefined } | { error: ServiceError };
 
 /** Where a request was routed: the service and operation, and for the query protocol its decoded form. */
 interface Route {
-  service: JsonService;
+  service: ApiService;
   name: string;
   form?: Map<string, string>;
 }
 
-/** What serving a request established besides its facts: its route, and how far its request record got. */
-interface Progress {
+/**
+ * A request as far as serving it got. Each step adds what it established, so that a request
+ * failing at any step (a step fails by throwing) is still answered in its service's protocol
+ * and recorded with all that was known of it.
+ */
+interface RequestSoFar {
   route?: Route;
-  /** Attempted: it may be in the audit database even if a sink refused it. */
+  /** What its audit records say of it: who asked what, and in the end the answer. */
+  auditFacts: RequestFacts;
+  /** How far its request record got; attempted: it may be in the audit database even if a sink refused it. */
   requestRecord?: 'attempted' | 'durable';
 }
 
@@ -78,9 +84,9 @@ function databaseUnavailable(cause: Error): ServiceError {
  * service's protocol. One log line per request.
  */
 export class Dispatcher {
-  private readonly byPrefix: Map<string, JsonService>;
+  private readonly byPrefix: Map<string, ApiService>;
   /** Query-protocol services by signing name (the service in a credential scope). */
-  private readonly queryServices: Map<string, JsonService>;
+  private readonly queryServices: Map<string, ApiService>;
   private readonly log: RequestLog;
 
   constructor(private readonly options: DispatcherOptions) {
@@ -95,32 +101,31 @@ export class Dispatcher {
     const started = performance.now();
     const requestId = randomUUID();
     const now = (this.options.clock ?? Date.now)();
-    const facts: RequestFacts = { requestId, account: this.options.account, region: this.options.defaultRegion, time: now };
-    const progress: Progress = {};
+    const soFar: RequestSoFar = { auditFacts: { requestId, account: this.options.account, region: this.options.defaultRegion, time: now } };
+    const { auditFacts } = soFar;
     let outcome: Outcome;
     try {
-      outcome = { output: await this.serve(req, facts, requestId, now, progress) };
+      outcome = { output: await this.serve(req, requestId, now, soFar) };
     } catch (error) {
-      outcome = { error: this.serviceError(error, requestId, facts) };
+      outcome = { error: this.serviceError(error, requestId, soFar.route) };
     }
-    if ('output' in outcome) facts.output = outcome.output;
-    else facts.error = { code: outcome.error.code, message: outcome.error.message };
+    if ('output' in outcome) auditFacts.output = outcome.output;
+    else auditFacts.error = { code: outcome.error.code, message: outcome.error.message };
     // Answered only once its record is durable (fail closed).
     try {
-      await this.options.audit?.record(requestRecord(req, facts, progress.requestRecord && 'outcome'));
+      await this.options.audit?.record(requestRecord(req, auditFacts, soFar.requestRecord && 'outcome'));
     } catch (error) {
       // A change made stays recorded by its request record; the answer must not say it was not made.
-      const made = 'output' in outcome && progress.requestRecord === 'durable';
+      const made = 'output' in outcome && soFar.requestRecord === 'durable';
       outcome = { error: made ? auditOutcomeUnrecorded(error as Error) : auditUnavailable(error as Error) };
     }
-    const status = this.respond(req, res, requestId, progress.route, outcome);
-    const route = progress.route;
-    // Coffer's own APIs share the signing name `coffer`: they are told apart by their target.
-    this.options.observe?.(route ? (route.service.signingName === 'coffer' ? route.service.targetPrefix : route.service.signingName) : 'unknown', route?.name ?? 'unknown', status, (performance.now() - started) / 1000);
+    const { route } = soFar;
+    const status = this.respond(req, res, requestId, route, outcome);
+    this.options.observe?.(route ? (route.service.metricsName ?? route.service.signingName) : 'unknown', route?.name ?? 'unknown', status, (performance.now() - started) / 1000);
     this.log({
       requestId,
-      operation: qualifiedOperation(facts),
-      principal: facts.principalArn ?? facts.accessKeyId,
+      operation: route && qualifiedOperation(route),
+      principal: auditFacts.principalArn ?? auditFacts.accessKeyId,
       status,
       errorCode: 'error' in outcome ? outcome.error.code : undefined,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
@@ -157,14 +162,15 @@ export class Dispatcher {
     return xml.status;
   }
 
-  /** Routes, authenticates, validates and runs the request, noting what the audit record needs in `facts`. */
-  private async serve(req: IncomingMessage, facts: RequestFacts, requestId: string, now: number, progress: Progress): Promise<object | undefined> {
+  /** Routes, authenticates, validates and runs the request, adding to `soFar` what each step establishes. */
+  private async serve(req: IncomingMessage, requestId: string, now: number, soFar: RequestSoFar): Promise<object | undefined> {
+    const { auditFacts } = soFar;
     const body = await readBody(req, this.options.bodyLimit);
     const route = isQueryRequest(req) ? this.routeQuery(req, body) : this.route(req);
     const { service, name } = route;
-    progress.route = route;
-    facts.targetPrefix = service.targetPrefix;
-    facts.operation = name;
+    soFar.route = route;
+    auditFacts.api = service.audit;
+    auditFacts.operation = name;
     const open = service.unauthenticated?.has(name) ?? false;
     if (!open) {
       // Up to date first with what any process or node committed before (a seal or a root key change among it).
@@ -174,27 +180,27 @@ export class Dispatcher {
     const caller: Omit<VerifiedCaller, 'service'> = open
       ? { accessKeyId: '', region: this.options.defaultRegion }
       : await this.options.verifier.verify(req, body, service.signingName);
-    facts.principalArn = caller.principalArn;
-    facts.sessionIssuerArn = caller.sessionIssuerArn;
-    facts.principalId = caller.principalArn && (await this.options.authorizer?.userIdOf(caller.principalArn));
-    facts.accessKeyId = caller.accessKeyId || undefined;
-    facts.region = caller.region;
+    auditFacts.principalArn = caller.principalArn;
+    auditFacts.sessionIssuerArn = caller.sessionIssuerArn;
+    auditFacts.principalId = caller.principalArn && (await this.options.authorizer?.userIdOf(caller.principalArn));
+    auditFacts.accessKeyId = caller.accessKeyId || undefined;
+    auditFacts.region = caller.region;
     const inputShape = service.operations[name]!.input;
     const raw = route.form ? (inputShape ? decodeQueryInput(service.shapes, inputShape, route.form) : {}) : parseJsonBody(body);
     const input = inputShape ? validateInput(service.shapes, inputShape, raw) : raw;
-    facts.input = input;
+    auditFacts.input = input;
     const handler = service.handlers[name];
     if (!handler) {
       const message = `Coffer does not support the ${name} operation yet.`;
       if (service.query) throw new ServiceError('InvalidAction', message);
-      throw new ServiceError('InvalidRequestException', message, { messageKey: messageKeyOf(service) });
+      throw new ServiceError('InvalidRequestException', message, { messageKey: service.messageKey ?? 'message' });
     }
     const ctx = this.context(req, route, caller, open, requestId, now);
     const targets = (await service.authorization?.(ctx, name, input)) ?? [{ resource: '*' }];
     if (targets !== 'handler') for (const target of targets) await ctx.authorize(target);
     // Nothing is served while the audit log cannot record it.
     await this.options.audit?.ensureWritable();
-    if (requestChanges(facts)) await this.recordRequest(req, facts, progress);
+    if (requestChanges(auditFacts)) await this.recordRequest(req, soFar);
     return handler(ctx, input);
   }
 
@@ -204,27 +210,27 @@ export class Dispatcher {
    * crash included) leaves the change recorded. Reads need no such record:
    * they change nothing, and are answered only once their one record is durable.
    */
-  private async recordRequest(req: IncomingMessage, facts: RequestFacts, progress: Progress): Promise<void> {
+  private async recordRequest(req: IncomingMessage, soFar: RequestSoFar): Promise<void> {
     try {
       await this.options.database?.check();
     } catch (error) {
       throw databaseUnavailable(error as Error);
     }
     if (!this.options.audit) return;
-    progress.requestRecord = 'attempted';
+    soFar.requestRecord = 'attempted';
     try {
-      await this.options.audit.record(requestRecord(req, facts, 'request'));
+      await this.options.audit.record(requestRecord(req, soFar.auditFacts, 'request'));
     } catch (error) {
       throw auditUnavailable(error as Error);
     }
-    progress.requestRecord = 'durable';
+    soFar.requestRecord = 'durable';
   }
 
   /** The AWS error for a failure: its own, a database that cannot be written, or an internal error. */
-  private serviceError(error: unknown, requestId: string, facts: RequestFacts): ServiceError {
+  private serviceError(error: unknown, requestId: string, route: Route | undefined): ServiceError {
     if (error instanceof ServiceError) return error;
     if (this.options.database?.noteError(error)) return databaseUnavailable(error as Error);
-    return this.internalError(error, requestId, qualifiedOperation(facts));
+    return this.internalError(error, requestId, route);
   }
 
   /**
@@ -253,7 +259,7 @@ export class Dispatcher {
       authorize: async (target: RequestTarget) => {
         if (!authorizer || !who) return;
         const outcome = await authorizer.decide(who, { ...target, action: target.action ?? action });
-        if (!outcome.allowed) throw new ServiceError('AccessDeniedException', target.deniedMessage ?? outcome.message, { messageKey: messageKeyOf(service) });
+        if (!outcome.allowed) throw new ServiceError('AccessDeniedException', target.deniedMessage ?? outcome.message, { messageKey: service.messageKey ?? 'message' });
       },
     };
   }
@@ -295,15 +301,15 @@ export class Dispatcher {
   }
 
   /** The query service named by the credential scope of the Authorization header (`<key>/<date>/<region>/<service>/aws4_request`). */
-  private queryServiceBySignature(req: IncomingMessage): JsonService | undefined {
+  private queryServiceBySignature(req: IncomingMessage): ApiService | undefined {
     const scope = /Credential=[^/,]*\/[^/,]*\/[^/,]*\/([^/,]*)\//.exec(req.headers.authorization ?? '');
     return scope ? this.queryServices.get(scope[1]!) : undefined;
   }
 
-  private internalError(error: unknown, requestId: string, operation: string | undefined): ServiceError {
+  private internalError(error: unknown, requestId: string, route: Route | undefined): ServiceError {
     // The stack goes to the log only; the client gets a generic, retryable fault.
-    this.options.logger.error({ requestId, operation, err: error }, 'internal error');
-    const code = operation?.startsWith('TrentService.') ? 'KMSInternalException' : 'InternalServiceError';
+    this.options.logger.error({ requestId, operation: route && qualifiedOperation(route), err: error }, 'internal error');
+    const code = route?.service.internalErrorCode ?? 'InternalServiceError';
     return new ServiceError(code, 'An internal error occurred. Retry the request.', { status: 500 });
   }
 }
@@ -326,17 +332,12 @@ function sourceIp(req: IncomingMessage): string | undefined {
   return address?.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
-/** Secrets Manager's own errors carry `Message`; the front end's and KMS's `message` (query services rename both). */
-function messageKeyOf(service: JsonService): 'Message' | 'message' {
-  return service.targetPrefix === 'secretsmanager' ? 'Message' : 'message';
-}
-
 /** A form body without `X-Amz-Target` is a query-protocol request (IAM, STS). */
 function isQueryRequest(req: IncomingMessage): boolean {
   return req.headers['x-amz-target'] === undefined && isFormRequest(req.headers['content-type']);
 }
 
-/** `<targetPrefix>.<Operation>`, once the request was routed. */
-function qualifiedOperation(facts: RequestFacts): string | undefined {
-  return facts.operation && `${facts.targetPrefix}.${facts.operation}`;
+/** `<targetPrefix>.<Operation>`, as logs name a routed request. */
+function qualifiedOperation({ service, name }: Route): string {
+  return `${service.targetPrefix}.${name}`;
 }

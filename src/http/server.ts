@@ -5,7 +5,8 @@ import type { Duplex } from 'node:stream';
 import type { Dispatcher } from './dispatcher.js';
 import type { ConsoleAssets } from './console-assets.js';
 import { describeHolders, processesListeningOn } from '../errors/process-holders.js';
-import { applyServerLimits, ConnectionQueues, DEFAULT_CONNECTION_LIMITS, serverTimeoutOptions, type ConnectionLimits } from './connection-limits.js';
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from '../config/connection-limits.js';
+import { applyServerLimits, ConnectionQueues, serverTimeoutOptions } from './connection-limits.js';
 
 /** The URL clients use for a listening address (IPv6 hosts in brackets). */
 export function endpointUrl(address: string, port: number, tls: boolean): string {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RootCipher } from '../keys/root-key.js';
+import { accessKeyPurpose } from '../keys/root-sealed-purposes.js';
 import { ChangeCache } from '../storage/change-cache.js';
 import { accessKeyChange } from '../storage/change-keys.js';
 import type { AccessKeyRecord, Repositories, Storage } from '../storage/index.js';
@@ -144,8 +145,4 @@ export class AccessKeyStore {
 
 function definedOnly<T extends object>(fields: T): Partial<T> {
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-export function accessKeyPurpose(accessKeyId: string): string {
-  return `access-key:${accessKeyId}`;
 }

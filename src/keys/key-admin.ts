@@ -2,7 +2,8 @@ import { KmsErrors } from './kms-errors.js';
 import { checkKeyPolicy, effectiveKeyPolicy } from './key-policy.js';
 import { mergeKeyTags, removeKeyTags, type KmsTag } from './key-tags.js';
 import type { KeyService } from './key-service.js';
-import { DAY_MS, type RequestScope } from '../secrets/secret-scope.js';
+import { DAY_MS } from '../shared/days.js';
+import type { RequestScope } from '../shared/request-scope.js';
 import type { AliasRecord, KeyMaterialRecord, KmsKeyRecord, Repositories, Storage } from '../storage/index.js';
 
 const DEFAULT_DELETION_WINDOW_DAYS = 30;

@@ -7,14 +7,9 @@ import { ChangeCache } from '../storage/change-cache.js';
 import { kmsKeyChange } from '../storage/change-keys.js';
 import type { KeyMaterialRecord, KmsKeyRecord, Repositories, Storage, Tag } from '../storage/index.js';
 import { defaultKeyPolicy, secretsManagerKeyPolicy } from './key-policy.js';
+import type { Scope } from '../shared/request-scope.js';
 
 export type EncryptionContext = Record<string, string>;
-
-export interface Scope {
-  account: string;
-  region: string;
-  partition: string;
-}
 
 export interface DataKey {
   /** Zero it (`plaintext.fill(0)`) as soon as it has been used. */

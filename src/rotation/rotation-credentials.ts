@@ -1,6 +1,6 @@
 import type { AccessKeyStore, SessionCredentials } from '../iam/access-key-store.js';
 import type { StsSessions } from '../iam/directory/sts-sessions.js';
-import type { RequestScope } from '../secrets/secret-scope.js';
+import type { RequestScope } from '../shared/request-scope.js';
 import type { RotationFunctionRecord } from '../storage/index.js';
 
 /** The service principal an execution role's trust policy must allow, as for a Lambda function's role. */

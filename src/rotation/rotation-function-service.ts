@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import { ServiceError } from '../errors/service-error.js';
 import type { RootCipher } from '../keys/root-key.js';
-import type { RequestScope } from '../secrets/secret-scope.js';
+import { signingKeyPurpose } from '../keys/root-sealed-purposes.js';
+import type { RequestScope } from '../shared/request-scope.js';
 import type { Repositories, RotationFunctionRecord, Storage } from '../storage/index.js';
 import { ROTATION_FUNCTION_KINDS, type RotationFunctionKind } from './rotation-function.js';
 
@@ -174,11 +175,6 @@ export class RotationFunctionService {
     if (!fn) throw new ServiceError('ResourceNotFoundException', `Rotation function not found: ${rotationFunctionArn(scope, name)}`, { messageKey: 'message' });
     return fn;
   }
-}
-
-/** Binds the sealed key to its function: it cannot be opened as another's. */
-export function signingKeyPurpose(arn: string): string {
-  return `rotation-function-signing-key:${arn}`;
 }
 
 function checkName(name: string): void {

@@ -30,8 +30,8 @@ export type RotationFunctionKind = (typeof ROTATION_FUNCTION_KINDS)[number];
 
 /**
  * The Secrets Manager operations a rotator uses (as AWS's rotation templates do
- * through boto3), served in-process for built-in rotators. Failures reject with
- * the ServiceError the API would answer (ResourceNotFoundException, ...).
+ * through boto3), which built-in rotators call through the server's own endpoint.
+ * Failures reject with the ServiceError the API answered (ResourceNotFoundException, ...).
  */
 export interface SecretsPort {
   describeSecret(secretId: string): Promise<{ ARN: string; Name: string; RotationEnabled?: boolean; VersionIdsToStages: Record<string, string[]> }>;

@@ -1,12 +1,12 @@
+import type { SessionCredentials } from '../iam/access-key-store.js';
 import type { RotationFunctionRecord } from '../storage/index.js';
 import { commandInvoker } from './invokers/command-invoker.js';
 import type { CommandSandbox } from './invokers/command-sandbox.js';
 import { webhookInvoker } from './invokers/webhook-invoker.js';
 import type { RotationSessionIssuer } from './rotation-credentials.js';
 import type { InvokerFactory } from './rotation-runner.js';
-import type { RotationFunctionKind } from './rotation-function.js';
+import type { RotationFunctionKind, SecretsPort } from './rotation-function.js';
 import { builtInRotator } from './rotators/index.js';
-import { signedSecretsPort } from './signed-secrets-port.js';
 
 export interface InvokerDeps {
   /** The credentials each rotation acts with (rotation-credentials.ts). */
@@ -14,10 +14,13 @@ export interface InvokerDeps {
   /** What contains a command function's process. */
   sandbox: CommandSandbox;
   signingKey(fn: RotationFunctionRecord): Buffer;
-  /** Where a command's AWS SDK, and built-in rotators, reach this server. */
+  /** Where a command's AWS SDK reaches this server. */
   endpointUrl(): string;
-  /** The server's TLS certificate, when it serves https: built-in rotators check they reach the server itself. */
-  certificate?: Buffer;
+  /**
+   * The Secrets Manager API as a built-in rotator calls it with the rotation's credentials:
+   * through the server's own endpoint, like any client, so each call is validated, authorized and audited.
+   */
+  secretsPort(region: string, credentials: SessionCredentials): SecretsPort;
   clock?: () => number;
 }
 
@@ -48,7 +51,6 @@ export function rotationInvokers(deps: InvokerDeps): InvokerFactory {
       };
       return { invoke: commandInvoker({ command: fn.command!, timeoutMs, env, sandbox: deps.sandbox }), release: session.release };
     }
-    const port = signedSecretsPort({ endpoint: deps.endpointUrl(), region: scope.region, credentials, certificate: deps.certificate });
-    return { invoke: builtInRotator(fn.kind as RotationFunctionKind, port), release: session.release };
+    return { invoke: builtInRotator(fn.kind as RotationFunctionKind, deps.secretsPort(scope.region, credentials)), release: session.release };
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { findSecret, stagesOfSecret } from '../secrets/secret-lookup.js';
-import type { RequestScope } from '../secrets/secret-scope.js';
+import type { RequestScope } from '../shared/request-scope.js';
 import type { RotationFunctionRecord, SecretChangeType, SecretRecord, Storage } from '../storage/index.js';
 import { noteChange } from '../secrets/secret-change-notes.js';
 import type { StageMap } from '../secrets/staging-labels.js';

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Storage } from '../storage/index.js';
 import type { RotationService } from './rotation-service.js';
-import type { RequestScope } from '../secrets/secret-scope.js';
+import type { RequestScope } from '../shared/request-scope.js';
 
 /** The longest sleep between passes, so that a schedule changed elsewhere is seen soon enough. */
 const MAX_SLEEP_MS = 30_000;

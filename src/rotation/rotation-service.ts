@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SecretsErrors, ServiceError } from '../errors/service-error.js';
 import { assertNotDeleted, findWritable, stagesOfSecret } from '../secrets/secret-lookup.js';
-import type { RequestScope } from '../secrets/secret-scope.js';
+import type { RequestScope } from '../shared/request-scope.js';
 import type { SecretRecord, Storage, UnitOfWork } from '../storage/index.js';
 import { noteChange } from '../secrets/secret-change-notes.js';
 import type { RotationRunner } from './rotation-runner.js';

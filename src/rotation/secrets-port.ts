@@ -1,4 +1,4 @@
-import type { RequestScope } from '../secrets/secret-scope.js';
+import type { RequestScope } from '../shared/request-scope.js';
 import type { SecretsPort } from './rotation-function.js';
 
 /** One Secrets Manager call: the operation's name and input, answering its output as the API's JSON. */

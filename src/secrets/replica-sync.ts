@@ -4,7 +4,7 @@ import { KmsErrors } from '../keys/kms-errors.js';
 import type { KmsKeyRecord, NewVersion, ReplicaRecord, Repositories, SecretRecord, VersionRecord } from '../storage/index.js';
 import { arnInRegion, partitionOf } from './secret-arn.js';
 import { DEFAULT_KEY_ALIAS, keyFailure, sealedVersion, type SecretCipher } from './secret-cipher.js';
-import type { RequestScope } from './secret-scope.js';
+import type { RequestScope } from '../shared/request-scope.js';
 import { ReplicationMessages } from './replication-errors.js';
 import { rewrapLabelledVersions } from './version-rewrap.js';
 

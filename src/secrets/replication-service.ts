@@ -1,9 +1,9 @@
-import type { KeyService, Scope } from '../keys/key-service.js';
+import type { KeyService } from '../keys/key-service.js';
 import type { ReplicaRecord, Repositories, SecretRecord, Storage } from '../storage/index.js';
 import { arnInRegion, partitionOf } from './secret-arn.js';
 import { DEFAULT_KEY_ALIAS } from './secret-cipher.js';
 import { assertNotDeleted, findSecret, findWritable } from './secret-lookup.js';
-import type { RequestScope } from './secret-scope.js';
+import type { RequestScope, Scope } from '../shared/request-scope.js';
 import { isReplicaOf, type ReplicaSync } from './replica-sync.js';
 import { replicaViews, type ReplicaView } from './replica-views.js';
 import { ReplicationErrors } from './replication-errors.js';

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { frontEndError } from '../errors/service-error.js';
 import type { SecretKey } from '../storage/index.js';
-import type { RequestScope } from './secret-scope.js';
+import type { RequestScope } from '../shared/request-scope.js';
 
 const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const NAME_PATTERN = /^[A-Za-z0-9/_+=.@-]+$/;

@@ -2,7 +2,7 @@ import { SecretsErrors } from '../errors/service-error.js';
 import type { Repositories, SecretRecord } from '../storage/index.js';
 import { parseSecretId } from './secret-arn.js';
 import { ReplicationErrors } from './replication-errors.js';
-import type { RequestScope } from './secret-scope.js';
+import type { RequestScope } from '../shared/request-scope.js';
 import { stageMapOf, type StageMap } from './staging-labels.js';
 
 /** Finds the secret a SecretId names in the caller's account and region, or throws ResourceNotFoundException. */

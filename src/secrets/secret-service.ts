@@ -9,7 +9,8 @@ import { assertNotDeleted, assertNotReplica, findSecret, findWritable, lookup, s
 import type { ReplicaRegionInput, ReplicationService } from './replication-service.js';
 import { replicaViews, type ReplicaView } from './replica-views.js';
 import { ReplicationErrors } from './replication-errors.js';
-import { DAY_MS, type RequestScope } from './secret-scope.js';
+import { DAY_MS } from '../shared/days.js';
+import type { RequestScope } from '../shared/request-scope.js';
 import type { CreateSecretInput, PutSecretValueInput, UpdateSecretInput } from './secret-types.js';
 import { requireToken, sameValue, valueOf, type PlainValue } from './secret-values.js';
 import { AWSCURRENT, attachNewValue, labelsOf, moveLabel, type StageMap } from './staging-labels.js';

@@ -12,7 +12,7 @@ import { RUNNER_LEASE, RunnerLease } from '../../src/app/runner-lease.js';
 import { Sweeper } from '../../src/app/sweeper.js';
 import { KeyService } from '../../src/keys/key-service.js';
 import { RootKey } from '../../src/keys/root-key.js';
-import { DAY_MS } from '../../src/secrets/secret-scope.js';
+import { DAY_MS } from '../../src/shared/days.js';
 import { SecretService } from '../../src/secrets/secret-service.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 

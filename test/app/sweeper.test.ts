@@ -5,7 +5,8 @@ import { pino } from 'pino';
 import { KeyService } from '../../src/keys/key-service.js';
 import { RootKey } from '../../src/keys/root-key.js';
 import { Sweeper } from '../../src/app/sweeper.js';
-import { DAY_MS, type RequestScope } from '../../src/secrets/secret-scope.js';
+import { DAY_MS } from '../../src/shared/days.js';
+import type { RequestScope } from '../../src/shared/request-scope.js';
 import { SecretService } from '../../src/secrets/secret-service.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 

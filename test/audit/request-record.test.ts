@@ -4,6 +4,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { requestRecord, type RequestFacts } from '../../src/audit/request-record.js';
+import { cloudTrailService } from '../../src/api/cloudtrail/cloudtrail-service.js';
+import { iamService } from '../../src/api/iam/iam-service.js';
+import { kmsService } from '../../src/api/kms/kms-service.js';
+import { secretsManagerService } from '../../src/api/secretsmanager/secrets-manager-service.js';
+import { stsService } from '../../src/api/sts/sts-service.js';
+
+// What each API's descriptor tells the audit log (no handler is called here).
+const api = {
+  sts: stsService({ directory: {} } as never).audit,
+  iam: iamService({ directory: {} } as never).audit,
+  cloudtrail: cloudTrailService({} as never).audit,
+  secretsmanager: secretsManagerService({} as never).audit,
+  kms: kmsService({} as never).audit,
+};
 
 const req = { socket: { remoteAddress: '127.0.0.1' }, headers: { 'user-agent': 'Boto3/1.34' } } as unknown as IncomingMessage;
 const facts = (overrides: Partial<RequestFacts>): RequestFacts => ({
@@ -20,7 +34,7 @@ test('AssumeRole is recorded under sts.amazonaws.com without the secret key or s
   const record = requestRecord(
     req,
     facts({
-      targetPrefix: 'sts',
+      api: api.sts,
       operation: 'AssumeRole',
       input: { RoleArn: 'arn:aws:iam::111122223333:role/app', RoleSessionName: 's1', Policy: '{"Version":"2012-10-17"}' },
       output: {
@@ -41,7 +55,7 @@ test('CreateAccessKey is recorded under iam.amazonaws.com without the secret acc
   const record = requestRecord(
     req,
     facts({
-      targetPrefix: 'iam',
+      api: api.iam,
       operation: 'CreateAccessKey',
       input: { UserName: 'alice' },
       output: { AccessKey: { UserName: 'alice', AccessKeyId: 'AKIANEW', Status: 'Active', SecretAccessKey: 'fresh-secret' } },
@@ -52,18 +66,18 @@ test('CreateAccessKey is recorded under iam.amazonaws.com without the secret acc
 });
 
 test('a read records no response elements, as CloudTrail records none for reads', () => {
-  for (const [targetPrefix, operation] of [
-    ['com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101', 'LookupEvents'],
+  for (const [service, operation] of [
+    ['cloudtrail', 'LookupEvents'],
     ['secretsmanager', 'GetSecretValue'],
     ['secretsmanager', 'DescribeSecret'],
-    ['TrentService', 'Decrypt'],
-    ['TrentService', 'GenerateDataKey'],
+    ['kms', 'Decrypt'],
+    ['kms', 'GenerateDataKey'],
   ] as const) {
-    const record = requestRecord(req, facts({ targetPrefix, operation, input: { MaxResults: 5 }, output: { Events: [{ CloudTrailEvent: '{"big":1}' }], KeyId: 'k' } }));
+    const record = requestRecord(req, facts({ api: api[service], operation, input: { MaxResults: 5 }, output: { Events: [{ CloudTrailEvent: '{"big":1}' }], KeyId: 'k' } }));
     assert.equal(record.responseElements, null, `${operation}: ${JSON.stringify(record.responseElements)}`);
     assert.notEqual(record.requestParameters, null, operation);
   }
-  const write = requestRecord(req, facts({ targetPrefix: 'secretsmanager', operation: 'CreateSecret', input: { Name: 'a' }, output: { ARN: 'arn:x', Name: 'a' } }));
+  const write = requestRecord(req, facts({ api: api.secretsmanager, operation: 'CreateSecret', input: { Name: 'a' }, output: { ARN: 'arn:x', Name: 'a' } }));
   assert.deepEqual(write.responseElements, { arn: 'arn:x', name: 'a' });
 });
 
@@ -71,7 +85,7 @@ test('an oversized field is replaced by {omitted: true} and free text is cut, so
   const huge = 'x'.repeat(300 * 1024);
   const record = requestRecord(
     { ...req, headers: { 'user-agent': huge } } as unknown as IncomingMessage,
-    facts({ targetPrefix: 'secretsmanager', operation: 'CreateSecret', input: { Name: 'a', Description: huge }, output: { ARN: huge }, error: { code: 'ValidationException', message: huge } }),
+    facts({ api: api.secretsmanager, operation: 'CreateSecret', input: { Name: 'a', Description: huge }, output: { ARN: huge }, error: { code: 'ValidationException', message: huge } }),
   );
   assert.deepEqual(record.requestParameters, { omitted: true });
   assert.deepEqual(record.responseElements, { omitted: true });

@@ -4,7 +4,8 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { KeyService, type Scope } from '../../src/keys/key-service.js';
+import { KeyService } from '../../src/keys/key-service.js';
+import type { Scope } from '../../src/shared/request-scope.js';
 import { RootKey } from '../../src/keys/root-key.js';
 import { PostgresStorage } from '../../src/storage/postgres/pg-storage.js';
 import { throwawayDatabase } from '../support/postgres-database.js';

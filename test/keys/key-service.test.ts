@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { KeyService, type EncryptionContext, type Scope } from '../../src/keys/key-service.js';
+import { KeyService, type EncryptionContext } from '../../src/keys/key-service.js';
+import type { Scope } from '../../src/shared/request-scope.js';
 import { RootKey } from '../../src/keys/root-key.js';
 import { open } from '../../src/keys/aes-gcm.js';
 import { canonicalContext } from '../../src/keys/ciphertext-blob.js';

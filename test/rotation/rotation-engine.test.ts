@@ -17,7 +17,7 @@ import { RotationScheduler } from '../../src/rotation/rotation-scheduler.js';
 import { RotationService, type RotateSecretInput } from '../../src/rotation/rotation-service.js';
 import { pendingCopier } from '../../src/rotation/secrets-port.js';
 import { inProcessSecretsPort } from './in-process-secrets-port.js';
-import type { RequestScope } from '../../src/secrets/secret-scope.js';
+import type { RequestScope } from '../../src/shared/request-scope.js';
 import { SecretReader } from '../../src/secrets/secret-reader.js';
 import { SecretService } from '../../src/secrets/secret-service.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';

@@ -8,7 +8,7 @@ import { ServiceError } from '../../src/errors/service-error.js';
 import { RootKey } from '../../src/keys/root-key.js';
 import { ROTATION_FUNCTION_KINDS } from '../../src/rotation/rotation-function.js';
 import { RotationFunctionService } from '../../src/rotation/rotation-function-service.js';
-import type { RequestScope } from '../../src/secrets/secret-scope.js';
+import type { RequestScope } from '../../src/shared/request-scope.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 
 const T0 = Date.UTC(2030, 0, 1);

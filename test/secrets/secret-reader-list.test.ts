@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { KeyService } from '../../src/keys/key-service.js';
 import { RootKey } from '../../src/keys/root-key.js';
 import { SecretReader } from '../../src/secrets/secret-reader.js';
-import type { RequestScope } from '../../src/secrets/secret-scope.js';
+import type { RequestScope } from '../../src/shared/request-scope.js';
 import { SecretService } from '../../src/secrets/secret-service.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 

@@ -1,11 +1,11 @@
 import { ServiceError } from '../../errors/service-error.js';
 import type { SecretChangeFeed } from '../../secrets/secret-change-feed.js';
 import { ExpiredCursorError, InvalidCursorError, type RecordedSecretChange } from '../../storage/secret-changes.js';
-import type { JsonService, OperationHandler, RequestContext } from '../operation.js';
+import { cofferService, type ApiService, type OperationHandler, type RequestContext } from '../operation.js';
 import { seconds } from '../secretsmanager/secret-shapes.js';
 import { secretTargets } from '../secretsmanager/secret-authorization.js';
 import type { SecretsApiDeps } from '../secretsmanager/deps.js';
-import { operations, shapes, signingName, targetPrefix } from './change-feed-model.js';
+import * as model from './change-feed-model.js';
 
 const DEFAULT_MAX_RESULTS = 100;
 
@@ -70,7 +70,7 @@ function cursorError(error: unknown): unknown {
  * cursor of now, without one), long polled for up to WaitTimeSeconds. Each call is signed,
  * authorized per secret and audited like any other; the dispatcher records it.
  */
-export function changeFeedService(deps: ChangeFeedApiDeps): JsonService {
+export function changeFeedService(deps: ChangeFeedApiDeps): ApiService {
   const getChanges: OperationHandler = async (ctx, input) => {
     try {
       const { changes, cursor } = await deps.feed.read(input.Cursor as string | undefined, {
@@ -83,13 +83,10 @@ export function changeFeedService(deps: ChangeFeedApiDeps): JsonService {
       throw cursorError(error);
     }
   };
-  return {
-    targetPrefix,
-    signingName,
-    shapes,
-    operations,
+  return cofferService(model, {
+    audit: { eventSource: 'change-feed.coffer' },
     handlers: { GetChanges: getChanges },
     // Every signed caller may poll; what it hears is decided per secret.
     authorization: async () => 'handler',
-  };
+  });
 }

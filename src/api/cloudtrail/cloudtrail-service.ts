@@ -1,4 +1,4 @@
-import type { JsonService } from '../operation.js';
+import type { ApiService } from '../operation.js';
 import { lookupEvents, type CloudTrailApiDeps } from './lookup-events.js';
 import { operations, shapes, signingName, targetPrefix } from './model.generated.js';
 
@@ -8,7 +8,7 @@ export type { CloudTrailApiDeps } from './lookup-events.js';
  * The CloudTrail API, of which Coffer serves LookupEvents over its audit log;
  * the other operations answer as unsupported.
  */
-export function cloudTrailService(deps: CloudTrailApiDeps): JsonService {
+export function cloudTrailService(deps: CloudTrailApiDeps): ApiService {
   return {
     targetPrefix,
     // The AWS CLI, JavaScript v2 and Go v1 send the model's long prefix; JavaScript v3 and Go v2 the service name.
@@ -18,6 +18,7 @@ export function cloudTrailService(deps: CloudTrailApiDeps): JsonService {
     // front end's ValidationException, so the range is left to the handler.
     shapes: { ...shapes, MaxResults: { type: 'integer' } },
     operations,
+    audit: { eventSource: 'cloudtrail.amazonaws.com' },
     handlers: { LookupEvents: lookupEvents(deps) },
   };
 }

@@ -1,4 +1,4 @@
-import { queryService, type JsonService } from '../operation.js';
+import { queryService, type ApiService } from '../operation.js';
 import * as model from './model.generated.js';
 import type { IamApiDeps } from './iam-deps.js';
 import { accessKeyOperations } from './iam-access-key-operations.js';
@@ -9,8 +9,9 @@ import { userOperations } from './iam-user-operations.js';
 import { iamAuthorization } from './iam-authorization.js';
 
 /** The IAM API (query protocol): users, groups, roles, access keys, inline and managed policies. */
-export function iamService(deps: IamApiDeps): JsonService {
+export function iamService(deps: IamApiDeps): ApiService {
   return queryService(model, {
+    audit: { eventSource: 'iam.amazonaws.com' },
     authorization: iamAuthorization(deps),
     handlers: {
       ...userOperations(deps),

@@ -1,4 +1,4 @@
-import { DAY_MS } from '../../secrets/secret-scope.js';
+import { DAY_MS } from '../../shared/days.js';
 import { emptyResponse, type OperationHandler } from '../operation.js';
 import { seconds } from '../secretsmanager/secret-shapes.js';
 import type { KmsApiDeps } from './kms-deps.js';

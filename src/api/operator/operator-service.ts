@@ -1,9 +1,9 @@
-import type { RootKeyManager } from '../../app/root-key-manager.js';
+import type { RootKeyManager } from '../../keys/root-key-manager.js';
 import { ServiceError } from '../../errors/service-error.js';
 import type { ProviderKind, RootKeyProvider } from '../../keys/root-key-providers.js';
-import type { JsonService, OperationHandler, RequestContext } from '../operation.js';
+import { cofferService, type ApiService, type OperationHandler, type RequestContext } from '../operation.js';
 import type { FileAnswer } from '../file-answer.js';
-import { operations, shapes, signingName, targetPrefix } from './operator-model.js';
+import * as model from './operator-model.js';
 
 export interface OperatorApiDeps {
   rootKeys: RootKeyManager;
@@ -32,7 +32,7 @@ function requireRoot(ctx: RequestContext): void {
  * access keys that signatures are checked against are themselves sealed, and
  * the shares or the passphrase are the proof of authority.
  */
-export function operatorService({ rootKeys, rootKeyProvider, backup }: OperatorApiDeps): JsonService {
+export function operatorService({ rootKeys, rootKeyProvider, backup }: OperatorApiDeps): ApiService {
   const handlers: Record<string, OperationHandler> = {
     GetSealStatus: async () => rootKeys.status(),
     Initialize: async (_ctx, input) => ({ Shares: await rootKeys.initialize(input.Shares as number, input.Threshold as number) }),
@@ -64,5 +64,5 @@ export function operatorService({ rootKeys, rootKeyProvider, backup }: OperatorA
       return backup();
     },
   };
-  return { targetPrefix, signingName, shapes, operations, handlers, unauthenticated: new Set(['GetSealStatus', 'Initialize', 'Unseal']) };
+  return cofferService(model, { audit: { eventSource: 'operator.coffer' }, handlers, unauthenticated: new Set(['GetSealStatus', 'Initialize', 'Unseal']) });
 }

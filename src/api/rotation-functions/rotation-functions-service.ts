@@ -2,8 +2,8 @@ import { ServiceError } from '../../errors/service-error.js';
 import type { IssuedRotationFunction, RotationFunctionService } from '../../rotation/rotation-function-service.js';
 import type { RotationFunctionRecord } from '../../storage/index.js';
 import { seconds } from '../secretsmanager/secret-shapes.js';
-import { emptyResponse, type JsonService, type OperationHandler, type RequestContext } from '../operation.js';
-import { operations, shapes, signingName, targetPrefix } from './rotation-functions-model.js';
+import { cofferService, emptyResponse, type ApiService, type OperationHandler, type RequestContext } from '../operation.js';
+import * as model from './rotation-functions-model.js';
 
 /**
  * A function's command runs on the server with the secret it rotates: only
@@ -45,7 +45,7 @@ const settings = (input: Record<string, unknown>) => ({
   role: input.Role as string | undefined,
 });
 
-export function rotationFunctionsService({ functions }: { functions: RotationFunctionService }): JsonService {
+export function rotationFunctionsService({ functions }: { functions: RotationFunctionService }): ApiService {
   const handlers: Record<string, OperationHandler> = {
     CreateRotationFunction: async (ctx, input) =>
       issuedShape(await functions.create(ctx.scope, { ...settings(input), name: input.FunctionName as string, kind: input.Kind as string })),
@@ -61,5 +61,8 @@ export function rotationFunctionsService({ functions }: { functions: RotationFun
     requireRoot(ctx);
     return handler(ctx, input);
   };
-  return { targetPrefix, signingName, shapes, operations, handlers: Object.fromEntries(Object.entries(handlers).map(([name, h]) => [name, guarded(h)])) };
+  return cofferService(model, {
+    audit: { eventSource: 'rotation-functions.coffer' },
+    handlers: Object.fromEntries(Object.entries(handlers).map(([name, h]) => [name, guarded(h)])),
+  });
 }

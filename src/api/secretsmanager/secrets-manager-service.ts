@@ -1,4 +1,4 @@
-import type { JsonService } from '../operation.js';
+import type { ApiService } from '../operation.js';
 import { operations, shapes, signingName, targetPrefix } from './model.generated.js';
 import type { SecretsApiDeps } from './deps.js';
 import { batchGetSecretValue } from './batch-get-secret-value.js';
@@ -19,14 +19,17 @@ import { updateSecretVersionStage } from './update-secret-version-stage.js';
 import { resourcePolicyOperations } from './resource-policy-operations.js';
 import { replicationOperations } from './replication-operations.js';
 import { secretAuthorization } from './secret-authorization.js';
+import { secretsManagerAudit } from './secrets-manager-audit.js';
 
 /** The Secrets Manager API: the model's operations, with a handler for each one Coffer implements. */
-export function secretsManagerService(deps: SecretsApiDeps): JsonService {
+export function secretsManagerService(deps: SecretsApiDeps): ApiService {
   return {
     targetPrefix,
     signingName,
     shapes,
     operations,
+    messageKey: 'Message',
+    audit: secretsManagerAudit,
     authorization: secretAuthorization(deps),
     handlers: {
       ...resourcePolicyOperations(deps),

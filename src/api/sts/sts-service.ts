@@ -1,4 +1,4 @@
-import { queryService, type JsonService } from '../operation.js';
+import { queryService, type ApiService } from '../operation.js';
 import * as model from './model.generated.js';
 import type { StsApiDeps } from './sts-deps.js';
 import { assumeRole } from './assume-role.js';
@@ -6,8 +6,9 @@ import { getCallerIdentity } from './get-caller-identity.js';
 import { getSessionToken } from './get-session-token.js';
 
 /** The STS API (query protocol): caller identity and temporary credentials. */
-export function stsService(deps: StsApiDeps): JsonService {
+export function stsService(deps: StsApiDeps): ApiService {
   return queryService(model, {
+    audit: { eventSource: 'sts.amazonaws.com' },
     // GetCallerIdentity and GetSessionToken need no permission (AWS: policies cannot deny them);
     // AssumeRole evaluates the role's trust policy and the caller's policies in its handler.
     authorization: async () => [],

@@ -1,16 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ServiceError } from '../errors/service-error.js';
-import { materialPurpose } from '../keys/key-service.js';
-import { accessKeyPurpose } from '../iam/access-key-store.js';
-import { signingKeyPurpose } from '../rotation/rotation-function-service.js';
-import { AUDIT_SIGNING_KEY_PURPOSE, AUDIT_SIGNING_KEY_SETTING } from '../audit/audit-signing-key.js';
-import { RootKey, type RootKeyRing } from '../keys/root-key.js';
-import { readRootKeyState as readState, ROOT_KEY_STATE_SETTING as STATE_SETTING } from '../keys/root-key-state.js';
+import { materialPurpose } from './key-service.js';
+import { accessKeyPurpose, AUDIT_SIGNING_KEY_PURPOSE, AUDIT_SIGNING_KEY_SETTING, signingKeyPurpose } from './root-sealed-purposes.js';
+import { RootKey, type RootKeyRing } from './root-key.js';
+import { readRootKeyState as readState, ROOT_KEY_STATE_SETTING as STATE_SETTING } from './root-key-state.js';
 import { settingChange } from '../storage/change-keys.js';
-import type { RootKeyFiles } from '../keys/root-key-files.js';
-import { FileRootKeyProvider, PassphraseRootKeyProvider, ShamirRootKeyProvider, type ProviderKind, type RootKeyProvider } from '../keys/root-key-providers.js';
-import { combineShares, decodeShare, encodeShare, shareDigest, ShareError, splitSecret, type Share } from '../keys/shamir.js';
+import type { RootKeyFiles } from './root-key-files.js';
+import { FileRootKeyProvider, PassphraseRootKeyProvider, ShamirRootKeyProvider, type ProviderKind, type RootKeyProvider } from './root-key-providers.js';
+import { combineShares, decodeShare, encodeShare, shareDigest, ShareError, splitSecret, type Share } from './shamir.js';
 import type { Repositories, Storage } from '../storage/index.js';
 
 const ROOT_CHECK = 'coffer-root-key-check';

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { RootKeyManager } from '../../src/app/root-key-manager.js';
+import { RootKeyManager } from '../../src/keys/root-key-manager.js';
 import { RootKeyRing } from '../../src/keys/root-key.js';
 import { RootKeyFiles } from '../../src/keys/root-key-files.js';
 import { FileRootKeyProvider } from '../../src/keys/root-key-providers.js';

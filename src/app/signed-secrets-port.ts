@@ -4,8 +4,8 @@ import { request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { ServiceError } from '../errors/service-error.js';
 import { RequestSigner, type SigningCredentials } from '../http/sigv4-signer.js';
-import type { SecretsPort } from './rotation-function.js';
-import { secretsPortOver } from './secrets-port.js';
+import type { SecretsPort } from '../rotation/rotation-function.js';
+import { secretsPortOver } from '../rotation/secrets-port.js';
 
 export interface SignedPortOptions {
   /** The server's own endpoint (http or https). */
@@ -30,7 +30,7 @@ export function signedSecretsPort(options: SignedPortOptions): SecretsPort {
     const { status, body } = await post(endpoint, Object.fromEntries(signed.headers), signed.body, options.certificate);
     const parsed = (body ? JSON.parse(body) : {}) as Record<string, unknown>;
     if (status === 200) return parsed as T;
-    // The error the API answered, as the in-process handlers would have thrown it.
+    // The error the API answered, rethrown as the ServiceError it names.
     const code = String(parsed.__type ?? `HTTP ${status}`).replace(/^.*#/, '');
     throw new ServiceError(code, String(parsed.Message ?? parsed.message ?? body), { status });
   };
