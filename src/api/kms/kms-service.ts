@@ -1,4 +1,4 @@
-import type { JsonService } from '../operation.js';
+import { handlerTable, untypedAuthorization, type JsonService } from '../operation.js';
 import { operations, shapes, signingName, targetPrefix } from './model.generated.js';
 import type { KmsApiDeps } from './kms-deps.js';
 import { aliasOperations } from './kms-alias-operations.js';
@@ -7,6 +7,7 @@ import { keyOperations } from './kms-key-operations.js';
 import { lifecycleOperations } from './kms-lifecycle-operations.js';
 import { tagPolicyOperations } from './kms-tag-policy-operations.js';
 import { kmsAuthorization } from './kms-authorization.js';
+import type { Operations } from './types.generated.js';
 
 /** The KMS API (TrentService): symmetric keys, aliases, envelope-encryption operations. */
 export function kmsService(deps: KmsApiDeps): JsonService {
@@ -15,13 +16,13 @@ export function kmsService(deps: KmsApiDeps): JsonService {
     signingName,
     shapes,
     operations,
-    authorization: kmsAuthorization(deps),
-    handlers: {
+    authorization: untypedAuthorization<Operations>(kmsAuthorization(deps)),
+    handlers: handlerTable<Operations>({
       ...keyOperations(deps),
       ...lifecycleOperations(deps),
       ...aliasOperations(deps),
       ...cryptoOperations(deps),
       ...tagPolicyOperations(deps),
-    },
+    }),
   };
 }
