@@ -25,7 +25,7 @@ export function kmsAuthorization({ keys }: KmsApiDeps): Authorization<KmsRequest
   const onAlias = (ctx: RequestContext, aliasName: string): RequestTarget => ({ resource: aliasArn(ctx.scope, aliasName) });
   /** The key a ciphertext names (Decrypt and ReEncrypt may omit KeyId); none for a blob that is not one. */
   const blobKey = (input: KmsRequest, keyId: string | undefined): string | undefined =>
-    keyId ?? decodeBlob(Buffer.from(input.CiphertextBlob!, 'base64'))?.header.keyId;
+    keyId ?? decodeBlob(Buffer.from(input.CiphertextBlob ?? '', 'base64'))?.header.keyId;
 
   return async (ctx, operation, input) => {
     if (ACCOUNT_OPERATIONS.has(operation)) return operation === 'CreateKey' ? [{ resource: '*', ...withRequestTags({}, kmsTags(input)) }] : undefined;
