@@ -1,5 +1,6 @@
-import { queryService, type JsonService } from '../operation.js';
+import { handlerTable, queryService, untypedAuthorization, type JsonService } from '../operation.js';
 import * as model from './model.generated.js';
+import type { Operations } from './types.generated.js';
 import type { IamApiDeps } from './iam-deps.js';
 import { accessKeyOperations } from './iam-access-key-operations.js';
 import { groupOperations } from './iam-group-operations.js';
@@ -11,14 +12,14 @@ import { iamAuthorization } from './iam-authorization.js';
 /** The IAM API (query protocol): users, groups, roles, access keys, inline and managed policies. */
 export function iamService(deps: IamApiDeps): JsonService {
   return queryService(model, {
-    authorization: iamAuthorization(deps),
-    handlers: {
+    authorization: untypedAuthorization<Operations>(iamAuthorization(deps)),
+    handlers: handlerTable<Operations>({
       ...userOperations(deps),
       ...accessKeyOperations(deps),
       ...groupOperations(deps),
       ...roleOperations(deps),
       ...entityPolicyOperations(deps),
       ...managedPolicyOperations(deps),
-    },
+    }),
   });
 }
