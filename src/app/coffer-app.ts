@@ -55,7 +55,7 @@ import { Authorizer } from '../iam/authorizer.js';
 import { AuditSigningKey } from '../audit/audit-signing-key.js';
 import { ARCHIVE_DIR_NAME } from '../audit/audit-archive.js';
 import { AUDIT_DB_FILE } from '../storage/sqlite/audit-database.js';
-import type { SecretsApiDeps } from '../api/secretsmanager/deps.js';
+import type { SecretsApiDeps } from '../api/secretsmanager/secrets-manager-deps.js';
 import { RotationFunctionService } from '../rotation/rotation-function-service.js';
 import { WriteGate } from '../storage/write-gate.js';
 import { ROTATION_SERVICE_PRINCIPAL } from '../rotation/rotation-credentials.js';

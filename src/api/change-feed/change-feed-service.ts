@@ -2,9 +2,9 @@ import { ServiceError } from '../../errors/service-error.js';
 import type { SecretChangeFeed } from '../../secrets/secret-change-feed.js';
 import { ExpiredCursorError, InvalidCursorError, type RecordedSecretChange } from '../../storage/secret-changes.js';
 import type { JsonService, OperationHandler, RequestContext } from '../operation.js';
-import { seconds } from '../secretsmanager/secret-shapes.js';
+import { seconds } from '../epoch-seconds.js';
 import { secretTargets } from '../secretsmanager/secret-authorization.js';
-import type { SecretsApiDeps } from '../secretsmanager/deps.js';
+import type { SecretsApiDeps } from '../secretsmanager/secrets-manager-deps.js';
 import { operations, shapes, signingName, targetPrefix } from './change-feed-model.js';
 
 const DEFAULT_MAX_RESULTS = 100;

@@ -1,7 +1,7 @@
 import { ServiceError } from '../../errors/service-error.js';
 import type { IssuedRotationFunction, RotationFunctionService } from '../../rotation/rotation-function-service.js';
 import type { RotationFunctionRecord } from '../../storage/index.js';
-import { seconds } from '../secretsmanager/secret-shapes.js';
+import { seconds } from '../epoch-seconds.js';
 import { emptyResponse, type JsonService, type OperationHandler, type RequestContext } from '../operation.js';
 import { operations, shapes, signingName, targetPrefix } from './rotation-functions-model.js';
 

@@ -1,5 +1,5 @@
 /** Decodes the base64 `SecretBinary` of a validated request into bytes for the domain. */
-export function withBinary(input: Record<string, unknown>): Record<string, unknown> {
-  if (typeof input.SecretBinary !== 'string') return input;
-  return { ...input, SecretBinary: Buffer.from(input.SecretBinary, 'base64') };
+export function withBinary<Request extends { SecretBinary?: string }>(input: Request): Omit<Request, 'SecretBinary'> & { SecretBinary?: Buffer } {
+  const { SecretBinary, ...rest } = input;
+  return SecretBinary === undefined ? rest : { ...rest, SecretBinary: Buffer.from(SecretBinary, 'base64') };
 }
