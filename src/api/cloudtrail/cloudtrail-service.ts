@@ -1,8 +1,10 @@
-import type { JsonService } from '../operation.js';
-import { lookupEvents, type CloudTrailApiDeps } from './lookup-events.js';
+import { handlerTable, type JsonService } from '../operation.js';
+import type { CloudTrailApiDeps } from './cloudtrail-deps.js';
+import { lookupOperations } from './cloudtrail-lookup-operations.js';
 import { operations, shapes, signingName, targetPrefix } from './model.generated.js';
+import type { Operations } from './types.generated.js';
 
-export type { CloudTrailApiDeps } from './lookup-events.js';
+export type { CloudTrailApiDeps } from './cloudtrail-deps.js';
 
 /**
  * The CloudTrail API, of which Coffer serves LookupEvents over its audit log;
@@ -18,6 +20,6 @@ export function cloudTrailService(deps: CloudTrailApiDeps): JsonService {
     // front end's ValidationException, so the range is left to the handler.
     shapes: { ...shapes, MaxResults: { type: 'integer' } },
     operations,
-    handlers: { LookupEvents: lookupEvents(deps) },
+    handlers: handlerTable<Operations>(lookupOperations(deps)),
   };
 }
