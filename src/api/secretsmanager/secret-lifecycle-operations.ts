@@ -1,9 +1,8 @@
 import type { CreateSecretInput } from '../../secrets/secret-types.js';
-import type { ListInput } from '../../secrets/secret-reader.js';
 import type { Handlers } from '../operation.js';
 import { seconds } from '../epoch-seconds.js';
 import type { SecretsApiDeps } from './secrets-manager-deps.js';
-import { withBinary } from './request-values.js';
+import { withBinary, withFilters } from './request-values.js';
 import { newSecretTargets } from './secret-authorization.js';
 import { describeSecretResponse, replicationStatus, secretListEntry } from './secret-responses.js';
 import type { Operations } from './types.generated.js';
@@ -21,8 +20,7 @@ export function secretLifecycleOperations(deps: SecretsApiDeps): Handlers<Operat
     },
     DescribeSecret: async (ctx, input) => describeSecretResponse(await deps.reader.describe(ctx.scope, input.SecretId)),
     ListSecrets: async (ctx, input) => {
-      // The model leaves a filter's Key and Values optional; the domain refuses a filter without them.
-      const page = await deps.reader.list(ctx.scope, input as ListInput);
+      const page = await deps.reader.list(ctx.scope, withFilters(input));
       return { SecretList: page.entries.map(secretListEntry), NextToken: page.nextToken };
     },
     UpdateSecret: async (ctx, input) => deps.secrets.update(ctx.scope, withBinary(input)),

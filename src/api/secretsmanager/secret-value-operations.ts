@@ -1,8 +1,7 @@
-import type { SecretFilter } from '../../secrets/list-filters.js';
 import { generateRandomPassword } from '../../secrets/random-password.js';
 import type { Handlers } from '../operation.js';
 import type { SecretsApiDeps } from './secrets-manager-deps.js';
-import { withBinary } from './request-values.js';
+import { withBinary, withFilters } from './request-values.js';
 import { secretTargets } from './secret-authorization.js';
 import { secretValueEntry, secretVersionsListEntry } from './secret-responses.js';
 import type { Operations } from './types.generated.js';
@@ -13,9 +12,7 @@ export function secretValueOperations(deps: SecretsApiDeps): Handlers<Operations
     GetSecretValue: async (ctx, input) => secretValueEntry(await deps.reader.getValue(ctx.scope, input)),
     // Each secret needs GetSecretValue; one the caller may not read is reported in Errors, as AWS does.
     BatchGetSecretValue: async (ctx, input) => {
-      // The model leaves a filter's Key and Values optional; the domain refuses a filter without them.
-      const request = { ...input, Filters: input.Filters as SecretFilter[] | undefined };
-      const result = await deps.reader.batchGet(ctx.scope, request, async (secretId) => {
+      const result = await deps.reader.batchGet(ctx.scope, withFilters(input), async (secretId) => {
         const [secret, ...key] = await secretTargets(deps, ctx, 'GetSecretValue', secretId);
         await ctx.authorize({ ...secret!, action: 'secretsmanager:GetSecretValue' });
         for (const target of key) await ctx.authorize(target);
