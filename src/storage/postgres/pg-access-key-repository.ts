@@ -1,5 +1,5 @@
 import type { AccessKeyRepository } from '../repositories.js';
-import type { AccessKeyRecord } from '../records.js';
+import type { AccessKeyRecord } from '../stored-records.js';
 import { accessKeyParams, toAccessKey, type AccessKeyRow } from '../rows/access-key-rows.js';
 import { sql, type Queryable } from './pg-statement.js';
 

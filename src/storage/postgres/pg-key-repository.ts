@@ -1,5 +1,5 @@
 import type { KeyRepository } from '../repositories.js';
-import type { AliasRecord, KeyMaterialRecord, KmsKeyRecord } from '../records.js';
+import type { AliasRecord, KeyMaterialRecord, KmsKeyRecord } from '../stored-records.js';
 import { keyParams, toAlias, toKey, toMaterial, type AliasRow, type KeyRow, type MaterialRow } from '../rows/key-rows.js';
 import { sql, type Queryable } from './pg-statement.js';
 

@@ -1,5 +1,5 @@
 import type { RotationFunctionRepository } from '../repositories.js';
-import type { RotationFunctionRecord } from '../records.js';
+import type { RotationFunctionRecord } from '../stored-records.js';
 import { functionParams, toFunction, type FunctionRow } from '../rows/rotation-function-rows.js';
 import { sql, type Queryable } from './pg-statement.js';
 

@@ -1,4 +1,4 @@
-import type { AccessKeyRecord } from '../records.js';
+import type { AccessKeyRecord } from '../stored-records.js';
 
 /** Access keys as both SQL dialects store them. */
 export interface AccessKeyRow {

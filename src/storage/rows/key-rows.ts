@@ -1,4 +1,4 @@
-import type { AliasRecord, KeyMaterialRecord, KmsKeyRecord } from '../records.js';
+import type { AliasRecord, KeyMaterialRecord, KmsKeyRecord } from '../stored-records.js';
 
 /** KMS keys, their materials and aliases as both SQL dialects store them. */
 export interface KeyRow {

@@ -1,4 +1,4 @@
-import type { RotationFunctionRecord } from '../records.js';
+import type { RotationFunctionRecord } from '../stored-records.js';
 
 /** Rotation functions as both SQL dialects store them. */
 export interface FunctionRow {

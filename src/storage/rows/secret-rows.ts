@@ -1,5 +1,5 @@
 import type { SecretKey, SortKey } from '../repositories.js';
-import type { DataKeyWrapping, NewSecret, NewVersion, ReplicaRecord, SecretRecord, SecretRotation, VersionRecord } from '../records.js';
+import type { DataKeyWrapping, NewSecret, NewVersion, ReplicaRecord, SecretRecord, SecretRotation, VersionRecord } from '../stored-records.js';
 
 /** Secrets and their versions as both SQL dialects store them. */
 export interface SecretRow {

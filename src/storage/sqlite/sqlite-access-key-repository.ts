@@ -1,6 +1,6 @@
 import type { Db } from './sqlite-database.js';
 import type { AccessKeyRepository, SettingsRepository } from '../repositories.js';
-import type { AccessKeyRecord } from '../records.js';
+import type { AccessKeyRecord } from '../stored-records.js';
 import { accessKeyParams, toAccessKey, type AccessKeyRow } from '../rows/access-key-rows.js';
 
 export class SqliteAccessKeyRepository implements AccessKeyRepository {

@@ -1,6 +1,6 @@
 import type { Db } from './sqlite-database.js';
 import type { KeyRepository } from '../repositories.js';
-import type { AliasRecord, KeyMaterialRecord, KmsKeyRecord } from '../records.js';
+import type { AliasRecord, KeyMaterialRecord, KmsKeyRecord } from '../stored-records.js';
 import { keyParams, toAlias, toKey, toMaterial, type AliasRow, type KeyRow, type MaterialRow } from '../rows/key-rows.js';
 
 export class SqliteKeyRepository implements KeyRepository {

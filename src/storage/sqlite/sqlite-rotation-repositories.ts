@@ -1,6 +1,6 @@
 import type { Db } from './sqlite-database.js';
 import type { LeaseRepository, LeaseState, RotationFunctionRepository } from '../repositories.js';
-import type { RotationFunctionRecord } from '../records.js';
+import type { RotationFunctionRecord } from '../stored-records.js';
 import { functionParams, toFunction, type FunctionRow } from '../rows/rotation-function-rows.js';
 
 export class SqliteRotationFunctionRepository implements RotationFunctionRepository {

@@ -1,7 +1,7 @@
 import type { Db } from './sqlite-database.js';
 import type { ChangeCache } from '../change-cache.js';
 import type { SecretKey, SecretListQuery, SecretRepository } from '../repositories.js';
-import type { NewSecret, NewVersion, SecretRecord, VersionRecord } from '../records.js';
+import type { NewSecret, NewVersion, SecretRecord, VersionRecord } from '../stored-records.js';
 import {
   SORT_COLUMNS,
   secretParams,
