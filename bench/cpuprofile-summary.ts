@@ -113,6 +113,47 @@ export function summarizeProfile(file: string, top = 25, window?: TimeWindow): {
   };
 }
 
+/**
+ * Busy time by the layer of Coffer's code that caused it: each sample goes to
+ * the innermost frame of Coffer's own code on its stack (src/http, src/iam,
+ * …: what it called in Node.js — crypto, sockets — counts as its), else to
+ * Node.js itself (HTTP parsing, socket writes, timers); garbage collection
+ * and V8's own work on their own. Within `window` if given.
+ */
+export function layerShares(file: string, window?: TimeWindow): Map<string, number> {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  const parent = new Map<number, number>();
+  const byId = new Map<number, ProfileNode>();
+  for (const node of profile.nodes) {
+    byId.set(node.id, node);
+    for (const child of node.children ?? []) parent.set(child, node.id);
+  }
+  const layerOf = new Map<number, string>();
+  const layer = (id: number): string => {
+    let known = layerOf.get(id);
+    if (known !== undefined) return known;
+    const node = byId.get(id)!;
+    const name = node.callFrame.functionName;
+    const own = /\/dist\/src\/([^/]+)\//.exec(node.callFrame.url)?.[1];
+    const up = parent.get(id);
+    known = own ? `src/${own}` : name === '(garbage collector)' || name === '(program)' ? name : up === undefined ? 'node.js' : layer(up);
+    layerOf.set(id, known);
+    return known;
+  };
+  const shares = new Map<string, number>();
+  let at = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (window && (at <= window.fromUs || at > window.toUs)) continue;
+    const id = profile.samples[i]!;
+    if (byId.get(id)?.callFrame.functionName === '(idle)') continue;
+    const key = layer(id);
+    shares.set(key, (shares.get(key) ?? 0) + delta);
+  }
+  return shares;
+}
+
 function shorten(url: string): string {
   const m = /\/(dist\/.*|node_modules\/.*)$/.exec(url);
   if (m) return m[1]!.replace(/^node_modules\//, 'nm/');

@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateSecretCommand, paginateListSecretVersionIds } from '@aws-sdk/client-secrets-manager';
 import { forEachConcurrent, machineInfo, randomValue, sdkClient, sendRaw, table } from './bench-util.js';
-import { busyWithin, summarizeProfile, type ProfileEntry, type TimeWindow } from './cpuprofile-summary.js';
+import { busyWithin, layerShares, summarizeProfile, type ProfileEntry, type TimeWindow } from './cpuprofile-summary.js';
 import { PROJECT_ROOT, processMemory, round, spawnServer, startCofferProcess, type CofferProcess, type ServerProcess } from './server-process.js';
 import { RequestSigner, rawHttpRequest, type SigningCredentials } from '../src/http/sigv4-signer.js';
 import { createBenchUser } from './iam-bench-user.js';
@@ -249,6 +249,11 @@ async function main(): Promise<void> {
         console.log(table(['top inclusive time', 'total ms', 'µs/req', 'location'], rows(summary.topInclusive, (t) => t.totalMs)));
       };
       if (main) print(`server main thread CPU profile (${main})`, (profile = summarizeProfile(join(profDir, main), 30, window)));
+      if (main && focus) {
+        const layers = [...layerShares(join(profDir, main), window)].sort((a, b) => b[1] - a[1]);
+        console.log(`\nserver main thread, busy time by the layer that caused it, during ${focus.scenario}`);
+        console.log(table(['layer', 'µs/req'], layers.map(([layer, us]) => [layer, (us / focus.requests).toFixed(1)])));
+      }
       if (audit) print(`server audit thread CPU profile (${audit})`, (auditThreadProfile = summarizeProfile(join(profDir, audit), 12, window)));
       if (main && audit) {
         // Each request writes one audit record, so busy time over requests is the cost of a request (and of its record).

@@ -106,7 +106,7 @@ export async function startsAndServes(dataDir: string, args: string[] = []): Pro
     const health = await fetch(`${server.url}/health`);
     assert.equal(health.status, 200, await health.text());
   } finally {
-    assert.equal(await server.stop(), 0);
+    assert.equal(await server.stop(), 0, `the server did not stop cleanly:\n${server.stderr()}`);
   }
 }
 
