@@ -52,8 +52,8 @@ export interface ProfileEntry {
   totalPct: number;
 }
 
-/** Self and inclusive time per function, over the whole profile or the samples within `window`. */
-export function summarizeProfile(file: string, top = 25, window?: TimeWindow): { totalMs: number; idleMs: number; top: ProfileEntry[]; topInclusive: ProfileEntry[] } {
+/** A profile with its nodes by id and each node's parent. */
+function loadProfile(file: string): { profile: Profile; byId: Map<number, ProfileNode>; parent: Map<number, number> } {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const parent = new Map<number, number>();
   const byId = new Map<number, ProfileNode>();
@@ -61,6 +61,12 @@ export function summarizeProfile(file: string, top = 25, window?: TimeWindow): {
     byId.set(node.id, node);
     for (const child of node.children ?? []) parent.set(child, node.id);
   }
+  return { profile, byId, parent };
+}
+
+/** Self and inclusive time per function, over the whole profile or the samples within `window`. */
+export function summarizeProfile(file: string, top = 25, window?: TimeWindow): { totalMs: number; idleMs: number; top: ProfileEntry[]; topInclusive: ProfileEntry[] } {
+  const { profile, byId, parent } = loadProfile(file);
   const keyOf = (node: ProfileNode) => {
     const f = node.callFrame;
     const where = f.url ? `${shorten(f.url)}:${f.lineNumber + 1}` : '';
@@ -121,13 +127,7 @@ export function summarizeProfile(file: string, top = 25, window?: TimeWindow): {
  * and V8's own work on their own. Within `window` if given.
  */
 export function layerShares(file: string, window?: TimeWindow): Map<string, number> {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
-  const parent = new Map<number, number>();
-  const byId = new Map<number, ProfileNode>();
-  for (const node of profile.nodes) {
-    byId.set(node.id, node);
-    for (const child of node.children ?? []) parent.set(child, node.id);
-  }
+  const { profile, byId, parent } = loadProfile(file);
   const layerOf = new Map<number, string>();
   const layer = (id: number): string => {
     let known = layerOf.get(id);

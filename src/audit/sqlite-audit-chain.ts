@@ -24,7 +24,7 @@ const CATCH_UP_STEP = 16_384;
  */
 export class SqliteAuditChain implements AuditChain {
   readonly reads: SqliteAuditRepository;
-  private readonly lock;
+  private readonly begin;
   private readonly commit;
   private readonly rollback;
   /** The newest sequence written (by any process) and the one indexed up to, as this thread last saw them. */
@@ -40,18 +40,13 @@ export class SqliteAuditChain implements AuditChain {
     private readonly recordCofferCommits?: (commits: number) => void,
   ) {
     this.reads = new SqliteAuditRepository(db, shared);
-    // Prepared once: a batch takes the lock with these three statements.
-    this.lock = {
-      begin: db.prepare<[]>('BEGIN IMMEDIATE'),
-      noWait: db.prepare<[]>('PRAGMA busy_timeout = 0'),
-      wait: db.prepare<[]>(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`),
-    };
+    this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
     this.rollback = db.prepare('ROLLBACK');
   }
 
   async write<T>(work: (audit: AuditRepository) => Promise<T>, cofferCommits = 0): Promise<T> {
-    await lockFor(this.lock);
+    await lockFor(this.db, this.begin);
     try {
       const result = await work(this.reads);
       if (cofferCommits > 0) this.recordCofferCommits?.(cofferCommits);
@@ -115,18 +110,18 @@ export class SqliteAuditChain implements AuditChain {
  * handler would sleep in growing steps of up to 100 ms, so it is asked again
  * every millisecond instead, for up to BUSY_TIMEOUT_MS.
  */
-async function lockFor(statements: { begin: { run(): unknown }; noWait: { get(): unknown }; wait: { get(): unknown } }): Promise<void> {
+async function lockFor(db: Db, begin: { run(): unknown }): Promise<void> {
   const deadline = Date.now() + BUSY_TIMEOUT_MS;
   for (;;) {
-    // Each PRAGMA answers the timeout it set.
-    statements.noWait.get();
+    // Not a prepared statement: SQLite applies this PRAGMA when it compiles it.
+    db.pragma('busy_timeout = 0');
     try {
-      statements.begin.run();
+      begin.run();
       return;
     } catch (error) {
       if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
     } finally {
-      statements.wait.get();
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
