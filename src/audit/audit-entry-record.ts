@@ -1,5 +1,5 @@
 import type { AuditChainRecord, AuditEntryRecord } from '../storage/index.js';
-import type { AuditRecord } from './audit-record.js';
+import type { AuditRecord } from './cloudtrail-record.js';
 import { canonicalRecordJson } from './canonical-json.js';
 import type { ChainHead, Entry } from './hash-chain.js';
 

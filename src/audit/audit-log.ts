@@ -5,7 +5,7 @@ import { ServiceError } from '../errors/service-error.js';
 import { WriteGate } from '../storage/write-gate.js';
 import type { AuditEntryRecord, AuditLookupQuery } from '../storage/index.js';
 import type { DataDirMarks } from '../storage/data-dir-marks.js';
-import type { AuditRecord } from './audit-record.js';
+import type { AuditRecord } from './cloudtrail-record.js';
 import { AuditThread } from './audit-thread-client.js';
 import { InProcessAudit, type AuditCalls } from './audit-calls.js';
 import type { AuditChain } from './audit-chain.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditDigestRecord, AuditEntryRecord, AuditLookupQuery } from '../storage/index.js';
 import type { Db } from '../storage/sqlite/sqlite-durable.js';
 import { lookupKeysOf, storedEntry, withLookupKeys, type LookupKeys } from './audit-entry-record.js';
-import { unknownOutcome, type AuditRecord } from './audit-record.js';
+import { unknownOutcome, type AuditRecord } from './cloudtrail-record.js';
 import type { AuditSink } from './audit-sink.js';
 import type { AuditChain, RetainResult } from './audit-chain.js';
 import { canonicalJson } from './canonical-json.js';

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { buildRecord, type AuditPhase, type AuditRecord } from '../../src/audit/audit-record.js';
+import { buildRecord, type AuditPhase, type AuditRecord } from '../../src/audit/cloudtrail-record.js';
 import type { AuditWriter } from '../../src/audit/audit-writer.js';
 import { appendEntries, GENESIS_HEAD, headAfter, uint64, type ChainHead, type Entry } from '../../src/audit/hash-chain.js';
 import { signDigest, type Digest } from '../../src/audit/digest.js';

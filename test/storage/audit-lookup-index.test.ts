@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lookupKeysOf, storedEntry, type LookupKeys } from '../../src/audit/audit-entry-record.js';
-import { buildRecord, formatEventTime, type AuditRecord, type UserIdentity } from '../../src/audit/audit-record.js';
+import { buildRecord, formatEventTime, type AuditRecord, type UserIdentity } from '../../src/audit/cloudtrail-record.js';
 import { AuditWriter } from '../../src/audit/audit-writer.js';
 import type { AuditEntryRecord, AuditLookupKey, AuditLookupQuery } from '../../src/storage/index.js';
 import { auditMigrations, openAuditDatabase } from '../../src/storage/sqlite/audit-database.js';
