@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditDigestRecord, AuditEntryRecord, AuditLookupQuery } from '../storage/index.js';
 import type { Db } from '../storage/sqlite/sqlite-durable.js';
-import { lookupKeysOf, storedEntry, withLookupKeys, type LookupKeys } from './audit-entry-record.js';
+import { lookupKeysOf, type LookupKeys } from './lookup-keys.js';
+import { storedEntry, withLookupKeys } from './stored-entry.js';
 import { unknownOutcome, type AuditRecord } from './cloudtrail-record.js';
 import type { AuditSink } from './audit-sink.js';
 import type { AuditChain, RetainResult } from './audit-chain.js';
