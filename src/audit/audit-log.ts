@@ -7,7 +7,7 @@ import type { AuditEntryRecord, AuditLookupQuery } from '../storage/index.js';
 import type { DataDirMarks } from '../storage/data-dir-marks.js';
 import type { AuditRecord } from './cloudtrail-record.js';
 import { AuditThread } from './audit-thread-client.js';
-import { InProcessAudit, type AuditCalls } from './audit-calls.js';
+import { InProcessAudit, type AuditCalls } from './in-process-audit.js';
 import type { AuditChain } from './audit-chain.js';
 import { AuditWriter, type HeadState, type RetainResult } from './audit-writer.js';
 import { fileSinks } from './sink-timeout.js';

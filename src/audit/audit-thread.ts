@@ -12,7 +12,7 @@ import { openAuditDatabase } from '../storage/sqlite/audit-database.js';
 import { cofferCommitsRecorder } from '../storage/sqlite/data-dir-state.js';
 import type { AuditCall, AuditReply, AuditRequest, AuditThreadConfig } from './audit-thread-protocol.js';
 import { AuditWriter } from './audit-writer.js';
-import { callWriter } from './audit-calls.js';
+import { callWriter } from './in-process-audit.js';
 import { fileSinks } from './sink-timeout.js';
 
 const port = parentPort!;
