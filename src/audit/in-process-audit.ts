@@ -1,33 +1,5 @@
-import type { AuditCall } from './audit-thread-protocol.js';
-import type { AuditWriter } from './audit-writer.js';
-
-/** What answers AuditLog's calls: the audit thread (SQLite) or a writer on the main thread (PostgreSQL). */
-export interface AuditCalls {
-  call<T = void>(request: AuditCall): Promise<T>;
-  close(): Promise<void>;
-}
-
-export type WriterCall = Exclude<AuditCall, { op: 'open' | 'close' | 'backup' }>;
-
-/** Runs one call on a writer. */
-export function callWriter(writer: AuditWriter, request: WriterCall): Promise<unknown> {
-  switch (request.op) {
-    case 'append':
-      return writer.append(request.records, request.commits);
-    case 'settleInterrupted':
-      return writer.settleInterrupted();
-    case 'lookup':
-      return writer.lookup(request.query);
-    case 'entries':
-      return writer.entries(request.after, request.limit);
-    case 'head':
-      return writer.head();
-    case 'addDigest':
-      return writer.addDigest(request.digest);
-    case 'retain':
-      return writer.retain(request.before, request.archiveDir);
-  }
-}
+import type { AuditCall, AuditCalls } from './audit-thread-protocol.js';
+import { callWriter, type AuditWriter } from './audit-writer.js';
 
 /**
  * A writer on this thread, for a store whose I/O does not block it
