@@ -7,7 +7,7 @@
  *
  * Environment: BENCH_DURATION (s per run, 10), BENCH_WRK_THREADS (1),
  * BENCH_SECRETS (1000), BENCH_GET_POOL (5000), BENCH_PUT_POOL (auto-sized),
- * BENCH_ONLY (get|put), BENCH_CPU_PROF=1 (server runs with --cpu-prof; a
+ * BENCH_ONLY (get|put|iam: iam is the IAM user's reads and the bare server at c=32 only), BENCH_CPU_PROF=1 (server runs with --cpu-prof; a
  * summary of the profile is printed), BENCH_KEEP=1 (keep the temp dir),
  * BENCH_SERVER_ARGS (extra server flags, e.g. '--workers 2'; RSS is then the
  * primary process's only), BENCH_NODE_ARGS (extra node flags for the server).
@@ -126,8 +126,8 @@ async function main(): Promise<void> {
         const warm = await run(`warm-up ${name}`, target, 32, WARMUP_S, getPool(target));
         log(`warm-up ${name}: ${warm.requestsPerSec} req/s (discarded)`);
       }
-      for (const connections of GET_CONCURRENCY) {
-        for (const [name, target] of [['coffer', coffer], ['bare', bare]] as const) {
+      for (const connections of ONLY === 'iam' ? [32] : GET_CONCURRENCY) {
+        for (const [name, target] of ONLY === 'iam' ? ([['bare', bare]] as const) : ([['coffer', coffer], ['bare', bare]] as const)) {
           const scenario = `GetSecretValue ${name} c=${connections}`;
           const result = await run(scenario, target, connections, DURATION_S, getPool(target));
           log(`${scenario}: ${result.requestsPerSec} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms (${result.requests} requests, all 200)`);
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
 
     const putWrites: Record<string, { realWrites: number; realWritesPerSec: number; poolSize: number; sent: number; poolWraps: number }> = {};
     let putPoolSize = 0;
-    if (ONLY !== 'get') {
+    if (ONLY !== 'get' && ONLY !== 'iam') {
       let putRun = 0;
       const putPool = (size: number) => {
         const signer = new RequestSigner(coffer!, coffer!.region, 'secretsmanager');

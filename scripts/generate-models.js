@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Generates src/api/<svc>/model.generated.ts from the botocore service models: the
-// operation table plus the input shapes, stripped to what request validation needs.
-// Query-protocol services (IAM, STS) have no target prefix: theirs also carries the
-// API version and XML namespace, the output shapes (the XML writer walks them) and
-// the HTTP status of each modelled error code.
+// Generates two files per service from the botocore service models:
+// - src/api/<svc>/model.generated.ts: the operation table plus the input shapes, stripped
+//   to what request validation needs. Query-protocol services (IAM, STS) have no target
+//   prefix: theirs also carries the API version and XML namespace, the output shapes (the
+//   XML writer walks them) and the HTTP status of each modelled error code.
+// - src/api/<svc>/types.generated.ts: each operation's request and response as TypeScript
+//   types (an interface per structure, a union per enum), which type the handlers.
 // Usage: node scripts/generate-models.js [modelsDir]   (default ../shared/reference/aws-models)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -35,6 +37,20 @@ function children(shape) {
     ...Object.values(shape.members ?? {}).map((m) => m.shape),
     ...[shape.member, shape.key, shape.value].filter(Boolean).map((r) => r.shape),
   ];
+}
+
+/** The names of the shapes reachable from `roots`. */
+function reachableFrom(svc, shapes, roots) {
+  const reachable = new Set();
+  const stack = roots.filter(Boolean);
+  while (stack.length) {
+    const name = stack.pop();
+    if (reachable.has(name)) continue;
+    if (!shapes[name]) throw new Error(`${svc}: unknown shape ${name}`);
+    reachable.add(name);
+    stack.push(...children(shapes[name]));
+  }
+  return reachable;
 }
 
 /** What a query service adds: its version and namespace, and each error code's HTTP status. */
@@ -71,18 +87,7 @@ function generate(svc) {
 
   // Only shapes reachable from operation inputs (JSON outputs are never validated), and for
   // query services from outputs too (the XML writer needs their types).
-  const reachable = new Set();
-  const stack = ops.flatMap(([, op]) => (query ? [op.input, op.output] : [op.input])).filter(Boolean);
-  while (stack.length) {
-    const name = stack.pop();
-    if (reachable.has(name)) continue;
-    if (!shapes[name]) throw new Error(`${svc}: unknown shape ${name}`);
-    reachable.add(name);
-    stack.push(...children(shapes[name]));
-  }
-
-  // Shape and operation names are identifiers in botocore; quote anything that is not.
-  const key = (name) => (/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name));
+  const reachable = reachableFrom(svc, shapes, ops.flatMap(([, op]) => (query ? [op.input, op.output] : [op.input])));
   const lines = [
     `// GENERATED FILE - DO NOT EDIT.`,
     `// Generated from the botocore model ${svc}/service-2.json (API version ${metadata.apiVersion})`,
@@ -106,6 +111,83 @@ function generate(svc) {
   const file = join(dir, 'model.generated.ts');
   writeFileSync(file, lines.join('\n'));
   console.log(`${file}: ${ops.length} operations, ${reachable.size} shapes`);
+  generateTypes(svc, model, ops, dir);
+}
+
+/** Shape and operation names are identifiers in botocore; quote anything that is not. */
+const key = (name) => (/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name));
+
+/**
+ * The TypeScript type of a member of shape `name`: structures and enums by their names,
+ * lists and maps spelled out, scalars as handlers see them. Timestamps are epoch seconds
+ * on both protocols (JSON 1.1 carries them so; the query decoder and XML writer convert
+ * to and from ISO 8601), blobs base64 text.
+ */
+function tsType(shapes, name) {
+  const shape = shapes[name];
+  switch (shape.type) {
+    case 'structure':
+      return name;
+    case 'list': {
+      const member = tsType(shapes, shape.member.shape);
+      return /^[\w$]+$/.test(member) ? `${member}[]` : `Array<${member}>`;
+    }
+    case 'map':
+      return `Record<string, ${tsType(shapes, shape.value.shape)}>`;
+    case 'string':
+      return shape.enum ? name : 'string';
+    case 'blob':
+      return 'string';
+    case 'boolean':
+      return 'boolean';
+    case 'integer':
+    case 'long':
+    case 'double':
+    case 'float':
+    case 'timestamp':
+      return 'number';
+    default:
+      throw new Error(`unknown shape type ${shape.type} of ${name}`);
+  }
+}
+
+/** A structure as an interface, members in model order, optional unless the model requires them. */
+function structureType(shapes, name) {
+  const shape = shapes[name];
+  const required = new Set(shape.required ?? []);
+  const members = Object.entries(shape.members ?? {}).map(
+    ([member, ref]) => `  ${key(member)}${required.has(member) ? '' : '?'}: ${tsType(shapes, ref.shape)};`,
+  );
+  return members.length ? [`export interface ${name} {`, ...members, `}`] : [`export interface ${name} {}`];
+}
+
+/** The request and response types of every operation, and the `Operations` map that names them. */
+function generateTypes(svc, { metadata, shapes }, ops, dir) {
+  const reachable = reachableFrom(svc, shapes, ops.flatMap(([, op]) => [op.input, op.output]));
+  if (reachable.has('Operations')) throw new Error(`${svc}: a shape is named Operations`);
+  const named = [...reachable].sort().filter((name) => shapes[name].type === 'structure' || shapes[name].enum);
+  const lines = [
+    `// GENERATED FILE - DO NOT EDIT.`,
+    `// Generated from the botocore model ${svc}/service-2.json (API version ${metadata.apiVersion})`,
+    `// by scripts/generate-models.js; re-run \`npm run generate-models\` to refresh.`,
+    `// Requests and responses as handlers see them: timestamps in epoch seconds, blobs as base64 text.`,
+    ``,
+    `/**`,
+    ` * Each operation's request (\`input\`: \`object\` where the model has no input shape, so the`,
+    ` * body goes unvalidated) and response (\`output\`: \`void\` where the model has none).`,
+    ` */`,
+    `export interface Operations {`,
+    ...ops.map(([name, op]) => `  ${key(name)}: { input: ${op.input ?? 'object'}; output: ${op.output ?? 'void'} };`),
+    `}`,
+    ...named.flatMap((name) => [
+      ``,
+      ...(shapes[name].type === 'structure' ? structureType(shapes, name) : [`export type ${name} = ${shapes[name].enum.map(quote).join(' | ')};`]),
+    ]),
+    ``,
+  ];
+  const file = join(dir, 'types.generated.ts');
+  writeFileSync(file, lines.join('\n'));
+  console.log(`${file}: ${ops.length} operations, ${named.length} types`);
 }
 
 for (const svc of SERVICES) generate(svc);

@@ -29,8 +29,54 @@ export interface RequestContext {
   authorize(target: RequestTarget): Promise<void>;
 }
 
-/** One operation of an API: validated input in, output shape out. */
+/** One operation of an API, as the dispatcher calls it: validated input in, output shape out. */
 export type OperationHandler = (ctx: RequestContext, input: Record<string, unknown>) => Promise<object | undefined>;
+
+/** An operation's request and response types: an entry of a service's `Operations` map (`types.generated.ts`). */
+export interface OperationTypes {
+  input: object;
+  /** `void` where the operation answers nothing. */
+  output: object | void;
+}
+
+/** A service's operations by name, each with its request and response types. */
+export type OperationMap<Ops> = { [Name in keyof Ops]: OperationTypes };
+
+/** The handler of one operation: its request, validated against the model, in; its response out. */
+export type Handler<Op extends OperationTypes> = (ctx: RequestContext, input: Op['input']) => Promise<Op['output']>;
+
+/** Handlers of a service's operations (those Coffer serves), each typed by its own operation. */
+export type Handlers<Ops extends OperationMap<Ops>> = { [Name in keyof Ops]?: Handler<Ops[Name]> };
+
+type Requests<Ops extends OperationMap<Ops>> = Ops[keyof Ops]['input'];
+type MemberNames<T> = T extends unknown ? keyof T : never;
+type MemberType<T, Name extends PropertyKey> = T extends unknown ? (Name extends keyof T ? T[Name] : never) : never;
+
+/**
+ * The request of any of a service's operations, as a step that serves them all (authorization)
+ * reads it: every member any request has, each optional, typed as the requests that have it type it.
+ */
+export type AnyRequest<Ops extends OperationMap<Ops>> = { [Name in MemberNames<Requests<Ops>>]?: MemberType<Requests<Ops>, Name> };
+
+/**
+ * What a request is authorized against before its handler runs: the targets (all must be
+ * allowed), 'handler' where the handler authorizes itself, or undefined for the operation on `*`.
+ */
+export type Authorization<Input = Record<string, unknown>, Operation extends string = string> = (
+  ctx: RequestContext,
+  operation: Operation,
+  input: Input,
+) => Promise<RequestTarget[] | 'handler' | undefined>;
+
+/** The dispatcher's view of typed handlers: validation has given each request its model type. */
+export function handlerTable<Ops extends OperationMap<Ops>>(handlers: Handlers<Ops>): Record<string, OperationHandler> {
+  return handlers as Record<string, OperationHandler>;
+}
+
+/** The dispatcher's view of a service's authorization, which reads requests by their model types. */
+export function untypedAuthorization<Ops extends OperationMap<Ops>>(authorization: Authorization<AnyRequest<Ops>, Extract<keyof Ops, string>>): Authorization {
+  return authorization as Authorization;
+}
 
 /**
  * One API Coffer serves, and all that the front end and the audit log know of it: how a
@@ -78,7 +124,7 @@ export interface ApiService {
 }
 
 /** A handler for an operation whose response is empty: runs the work and answers `{}`. */
-export function emptyResponse(work: (ctx: RequestContext, input: Record<string, unknown>) => Promise<unknown>): OperationHandler {
+export function emptyResponse<Input>(work: (ctx: RequestContext, input: Input) => Promise<unknown>): (ctx: RequestContext, input: Input) => Promise<undefined> {
   return async (ctx, input) => {
     await work(ctx, input);
     return undefined;

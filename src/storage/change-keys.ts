@@ -1,6 +1,6 @@
 import type { Repositories, UnitOfWork } from './repositories.js';
 import { encodeChange, type SecretChange } from './secret-changes.js';
-import type { AccessKeyRecord, KeyMaterialRecord, KmsKeyRecord, NewVersion, SecretRecord } from './records.js';
+import type { AccessKeyRecord, KeyMaterialRecord, KmsKeyRecord, NewVersion, SecretRecord } from './stored-records.js';
 import type { IamEntityRecord } from './iam-records.js';
 
 /** The change keys a write names, from its arguments and its result. */

@@ -1,5 +1,5 @@
 /** IAM's stored entities. Times are epoch milliseconds. */
-import type { Tag } from './records.js';
+import type { Tag } from './stored-records.js';
 
 export type IamEntityKind = 'user' | 'group' | 'role';
 

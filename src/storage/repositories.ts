@@ -14,7 +14,7 @@ import type {
   NewVersion,
   SecretRecord,
   VersionRecord,
-} from './records.js';
+} from './stored-records.js';
 import type { IamEntityKind, IamEntityRecord, IamInlinePolicyRecord, IamManagedPolicyRecord, NewIamManagedPolicy } from './iam-records.js';
 
 /**

@@ -175,6 +175,12 @@ test('a tampered or foreign ciphertext is InvalidCiphertextException', async () 
 
 // --- Key state in crypto operations ---------------------------------------------------------
 
+test('Decrypt and ReEncrypt without a CiphertextBlob are ValidationException "CiphertextBlob is required."', async () => {
+  const key = await createKey(shared.kms);
+  await rejectsWith(decrypt({}), 'ValidationException', 'CiphertextBlob is required.');
+  await rejectsWith(shared.kms.send(new ReEncryptCommand({ DestinationKeyId: key.KeyId })), 'ValidationException', 'CiphertextBlob is required.');
+});
+
 test('a disabled key refuses every crypto operation with DisabledException "<ARN> is disabled."', async () => {
   const key = await createKey(shared.kms);
   const target = await createKey(shared.kms);

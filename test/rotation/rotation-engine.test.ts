@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { secretsManagerService } from '../../src/api/secretsmanager/secrets-manager-service.js';
-import type { SecretsApiDeps } from '../../src/api/secretsmanager/deps.js';
+import type { SecretsApiDeps } from '../../src/api/secretsmanager/secrets-manager-deps.js';
 import { ServiceError } from '../../src/errors/service-error.js';
 import { KeyService } from '../../src/keys/key-service.js';
 import { RootKey } from '../../src/keys/root-key.js';

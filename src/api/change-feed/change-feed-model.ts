@@ -23,3 +23,32 @@ export const shapes: Record<string, Shape> = {
   SecretIdList: { type: 'list', member: 'SecretId', min: 1, max: 100 },
   SecretId: { type: 'string', min: 1, max: 2048 },
 };
+
+/** The types of each operation's request and response, as the shapes above and the handler make them. */
+export interface Operations {
+  GetChanges: { input: GetChangesRequest; output: GetChangesResponse };
+}
+
+export interface GetChangesRequest {
+  Cursor?: string;
+  WaitTimeSeconds?: number;
+  MaxResults?: number;
+  SecretIds?: string[];
+}
+
+export interface GetChangesResponse {
+  Changes: SecretChange[];
+  NextCursor: string;
+}
+
+/** One change to a secret; dates in epoch seconds. */
+export interface SecretChange {
+  Type: string;
+  ARN: string;
+  Name: string;
+  VersionId?: string;
+  VersionIdsToStages?: Record<string, string[]>;
+  DeletionDate?: number;
+  Step?: string;
+  Date: number;
+}

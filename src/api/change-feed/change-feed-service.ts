@@ -1,91 +1,15 @@
-import { ServiceError } from '../../errors/service-error.js';
-import type { SecretChangeFeed } from '../../secrets/secret-change-feed.js';
-import { ExpiredCursorError, InvalidCursorError, type RecordedSecretChange } from '../../storage/secret-changes.js';
-import { cofferService, type ApiService, type OperationHandler, type RequestContext } from '../operation.js';
-import { seconds } from '../secretsmanager/secret-shapes.js';
-import { secretTargets } from '../secretsmanager/secret-authorization.js';
-import type { SecretsApiDeps } from '../secretsmanager/deps.js';
+import { cofferService, handlerTable, type ApiService } from '../operation.js';
+import type { ChangeFeedApiDeps } from './change-feed-deps.js';
+import { changeFeedOperations } from './change-feed-operations.js';
 import * as model from './change-feed-model.js';
 
-const DEFAULT_MAX_RESULTS = 100;
+export type { ChangeFeedApiDeps } from './change-feed-deps.js';
 
-export interface ChangeFeedApiDeps extends Pick<SecretsApiDeps, 'reader' | 'keys'> {
-  feed: SecretChangeFeed;
-}
-
-function changeShape(change: RecordedSecretChange) {
-  return {
-    Type: change.type,
-    ARN: change.arn,
-    Name: change.name,
-    VersionId: change.versionId,
-    VersionIdsToStages: change.stages,
-    DeletionDate: seconds(change.deletionDate),
-    Step: change.step,
-    Date: seconds(change.recordedAt),
-  };
-}
-
-/**
- * Whether the caller may hear of the secret: as AWS's agent needs, it may if it may
- * DescribeSecret it (its identity policies, the secret's resource policy and tags decide).
- */
-async function mayDescribe(deps: ChangeFeedApiDeps, ctx: RequestContext, arn: string): Promise<boolean> {
-  const [target] = await secretTargets(deps, ctx, 'DescribeSecret', arn);
-  try {
-    await ctx.authorize({ ...target!, action: 'secretsmanager:DescribeSecret' });
-    return true;
-  } catch (error) {
-    if (error instanceof ServiceError && error.code === 'AccessDeniedException') return false;
-    throw error;
-  }
-}
-
-/** The changes of the caller's account and region it may hear of, and of the secrets it names, if it names some. */
-function visibleTo(deps: ChangeFeedApiDeps, ctx: RequestContext, secretIds: string[] | undefined) {
-  const { partition, region, account } = ctx.scope;
-  const prefix = `arn:${partition}:secretsmanager:${region}:${account}:secret:`;
-  const named = secretIds && new Set(secretIds);
-  return async (changes: RecordedSecretChange[]): Promise<RecordedSecretChange[]> => {
-    const decided = new Map<string, Promise<boolean>>();
-    const visible: RecordedSecretChange[] = [];
-    for (const change of changes) {
-      if (!change.arn.startsWith(prefix) || (named && !named.has(change.arn) && !named.has(change.name))) continue;
-      let allowed = decided.get(change.arn);
-      if (!allowed) decided.set(change.arn, (allowed = mayDescribe(deps, ctx, change.arn)));
-      if (await allowed) visible.push(change);
-    }
-    return visible;
-  };
-}
-
-function cursorError(error: unknown): unknown {
-  if (error instanceof ExpiredCursorError) return new ServiceError('ExpiredCursorException', `${error.message}. Call again without a Cursor for a new one, and reload what you hold.`, { messageKey: 'message' });
-  if (error instanceof InvalidCursorError) return new ServiceError('InvalidParameterException', `${error.message}.`, { messageKey: 'message' });
-  return error;
-}
-
-/**
- * GetChanges: the changes to secrets committed after the caller's cursor (none, and the
- * cursor of now, without one), long polled for up to WaitTimeSeconds. Each call is signed,
- * authorized per secret and audited like any other; the dispatcher records it.
- */
+/** Coffer's change feed: GetChanges, for clients that keep secrets in memory and must hear when they change. */
 export function changeFeedService(deps: ChangeFeedApiDeps): ApiService {
-  const getChanges: OperationHandler = async (ctx, input) => {
-    try {
-      const { changes, cursor } = await deps.feed.read(input.Cursor as string | undefined, {
-        limit: (input.MaxResults as number | undefined) ?? DEFAULT_MAX_RESULTS,
-        waitMs: ((input.WaitTimeSeconds as number | undefined) ?? 0) * 1000,
-        visible: visibleTo(deps, ctx, input.SecretIds as string[] | undefined),
-      });
-      return { Changes: changes.map(changeShape), NextCursor: cursor };
-    } catch (error) {
-      throw cursorError(error);
-    }
-  };
   return cofferService(model, {
     audit: { eventSource: 'change-feed.coffer' },
-    handlers: { GetChanges: getChanges },
+    handlers: handlerTable<model.Operations>(changeFeedOperations(deps)),
     // Every signed caller may poll; what it hears is decided per secret.
     authorization: async () => 'handler',
   });

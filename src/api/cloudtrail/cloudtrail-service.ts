@@ -1,8 +1,10 @@
-import type { ApiService } from '../operation.js';
-import { lookupEvents, type CloudTrailApiDeps } from './lookup-events.js';
+import { handlerTable, type ApiService } from '../operation.js';
+import type { CloudTrailApiDeps } from './cloudtrail-deps.js';
+import { lookupOperations } from './cloudtrail-lookup-operations.js';
 import { operations, shapes, signingName, targetPrefix } from './model.generated.js';
+import type { Operations } from './types.generated.js';
 
-export type { CloudTrailApiDeps } from './lookup-events.js';
+export type { CloudTrailApiDeps } from './cloudtrail-deps.js';
 
 /**
  * The CloudTrail API, of which Coffer serves LookupEvents over its audit log;
@@ -19,6 +21,6 @@ export function cloudTrailService(deps: CloudTrailApiDeps): ApiService {
     shapes: { ...shapes, MaxResults: { type: 'integer' } },
     operations,
     audit: { eventSource: 'cloudtrail.amazonaws.com' },
-    handlers: { LookupEvents: lookupEvents(deps) },
+    handlers: handlerTable<Operations>(lookupOperations(deps)),
   };
 }

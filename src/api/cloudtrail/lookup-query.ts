@@ -1,5 +1,6 @@
 import type { AuditLookupKey } from '../../storage/index.js';
 import { CloudTrailErrors } from './cloudtrail-errors.js';
+import type { LookupEventsRequest } from './types.generated.js';
 
 /** What a LookupEvents call selects, in the units the audit repository uses. */
 export interface LookupFilter {
@@ -21,8 +22,8 @@ const DEFAULT_MAX_RESULTS = 50;
 const MAX_MAX_RESULTS = 50;
 
 /** A validated LookupEvents input (the model has checked types, enums and lengths) as a filter and page size. */
-export function parseLookupRequest(input: Record<string, unknown>): LookupRequest {
-  const attributes = (input.LookupAttributes as { AttributeKey: AuditLookupKey; AttributeValue: string }[] | undefined) ?? [];
+export function parseLookupRequest(input: LookupEventsRequest): LookupRequest {
+  const attributes = input.LookupAttributes ?? [];
   // AWS: "Currently the list can contain only one item."
   if (attributes.length > 1) throw CloudTrailErrors.invalidLookupAttributes('Only one lookup attribute can be specified.');
   const [attribute] = attributes;
@@ -32,7 +33,7 @@ export function parseLookupRequest(input: Record<string, unknown>): LookupReques
   const startTime = epochMs(input.StartTime);
   const endTime = epochMs(input.EndTime);
   if (startTime !== undefined && endTime !== undefined && startTime > endTime) throw CloudTrailErrors.invalidTimeRange();
-  const limit = (input.MaxResults as number | undefined) ?? DEFAULT_MAX_RESULTS;
+  const limit = input.MaxResults ?? DEFAULT_MAX_RESULTS;
   if (limit < 1 || limit > MAX_MAX_RESULTS) throw CloudTrailErrors.invalidMaxResults();
   return {
     filter: {
@@ -42,11 +43,11 @@ export function parseLookupRequest(input: Record<string, unknown>): LookupReques
       insightsOnly: input.EventCategory === 'insight',
     },
     limit,
-    ...(input.NextToken === undefined ? {} : { nextToken: input.NextToken as string }),
+    ...(input.NextToken === undefined ? {} : { nextToken: input.NextToken }),
   };
 }
 
 /** JSON 1.1 timestamps are epoch seconds, possibly fractional. */
-function epochMs(seconds: unknown): number | undefined {
-  return seconds === undefined ? undefined : Math.round((seconds as number) * 1000);
+function epochMs(seconds: number | undefined): number | undefined {
+  return seconds === undefined ? undefined : Math.round(seconds * 1000);
 }

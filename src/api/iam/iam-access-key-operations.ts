@@ -1,28 +1,23 @@
-import { emptyResponse, type OperationHandler, type RequestContext } from '../operation.js';
+import { emptyResponse, type Handlers, type RequestContext } from '../operation.js';
 import type { KeyOwner } from '../../iam/directory/iam-access-keys.js';
 import type { AccessKeyRecord } from '../../storage/index.js';
+import { seconds } from '../epoch-seconds.js';
 import type { IamApiDeps } from './iam-deps.js';
-import { iamScope, seconds } from './iam-shapes.js';
+import { iamScope } from './iam-requests.js';
+import type { AccessKey, Operations } from './types.generated.js';
 
 /** CreateAccessKey, ListAccessKeys, UpdateAccessKey, DeleteAccessKey: without UserName, the caller's own keys. */
-export function accessKeyOperations({ directory }: IamApiDeps): Record<string, OperationHandler> {
+export function accessKeyOperations({ directory }: IamApiDeps): Handlers<Operations> {
   const keys = directory.accessKeys;
-  const ownerOf = (ctx: RequestContext, input: Record<string, unknown>): Promise<KeyOwner> =>
-    keys.owner(iamScope(ctx), input.UserName as string | undefined, ctx.principalArn);
+  const ownerOf = (ctx: RequestContext, input: { UserName?: string }): Promise<KeyOwner> => keys.owner(iamScope(ctx), input.UserName, ctx.principalArn);
   const userName = (owner: KeyOwner) => (owner.userName === undefined ? {} : { UserName: owner.userName });
   return {
     CreateAccessKey: async (ctx, input) => {
       const owner = await ownerOf(ctx, input);
       const { accessKeyId, secretAccessKey } = await keys.create(iamScope(ctx), owner);
-      return {
-        AccessKey: {
-          ...userName(owner),
-          AccessKeyId: accessKeyId,
-          Status: 'Active',
-          SecretAccessKey: secretAccessKey,
-          CreateDate: seconds(ctx.scope.now),
-        },
-      };
+      const accessKey = { ...userName(owner), AccessKeyId: accessKeyId, Status: 'Active', SecretAccessKey: secretAccessKey, CreateDate: seconds(ctx.scope.now) };
+      // The root user's keys have no UserName, which the model requires of an AccessKey.
+      return { AccessKey: accessKey as AccessKey };
     },
     ListAccessKeys: async (ctx, input) => {
       const owner = await ownerOf(ctx, input);
@@ -38,8 +33,9 @@ export function accessKeyOperations({ directory }: IamApiDeps): Record<string, O
       };
     },
     UpdateAccessKey: emptyResponse(async (ctx, input) =>
-      keys.setStatus(await ownerOf(ctx, input), input.AccessKeyId as string, input.Status as AccessKeyRecord['status']),
+      // The model's statusType also has Expired, which is stored as given (and, like Inactive, refuses the key).
+      keys.setStatus(await ownerOf(ctx, input), input.AccessKeyId, input.Status as AccessKeyRecord['status']),
     ),
-    DeleteAccessKey: emptyResponse(async (ctx, input) => keys.delete(await ownerOf(ctx, input), input.AccessKeyId as string)),
+    DeleteAccessKey: emptyResponse(async (ctx, input) => keys.delete(await ownerOf(ctx, input), input.AccessKeyId)),
   };
 }

@@ -1,5 +1,5 @@
 import type { IamEntityKind } from '../../storage/index.js';
-import { KIND_TITLE, KINDS } from './iam-shapes.js';
+import { KIND_TITLE, KINDS } from './iam-requests.js';
 
 /** What an IAM action is authorized against: an entity, a managed policy, or no resource (`*`). */
 export type IamActionResource = IamEntityKind | 'policy' | 'none';

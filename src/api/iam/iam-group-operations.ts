@@ -1,28 +1,30 @@
-import { emptyResponse, type OperationHandler } from '../operation.js';
+import { emptyResponse, type Handlers } from '../operation.js';
 import type { IamApiDeps } from './iam-deps.js';
-import { entityShape, iamScope, listQuery, paging } from './iam-shapes.js';
+import { iamScope } from './iam-requests.js';
+import { iamGroup, iamUser, paging } from './iam-responses.js';
+import type { Operations } from './types.generated.js';
 
 /** CreateGroup, GetGroup, ListGroups, DeleteGroup, AddUserToGroup, RemoveUserFromGroup, ListGroupsForUser. */
-export function groupOperations({ directory }: IamApiDeps): Record<string, OperationHandler> {
+export function groupOperations({ directory }: IamApiDeps): Handlers<Operations> {
   const { entities, groups } = directory;
   return {
     CreateGroup: async (ctx, input) => ({
-      Group: entityShape(await entities.create(iamScope(ctx), 'group', { name: input.GroupName as string, path: input.Path as string | undefined })),
+      Group: iamGroup(await entities.create(iamScope(ctx), 'group', { name: input.GroupName, path: input.Path })),
     }),
     GetGroup: async (ctx, input) => {
-      const { group, users } = await groups.withUsers(iamScope(ctx), input.GroupName as string, listQuery(input));
-      return { Group: entityShape(group), Users: users.items.map((u) => entityShape(u, { tags: false })), ...paging(users) };
+      const { group, users } = await groups.withUsers(iamScope(ctx), input.GroupName, input);
+      return { Group: iamGroup(group), Users: users.items.map((u) => iamUser(u, { tags: false })), ...paging(users) };
     },
     ListGroups: async (ctx, input) => {
-      const page = await entities.list(iamScope(ctx), 'group', listQuery(input));
-      return { Groups: page.items.map((g) => entityShape(g)), ...paging(page) };
+      const page = await entities.list(iamScope(ctx), 'group', input);
+      return { Groups: page.items.map(iamGroup), ...paging(page) };
     },
-    DeleteGroup: emptyResponse((ctx, input) => entities.delete(iamScope(ctx), 'group', input.GroupName as string)),
-    AddUserToGroup: emptyResponse((ctx, input) => groups.addUser(iamScope(ctx), input.GroupName as string, input.UserName as string)),
-    RemoveUserFromGroup: emptyResponse((ctx, input) => groups.removeUser(iamScope(ctx), input.GroupName as string, input.UserName as string)),
+    DeleteGroup: emptyResponse((ctx, input) => entities.delete(iamScope(ctx), 'group', input.GroupName)),
+    AddUserToGroup: emptyResponse((ctx, input) => groups.addUser(iamScope(ctx), input.GroupName, input.UserName)),
+    RemoveUserFromGroup: emptyResponse((ctx, input) => groups.removeUser(iamScope(ctx), input.GroupName, input.UserName)),
     ListGroupsForUser: async (ctx, input) => {
-      const page = await groups.ofUser(iamScope(ctx), input.UserName as string, listQuery(input));
-      return { Groups: page.items.map((g) => entityShape(g)), ...paging(page) };
+      const page = await groups.ofUser(iamScope(ctx), input.UserName, input);
+      return { Groups: page.items.map(iamGroup), ...paging(page) };
     },
   };
 }

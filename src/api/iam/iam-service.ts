@@ -1,5 +1,6 @@
-import { queryService, type ApiService } from '../operation.js';
+import { handlerTable, queryService, untypedAuthorization, type ApiService } from '../operation.js';
 import * as model from './model.generated.js';
+import type { Operations } from './types.generated.js';
 import type { IamApiDeps } from './iam-deps.js';
 import { accessKeyOperations } from './iam-access-key-operations.js';
 import { groupOperations } from './iam-group-operations.js';
@@ -12,14 +13,14 @@ import { iamAuthorization } from './iam-authorization.js';
 export function iamService(deps: IamApiDeps): ApiService {
   return queryService(model, {
     audit: { eventSource: 'iam.amazonaws.com' },
-    authorization: iamAuthorization(deps),
-    handlers: {
+    authorization: untypedAuthorization<Operations>(iamAuthorization(deps)),
+    handlers: handlerTable<Operations>({
       ...userOperations(deps),
       ...accessKeyOperations(deps),
       ...groupOperations(deps),
       ...roleOperations(deps),
       ...entityPolicyOperations(deps),
       ...managedPolicyOperations(deps),
-    },
+    }),
   });
 }

@@ -1,8 +1,9 @@
 import { aliasArn } from '../../keys/key-admin.js';
-import { emptyResponse, type OperationHandler } from '../operation.js';
+import { emptyResponse, type Handlers } from '../operation.js';
 import type { KmsApiDeps } from './kms-deps.js';
 import { decodeMarker, listLimit, pageOf } from './kms-pagination.js';
-import { aliasEntry } from './kms-shapes.js';
+import { aliasEntry } from './kms-responses.js';
+import type { AliasListEntry, Operations } from './types.generated.js';
 
 const DEFAULT_LIST_ALIASES_LIMIT = 50;
 const MAX_LIST_ALIASES_LIMIT = 100;
@@ -10,17 +11,17 @@ const MAX_LIST_ALIASES_LIMIT = 100;
 const PREDEFINED_ALIASES = ['alias/aws/secretsmanager'];
 
 /** CreateAlias, UpdateAlias, DeleteAlias, ListAliases. */
-export function aliasOperations({ keys, admin }: KmsApiDeps): Record<string, OperationHandler> {
+export function aliasOperations({ keys, admin }: KmsApiDeps): Handlers<Operations> {
   return {
-    CreateAlias: emptyResponse((ctx, input) => admin.createAlias(ctx.scope, input.AliasName as string, input.TargetKeyId as string)),
-    UpdateAlias: emptyResponse((ctx, input) => admin.updateAlias(ctx.scope, input.AliasName as string, input.TargetKeyId as string)),
-    DeleteAlias: emptyResponse((ctx, input) => admin.deleteAlias(ctx.scope, input.AliasName as string)),
+    CreateAlias: emptyResponse((ctx, input) => admin.createAlias(ctx.scope, input.AliasName, input.TargetKeyId)),
+    UpdateAlias: emptyResponse((ctx, input) => admin.updateAlias(ctx.scope, input.AliasName, input.TargetKeyId)),
+    DeleteAlias: emptyResponse((ctx, input) => admin.deleteAlias(ctx.scope, input.AliasName)),
     ListAliases: async (ctx, input) => {
-      const keyId = input.KeyId === undefined ? undefined : (await keys.resolveKeyIdOrArn(ctx.scope, input.KeyId as string)).id;
+      const keyId = input.KeyId === undefined ? undefined : (await keys.resolveKeyIdOrArn(ctx.scope, input.KeyId)).id;
       const limit = listLimit(input.Limit, DEFAULT_LIST_ALIASES_LIMIT, MAX_LIST_ALIASES_LIMIT);
-      const after = decodeMarker(input.Marker as string | undefined);
+      const after = decodeMarker(input.Marker);
       const rows = await admin.listAliases(ctx.scope, { keyId, after, limit: limit + 1 });
-      const entries: { name: string; entry: object }[] = rows.map((a) => ({ name: a.name, entry: aliasEntry(ctx.scope, a) }));
+      const entries: { name: string; entry: AliasListEntry }[] = rows.map((a) => ({ name: a.name, entry: aliasEntry(ctx.scope, a) }));
       if (keyId === undefined) {
         for (const name of PREDEFINED_ALIASES) {
           if ((after === undefined || name > after) && !rows.some((a) => a.name === name)) {

@@ -1,18 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { KmsErrors } from '../../keys/kms-errors.js';
 import { assertUsable, type EncryptionContext } from '../../keys/key-service.js';
-import type { OperationHandler, RequestContext } from '../operation.js';
+import type { Handlers, RequestContext } from '../operation.js';
 import type { KmsApiDeps } from './kms-deps.js';
+import type { DataKeySpec, GenerateDataKeyRequest, Operations } from './types.generated.js';
 
 const ALGORITHM = 'SYMMETRIC_DEFAULT';
 /** AWS documents no limit on an encryption context; this generous one keeps requests bounded. */
 const MAX_CONTEXT_BYTES = 8192;
-const DATA_KEY_BYTES: Record<string, number> = { AES_256: 32, AES_128: 16 };
+const DATA_KEY_BYTES: Record<DataKeySpec, number> = { AES_256: 32, AES_128: 16 };
 
 /** Encrypt, Decrypt, ReEncrypt, GenerateDataKey(WithoutPlaintext), GenerateRandom. */
-export function cryptoOperations({ keys }: KmsApiDeps): Record<string, OperationHandler> {
+export function cryptoOperations({ keys }: KmsApiDeps): Handlers<Operations> {
   /** The key a request names, usable for encryption. */
-  const encryptionKey = async (ctx: RequestContext, keyId: string, algorithm: unknown) => {
+  const encryptionKey = async (ctx: RequestContext, keyId: string, algorithm: string | undefined) => {
     const key = await keys.resolveKey(ctx.scope, keyId);
     checkAlgorithm(key.arn, algorithm);
     // Checked here too, so that DryRun reports a key that cannot encrypt.
@@ -20,15 +21,15 @@ export function cryptoOperations({ keys }: KmsApiDeps): Record<string, Operation
     return key;
   };
 
-  const decrypt = async (ctx: RequestContext, blob: string, contextInput: unknown, keyId: unknown, algorithm: unknown) => {
-    const expected = keyId === undefined ? undefined : await keys.resolveKey(ctx.scope, keyId as string);
+  const decrypt = async (ctx: RequestContext, blob: string, contextInput: EncryptionContext | undefined, keyId: string | undefined, algorithm: string | undefined) => {
+    const expected = keyId === undefined ? undefined : await keys.resolveKey(ctx.scope, keyId);
     if (expected) checkAlgorithm(expected.arn, algorithm);
     return keys.decrypt(Buffer.from(blob, 'base64'), encryptionContext(contextInput), expected?.id);
   };
 
-  const generateDataKey = async (ctx: RequestContext, input: Record<string, unknown>) => {
+  const generateDataKey = async (ctx: RequestContext, input: GenerateDataKeyRequest) => {
     const bytes = dataKeyBytes(input);
-    const key = await encryptionKey(ctx, input.KeyId as string, undefined);
+    const key = await encryptionKey(ctx, input.KeyId, undefined);
     const context = encryptionContext(input.EncryptionContext);
     dryRun(input);
     const dataKey = await keys.generateDataKey(key, context, bytes);
@@ -37,23 +38,22 @@ export function cryptoOperations({ keys }: KmsApiDeps): Record<string, Operation
 
   return {
     Encrypt: async (ctx, input) => {
-      const key = await encryptionKey(ctx, input.KeyId as string, input.EncryptionAlgorithm);
+      const key = await encryptionKey(ctx, input.KeyId, input.EncryptionAlgorithm);
       const context = encryptionContext(input.EncryptionContext);
       dryRun(input);
-      const { blob } = await keys.encryptWithId(key, Buffer.from(input.Plaintext as string, 'base64'), context);
+      const { blob } = await keys.encryptWithId(key, Buffer.from(input.Plaintext, 'base64'), context);
       return { CiphertextBlob: blob.toString('base64'), KeyId: key.arn, EncryptionAlgorithm: ALGORITHM };
     },
     Decrypt: async (ctx, input) => {
-      requireBlob(input.CiphertextBlob);
-      const result = await decrypt(ctx, input.CiphertextBlob as string, input.EncryptionContext, input.KeyId, input.EncryptionAlgorithm);
+      const result = await decrypt(ctx, requireBlob(input.CiphertextBlob), input.EncryptionContext, input.KeyId, input.EncryptionAlgorithm);
       dryRun(input);
       return { KeyId: result.key.arn, Plaintext: result.plaintext.toString('base64'), EncryptionAlgorithm: ALGORITHM, KeyMaterialId: result.materialId };
     },
     ReEncrypt: async (ctx, input) => {
-      requireBlob(input.CiphertextBlob);
-      const destination = await encryptionKey(ctx, input.DestinationKeyId as string, input.DestinationEncryptionAlgorithm);
+      const blob = requireBlob(input.CiphertextBlob);
+      const destination = await encryptionKey(ctx, input.DestinationKeyId, input.DestinationEncryptionAlgorithm);
       const destinationContext = encryptionContext(input.DestinationEncryptionContext);
-      const source = await decrypt(ctx, input.CiphertextBlob as string, input.SourceEncryptionContext, input.SourceKeyId, input.SourceEncryptionAlgorithm);
+      const source = await decrypt(ctx, blob, input.SourceEncryptionContext, input.SourceKeyId, input.SourceEncryptionAlgorithm);
       try {
         dryRun(input);
         const { blob, materialId } = await keys.encryptWithId(destination, source.plaintext, destinationContext);
@@ -86,32 +86,32 @@ export function cryptoOperations({ keys }: KmsApiDeps): Record<string, Operation
     GenerateRandom: async (_ctx, input) => {
       if (input.NumberOfBytes === undefined) throw KmsErrors.validation('NumberOfBytes is required.');
       if (input.CustomKeyStoreId !== undefined) throw KmsErrors.unsupported('Coffer does not support custom key stores.');
-      return { Plaintext: randomBytes(input.NumberOfBytes as number).toString('base64') };
+      return { Plaintext: randomBytes(input.NumberOfBytes).toString('base64') };
     },
   };
 }
 
-function requireBlob(blob: unknown): void {
+function requireBlob(blob: string | undefined): string {
   // The model leaves CiphertextBlob optional (for Recipient-based calls, which Coffer does not offer).
   if (blob === undefined) throw KmsErrors.validation('CiphertextBlob is required.');
+  return blob;
 }
 
-function dataKeyBytes(input: Record<string, unknown>): number {
-  const { KeySpec, NumberOfBytes } = input as { KeySpec?: string; NumberOfBytes?: number };
+function dataKeyBytes({ KeySpec, NumberOfBytes }: GenerateDataKeyRequest): number {
   if ((KeySpec === undefined) === (NumberOfBytes === undefined)) {
     throw KmsErrors.validation('Please specify either number of bytes or key spec.');
   }
-  return NumberOfBytes ?? DATA_KEY_BYTES[KeySpec!]!;
+  return NumberOfBytes ?? DATA_KEY_BYTES[KeySpec!];
 }
 
-function checkAlgorithm(keyArn: string, algorithm: unknown): void {
+function checkAlgorithm(keyArn: string, algorithm: string | undefined): void {
   if (algorithm !== undefined && algorithm !== ALGORITHM) {
-    throw KmsErrors.validation(`${keyArn} does not support ${String(algorithm)}; a symmetric key uses SYMMETRIC_DEFAULT.`);
+    throw KmsErrors.validation(`${keyArn} does not support ${algorithm}; a symmetric key uses SYMMETRIC_DEFAULT.`);
   }
 }
 
-function encryptionContext(input: unknown): EncryptionContext {
-  const context = (input ?? {}) as EncryptionContext;
+function encryptionContext(input: EncryptionContext | undefined): EncryptionContext {
+  const context = input ?? {};
   if (Buffer.byteLength(JSON.stringify(context)) > MAX_CONTEXT_BYTES) {
     throw KmsErrors.validation(`The encryption context must not exceed ${MAX_CONTEXT_BYTES} bytes.`);
   }
@@ -119,6 +119,6 @@ function encryptionContext(input: unknown): EncryptionContext {
 }
 
 /** DryRun answers, once every check has passed, that the call would have succeeded. */
-function dryRun(input: Record<string, unknown>): void {
+function dryRun(input: { DryRun?: boolean }): void {
   if (input.DryRun === true) throw KmsErrors.dryRun();
 }

@@ -1,16 +1,17 @@
 import { DAY_MS } from '../../shared/days.js';
-import { emptyResponse, type OperationHandler } from '../operation.js';
-import { seconds } from '../secretsmanager/secret-shapes.js';
+import { emptyResponse, type Handlers } from '../operation.js';
+import { seconds } from '../epoch-seconds.js';
 import type { KmsApiDeps } from './kms-deps.js';
 import { pageOfList } from './kms-pagination.js';
+import type { Operations, RotationsListEntry } from './types.generated.js';
 
 const DEFAULT_ROTATIONS_LIMIT = 100;
 
 /** Deletion and rotation: ScheduleKeyDeletion, CancelKeyDeletion and the key rotation operations. */
-export function lifecycleOperations({ keys, admin }: KmsApiDeps): Record<string, OperationHandler> {
+export function lifecycleOperations({ keys, admin }: KmsApiDeps): Handlers<Operations> {
   return {
     ScheduleKeyDeletion: async (ctx, input) => {
-      const key = await admin.scheduleDeletion(ctx.scope, input.KeyId as string, input.PendingWindowInDays as number | undefined);
+      const key = await admin.scheduleDeletion(ctx.scope, input.KeyId, input.PendingWindowInDays);
       return {
         KeyId: key.arn,
         DeletionDate: seconds(key.deletionDate),
@@ -18,11 +19,11 @@ export function lifecycleOperations({ keys, admin }: KmsApiDeps): Record<string,
         PendingWindowInDays: Math.round((key.deletionDate! - ctx.scope.now) / DAY_MS),
       };
     },
-    CancelKeyDeletion: async (ctx, input) => ({ KeyId: (await admin.cancelDeletion(ctx.scope, input.KeyId as string)).arn }),
-    EnableKeyRotation: emptyResponse((ctx, input) => admin.enableRotation(ctx.scope, input.KeyId as string, input.RotationPeriodInDays as number | undefined)),
-    DisableKeyRotation: emptyResponse((ctx, input) => admin.disableRotation(ctx.scope, input.KeyId as string)),
+    CancelKeyDeletion: async (ctx, input) => ({ KeyId: (await admin.cancelDeletion(ctx.scope, input.KeyId)).arn }),
+    EnableKeyRotation: emptyResponse((ctx, input) => admin.enableRotation(ctx.scope, input.KeyId, input.RotationPeriodInDays)),
+    DisableKeyRotation: emptyResponse((ctx, input) => admin.disableRotation(ctx.scope, input.KeyId)),
     GetKeyRotationStatus: async (ctx, input) => {
-      const key = await keys.resolveKeyIdOrArn(ctx.scope, input.KeyId as string);
+      const key = await keys.resolveKeyIdOrArn(ctx.scope, input.KeyId);
       if (key.keyManager === 'AWS') {
         // AWS rotates its managed keys every year, always.
         const yearsSinceCreation = Math.floor((ctx.scope.now - key.createdAt) / (365 * DAY_MS)) + 1;
@@ -42,20 +43,20 @@ export function lifecycleOperations({ keys, admin }: KmsApiDeps): Record<string,
         NextRotationDate: enabled ? seconds(key.nextRotationAt) : undefined,
       };
     },
-    RotateKeyOnDemand: async (ctx, input) => ({ KeyId: (await admin.rotateOnDemand(ctx.scope, input.KeyId as string)).arn }),
+    RotateKeyOnDemand: async (ctx, input) => ({ KeyId: (await admin.rotateOnDemand(ctx.scope, input.KeyId)).arn }),
     ListKeyRotations: async (ctx, input) => {
-      const key = await keys.resolveKeyIdOrArn(ctx.scope, input.KeyId as string);
+      const key = await keys.resolveKeyIdOrArn(ctx.scope, input.KeyId);
       const all = input.IncludeKeyMaterial === 'ALL_KEY_MATERIAL';
       const rotations = (await admin.materials(key))
         .filter((m) => all || m.rotationType !== undefined)
-        .map((m) => ({
+        .map((m): RotationsListEntry => ({
           KeyId: key.id,
           KeyMaterialId: m.materialId,
           KeyMaterialState: m.version === key.currentMaterial ? 'CURRENT' : 'NON_CURRENT',
           RotationDate: m.rotationType ? seconds(m.createdAt) : undefined,
           RotationType: m.rotationType,
         }));
-      const page = pageOfList(rotations, input.Marker as string | undefined, (input.Limit as number | undefined) ?? DEFAULT_ROTATIONS_LIMIT);
+      const page = pageOfList(rotations, input.Marker, input.Limit ?? DEFAULT_ROTATIONS_LIMIT);
       return { Rotations: page.items, Truncated: page.Truncated, NextMarker: page.NextMarker };
     },
   };

@@ -41,8 +41,8 @@ export function pageOfList<T>(all: T[], marker: string | undefined, limit: numbe
 }
 
 /** A list's Limit: its default when absent; some operations document a maximum below the model's 1000. */
-export function listLimit(limit: unknown, defaultLimit: number, max: number): number {
-  const value = (limit as number | undefined) ?? defaultLimit;
+export function listLimit(limit: number | undefined, defaultLimit: number, max: number): number {
+  const value = limit ?? defaultLimit;
   if (value > max) {
     throw KmsErrors.validation(
       `1 validation error detected: Value '${value}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to ${max}`,

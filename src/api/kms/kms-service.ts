@@ -1,4 +1,4 @@
-import type { ApiService } from '../operation.js';
+import { handlerTable, untypedAuthorization, type ApiService } from '../operation.js';
 import { operations, shapes, signingName, targetPrefix } from './model.generated.js';
 import type { KmsApiDeps } from './kms-deps.js';
 import { aliasOperations } from './kms-alias-operations.js';
@@ -8,6 +8,7 @@ import { lifecycleOperations } from './kms-lifecycle-operations.js';
 import { tagPolicyOperations } from './kms-tag-policy-operations.js';
 import { kmsAuthorization } from './kms-authorization.js';
 import { kmsAudit } from './kms-audit.js';
+import type { Operations } from './types.generated.js';
 
 /** The KMS API (TrentService): symmetric keys, aliases, envelope-encryption operations. */
 export function kmsService(deps: KmsApiDeps): ApiService {
@@ -18,13 +19,13 @@ export function kmsService(deps: KmsApiDeps): ApiService {
     operations,
     internalErrorCode: 'KMSInternalException',
     audit: kmsAudit,
-    authorization: kmsAuthorization(deps),
-    handlers: {
+    authorization: untypedAuthorization<Operations>(kmsAuthorization(deps)),
+    handlers: handlerTable<Operations>({
       ...keyOperations(deps),
       ...lifecycleOperations(deps),
       ...aliasOperations(deps),
       ...cryptoOperations(deps),
       ...tagPolicyOperations(deps),
-    },
+    }),
   };
 }

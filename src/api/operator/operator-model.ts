@@ -1,4 +1,7 @@
 import type { Shape } from '../model-types.js';
+import type { SealStatus } from '../../keys/root-key-manager.js';
+import type { ProviderKind } from '../../keys/root-key-providers.js';
+import type { FileAnswer } from '../file-answer.js';
 
 /**
  * Coffer's own operator API, in the AWS JSON 1.1 style of the others:
@@ -39,3 +42,34 @@ export const shapes: Record<string, Shape> = {
   Passphrase: { type: 'string', min: 1, max: 1024 },
   Text: { type: 'string', min: 1, max: 2048 },
 };
+
+/** The types of each operation's request and response, as the shapes above and the handlers make them. */
+export interface Operations {
+  GetSealStatus: { input: object; output: SealStatus };
+  Initialize: { input: InitializeRequest; output: { Shares: string[] } };
+  Unseal: { input: UnsealRequest; output: SealStatus };
+  Seal: { input: object; output: SealStatus };
+  RotateRootKey: { input: RotateRootKeyRequest; output: { Provider: ProviderKind; Shares?: string[] } };
+  CreateBackup: { input: object; output: FileAnswer };
+}
+
+export interface InitializeRequest {
+  Shares: number;
+  Threshold: number;
+}
+
+export interface UnsealRequest {
+  Share?: string;
+  Passphrase?: string;
+  Nonce?: string;
+}
+
+export interface RotateRootKeyRequest {
+  Provider?: ProviderKind;
+  Passphrase?: string;
+  KmsKeyId?: string;
+  KmsEndpoint?: string;
+  KmsRegion?: string;
+  Shares?: number;
+  Threshold?: number;
+}

@@ -35,3 +35,48 @@ export const shapes: Record<string, Shape> = {
   Seconds: { type: 'integer' },
   Flag: { type: 'boolean' },
 };
+
+/** The types of each operation's request and response, as the shapes above and the handlers make them. */
+export interface Operations {
+  CreateRotationFunction: { input: CreateRotationFunctionRequest; output: IssuedRotationFunction };
+  GetRotationFunction: { input: FunctionNameRequest; output: RotationFunction };
+  ListRotationFunctions: { input: object; output: { Functions: RotationFunction[] } };
+  UpdateRotationFunction: { input: UpdateRotationFunctionRequest; output: IssuedRotationFunction };
+  DeleteRotationFunction: { input: FunctionNameRequest; output: void };
+}
+
+export interface FunctionNameRequest {
+  FunctionName: string;
+}
+
+export interface CreateRotationFunctionRequest {
+  FunctionName: string;
+  Kind: string;
+  Url?: string;
+  Command?: string;
+  TimeoutSeconds?: number;
+  Role?: string;
+}
+
+export interface UpdateRotationFunctionRequest extends Partial<CreateRotationFunctionRequest> {
+  FunctionName: string;
+  RotateSigningKey?: boolean;
+}
+
+/** A rotation function; dates in epoch seconds. */
+export interface RotationFunction {
+  FunctionName: string;
+  FunctionArn: string;
+  Kind: string;
+  Url?: string;
+  Command?: string;
+  TimeoutSeconds: number;
+  Role?: string;
+  CreatedDate: number;
+  LastModifiedDate: number;
+}
+
+/** A function as created or updated: with its signing key (base64) when the call made one. */
+export interface IssuedRotationFunction extends RotationFunction {
+  SigningKey?: string;
+}

@@ -1,8 +1,7 @@
 import { ServiceError } from '../../errors/service-error.js';
-import type { IssuedRotationFunction, RotationFunctionService } from '../../rotation/rotation-function-service.js';
-import type { RotationFunctionRecord } from '../../storage/index.js';
-import { seconds } from '../secretsmanager/secret-shapes.js';
-import { cofferService, emptyResponse, type ApiService, type OperationHandler, type RequestContext } from '../operation.js';
+import type { RotationFunctionsApiDeps } from './rotation-functions-deps.js';
+import { cofferService, handlerTable, type ApiService, type OperationHandler, type RequestContext } from '../operation.js';
+import { rotationFunctionOperations } from './rotation-functions-operations.js';
 import * as model from './rotation-functions-model.js';
 
 /**
@@ -18,49 +17,13 @@ function requireRoot(ctx: RequestContext): void {
   }
 }
 
-function functionShape(fn: RotationFunctionRecord) {
-  return {
-    FunctionName: fn.name,
-    FunctionArn: fn.arn,
-    Kind: fn.kind,
-    Url: fn.url,
-    Command: fn.command,
-    TimeoutSeconds: fn.timeoutSeconds,
-    Role: fn.roleArn,
-    CreatedDate: seconds(fn.createdAt),
-    LastModifiedDate: seconds(fn.updatedAt),
-  };
-}
-
-/** The signing key appears in this one response and nowhere else. */
-function issuedShape({ fn, signingKey }: IssuedRotationFunction) {
-  return { ...functionShape(fn), SigningKey: signingKey?.toString('base64') };
-}
-
-const settings = (input: Record<string, unknown>) => ({
-  kind: input.Kind as string | undefined,
-  url: input.Url as string | undefined,
-  command: input.Command as string | undefined,
-  timeoutSeconds: input.TimeoutSeconds as number | undefined,
-  role: input.Role as string | undefined,
-});
-
-export function rotationFunctionsService({ functions }: { functions: RotationFunctionService }): ApiService {
-  const handlers: Record<string, OperationHandler> = {
-    CreateRotationFunction: async (ctx, input) =>
-      issuedShape(await functions.create(ctx.scope, { ...settings(input), name: input.FunctionName as string, kind: input.Kind as string })),
-    GetRotationFunction: async (ctx, input) => functionShape(await functions.get(ctx.scope, input.FunctionName as string)),
-    ListRotationFunctions: async (ctx) => ({ Functions: (await functions.list(ctx.scope)).map(functionShape) }),
-    UpdateRotationFunction: async (ctx, input) =>
-      issuedShape(
-        await functions.update(ctx.scope, input.FunctionName as string, { ...settings(input), rotateSigningKey: input.RotateSigningKey as boolean | undefined }),
-      ),
-    DeleteRotationFunction: emptyResponse((ctx, input) => functions.delete(ctx.scope, input.FunctionName as string)),
-  };
+/** Coffer's API for the rotation functions a secret's RotationLambdaARN names; each operation for the root principal only. */
+export function rotationFunctionsService(deps: RotationFunctionsApiDeps): ApiService {
   const guarded = (handler: OperationHandler): OperationHandler => async (ctx, input) => {
     requireRoot(ctx);
     return handler(ctx, input);
   };
+  const handlers = handlerTable<model.Operations>(rotationFunctionOperations(deps));
   return cofferService(model, {
     audit: { eventSource: 'rotation-functions.coffer' },
     handlers: Object.fromEntries(Object.entries(handlers).map(([name, h]) => [name, guarded(h)])),

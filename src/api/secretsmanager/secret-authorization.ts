@@ -1,24 +1,28 @@
 import { tagMap, type ContextValue } from '../../iam/policy/index.js';
 import { withRequestTags } from '../request-tags.js';
 import { arnInRegion, newSecretArn } from '../../secrets/secret-arn.js';
-import type { SecretRecord, Tag } from '../../storage/index.js';
+import type { SecretRecord } from '../../storage/index.js';
 import { effectiveKeyPolicy } from '../../keys/key-policy.js';
 import { DEFAULT_KEY_ALIAS } from '../../secrets/secret-service.js';
 import { unpackPolicy } from '../../secrets/principal-bindings.js';
-import type { RequestContext, RequestTarget } from '../operation.js';
-import type { SecretsApiDeps } from './deps.js';
+import type { AnyRequest, Authorization, RequestContext, RequestTarget } from '../operation.js';
+import type { SecretsApiDeps } from './secrets-manager-deps.js';
+import type { CreateSecretRequest, Operations } from './types.generated.js';
+
+/** A Secrets Manager request, of whichever operation. */
+type SecretsRequest = AnyRequest<Operations>;
 
 /** Request fields that become secretsmanager: condition keys (Secrets Manager's permissions reference). */
-const CONDITION_FIELDS: Record<string, string> = {
-  Description: 'secretsmanager:Description',
-  KmsKeyId: 'secretsmanager:KmsKeyId',
-  VersionId: 'secretsmanager:VersionId',
-  VersionStage: 'secretsmanager:VersionStage',
-  RotationLambdaARN: 'secretsmanager:RotationLambdaARN',
-  BlockPublicPolicy: 'secretsmanager:BlockPublicPolicy',
-  RecoveryWindowInDays: 'secretsmanager:RecoveryWindowInDays',
-  ForceDeleteWithoutRecovery: 'secretsmanager:ForceDeleteWithoutRecovery',
-};
+const CONDITION_FIELDS: [keyof SecretsRequest, string][] = [
+  ['Description', 'secretsmanager:Description'],
+  ['KmsKeyId', 'secretsmanager:KmsKeyId'],
+  ['VersionId', 'secretsmanager:VersionId'],
+  ['VersionStage', 'secretsmanager:VersionStage'],
+  ['RotationLambdaARN', 'secretsmanager:RotationLambdaARN'],
+  ['BlockPublicPolicy', 'secretsmanager:BlockPublicPolicy'],
+  ['RecoveryWindowInDays', 'secretsmanager:RecoveryWindowInDays'],
+  ['ForceDeleteWithoutRecovery', 'secretsmanager:ForceDeleteWithoutRecovery'],
+];
 
 /** What authorization reads: the secrets and keys. */
 type AuthorizationDeps = Pick<SecretsApiDeps, 'reader' | 'keys'>;
@@ -31,15 +35,15 @@ const ACCOUNT_OPERATIONS = new Set(['ListSecrets', 'GetRandomPassword']);
  * (its ARN, tags and resource policy) with the request's condition keys.
  * CreateSecret authorizes in its handler, against the ARN the secret will get.
  */
-export function secretAuthorization(deps: SecretsApiDeps) {
-  return async (ctx: RequestContext, operation: string, input: Record<string, unknown>): Promise<RequestTarget[] | 'handler' | undefined> => {
+export function secretAuthorization(deps: SecretsApiDeps): Authorization<SecretsRequest, keyof Operations> {
+  return async (ctx, operation, input) => {
     if (operation === 'CreateSecret') return 'handler';
     if (ACCOUNT_OPERATIONS.has(operation) || input.SecretId === undefined) return undefined;
     if (operation === 'BatchGetSecretValue') {
       // Each secret is then checked for GetSecretValue as it is read; filters also list secrets.
       return input.Filters === undefined ? undefined : [{ resource: '*' }, { action: 'secretsmanager:ListSecrets', resource: '*' }];
     }
-    return secretTargets(deps, ctx, operation, input.SecretId as string, input);
+    return secretTargets(deps, ctx, operation, input.SecretId, input);
   };
 }
 
@@ -49,7 +53,7 @@ export async function secretTargets(
   ctx: RequestContext,
   operation: string,
   secretId: string,
-  input: Record<string, unknown> = {},
+  input: SecretsRequest = {},
 ): Promise<RequestTarget[]> {
   const { target, secret } = await secretTarget(deps, ctx, secretId, input, operation === 'TagResource' || operation === 'UntagResource');
   const keys: RequestTarget[] = [];
@@ -65,12 +69,12 @@ export async function secretTargets(
  * Replicas sealed under customer managed keys: the caller needs kms:GenerateDataKey and
  * kms:Encrypt on each, in its region (through Secrets Manager there), as AWS documents.
  */
-async function replicaKeyTargets(deps: AuthorizationDeps, ctx: RequestContext, input: Record<string, unknown>, secretArn: string): Promise<RequestTarget[]> {
+async function replicaKeyTargets(deps: AuthorizationDeps, ctx: RequestContext, input: SecretsRequest, secretArn: string): Promise<RequestTarget[]> {
   const targets: RequestTarget[] = [];
-  for (const { Region: region, KmsKeyId: ref } of (input.AddReplicaRegions as { Region: string; KmsKeyId?: string }[] | undefined) ?? []) {
+  for (const { Region: region, KmsKeyId: ref } of input.AddReplicaRegions ?? []) {
     if (!ref) continue;
     for (const action of ['kms:GenerateDataKey', 'kms:Encrypt']) {
-      const key = await keyTarget(deps, ctx, ref, action, arnInRegion(secretArn, region), region);
+      const key = await keyTarget(deps, ctx, ref, action, arnInRegion(secretArn, region ?? ''), region);
       if (key) targets.push(key);
     }
   }
@@ -81,9 +85,9 @@ async function replicaKeyTargets(deps: AuthorizationDeps, ctx: RequestContext, i
  * RotateSecret has the function run on the caller's say-so: as in AWS, the caller needs
  * lambda:InvokeFunction on it (the one given, or the one the secret already names).
  */
-function functionTargets(operation: string, input: Record<string, unknown>, secret: SecretRecord | undefined): RequestTarget[] {
+function functionTargets(operation: string, input: SecretsRequest, secret: SecretRecord | undefined): RequestTarget[] {
   if (operation !== 'RotateSecret') return [];
-  const functionArn = (input.RotationLambdaARN as string | undefined) ?? secret?.rotation?.lambdaArn;
+  const functionArn = input.RotationLambdaARN ?? secret?.rotation?.lambdaArn;
   return functionArn ? [{ action: 'lambda:InvokeFunction', resource: functionArn }] : [];
 }
 
@@ -106,7 +110,7 @@ async function keyUses(
   deps: AuthorizationDeps,
   ctx: RequestContext,
   operation: string,
-  input: Record<string, unknown>,
+  input: SecretsRequest,
   secret: SecretRecord | undefined,
 ): Promise<Array<[string, string]>> {
   const current = secret?.kmsKeyArn || DEFAULT_KEY_ALIAS;
@@ -114,7 +118,7 @@ async function keyUses(
   if (operation !== 'UpdateSecret') return (KEY_USAGE[operation] ?? []).map((action) => [current, action]);
   const uses: Array<[string, string]> = writesValue && input.KmsKeyId === undefined ? [[current, 'kms:GenerateDataKey']] : [];
   if (input.KmsKeyId === undefined) return uses;
-  const requested = (input.KmsKeyId as string) || DEFAULT_KEY_ALIAS;
+  const requested = input.KmsKeyId || DEFAULT_KEY_ALIAS;
   uses.push([requested, 'kms:GenerateDataKey']);
   const [from, to] = await Promise.all([current, requested].map((ref) => deps.keys.resolveKey(ctx.scope, ref).catch(() => undefined)));
   if (secret && from && from.id !== to?.id) uses.push([requested, 'kms:Encrypt'], [current, 'kms:Decrypt']);
@@ -158,7 +162,7 @@ async function secretTarget(
   deps: AuthorizationDeps,
   ctx: RequestContext,
   secretId: string,
-  input: Record<string, unknown> = {},
+  input: SecretsRequest = {},
   tagging = false,
 ): Promise<{ target: RequestTarget; secret?: SecretRecord }> {
   const secret = await deps.reader.peek(ctx.scope, secretId);
@@ -175,8 +179,8 @@ async function secretTarget(
 }
 
 /** CreateSecret's targets: the ARN the new secret is given (or the existing one's, for a repeated request), and its key. */
-export async function newSecretTargets(deps: AuthorizationDeps, ctx: RequestContext, input: Record<string, unknown>): Promise<{ targets: RequestTarget[]; arn?: string }> {
-  const name = input.Name as string;
+export async function newSecretTargets(deps: AuthorizationDeps, ctx: RequestContext, input: CreateSecretRequest): Promise<{ targets: RequestTarget[]; arn?: string }> {
+  const name = input.Name;
   const existing = await deps.reader.peek(ctx.scope, name);
   const arn = existing?.arn ?? newSecretArn(ctx.scope, name);
   const target: RequestTarget = {
@@ -185,7 +189,7 @@ export async function newSecretTargets(deps: AuthorizationDeps, ctx: RequestCont
     resourceTags: existing && tagMap(existing.tags),
     ...requestTags(input, true, { 'secretsmanager:Name': name, 'secretsmanager:SecretId': arn }),
   };
-  const key = input.KmsKeyId === undefined ? undefined : await keyTarget(deps, ctx, input.KmsKeyId as string, 'kms:GenerateDataKey', arn);
+  const key = input.KmsKeyId === undefined ? undefined : await keyTarget(deps, ctx, input.KmsKeyId, 'kms:GenerateDataKey', arn);
   // Replicas asked for at creation need what ReplicateSecretToRegions needs.
   const replicas: RequestTarget[] = input.AddReplicaRegions
     ? [{ ...target, action: 'secretsmanager:ReplicateSecretToRegions' }, ...(await replicaKeyTargets(deps, ctx, input, arn))]
@@ -194,13 +198,13 @@ export async function newSecretTargets(deps: AuthorizationDeps, ctx: RequestCont
 }
 
 /** The request's condition keys: its secretsmanager: fields, `extra`, and for tagging requests the tags. */
-function requestTags(input: Record<string, unknown>, tagging: boolean, extra: Record<string, ContextValue>): Pick<RequestTarget, 'requestTags' | 'context'> {
+function requestTags(input: SecretsRequest, tagging: boolean, extra: Record<string, ContextValue>): Pick<RequestTarget, 'requestTags' | 'context'> {
   const context: Record<string, ContextValue> = { ...extra };
-  for (const field in CONDITION_FIELDS) {
+  for (const [field, key] of CONDITION_FIELDS) {
     const value = input[field];
-    if (value !== undefined) context[CONDITION_FIELDS[field]!] = String(value);
+    if (value !== undefined) context[key] = String(value);
   }
-  return tagging ? withRequestTags(context, input.Tags as Tag[] | undefined, input.TagKeys) : { context };
+  return tagging ? withRequestTags(context, input.Tags, input.TagKeys) : { context };
 }
 
 /** A secret's stored resource policy as authorization reads it: the document and the principals' ids. */

@@ -1,23 +1,12 @@
-import type { ApiService } from '../operation.js';
+import { handlerTable, untypedAuthorization, type ApiService } from '../operation.js';
 import { operations, shapes, signingName, targetPrefix } from './model.generated.js';
-import type { SecretsApiDeps } from './deps.js';
-import { batchGetSecretValue } from './batch-get-secret-value.js';
-import { cancelRotateSecret, rotateSecret } from './rotate-secret.js';
-import { createSecret } from './create-secret.js';
-import { deleteSecret } from './delete-secret.js';
-import { describeSecret } from './describe-secret.js';
-import { getRandomPassword } from './get-random-password.js';
-import { getSecretValue } from './get-secret-value.js';
-import { listSecretVersionIds } from './list-secret-version-ids.js';
-import { listSecrets } from './list-secrets.js';
-import { putSecretValue } from './put-secret-value.js';
-import { restoreSecret } from './restore-secret.js';
-import { tagResource } from './tag-resource.js';
-import { untagResource } from './untag-resource.js';
-import { updateSecret } from './update-secret.js';
-import { updateSecretVersionStage } from './update-secret-version-stage.js';
-import { resourcePolicyOperations } from './resource-policy-operations.js';
-import { replicationOperations } from './replication-operations.js';
+import type { Operations } from './types.generated.js';
+import type { SecretsApiDeps } from './secrets-manager-deps.js';
+import { secretLifecycleOperations } from './secret-lifecycle-operations.js';
+import { secretValueOperations } from './secret-value-operations.js';
+import { secretRotationOperations } from './secret-rotation-operations.js';
+import { secretTagPolicyOperations } from './secret-tag-policy-operations.js';
+import { secretReplicationOperations } from './secret-replication-operations.js';
 import { secretAuthorization } from './secret-authorization.js';
 import { secretsManagerAudit } from './secrets-manager-audit.js';
 
@@ -30,26 +19,13 @@ export function secretsManagerService(deps: SecretsApiDeps): ApiService {
     operations,
     messageKey: 'Message',
     audit: secretsManagerAudit,
-    authorization: secretAuthorization(deps),
-    handlers: {
-      ...resourcePolicyOperations(deps),
-      ...replicationOperations(deps),
-      BatchGetSecretValue: batchGetSecretValue(deps),
-      CancelRotateSecret: cancelRotateSecret(deps),
-      CreateSecret: createSecret(deps),
-      DeleteSecret: deleteSecret(deps),
-      DescribeSecret: describeSecret(deps),
-      GetRandomPassword: getRandomPassword(),
-      GetSecretValue: getSecretValue(deps),
-      ListSecretVersionIds: listSecretVersionIds(deps),
-      ListSecrets: listSecrets(deps),
-      PutSecretValue: putSecretValue(deps),
-      RestoreSecret: restoreSecret(deps),
-      RotateSecret: rotateSecret(deps),
-      TagResource: tagResource(deps),
-      UntagResource: untagResource(deps),
-      UpdateSecret: updateSecret(deps),
-      UpdateSecretVersionStage: updateSecretVersionStage(deps),
-    },
+    authorization: untypedAuthorization<Operations>(secretAuthorization(deps)),
+    handlers: handlerTable<Operations>({
+      ...secretLifecycleOperations(deps),
+      ...secretValueOperations(deps),
+      ...secretRotationOperations(deps),
+      ...secretTagPolicyOperations(deps),
+      ...secretReplicationOperations(deps),
+    }),
   };
 }

@@ -1,9 +1,8 @@
-import { queryService, type ApiService } from '../operation.js';
+import { handlerTable, queryService, type ApiService } from '../operation.js';
 import * as model from './model.generated.js';
+import type { Operations } from './types.generated.js';
 import type { StsApiDeps } from './sts-deps.js';
-import { assumeRole } from './assume-role.js';
-import { getCallerIdentity } from './get-caller-identity.js';
-import { getSessionToken } from './get-session-token.js';
+import { sessionOperations } from './sts-session-operations.js';
 
 /** The STS API (query protocol): caller identity and temporary credentials. */
 export function stsService(deps: StsApiDeps): ApiService {
@@ -12,10 +11,6 @@ export function stsService(deps: StsApiDeps): ApiService {
     // GetCallerIdentity and GetSessionToken need no permission (AWS: policies cannot deny them);
     // AssumeRole evaluates the role's trust policy and the caller's policies in its handler.
     authorization: async () => [],
-    handlers: {
-      GetCallerIdentity: getCallerIdentity(deps),
-      GetSessionToken: getSessionToken(deps),
-      AssumeRole: assumeRole(deps),
-    },
+    handlers: handlerTable<Operations>(sessionOperations(deps)),
   });
 }

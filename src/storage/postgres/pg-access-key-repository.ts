@@ -1,14 +1,11 @@
 import type { AccessKeyRepository } from '../repositories.js';
-import type { AccessKeyRecord } from '../records.js';
-import { accessKeyParams, toAccessKey, type AccessKeyRow } from '../rows/access-key-rows.js';
+import type { AccessKeyRecord } from '../stored-records.js';
+import { ACCESS_KEYS } from '../rows/access-key-rows.js';
 import { sql, type Queryable } from './pg-statement.js';
 
 const STATEMENTS = {
   find: sql('SELECT * FROM access_keys WHERE access_key_id = ?'),
-  insert: sql(`INSERT INTO access_keys (access_key_id, encrypted_secret, principal_arn, status, created_at,
-    expires_at, scope_secret_arn, session_token_hash, session_issuer_arn, session_policy) VALUES (@accessKeyId,
-    @encryptedSecret, @principalArn, @status, @createdAt, @expiresAt, @scopeSecretArn, @sessionTokenHash,
-    @sessionIssuerArn, @sessionPolicy)`),
+  insert: sql(ACCESS_KEYS.insert()),
   deleteExpired: sql('DELETE FROM access_keys WHERE expires_at IS NOT NULL AND expires_at < ?'),
   // Temporary keys are not the account's standing keys: first start counts only the others.
   count: sql('SELECT count(*) AS n FROM access_keys WHERE expires_at IS NULL'),
@@ -23,12 +20,11 @@ export class PgAccessKeyRepository implements AccessKeyRepository {
   constructor(private readonly db: Queryable) {}
 
   async find(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
-    const row = await STATEMENTS.find.get<AccessKeyRow>(this.db, [accessKeyId]);
-    return row && toAccessKey(row);
+    return ACCESS_KEYS.readOne(await STATEMENTS.find.get(this.db, [accessKeyId]));
   }
 
   async insert(key: AccessKeyRecord): Promise<void> {
-    await STATEMENTS.insert.run(this.db, accessKeyParams(key));
+    await STATEMENTS.insert.run(this.db, ACCESS_KEYS.params(key, 'postgres'));
   }
 
   async count(): Promise<number> {
@@ -36,7 +32,7 @@ export class PgAccessKeyRepository implements AccessKeyRepository {
   }
 
   async all(): Promise<AccessKeyRecord[]> {
-    return (await STATEMENTS.all.all<AccessKeyRow>(this.db)).map(toAccessKey);
+    return ACCESS_KEYS.readAll(await STATEMENTS.all.all(this.db));
   }
 
   async reseal(accessKeyId: string, encryptedSecret: Buffer): Promise<void> {
@@ -48,7 +44,7 @@ export class PgAccessKeyRepository implements AccessKeyRepository {
   }
 
   async listByPrincipal(principalArn: string): Promise<AccessKeyRecord[]> {
-    return (await STATEMENTS.listByPrincipal.all<AccessKeyRow>(this.db, [principalArn])).map(toAccessKey);
+    return ACCESS_KEYS.readAll(await STATEMENTS.listByPrincipal.all(this.db, [principalArn]));
   }
 
   async setStatus(accessKeyId: string, status: AccessKeyRecord['status']): Promise<void> {

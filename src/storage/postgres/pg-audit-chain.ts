@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { PgLink } from './pg-link.js';
-import type { AuditChainRecord, AuditDigestRecord, AuditEntryRecord } from '../records.js';
+import type { AuditChainRecord, AuditDigestRecord, AuditEntryRecord } from '../stored-records.js';
 import type { AuditLookupQuery, AuditRepository, PendingAuditRequest } from '../repositories.js';
 import { HEAD_SQL, PgAuditRepository } from './pg-audit-repository.js';
 

@@ -1,4 +1,4 @@
-import type { AuditLookupKey } from '../records.js';
+import type { AuditLookupKey } from '../stored-records.js';
 import type { PgMigration } from './pg-migrations.js';
 
 /** The audit_entries column each LookupEvents attribute filters on (each has an index). */

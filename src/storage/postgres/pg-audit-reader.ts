@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { AuditChainRecord, AuditDigestRecord } from '../records.js';
+import type { AuditChainRecord, AuditDigestRecord } from '../stored-records.js';
 import { connectionConfig, redactedUrl, type PostgresOptions } from './pg-connection.js';
 import { PgAuditRepository } from './pg-audit-repository.js';
 import { PgSettingsRepository } from './pg-settings-repository.js';

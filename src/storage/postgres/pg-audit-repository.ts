@@ -1,5 +1,5 @@
 import type { AuditLookupQuery, AuditRepository, PendingAuditRequest } from '../repositories.js';
-import type { AuditChainRecord, AuditDigestRecord, AuditEntryRecord } from '../records.js';
+import type { AuditChainRecord, AuditDigestRecord, AuditEntryRecord } from '../stored-records.js';
 import { AUDIT_LOOKUP_COLUMNS } from './pg-audit-migrations.js';
 import { CHAIN_COLUMNS, DIGEST_COLUMNS, toDigest, type DigestRow } from '../rows/audit-rows.js';
 import { sql, type Queryable, type Statement } from './pg-statement.js';

@@ -1,6 +1,6 @@
 import type { IamListQuery, IamRepository } from '../repositories.js';
 import type { IamEntityKind, IamEntityRecord, IamInlinePolicyRecord, IamManagedPolicyRecord, NewIamManagedPolicy } from '../iam-records.js';
-import { entityParams, listParams, policyParams, toEntity, toPolicy, type EntityRow, type PolicyRow } from '../rows/iam-rows.js';
+import { IAM_ENTITIES, IAM_POLICIES, listParams } from '../rows/iam-rows.js';
 import { sql, type Queryable } from './pg-statement.js';
 
 // IAM names compare and sort without regard to case: through lower(name), which the unique indexes cover.
@@ -12,11 +12,8 @@ const AFTER = `(@after::text IS NULL OR lower(name) > lower(@after))`;
 const STATEMENTS = {
   findEntity: sql('SELECT * FROM iam_entities WHERE account = ? AND kind = ? AND lower(name) = lower(?)'),
   findEntityByArn: sql('SELECT * FROM iam_entities WHERE arn = ?'),
-  insertEntity: sql(`INSERT INTO iam_entities (id, account, kind, name, path, arn, created_at, tags, trust_policy,
-    description, max_session_duration) VALUES (@id, @account, @kind, @name, @path, @arn, @createdAt, @tags, @trustPolicy,
-    @description, @maxSessionDuration)`),
-  updateEntity: sql(`UPDATE iam_entities SET tags = @tags, trust_policy = @trustPolicy, description = @description,
-    max_session_duration = @maxSessionDuration WHERE id = @id`),
+  insertEntity: sql(IAM_ENTITIES.insert()),
+  updateEntity: sql(IAM_ENTITIES.update('id = @id')),
   deleteEntity: sql('DELETE FROM iam_entities WHERE id = ?'),
   listEntities: sql(`SELECT * FROM iam_entities WHERE account = @account AND kind = @kind AND ${PATH_PREFIX}
     AND ${AFTER} ORDER BY lower(name) LIMIT @limit`),
@@ -36,9 +33,7 @@ const STATEMENTS = {
 
   findPolicy: sql(`SELECT ${POLICY_COLUMNS} FROM iam_policies p WHERE arn = ?`),
   findPolicyByName: sql(`SELECT ${POLICY_COLUMNS} FROM iam_policies p WHERE account = ? AND lower(name) = lower(?)`),
-  insertPolicy: sql(`INSERT INTO iam_policies (id, account, name, path, arn, description, document,
-    default_version_id, created_at, updated_at, tags) VALUES (@id, @account, @name, @path, @arn, @description, @document,
-    @defaultVersionId, @createdAt, @updatedAt, @tags)`),
+  insertPolicy: sql(IAM_POLICIES.insert()),
   deletePolicy: sql('DELETE FROM iam_policies WHERE id = ?'),
   listPolicies: sql(`SELECT ${POLICY_COLUMNS} FROM iam_policies p WHERE account = @account AND ${PATH_PREFIX}
     AND ${AFTER} AND (NOT @onlyAttached::boolean OR EXISTS (SELECT 1 FROM iam_attachments a WHERE a.policy_id = p.id))
@@ -55,21 +50,19 @@ export class PgIamRepository implements IamRepository {
   constructor(private readonly db: Queryable) {}
 
   async findEntity(account: string, kind: IamEntityKind, name: string): Promise<IamEntityRecord | undefined> {
-    const row = await STATEMENTS.findEntity.get<EntityRow>(this.db, [account, kind, name]);
-    return row && toEntity(row);
+    return IAM_ENTITIES.readOne(await STATEMENTS.findEntity.get(this.db, [account, kind, name]));
   }
 
   async findEntityByArn(arn: string): Promise<IamEntityRecord | undefined> {
-    const row = await STATEMENTS.findEntityByArn.get<EntityRow>(this.db, [arn]);
-    return row && toEntity(row);
+    return IAM_ENTITIES.readOne(await STATEMENTS.findEntityByArn.get(this.db, [arn]));
   }
 
   async insertEntity(entity: IamEntityRecord): Promise<void> {
-    await STATEMENTS.insertEntity.run(this.db, entityParams(entity));
+    await STATEMENTS.insertEntity.run(this.db, IAM_ENTITIES.params(entity, 'postgres'));
   }
 
   async updateEntity(entity: IamEntityRecord): Promise<void> {
-    await STATEMENTS.updateEntity.run(this.db, entityParams(entity));
+    await STATEMENTS.updateEntity.run(this.db, IAM_ENTITIES.params(entity, 'postgres'));
   }
 
   async deleteEntity(id: string): Promise<void> {
@@ -77,7 +70,7 @@ export class PgIamRepository implements IamRepository {
   }
 
   async listEntities(kind: IamEntityKind, query: IamListQuery): Promise<IamEntityRecord[]> {
-    return (await STATEMENTS.listEntities.all<EntityRow>(this.db, { ...listParams(query), kind })).map(toEntity);
+    return IAM_ENTITIES.readAll(await STATEMENTS.listEntities.all(this.db, { ...listParams(query), kind }));
   }
 
   async addMember(groupId: string, userId: string): Promise<void> {
@@ -89,11 +82,11 @@ export class PgIamRepository implements IamRepository {
   }
 
   async membersOf(groupId: string): Promise<IamEntityRecord[]> {
-    return (await STATEMENTS.membersOf.all<EntityRow>(this.db, [groupId])).map(toEntity);
+    return IAM_ENTITIES.readAll(await STATEMENTS.membersOf.all(this.db, [groupId]));
   }
 
   async groupsOf(userId: string): Promise<IamEntityRecord[]> {
-    return (await STATEMENTS.groupsOf.all<EntityRow>(this.db, [userId])).map(toEntity);
+    return IAM_ENTITIES.readAll(await STATEMENTS.groupsOf.all(this.db, [userId]));
   }
 
   async putInlinePolicy(entityId: string, policy: IamInlinePolicyRecord): Promise<void> {
@@ -113,17 +106,15 @@ export class PgIamRepository implements IamRepository {
   }
 
   async findPolicy(arn: string): Promise<IamManagedPolicyRecord | undefined> {
-    const row = await STATEMENTS.findPolicy.get<PolicyRow>(this.db, [arn]);
-    return row && toPolicy(row);
+    return IAM_POLICIES.readOne(await STATEMENTS.findPolicy.get(this.db, [arn]));
   }
 
   async findPolicyByName(account: string, name: string): Promise<IamManagedPolicyRecord | undefined> {
-    const row = await STATEMENTS.findPolicyByName.get<PolicyRow>(this.db, [account, name]);
-    return row && toPolicy(row);
+    return IAM_POLICIES.readOne(await STATEMENTS.findPolicyByName.get(this.db, [account, name]));
   }
 
   async insertPolicy(policy: NewIamManagedPolicy): Promise<void> {
-    await STATEMENTS.insertPolicy.run(this.db, policyParams(policy));
+    await STATEMENTS.insertPolicy.run(this.db, IAM_POLICIES.params(policy, 'postgres'));
   }
 
   async deletePolicy(id: string): Promise<void> {
@@ -131,7 +122,7 @@ export class PgIamRepository implements IamRepository {
   }
 
   async listPolicies(query: IamListQuery & { onlyAttached: boolean }): Promise<IamManagedPolicyRecord[]> {
-    return (await STATEMENTS.listPolicies.all<PolicyRow>(this.db, { ...listParams(query), onlyAttached: query.onlyAttached })).map(toPolicy);
+    return IAM_POLICIES.readAll(await STATEMENTS.listPolicies.all(this.db, { ...listParams(query), onlyAttached: query.onlyAttached }));
   }
 
   async attachPolicy(entityId: string, policyId: string): Promise<void> {
@@ -143,10 +134,10 @@ export class PgIamRepository implements IamRepository {
   }
 
   async attachedPolicies(entityId: string): Promise<IamManagedPolicyRecord[]> {
-    return (await STATEMENTS.attachedPolicies.all<PolicyRow>(this.db, [entityId])).map(toPolicy);
+    return IAM_POLICIES.readAll(await STATEMENTS.attachedPolicies.all(this.db, [entityId]));
   }
 
   async policyAttachments(policyId: string): Promise<IamEntityRecord[]> {
-    return (await STATEMENTS.policyAttachments.all<EntityRow>(this.db, [policyId])).map(toEntity);
+    return IAM_ENTITIES.readAll(await STATEMENTS.policyAttachments.all(this.db, [policyId]));
   }
 }

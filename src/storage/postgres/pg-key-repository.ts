@@ -1,34 +1,26 @@
 import type { KeyRepository } from '../repositories.js';
-import type { AliasRecord, KeyMaterialRecord, KmsKeyRecord } from '../records.js';
-import { keyParams, toAlias, toKey, toMaterial, type AliasRow, type KeyRow, type MaterialRow } from '../rows/key-rows.js';
+import type { AliasRecord, KeyMaterialRecord, KmsKeyRecord } from '../stored-records.js';
+import { KEY_MATERIALS, KMS_ALIASES, KMS_KEYS } from '../rows/key-rows.js';
 import { sql, type Queryable } from './pg-statement.js';
 
 const STATEMENTS = {
   find: sql('SELECT * FROM kms_keys WHERE id = ?'),
-  insert: sql(`INSERT INTO kms_keys (id, account, region, arn, description, key_manager, state, created_at,
-    deletion_date, current_material, policy, tags, rotation_period_days, next_rotation_at, on_demand_rotations)
-    VALUES (@id, @account, @region, @arn, @description, @keyManager, @state, @createdAt, @deletionDate,
-    @currentMaterial, @policy, @tags, @rotationPeriodDays, @nextRotationAt, @onDemandRotations)`),
-  update: sql(`UPDATE kms_keys SET description = @description, state = @state, deletion_date = @deletionDate,
-    current_material = @currentMaterial, policy = @policy, tags = @tags, rotation_period_days = @rotationPeriodDays,
-    next_rotation_at = @nextRotationAt, on_demand_rotations = @onDemandRotations WHERE id = @id`),
+  insert: sql(KMS_KEYS.insert()),
+  update: sql(KMS_KEYS.update('id = @id')),
   list: sql('SELECT * FROM kms_keys WHERE account = ? AND region = ? AND id > ? ORDER BY id LIMIT ?'),
   // Materials and aliases go with the key (ON DELETE CASCADE).
   destroy: sql('DELETE FROM kms_keys WHERE id = ?'),
   dueForDeletion: sql('SELECT * FROM kms_keys WHERE deletion_date IS NOT NULL AND deletion_date <= ? ORDER BY deletion_date LIMIT ?'),
   dueForRotation: sql(`SELECT * FROM kms_keys WHERE next_rotation_at IS NOT NULL AND next_rotation_at <= ?
     AND state = 'Enabled' ORDER BY next_rotation_at LIMIT ?`),
-  insertMaterial: sql(`INSERT INTO kms_key_materials (key_id, version, wrapped, created_at, material_id, rotation_type)
-    VALUES (@keyId, @version, @wrapped, @createdAt, @materialId, @rotationType)`),
+  insertMaterial: sql(KEY_MATERIALS.insert()),
   material: sql('SELECT * FROM kms_key_materials WHERE key_id = ? AND version = ?'),
   materials: sql('SELECT * FROM kms_key_materials WHERE key_id = ? ORDER BY version'),
   allMaterials: sql('SELECT * FROM kms_key_materials WHERE (key_id, version) > (?, ?) ORDER BY key_id, version LIMIT ?'),
   rewrapMaterial: sql('UPDATE kms_key_materials SET wrapped = ? WHERE key_id = ? AND version = ?'),
   findAlias: sql('SELECT * FROM kms_aliases WHERE account = ? AND region = ? AND name = ?'),
-  insertAlias: sql(`INSERT INTO kms_aliases (account, region, name, key_id, created_at, updated_at)
-    VALUES (@account, @region, @name, @keyId, @createdAt, @updatedAt)`),
-  updateAlias: sql(`UPDATE kms_aliases SET key_id = @keyId, updated_at = @updatedAt
-    WHERE account = @account AND region = @region AND name = @name`),
+  insertAlias: sql(KMS_ALIASES.insert()),
+  updateAlias: sql(KMS_ALIASES.update('account = @account AND region = @region AND name = @name')),
   deleteAlias: sql('DELETE FROM kms_aliases WHERE account = ? AND region = ? AND name = ?'),
   listAliases: sql(`SELECT * FROM kms_aliases WHERE account = @account AND region = @region AND name > @after
     AND (@keyId::text IS NULL OR key_id = @keyId) ORDER BY name LIMIT @limit`),
@@ -38,21 +30,20 @@ export class PgKeyRepository implements KeyRepository {
   constructor(private readonly db: Queryable) {}
 
   async find(id: string): Promise<KmsKeyRecord | undefined> {
-    const row = await STATEMENTS.find.get<KeyRow>(this.db, [id]);
-    return row && toKey(row);
+    return KMS_KEYS.readOne(await STATEMENTS.find.get(this.db, [id]));
   }
 
   async insert(key: KmsKeyRecord, material: KeyMaterialRecord): Promise<void> {
-    await STATEMENTS.insert.run(this.db, keyParams(key));
+    await STATEMENTS.insert.run(this.db, KMS_KEYS.params(key, 'postgres'));
     await this.addMaterial(material);
   }
 
   async update(key: KmsKeyRecord): Promise<void> {
-    await STATEMENTS.update.run(this.db, keyParams(key));
+    await STATEMENTS.update.run(this.db, KMS_KEYS.params(key, 'postgres'));
   }
 
   async list(account: string, region: string, after: string | undefined, limit: number): Promise<KmsKeyRecord[]> {
-    return (await STATEMENTS.list.all<KeyRow>(this.db, [account, region, after ?? '', limit])).map(toKey);
+    return KMS_KEYS.readAll(await STATEMENTS.list.all(this.db, [account, region, after ?? '', limit]));
   }
 
   async destroy(id: string): Promise<void> {
@@ -60,28 +51,27 @@ export class PgKeyRepository implements KeyRepository {
   }
 
   async dueForDeletion(now: number, limit: number): Promise<KmsKeyRecord[]> {
-    return (await STATEMENTS.dueForDeletion.all<KeyRow>(this.db, [now, limit])).map(toKey);
+    return KMS_KEYS.readAll(await STATEMENTS.dueForDeletion.all(this.db, [now, limit]));
   }
 
   async dueForRotation(now: number, limit: number): Promise<KmsKeyRecord[]> {
-    return (await STATEMENTS.dueForRotation.all<KeyRow>(this.db, [now, limit])).map(toKey);
+    return KMS_KEYS.readAll(await STATEMENTS.dueForRotation.all(this.db, [now, limit]));
   }
 
   async material(keyId: string, version: number): Promise<KeyMaterialRecord | undefined> {
-    const row = await STATEMENTS.material.get<MaterialRow>(this.db, [keyId, version]);
-    return row && toMaterial(row);
+    return KEY_MATERIALS.readOne(await STATEMENTS.material.get(this.db, [keyId, version]));
   }
 
   async materials(keyId: string): Promise<KeyMaterialRecord[]> {
-    return (await STATEMENTS.materials.all<MaterialRow>(this.db, [keyId])).map(toMaterial);
+    return KEY_MATERIALS.readAll(await STATEMENTS.materials.all(this.db, [keyId]));
   }
 
   async addMaterial(material: KeyMaterialRecord): Promise<void> {
-    await STATEMENTS.insertMaterial.run(this.db, { ...material, rotationType: material.rotationType ?? null });
+    await STATEMENTS.insertMaterial.run(this.db, KEY_MATERIALS.params(material, 'postgres'));
   }
 
   async allMaterials(after: { keyId: string; version: number } | undefined, limit: number): Promise<KeyMaterialRecord[]> {
-    return (await STATEMENTS.allMaterials.all<MaterialRow>(this.db, [after?.keyId ?? '', after?.version ?? 0, limit])).map(toMaterial);
+    return KEY_MATERIALS.readAll(await STATEMENTS.allMaterials.all(this.db, [after?.keyId ?? '', after?.version ?? 0, limit]));
   }
 
   async rewrapMaterial(keyId: string, version: number, wrapped: Buffer): Promise<void> {
@@ -89,16 +79,15 @@ export class PgKeyRepository implements KeyRepository {
   }
 
   async findAlias(account: string, region: string, name: string): Promise<AliasRecord | undefined> {
-    const row = await STATEMENTS.findAlias.get<AliasRow>(this.db, [account, region, name]);
-    return row && toAlias(row);
+    return KMS_ALIASES.readOne(await STATEMENTS.findAlias.get(this.db, [account, region, name]));
   }
 
   async insertAlias(alias: AliasRecord): Promise<void> {
-    await STATEMENTS.insertAlias.run(this.db, alias);
+    await STATEMENTS.insertAlias.run(this.db, KMS_ALIASES.params(alias, 'postgres'));
   }
 
   async updateAlias(alias: AliasRecord): Promise<void> {
-    await STATEMENTS.updateAlias.run(this.db, alias);
+    await STATEMENTS.updateAlias.run(this.db, KMS_ALIASES.params(alias, 'postgres'));
   }
 
   async deleteAlias(account: string, region: string, name: string): Promise<void> {
@@ -106,7 +95,6 @@ export class PgKeyRepository implements KeyRepository {
   }
 
   async listAliases(account: string, region: string, query: { keyId?: string; after?: string; limit: number }): Promise<AliasRecord[]> {
-    const rows = await STATEMENTS.listAliases.all<AliasRow>(this.db, { account, region, keyId: query.keyId, after: query.after ?? '', limit: query.limit });
-    return rows.map(toAlias);
+    return KMS_ALIASES.readAll(await STATEMENTS.listAliases.all(this.db, { account, region, keyId: query.keyId, after: query.after ?? '', limit: query.limit }));
   }
 }

@@ -1,34 +1,11 @@
 import type { ChangeCache } from '../change-cache.js';
 import type { SecretKey, SecretListQuery, SecretRepository } from '../repositories.js';
-import type { NewSecret, NewVersion, SecretRecord, VersionRecord } from '../records.js';
-import {
-  SORT_COLUMNS,
-  groupStages,
-  secretParams,
-  stagedReadKey,
-  toSecret,
-  toSecretWithStagedVersion,
-  toVersion,
-  versionParams,
-  type SecretRow,
-  type SecretWithStagedVersionRow,
-  type StageRow,
-  type VersionRow,
-} from '../rows/secret-rows.js';
+import type { NewSecret, NewVersion, SecretRecord, VersionRecord } from '../stored-records.js';
+import { SECRETS, SECRET_VERSIONS, groupStages, secretListQuery, secretWithStagedVersion, stagedReadKey, toSecretWithStagedVersion, versionColumns, type StageRow } from '../rows/secret-rows.js';
 import { sql, type Queryable, type Statement } from './pg-statement.js';
 
-/** A version's labels, joined by newlines as the row mapper reads them. */
-const STAGES_OF = (v: string) => `(SELECT string_agg(x.stage, chr(10)) FROM version_stages x WHERE x.secret_id = ${v}.secret_id AND x.version_id = ${v}.version_id)`;
-
-const SECRET_WITH_STAGED_VERSION = `SELECT s.*, v.secret_id AS v_secret_id, v.version_id AS v_version_id, v.created_at AS v_created_at,
-  v.value_type AS v_value_type, v.ciphertext AS v_ciphertext, v.wrapped_data_key AS v_wrapped_data_key, v.kms_key_arn AS v_kms_key_arn,
-  v.previous_wrappings AS v_previous_wrappings, v.last_accessed_at AS v_last_accessed_at, ${STAGES_OF('v')} AS v_stages
-  FROM secrets s
-  LEFT JOIN version_stages st ON st.secret_id = s.id AND st.stage = @stage
-  LEFT JOIN secret_versions v ON v.secret_id = st.secret_id AND v.version_id = st.version_id`;
-
-const VERSION_COLUMNS = `v.secret_id, v.version_id, v.created_at, v.value_type, v.ciphertext, v.wrapped_data_key, v.kms_key_arn,
-  v.previous_wrappings, v.last_accessed_at, ${STAGES_OF('v')} AS stages`;
+const SECRET_WITH_STAGED_VERSION = secretWithStagedVersion('postgres');
+const VERSION_COLUMNS = versionColumns('postgres');
 
 const STATEMENTS = {
   byId: sql('SELECT * FROM secrets WHERE id = ?'),
@@ -36,18 +13,8 @@ const STATEMENTS = {
   byArn: sql('SELECT * FROM secrets WHERE arn = ?'),
   withStageByName: sql(`${SECRET_WITH_STAGED_VERSION} WHERE s.account = @account AND s.region = @region AND s.name = @name`),
   withStageByArn: sql(`${SECRET_WITH_STAGED_VERSION} WHERE s.arn = @arn`),
-  insert: sql(`INSERT INTO secrets (account, region, name, arn, description, kms_key_arn, tags, tagged, created_at,
-    last_changed_at, last_accessed_at, deleted_at, deletion_date, rotation_enabled, rotation_lambda_arn, rotation_rules,
-    last_rotated_at, next_rotation_at, next_rotation_date, resource_policy, primary_region, replicas, replicas_failed)
-    VALUES (@account, @region, @name, @arn, @description, @kmsKeyArn, @tags, @tagged::int::boolean, @createdAt, @lastChangedAt,
-    @lastAccessedAt, @deletedAt, @deletionDate, @rotationEnabled::int::boolean, @rotationLambdaArn, @rotationRules, @lastRotatedAt,
-    @nextRotationAt, @nextRotationDate, @resourcePolicy, @primaryRegion, @replicas, @replicasFailed::int::boolean) RETURNING id`),
-  update: sql(`UPDATE secrets SET description = @description, kms_key_arn = @kmsKeyArn, tags = @tags, tagged = @tagged::int::boolean,
-    last_changed_at = @lastChangedAt, last_accessed_at = @lastAccessedAt, deleted_at = @deletedAt,
-    deletion_date = @deletionDate, rotation_enabled = @rotationEnabled::int::boolean, rotation_lambda_arn = @rotationLambdaArn,
-    rotation_rules = @rotationRules, last_rotated_at = @lastRotatedAt, next_rotation_at = @nextRotationAt,
-    next_rotation_date = @nextRotationDate, resource_policy = @resourcePolicy, primary_region = @primaryRegion,
-    replicas = @replicas, replicas_failed = @replicasFailed::int::boolean WHERE id = @id`),
+  insert: sql(`${SECRETS.insert()} RETURNING id`),
+  update: sql(SECRETS.update('id = @id')),
   withFailedReplicas: sql('SELECT * FROM secrets WHERE replicas_failed AND id > ? ORDER BY id LIMIT ?'),
   dueForRotation: sql(`SELECT * FROM secrets WHERE next_rotation_at IS NOT NULL AND next_rotation_at <= ?
     AND primary_region IS NULL ORDER BY next_rotation_at LIMIT ?`),
@@ -66,13 +33,10 @@ const STATEMENTS = {
     JOIN secret_versions v ON v.secret_id = st.secret_id AND v.version_id = st.version_id
     WHERE st.secret_id = ? AND st.stage = ?`),
   stagesOf: sql('SELECT secret_id, version_id, stage FROM version_stages WHERE secret_id = ANY(?::bigint[]) ORDER BY stage'),
-  insertVersion: sql(`INSERT INTO secret_versions (secret_id, version_id, created_at, value_type, ciphertext,
-    wrapped_data_key, kms_key_arn, previous_wrappings) VALUES (@secretId, @versionId,
-    GREATEST(@createdAt::bigint, (SELECT MAX(created_at) FROM secret_versions WHERE secret_id = @secretId)), @valueType, @ciphertext,
-    @wrappedDataKey, @kmsKeyArn, @previousWrappings)`),
-  fillVersion: sql(`UPDATE secret_versions SET value_type = @valueType, ciphertext = @ciphertext,
-    wrapped_data_key = @wrappedDataKey, kms_key_arn = @kmsKeyArn, previous_wrappings = @previousWrappings
-    WHERE secret_id = @secretId AND version_id = @versionId`),
+  insertVersion: sql(
+    SECRET_VERSIONS.insert({ createdAt: 'GREATEST(@createdAt::bigint, (SELECT MAX(created_at) FROM secret_versions WHERE secret_id = @secretId))' }),
+  ),
+  fillVersion: sql(SECRET_VERSIONS.update('secret_id = @secretId AND version_id = @versionId')),
   prune: sql(`DELETE FROM secret_versions WHERE secret_id = @secretId AND version_id IN (
     SELECT v.version_id FROM secret_versions v WHERE v.secret_id = @secretId AND v.created_at < @olderThan
     AND NOT EXISTS (SELECT 1 FROM version_stages s WHERE s.secret_id = v.secret_id AND s.version_id = v.version_id)
@@ -94,22 +58,19 @@ export class PgSecretRepository implements SecretRepository {
   ) {}
 
   async findById(id: number): Promise<SecretRecord | undefined> {
-    const row = await STATEMENTS.byId.get<SecretRow>(this.db, [id]);
-    return row && toSecret(row);
+    return SECRETS.readOne(await STATEMENTS.byId.get(this.db, [id]));
   }
 
   async withFailedReplicas(afterId: number, limit: number): Promise<SecretRecord[]> {
-    return (await STATEMENTS.withFailedReplicas.all<SecretRow>(this.db, [afterId, limit])).map(toSecret);
+    return SECRETS.readAll(await STATEMENTS.withFailedReplicas.all(this.db, [afterId, limit]));
   }
 
   async findByName(account: string, region: string, name: string): Promise<SecretRecord | undefined> {
-    const row = await STATEMENTS.byName.get<SecretRow>(this.db, [account, region, name]);
-    return row && toSecret(row);
+    return SECRETS.readOne(await STATEMENTS.byName.get(this.db, [account, region, name]));
   }
 
   async findByArn(arn: string): Promise<SecretRecord | undefined> {
-    const row = await STATEMENTS.byArn.get<SecretRow>(this.db, [arn]);
-    return row && toSecret(row);
+    return SECRETS.readOne(await STATEMENTS.byArn.get(this.db, [arn]));
   }
 
   async findWithStagedVersion(key: SecretKey, stage: string): Promise<{ secret: SecretRecord; version?: VersionRecord } | undefined> {
@@ -119,17 +80,16 @@ export class PgSecretRepository implements SecretRepository {
 
   private async loadWithStagedVersion(key: SecretKey, stage: string): Promise<{ secret: SecretRecord; version?: VersionRecord } | undefined> {
     const statement = 'arn' in key ? STATEMENTS.withStageByArn : STATEMENTS.withStageByName;
-    const row = await statement.get<SecretWithStagedVersionRow>(this.db, { ...key, stage });
-    return row && toSecretWithStagedVersion(row);
+    return toSecretWithStagedVersion(await statement.get(this.db, { ...key, stage }));
   }
 
   async insert(secret: NewSecret): Promise<SecretRecord> {
-    const row = await STATEMENTS.insert.get<{ id: number }>(this.db, secretParams(secret));
+    const row = await STATEMENTS.insert.get<{ id: number }>(this.db, SECRETS.params(secret, 'postgres'));
     return { ...secret, id: row!.id };
   }
 
   async update(secret: SecretRecord): Promise<void> {
-    await STATEMENTS.update.run(this.db, { ...secretParams(secret), id: secret.id });
+    await STATEMENTS.update.run(this.db, { ...SECRETS.params(secret, 'postgres'), id: secret.id });
   }
 
   async purge(id: number): Promise<void> {
@@ -137,36 +97,18 @@ export class PgSecretRepository implements SecretRepository {
   }
 
   async list(query: SecretListQuery): Promise<SecretRecord[]> {
-    const sort = SORT_COLUMNS[query.sortBy];
-    const direction = query.descending ? 'DESC' : 'ASC';
-    const comparison = query.descending ? '<' : '>';
-    const where = ['account = @account', 'region = @region'];
-    if (!query.includePlannedDeletion) where.push('deleted_at IS NULL');
-    // A range on the name keeps the prefix search on the (account, region, name) index.
-    if (query.namePrefix !== undefined) where.push('name >= @namePrefix AND name < @namePrefixEnd');
-    if (query.after) where.push(`(${sort}, id) ${comparison} (@afterValue, @afterId)`);
-    const text = `SELECT * FROM secrets WHERE ${where.join(' AND ')} ORDER BY ${sort} ${direction}, id ${direction} LIMIT @limit`;
+    const { text, params } = secretListQuery(query);
     let statement = listStatements.get(text);
     if (!statement) listStatements.set(text, (statement = sql(text)));
-    const rows = await statement.all<SecretRow>(this.db, {
-      account: query.account,
-      region: query.region,
-      namePrefix: query.namePrefix,
-      namePrefixEnd: query.namePrefix === undefined ? undefined : query.namePrefix + '\u{10FFFF}',
-      // A never-accessed secret sorts as 0; a cursor taken on one may carry null.
-      afterValue: query.sortBy === 'last-accessed-date' ? (query.after?.sortValue ?? 0) : query.after?.sortValue,
-      afterId: query.after?.id,
-      limit: query.limit,
-    });
-    return rows.map(toSecret);
+    return SECRETS.readAll(await statement.all(this.db, params));
   }
 
   async dueForPurge(now: number, limit: number): Promise<SecretRecord[]> {
-    return (await STATEMENTS.due.all<SecretRow>(this.db, [now, limit])).map(toSecret);
+    return SECRETS.readAll(await STATEMENTS.due.all(this.db, [now, limit]));
   }
 
   async dueForRotation(now: number, limit: number): Promise<SecretRecord[]> {
-    return (await STATEMENTS.dueForRotation.all<SecretRow>(this.db, [now, limit])).map(toSecret);
+    return SECRETS.readAll(await STATEMENTS.dueForRotation.all(this.db, [now, limit]));
   }
 
   async nextRotationAt(): Promise<number | undefined> {
@@ -186,7 +128,7 @@ export class PgSecretRepository implements SecretRepository {
   }
 
   async versions(secretId: number): Promise<VersionRecord[]> {
-    return (await STATEMENTS.versions.all<VersionRow>(this.db, [secretId])).map(toVersion);
+    return SECRET_VERSIONS.readAll(await STATEMENTS.versions.all(this.db, [secretId]));
   }
 
   async stagesOf(secretIds: number[]): Promise<Map<number, Map<string, string[]>>> {
@@ -195,21 +137,19 @@ export class PgSecretRepository implements SecretRepository {
   }
 
   async version(secretId: number, versionId: string): Promise<VersionRecord | undefined> {
-    const row = await STATEMENTS.version.get<VersionRow>(this.db, [secretId, versionId]);
-    return row && toVersion(row);
+    return SECRET_VERSIONS.readOne(await STATEMENTS.version.get(this.db, [secretId, versionId]));
   }
 
   async versionByStage(secretId: number, stage: string): Promise<VersionRecord | undefined> {
-    const row = await STATEMENTS.versionByStage.get<VersionRow>(this.db, [secretId, stage]);
-    return row && toVersion(row);
+    return SECRET_VERSIONS.readOne(await STATEMENTS.versionByStage.get(this.db, [secretId, stage]));
   }
 
   async insertVersion(version: NewVersion): Promise<void> {
-    await STATEMENTS.insertVersion.run(this.db, versionParams(version));
+    await STATEMENTS.insertVersion.run(this.db, SECRET_VERSIONS.params(version, 'postgres'));
   }
 
   async fillVersion(version: NewVersion): Promise<void> {
-    await STATEMENTS.fillVersion.run(this.db, versionParams(version));
+    await STATEMENTS.fillVersion.run(this.db, SECRET_VERSIONS.params(version, 'postgres'));
   }
 
   async pruneVersions(secretId: number, keep: number, olderThan: number): Promise<void> {

@@ -1,4 +1,4 @@
-import type { AuditDigestRecord } from '../records.js';
+import type { AuditDigestRecord } from '../stored-records.js';
 
 /** audit_entries' columns, named as AuditChainRecord's fields (quoted: PostgreSQL folds unquoted names to lower case). */
 export const CHAIN_COLUMNS = 'sequence, record AS "recordJson", previous_hash AS "previousHash", hash';

@@ -1,82 +1,38 @@
 import type { IamListQuery } from '../repositories.js';
-import type { IamEntityKind, IamEntityRecord, IamManagedPolicyRecord, NewIamManagedPolicy } from '../iam-records.js';
+import type { IamEntityKind, IamEntityRecord, IamManagedPolicyRecord } from '../iam-records.js';
+import type { Tag } from '../stored-records.js';
+import { computed, fixed, integer, json, optional, table, text, time } from './table.js';
 
-/** IAM entities and managed policies as both SQL dialects store them. */
-export interface EntityRow {
-  id: string;
-  account: string;
-  kind: IamEntityKind;
-  name: string;
-  path: string;
-  arn: string;
-  created_at: number;
-  tags: string;
-  trust_policy: string | null;
-  description: string | null;
-  max_session_duration: number | null;
-}
+/** Users, groups and roles in one table; a user's or group's role-only columns are NULL. */
+export const IAM_ENTITIES = table<IamEntityRecord>('iam_entities', {
+  id: fixed(text('id')),
+  account: fixed(text('account')),
+  kind: fixed(text<IamEntityKind>('kind')),
+  name: fixed(text('name')),
+  path: fixed(text('path')),
+  arn: fixed(text('arn')),
+  createdAt: fixed(time('created_at')),
+  tags: json<Tag[]>('tags'),
+  trustPolicy: optional(text('trust_policy')),
+  description: optional(text('description')),
+  maxSessionDuration: optional(integer('max_session_duration')),
+});
 
-export interface PolicyRow {
-  id: string;
-  account: string;
-  name: string;
-  path: string;
-  arn: string;
-  description: string | null;
-  document: string;
-  default_version_id: string;
-  created_at: number;
-  updated_at: number;
-  tags: string;
-  attachment_count: number;
-}
-
-export function toEntity(row: EntityRow): IamEntityRecord {
-  return {
-    id: row.id,
-    account: row.account,
-    kind: row.kind,
-    name: row.name,
-    path: row.path,
-    arn: row.arn,
-    createdAt: row.created_at,
-    tags: JSON.parse(row.tags),
-    ...(row.trust_policy === null ? {} : { trustPolicy: row.trust_policy }),
-    ...(row.description === null ? {} : { description: row.description }),
-    ...(row.max_session_duration === null ? {} : { maxSessionDuration: row.max_session_duration }),
-  };
-}
-
-export function entityParams(e: IamEntityRecord) {
-  return {
-    ...e,
-    tags: JSON.stringify(e.tags),
-    trustPolicy: e.trustPolicy ?? null,
-    description: e.description ?? null,
-    maxSessionDuration: e.maxSessionDuration ?? null,
-  };
-}
-
-export function toPolicy(row: PolicyRow): IamManagedPolicyRecord {
-  return {
-    id: row.id,
-    account: row.account,
-    name: row.name,
-    path: row.path,
-    arn: row.arn,
-    ...(row.description === null ? {} : { description: row.description }),
-    document: row.document,
-    defaultVersionId: row.default_version_id,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    tags: JSON.parse(row.tags),
-    attachmentCount: row.attachment_count,
-  };
-}
-
-export function policyParams(policy: NewIamManagedPolicy) {
-  return { ...policy, description: policy.description ?? null, tags: JSON.stringify(policy.tags) };
-}
+/** Managed policies; each SELECT counts a policy's attachments (see POLICY_COLUMNS in the repositories). */
+export const IAM_POLICIES = table<IamManagedPolicyRecord, 'attachmentCount'>('iam_policies', {
+  id: text('id'),
+  account: text('account'),
+  name: text('name'),
+  path: text('path'),
+  arn: text('arn'),
+  description: optional(text('description')),
+  document: text('document'),
+  defaultVersionId: text('default_version_id'),
+  createdAt: time('created_at'),
+  updatedAt: time('updated_at'),
+  tags: json<Tag[]>('tags'),
+  attachmentCount: computed(integer('attachment_count')),
+});
 
 export function listParams(query: IamListQuery) {
   return { account: query.account, pathPrefix: query.pathPrefix ?? null, after: query.after ?? null, limit: query.limit };

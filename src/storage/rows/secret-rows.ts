@@ -1,132 +1,158 @@
-import type { SecretKey, SortKey } from '../repositories.js';
-import type { DataKeyWrapping, NewSecret, NewVersion, ReplicaRecord, SecretRecord, SecretRotation, VersionRecord } from '../records.js';
+import type { SecretKey, SecretListQuery, SortKey } from '../repositories.js';
+import type { DataKeyWrapping, NewSecret, ReplicaRecord, SecretRecord, SecretRotation, Tag, ValueType, VersionRecord } from '../stored-records.js';
+import { bytes, column, computed, fixed, flag, generated, integer, json, optional, optionalList, table, text, time, type Dialect, type Row } from './table.js';
 
-/** Secrets and their versions as both SQL dialects store them. */
-export interface SecretRow {
-  id: number;
-  account: string;
-  region: string;
-  name: string;
-  arn: string;
-  description: string | null;
-  kms_key_arn: string | null;
-  tags: string;
-  /** 0/1 in SQLite, a boolean in PostgreSQL (as every flag below). */
-  tagged: number | boolean;
-  created_at: number;
-  last_changed_at: number;
-  last_accessed_at: number | null;
-  deleted_at: number | null;
-  deletion_date: number | null;
-  /** 0/1 in SQLite, a boolean in PostgreSQL. */
-  rotation_enabled: number | boolean;
-  rotation_lambda_arn: string | null;
-  rotation_rules: string | null;
-  last_rotated_at: number | null;
-  next_rotation_at: number | null;
-  next_rotation_date: number | null;
-  resource_policy: string | null;
-  primary_region: string | null;
-  /** JSON list of ReplicaRecord. */
-  replicas: string | null;
-  /** Whether a replica's replication failed: derived from `replicas`, for the background retry's index. */
-  replicas_failed: number | boolean;
+/**
+ * A secret as its row holds it: its rotation in columns of their own, and whether a replica
+ * failed (derived from the replicas, for the background retry's index).
+ */
+interface SecretColumns extends Omit<SecretRecord, 'tagged' | 'rotation'> {
+  tagged: boolean;
+  rotationEnabled: boolean;
+  rotationLambdaArn?: string;
+  rotationRules?: SecretRotation['rules'];
+  lastRotatedAt?: number;
+  nextRotationAt?: number;
+  nextRotationDate?: number;
+  replicasFailed: boolean;
 }
 
-export interface VersionRow {
-  secret_id: number;
-  version_id: string;
-  created_at: number;
-  value_type: 'string' | 'binary' | null;
-  ciphertext: Buffer | null;
-  wrapped_data_key: Buffer | null;
-  kms_key_arn: string | null;
-  previous_wrappings: string | null;
-  last_accessed_at: number | null;
-  stages: string | null;
+const SECRET_COLUMNS = table<SecretColumns, 'id'>('secrets', {
+  id: generated(integer('id')),
+  account: fixed(text('account')),
+  region: fixed(text('region')),
+  name: fixed(text('name')),
+  arn: fixed(text('arn')),
+  description: optional(text('description')),
+  kmsKeyArn: optional(text('kms_key_arn')),
+  tags: json<Tag[]>('tags'),
+  tagged: flag('tagged'),
+  createdAt: fixed(time('created_at')),
+  lastChangedAt: time('last_changed_at'),
+  lastAccessedAt: optional(time('last_accessed_at')),
+  deletedAt: optional(time('deleted_at')),
+  deletionDate: optional(time('deletion_date')),
+  rotationEnabled: flag('rotation_enabled'),
+  rotationLambdaArn: optional(text('rotation_lambda_arn')),
+  rotationRules: optional(json<NonNullable<SecretRotation['rules']>>('rotation_rules')),
+  lastRotatedAt: optional(time('last_rotated_at')),
+  nextRotationAt: optional(time('next_rotation_at')),
+  nextRotationDate: optional(time('next_rotation_date')),
+  resourcePolicy: optional(text('resource_policy')),
+  primaryRegion: optional(text('primary_region')),
+  replicas: optionalList(json<ReplicaRecord[]>('replicas')),
+  replicasFailed: flag('replicas_failed'),
+});
+
+/** Secrets (their ids are the database's). */
+export const SECRETS = SECRET_COLUMNS.shaped(toSecret, fromSecret);
+
+function toSecret(stored: SecretColumns): SecretRecord {
+  const { tagged, rotationEnabled, rotationLambdaArn, rotationRules, lastRotatedAt, nextRotationAt, nextRotationDate, replicasFailed, ...secret } = stored;
+  // No rotation for a secret whose rotation was never configured; replicas_failed is for the index alone.
+  const rotated = rotationEnabled || rotationLambdaArn !== undefined || rotationRules !== undefined || lastRotatedAt !== undefined;
+  return {
+    ...secret,
+    ...(tagged ? { tagged } : {}),
+    ...(rotated
+      ? { rotation: { enabled: rotationEnabled, lambdaArn: rotationLambdaArn, rules: rotationRules, lastRotatedAt, nextRotationAt, nextRotationDate } }
+      : {}),
+  };
 }
+
+function fromSecret(secret: NewSecret): Omit<SecretColumns, 'id'> {
+  const { rotation } = secret;
+  return {
+    ...secret,
+    tagged: secret.tagged === true,
+    rotationEnabled: rotation?.enabled === true,
+    rotationLambdaArn: rotation?.lambdaArn,
+    rotationRules: rotation?.rules,
+    lastRotatedAt: rotation?.lastRotatedAt,
+    nextRotationAt: rotation?.nextRotationAt,
+    nextRotationDate: rotation?.nextRotationDate,
+    replicasFailed: secret.replicas?.some((r) => r.status === 'Failed') === true,
+  };
+}
+
+/** A version's labels, joined by newlines (which a label cannot contain) in the `stages` each SELECT adds. */
+const labels = (name: string) => column<string[]>(name, () => null, (stored) => (stored ? (stored as string).split('\n').sort() : []));
+
+/** Earlier wrappings of a version's data key, as JSON with each wrapped key in base64. */
+const wrappings = (name: string) => column<DataKeyWrapping[]>(name, encodeWrappings, (stored) => decodeWrappings(stored as string));
+
+/** Secret versions; touching one sets its last access through a statement of its own. */
+export const SECRET_VERSIONS = table<VersionRecord, 'lastAccessedAt' | 'stages'>('secret_versions', {
+  secretId: fixed(integer('secret_id')),
+  versionId: fixed(text('version_id')),
+  createdAt: fixed(time('created_at')),
+  valueType: optional(text<ValueType>('value_type')),
+  ciphertext: optional(bytes('ciphertext')),
+  wrappedDataKey: optional(bytes('wrapped_data_key')),
+  kmsKeyArn: optional(text('kms_key_arn')),
+  previousWrappings: optionalList(wrappings('previous_wrappings')),
+  lastAccessedAt: optional(generated(time('last_accessed_at'))),
+  stages: computed(labels('stages')),
+});
 
 /** The ORDER BY expression of each list sort. */
-export const SORT_COLUMNS: Record<SortKey, string> = {
+const SORT_COLUMNS: Record<SortKey, string> = {
   'created-date': 'created_at',
   'last-changed-date': 'last_changed_at',
   'last-accessed-date': 'COALESCE(last_accessed_at, 0)',
   name: 'name',
 };
 
-export function toSecret(row: SecretRow): SecretRecord {
+/** The SELECT of a page of a secret listing (the rows after its keyset cursor), with its parameters. */
+export function secretListQuery(query: SecretListQuery): { text: string; params: Record<string, unknown> } {
+  const sort = SORT_COLUMNS[query.sortBy];
+  const direction = query.descending ? 'DESC' : 'ASC';
+  const comparison = query.descending ? '<' : '>';
+  const where = ['account = @account', 'region = @region'];
+  if (!query.includePlannedDeletion) where.push('deleted_at IS NULL');
+  // A range on the name keeps the prefix search on the (account, region, name) index.
+  if (query.namePrefix !== undefined) where.push('name >= @namePrefix AND name < @namePrefixEnd');
+  if (query.after) where.push(`(${sort}, id) ${comparison} (@afterValue, @afterId)`);
   return {
-    id: row.id,
-    account: row.account,
-    region: row.region,
-    name: row.name,
-    arn: row.arn,
-    description: row.description ?? undefined,
-    kmsKeyArn: row.kms_key_arn ?? undefined,
-    tags: JSON.parse(row.tags),
-    ...(row.tagged ? { tagged: true } : {}),
-    createdAt: row.created_at,
-    lastChangedAt: row.last_changed_at,
-    lastAccessedAt: row.last_accessed_at ?? undefined,
-    deletedAt: row.deleted_at ?? undefined,
-    deletionDate: row.deletion_date ?? undefined,
-    rotation: toRotation(row),
-    ...(row.resource_policy === null ? {} : { resourcePolicy: row.resource_policy }),
-    ...(row.primary_region === null ? {} : { primaryRegion: row.primary_region }),
-    ...(row.replicas === null ? {} : { replicas: JSON.parse(row.replicas) as ReplicaRecord[] }),
+    text: `SELECT * FROM secrets WHERE ${where.join(' AND ')} ORDER BY ${sort} ${direction}, id ${direction} LIMIT @limit`,
+    params: {
+      account: query.account,
+      region: query.region,
+      namePrefix: query.namePrefix,
+      namePrefixEnd: query.namePrefix === undefined ? undefined : query.namePrefix + '\u{10FFFF}',
+      // A never-accessed secret sorts as 0; a cursor taken on one may carry null, which would
+      // make the row-value comparison NULL and end the listing early.
+      afterValue: query.sortBy === 'last-accessed-date' ? (query.after?.sortValue ?? 0) : query.after?.sortValue,
+      afterId: query.after?.id,
+      limit: query.limit,
+    },
   };
 }
 
-/** Undefined for a secret whose rotation was never configured. */
-function toRotation(row: SecretRow): SecretRotation | undefined {
-  if (!row.rotation_enabled && row.rotation_lambda_arn === null && row.rotation_rules === null && row.last_rotated_at === null) return undefined;
-  return {
-    enabled: Boolean(row.rotation_enabled),
-    lambdaArn: row.rotation_lambda_arn ?? undefined,
-    rules: row.rotation_rules ? JSON.parse(row.rotation_rules) : undefined,
-    lastRotatedAt: row.last_rotated_at ?? undefined,
-    nextRotationAt: row.next_rotation_at ?? undefined,
-    nextRotationDate: row.next_rotation_date ?? undefined,
-  };
+/** The labels of the version aliased `v`, joined by newlines (which a label cannot contain) as `stages` reads them. */
+function stagesOf(v: string, dialect: Dialect): string {
+  const joined = dialect === 'sqlite' ? 'group_concat(x.stage, char(10))' : 'string_agg(x.stage, chr(10))';
+  return `(SELECT ${joined} FROM version_stages x WHERE x.secret_id = ${v}.secret_id AND x.version_id = ${v}.version_id)`;
 }
 
-export function toVersion(row: VersionRow): VersionRecord {
-  return {
-    secretId: row.secret_id,
-    versionId: row.version_id,
-    createdAt: row.created_at,
-    valueType: row.value_type ?? undefined,
-    ciphertext: row.ciphertext ?? undefined,
-    wrappedDataKey: row.wrapped_data_key ?? undefined,
-    kmsKeyArn: row.kms_key_arn ?? undefined,
-    previousWrappings: row.previous_wrappings ? decodeWrappings(row.previous_wrappings) : undefined,
-    lastAccessedAt: row.last_accessed_at ?? undefined,
-    // Labels joined by newlines (which a label cannot contain).
-    stages: row.stages ? row.stages.split('\n').sort() : [],
-  };
-}
+/** A version's columns and its labels, for a SELECT through the alias `v`. */
+export const versionColumns = (dialect: Dialect): string => `${SECRET_VERSIONS.select('v')}, ${stagesOf('v', dialect)} AS stages`;
 
-/** A secret's row with its staged version's columns under `v_` names (NULL when no version carries the stage). */
-export type SecretWithStagedVersionRow = SecretRow & { [K in keyof VersionRow as `v_${K}`]: VersionRow[K] | null };
+/**
+ * The secret's columns, then those of its version labelled `@stage` under `v_` names (NULL when no
+ * version carries the label), as `toSecretWithStagedVersion` reads them; a WHERE on `s` follows.
+ */
+export const secretWithStagedVersion = (dialect: Dialect): string => `SELECT s.*, ${SECRET_VERSIONS.select('v', 'v_')}, ${stagesOf('v', dialect)} AS v_stages
+  FROM secrets s
+  LEFT JOIN version_stages st ON st.secret_id = s.id AND st.stage = @stage
+  LEFT JOIN secret_versions v ON v.secret_id = st.secret_id AND v.version_id = st.version_id`;
 
-export function toSecretWithStagedVersion(row: SecretWithStagedVersionRow): { secret: SecretRecord; version?: VersionRecord } {
-  const version =
-    row.v_version_id === null
-      ? undefined
-      : toVersion({
-          secret_id: row.v_secret_id!,
-          version_id: row.v_version_id,
-          created_at: row.v_created_at!,
-          value_type: row.v_value_type,
-          ciphertext: row.v_ciphertext,
-          wrapped_data_key: row.v_wrapped_data_key,
-          kms_key_arn: row.v_kms_key_arn,
-          previous_wrappings: row.v_previous_wrappings,
-          last_accessed_at: row.v_last_accessed_at,
-          stages: row.v_stages,
-        });
+/** What a `secretWithStagedVersion` query found, if it found the secret. */
+export function toSecretWithStagedVersion(row: Row | undefined): { secret: SecretRecord; version?: VersionRecord } | undefined {
+  if (row === undefined) return undefined;
+  const version = row.v_version_id === null ? undefined : SECRET_VERSIONS.readPrefixed(row, 'v_');
   // Frozen: callers may share what a cache holds.
-  return Object.freeze({ secret: Object.freeze(toSecret(row)), version: version && Object.freeze(version) });
+  return Object.freeze({ secret: Object.freeze(SECRETS.read(row)), version: version && Object.freeze(version) });
 }
 
 /** What a cache of `findWithStagedVersion` files a read under. */
@@ -151,47 +177,6 @@ export function groupStages(rows: StageRow[]): Map<number, Map<string, string[]>
     else versions.set(row.version_id, [row.stage]);
   }
   return result;
-}
-
-export function secretParams(secret: NewSecret) {
-  return {
-    account: secret.account,
-    region: secret.region,
-    name: secret.name,
-    arn: secret.arn,
-    description: secret.description ?? null,
-    kmsKeyArn: secret.kmsKeyArn ?? null,
-    tags: JSON.stringify(secret.tags),
-    tagged: secret.tagged ? 1 : 0,
-    createdAt: secret.createdAt,
-    lastChangedAt: secret.lastChangedAt,
-    lastAccessedAt: secret.lastAccessedAt ?? null,
-    deletedAt: secret.deletedAt ?? null,
-    deletionDate: secret.deletionDate ?? null,
-    rotationEnabled: secret.rotation?.enabled ? 1 : 0,
-    rotationLambdaArn: secret.rotation?.lambdaArn ?? null,
-    rotationRules: secret.rotation?.rules ? JSON.stringify(secret.rotation.rules) : null,
-    lastRotatedAt: secret.rotation?.lastRotatedAt ?? null,
-    nextRotationAt: secret.rotation?.nextRotationAt ?? null,
-    nextRotationDate: secret.rotation?.nextRotationDate ?? null,
-    resourcePolicy: secret.resourcePolicy ?? null,
-    primaryRegion: secret.primaryRegion ?? null,
-    replicas: secret.replicas?.length ? JSON.stringify(secret.replicas) : null,
-    replicasFailed: secret.replicas?.some((r) => r.status === 'Failed') ? 1 : 0,
-  };
-}
-
-export function versionParams(version: NewVersion) {
-  return {
-    secretId: version.secretId,
-    versionId: version.versionId,
-    createdAt: version.createdAt,
-    valueType: version.valueType ?? null,
-    ciphertext: version.ciphertext ?? null,
-    wrappedDataKey: version.wrappedDataKey ?? null,
-    kmsKeyArn: version.kmsKeyArn ?? null,
-    previousWrappings: version.previousWrappings?.length ? encodeWrappings(version.previousWrappings) : null,
-  };
 }
 
 function encodeWrappings(wrappings: DataKeyWrapping[]): string {

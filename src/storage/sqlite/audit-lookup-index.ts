@@ -1,4 +1,4 @@
-import type { AuditLookupKey } from '../records.js';
+import type { AuditLookupKey } from '../stored-records.js';
 import type { AuditLookupQuery } from '../repositories.js';
 import type { Db } from './sqlite-durable.js';
 

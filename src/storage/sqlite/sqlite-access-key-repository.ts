@@ -1,7 +1,7 @@
 import type { Db } from './sqlite-database.js';
 import type { AccessKeyRepository, SettingsRepository } from '../repositories.js';
-import type { AccessKeyRecord } from '../records.js';
-import { accessKeyParams, toAccessKey, type AccessKeyRow } from '../rows/access-key-rows.js';
+import type { AccessKeyRecord } from '../stored-records.js';
+import { ACCESS_KEYS } from '../rows/access-key-rows.js';
 
 export class SqliteAccessKeyRepository implements AccessKeyRepository {
   private readonly stmts;
@@ -9,10 +9,7 @@ export class SqliteAccessKeyRepository implements AccessKeyRepository {
   constructor(db: Db) {
     this.stmts = {
       find: db.prepare('SELECT * FROM access_keys WHERE access_key_id = ?'),
-      insert: db.prepare(`INSERT INTO access_keys (access_key_id, encrypted_secret, principal_arn, status, created_at,
-        expires_at, scope_secret_arn, session_token_hash, session_issuer_arn, session_policy) VALUES (@accessKeyId,
-        @encryptedSecret, @principalArn, @status, @createdAt, @expiresAt, @scopeSecretArn, @sessionTokenHash,
-        @sessionIssuerArn, @sessionPolicy)`),
+      insert: db.prepare(ACCESS_KEYS.insert()),
       deleteExpired: db.prepare('DELETE FROM access_keys WHERE expires_at IS NOT NULL AND expires_at < ?'),
       // Temporary keys are not the account's standing keys: first start counts only the others.
       count: db.prepare('SELECT count(*) AS n FROM access_keys WHERE expires_at IS NULL'),
@@ -25,12 +22,11 @@ export class SqliteAccessKeyRepository implements AccessKeyRepository {
   }
 
   async find(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
-    const row = this.stmts.find.get(accessKeyId) as AccessKeyRow | undefined;
-    return row && toAccessKey(row);
+    return ACCESS_KEYS.readOne(this.stmts.find.get(accessKeyId));
   }
 
   async all(): Promise<AccessKeyRecord[]> {
-    return (this.stmts.all.all() as AccessKeyRow[]).map(toAccessKey);
+    return ACCESS_KEYS.readAll(this.stmts.all.all());
   }
 
   async reseal(accessKeyId: string, encryptedSecret: Buffer): Promise<void> {
@@ -38,11 +34,11 @@ export class SqliteAccessKeyRepository implements AccessKeyRepository {
   }
 
   async insert(key: AccessKeyRecord): Promise<void> {
-    this.stmts.insert.run(accessKeyParams(key));
+    this.stmts.insert.run(ACCESS_KEYS.params(key, 'sqlite'));
   }
 
   async listByPrincipal(principalArn: string): Promise<AccessKeyRecord[]> {
-    return (this.stmts.listByPrincipal.all(principalArn) as AccessKeyRow[]).map(toAccessKey);
+    return ACCESS_KEYS.readAll(this.stmts.listByPrincipal.all(principalArn));
   }
 
   async setStatus(accessKeyId: string, status: AccessKeyRecord['status']): Promise<void> {

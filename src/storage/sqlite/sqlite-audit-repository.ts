@@ -2,7 +2,7 @@ import { AuditLookupIndex } from './audit-lookup-index.js';
 import { AuditPendingRequests } from './audit-pending-requests.js';
 import type { Db } from './sqlite-durable.js';
 import type { AuditLookupQuery, AuditRepository, PendingAuditRequest } from '../repositories.js';
-import type { AuditChainRecord, AuditDigestRecord, AuditEntryRecord } from '../records.js';
+import type { AuditChainRecord, AuditDigestRecord, AuditEntryRecord } from '../stored-records.js';
 import { CHAIN_COLUMNS, DIGEST_COLUMNS, toDigest, type DigestRow } from '../rows/audit-rows.js';
 
 export { DIGEST_COLUMNS, toDigest } from '../rows/audit-rows.js';

@@ -7,7 +7,7 @@ import type {
   IamManagedPolicyRecord,
   NewIamManagedPolicy,
 } from '../iam-records.js';
-import { entityParams, listParams, policyParams, toEntity, toPolicy, type EntityRow, type PolicyRow } from '../rows/iam-rows.js';
+import { IAM_ENTITIES, IAM_POLICIES, listParams } from '../rows/iam-rows.js';
 
 const POLICY_COLUMNS = `p.*, (SELECT count(*) FROM iam_attachments a WHERE a.policy_id = p.id) AS attachment_count`;
 /** A path prefix compared as plain text (no LIKE wildcards), case-sensitively as IAM does. */
@@ -21,11 +21,8 @@ export class SqliteIamRepository implements IamRepository {
     this.stmts = {
       findEntity: db.prepare('SELECT * FROM iam_entities WHERE account = ? AND kind = ? AND name = ?'),
       findEntityByArn: db.prepare('SELECT * FROM iam_entities WHERE arn = ?'),
-      insertEntity: db.prepare(`INSERT INTO iam_entities (id, account, kind, name, path, arn, created_at, tags, trust_policy,
-        description, max_session_duration) VALUES (@id, @account, @kind, @name, @path, @arn, @createdAt, @tags, @trustPolicy,
-        @description, @maxSessionDuration)`),
-      updateEntity: db.prepare(`UPDATE iam_entities SET tags = @tags, trust_policy = @trustPolicy, description = @description,
-        max_session_duration = @maxSessionDuration WHERE id = @id`),
+      insertEntity: db.prepare(IAM_ENTITIES.insert()),
+      updateEntity: db.prepare(IAM_ENTITIES.update('id = @id')),
       deleteEntity: db.prepare('DELETE FROM iam_entities WHERE id = ?'),
       listEntities: db.prepare(`SELECT * FROM iam_entities WHERE account = @account AND kind = @kind AND ${PATH_PREFIX}
         AND ${AFTER} ORDER BY name LIMIT @limit`),
@@ -45,9 +42,7 @@ export class SqliteIamRepository implements IamRepository {
 
       findPolicy: db.prepare(`SELECT ${POLICY_COLUMNS} FROM iam_policies p WHERE arn = ?`),
       findPolicyByName: db.prepare(`SELECT ${POLICY_COLUMNS} FROM iam_policies p WHERE account = ? AND name = ?`),
-      insertPolicy: db.prepare(`INSERT INTO iam_policies (id, account, name, path, arn, description, document,
-        default_version_id, created_at, updated_at, tags) VALUES (@id, @account, @name, @path, @arn, @description, @document,
-        @defaultVersionId, @createdAt, @updatedAt, @tags)`),
+      insertPolicy: db.prepare(IAM_POLICIES.insert()),
       deletePolicy: db.prepare('DELETE FROM iam_policies WHERE id = ?'),
       listPolicies: db.prepare(`SELECT ${POLICY_COLUMNS} FROM iam_policies p WHERE account = @account AND ${PATH_PREFIX}
         AND ${AFTER} AND (@onlyAttached = 0 OR EXISTS (SELECT 1 FROM iam_attachments a WHERE a.policy_id = p.id))
@@ -62,21 +57,19 @@ export class SqliteIamRepository implements IamRepository {
   }
 
   async findEntity(account: string, kind: IamEntityKind, name: string): Promise<IamEntityRecord | undefined> {
-    const row = this.stmts.findEntity.get(account, kind, name) as EntityRow | undefined;
-    return row && toEntity(row);
+    return IAM_ENTITIES.readOne(this.stmts.findEntity.get(account, kind, name));
   }
 
   async findEntityByArn(arn: string): Promise<IamEntityRecord | undefined> {
-    const row = this.stmts.findEntityByArn.get(arn) as EntityRow | undefined;
-    return row && toEntity(row);
+    return IAM_ENTITIES.readOne(this.stmts.findEntityByArn.get(arn));
   }
 
   async insertEntity(entity: IamEntityRecord): Promise<void> {
-    this.stmts.insertEntity.run(entityParams(entity));
+    this.stmts.insertEntity.run(IAM_ENTITIES.params(entity, 'sqlite'));
   }
 
   async updateEntity(entity: IamEntityRecord): Promise<void> {
-    this.stmts.updateEntity.run(entityParams(entity));
+    this.stmts.updateEntity.run(IAM_ENTITIES.params(entity, 'sqlite'));
   }
 
   async deleteEntity(id: string): Promise<void> {
@@ -84,7 +77,7 @@ export class SqliteIamRepository implements IamRepository {
   }
 
   async listEntities(kind: IamEntityKind, query: IamListQuery): Promise<IamEntityRecord[]> {
-    return (this.stmts.listEntities.all({ ...listParams(query), kind }) as EntityRow[]).map(toEntity);
+    return IAM_ENTITIES.readAll(this.stmts.listEntities.all({ ...listParams(query), kind }));
   }
 
   async addMember(groupId: string, userId: string): Promise<void> {
@@ -96,11 +89,11 @@ export class SqliteIamRepository implements IamRepository {
   }
 
   async membersOf(groupId: string): Promise<IamEntityRecord[]> {
-    return (this.stmts.membersOf.all(groupId) as EntityRow[]).map(toEntity);
+    return IAM_ENTITIES.readAll(this.stmts.membersOf.all(groupId));
   }
 
   async groupsOf(userId: string): Promise<IamEntityRecord[]> {
-    return (this.stmts.groupsOf.all(userId) as EntityRow[]).map(toEntity);
+    return IAM_ENTITIES.readAll(this.stmts.groupsOf.all(userId));
   }
 
   async putInlinePolicy(entityId: string, policy: IamInlinePolicyRecord): Promise<void> {
@@ -120,17 +113,15 @@ export class SqliteIamRepository implements IamRepository {
   }
 
   async findPolicy(arn: string): Promise<IamManagedPolicyRecord | undefined> {
-    const row = this.stmts.findPolicy.get(arn) as PolicyRow | undefined;
-    return row && toPolicy(row);
+    return IAM_POLICIES.readOne(this.stmts.findPolicy.get(arn));
   }
 
   async findPolicyByName(account: string, name: string): Promise<IamManagedPolicyRecord | undefined> {
-    const row = this.stmts.findPolicyByName.get(account, name) as PolicyRow | undefined;
-    return row && toPolicy(row);
+    return IAM_POLICIES.readOne(this.stmts.findPolicyByName.get(account, name));
   }
 
   async insertPolicy(policy: NewIamManagedPolicy): Promise<void> {
-    this.stmts.insertPolicy.run(policyParams(policy));
+    this.stmts.insertPolicy.run(IAM_POLICIES.params(policy, 'sqlite'));
   }
 
   async deletePolicy(id: string): Promise<void> {
@@ -138,7 +129,7 @@ export class SqliteIamRepository implements IamRepository {
   }
 
   async listPolicies(query: IamListQuery & { onlyAttached: boolean }): Promise<IamManagedPolicyRecord[]> {
-    return (this.stmts.listPolicies.all({ ...listParams(query), onlyAttached: query.onlyAttached ? 1 : 0 }) as PolicyRow[]).map(toPolicy);
+    return IAM_POLICIES.readAll(this.stmts.listPolicies.all({ ...listParams(query), onlyAttached: query.onlyAttached ? 1 : 0 }));
   }
 
   async attachPolicy(entityId: string, policyId: string): Promise<void> {
@@ -150,10 +141,10 @@ export class SqliteIamRepository implements IamRepository {
   }
 
   async attachedPolicies(entityId: string): Promise<IamManagedPolicyRecord[]> {
-    return (this.stmts.attachedPolicies.all(entityId) as PolicyRow[]).map(toPolicy);
+    return IAM_POLICIES.readAll(this.stmts.attachedPolicies.all(entityId));
   }
 
   async policyAttachments(policyId: string): Promise<IamEntityRecord[]> {
-    return (this.stmts.policyAttachments.all(policyId) as EntityRow[]).map(toEntity);
+    return IAM_ENTITIES.readAll(this.stmts.policyAttachments.all(policyId));
   }
 }

@@ -1,7 +1,7 @@
 import type { Db } from './sqlite-database.js';
 import type { LeaseRepository, LeaseState, RotationFunctionRepository } from '../repositories.js';
-import type { RotationFunctionRecord } from '../records.js';
-import { functionParams, toFunction, type FunctionRow } from '../rows/rotation-function-rows.js';
+import type { RotationFunctionRecord } from '../stored-records.js';
+import { ROTATION_FUNCTIONS } from '../rows/rotation-function-rows.js';
 
 export class SqliteRotationFunctionRepository implements RotationFunctionRepository {
   private readonly stmts;
@@ -11,37 +11,31 @@ export class SqliteRotationFunctionRepository implements RotationFunctionReposit
       find: db.prepare('SELECT * FROM rotation_functions WHERE account = ? AND region = ? AND name = ?'),
       findByArn: db.prepare('SELECT * FROM rotation_functions WHERE arn = ?'),
       list: db.prepare('SELECT * FROM rotation_functions WHERE account = ? AND region = ? ORDER BY name'),
-      insert: db.prepare(`INSERT INTO rotation_functions (account, region, name, arn, kind, url, command, timeout_seconds,
-        sealed_signing_key, role_arn, created_at, updated_at) VALUES (@account, @region, @name, @arn, @kind, @url, @command,
-        @timeoutSeconds, @sealedSigningKey, @roleArn, @createdAt, @updatedAt)`),
-      update: db.prepare(`UPDATE rotation_functions SET kind = @kind, url = @url, command = @command,
-        timeout_seconds = @timeoutSeconds, sealed_signing_key = @sealedSigningKey, role_arn = @roleArn, updated_at = @updatedAt
-        WHERE account = @account AND region = @region AND name = @name`),
+      insert: db.prepare(ROTATION_FUNCTIONS.insert()),
+      update: db.prepare(ROTATION_FUNCTIONS.update('account = @account AND region = @region AND name = @name')),
       delete: db.prepare('DELETE FROM rotation_functions WHERE account = ? AND region = ? AND name = ?'),
       all: db.prepare('SELECT * FROM rotation_functions ORDER BY arn'),
     };
   }
 
   async find(account: string, region: string, name: string): Promise<RotationFunctionRecord | undefined> {
-    const row = this.stmts.find.get(account, region, name) as FunctionRow | undefined;
-    return row && toFunction(row);
+    return ROTATION_FUNCTIONS.readOne(this.stmts.find.get(account, region, name));
   }
 
   async findByArn(arn: string): Promise<RotationFunctionRecord | undefined> {
-    const row = this.stmts.findByArn.get(arn) as FunctionRow | undefined;
-    return row && toFunction(row);
+    return ROTATION_FUNCTIONS.readOne(this.stmts.findByArn.get(arn));
   }
 
   async list(account: string, region: string): Promise<RotationFunctionRecord[]> {
-    return (this.stmts.list.all(account, region) as FunctionRow[]).map(toFunction);
+    return ROTATION_FUNCTIONS.readAll(this.stmts.list.all(account, region));
   }
 
   async insert(fn: RotationFunctionRecord): Promise<void> {
-    this.stmts.insert.run(functionParams(fn));
+    this.stmts.insert.run(ROTATION_FUNCTIONS.params(fn, 'sqlite'));
   }
 
   async update(fn: RotationFunctionRecord): Promise<void> {
-    this.stmts.update.run(functionParams(fn));
+    this.stmts.update.run(ROTATION_FUNCTIONS.params(fn, 'sqlite'));
   }
 
   async delete(account: string, region: string, name: string): Promise<void> {
@@ -49,7 +43,7 @@ export class SqliteRotationFunctionRepository implements RotationFunctionReposit
   }
 
   async all(): Promise<RotationFunctionRecord[]> {
-    return (this.stmts.all.all() as FunctionRow[]).map(toFunction);
+    return ROTATION_FUNCTIONS.readAll(this.stmts.all.all());
   }
 }
 

@@ -1,33 +1,12 @@
 import type { Db } from './sqlite-database.js';
 import type { ChangeCache } from '../change-cache.js';
 import type { SecretKey, SecretListQuery, SecretRepository } from '../repositories.js';
-import type { NewSecret, NewVersion, SecretRecord, VersionRecord } from '../records.js';
-import {
-  SORT_COLUMNS,
-  secretParams,
-  toSecret,
-  groupStages,
-  stagedReadKey,
-  toSecretWithStagedVersion,
-  toVersion,
-  versionParams,
-  type SecretRow,
-  type SecretWithStagedVersionRow,
-  type StageRow,
-  type VersionRow,
-} from '../rows/secret-rows.js';
+import type { NewSecret, NewVersion, SecretRecord, VersionRecord } from '../stored-records.js';
+import { SECRETS, SECRET_VERSIONS, groupStages, secretListQuery, secretWithStagedVersion, stagedReadKey, toSecretWithStagedVersion, versionColumns, type StageRow } from '../rows/secret-rows.js';
+import type { Row } from '../rows/table.js';
 
-/** The secret's columns, then its version's under `v_` names (NULL when no version carries the stage). */
-const SECRET_WITH_STAGED_VERSION = `SELECT s.*, v.secret_id AS v_secret_id, v.version_id AS v_version_id, v.created_at AS v_created_at,
-  v.value_type AS v_value_type, v.ciphertext AS v_ciphertext, v.wrapped_data_key AS v_wrapped_data_key, v.kms_key_arn AS v_kms_key_arn,
-  v.previous_wrappings AS v_previous_wrappings, v.last_accessed_at AS v_last_accessed_at,
-  (SELECT group_concat(x.stage, char(10)) FROM version_stages x WHERE x.secret_id = v.secret_id AND x.version_id = v.version_id) AS v_stages
-  FROM secrets s
-  LEFT JOIN version_stages st ON st.secret_id = s.id AND st.stage = @stage
-  LEFT JOIN secret_versions v ON v.secret_id = st.secret_id AND v.version_id = st.version_id`;
-
-const VERSION_COLUMNS = `v.secret_id, v.version_id, v.created_at, v.value_type, v.ciphertext, v.wrapped_data_key, v.kms_key_arn,
-  v.previous_wrappings, v.last_accessed_at, (SELECT group_concat(s.stage, char(10)) FROM version_stages s WHERE s.secret_id = v.secret_id AND s.version_id = v.version_id) AS stages`;
+const SECRET_WITH_STAGED_VERSION = secretWithStagedVersion('sqlite');
+const VERSION_COLUMNS = versionColumns('sqlite');
 
 export class SqliteSecretRepository implements SecretRepository {
   private readonly stmts;
@@ -47,18 +26,8 @@ export class SqliteSecretRepository implements SecretRepository {
       byArn: db.prepare('SELECT * FROM secrets WHERE arn = ?'),
       withStageByName: db.prepare(`${SECRET_WITH_STAGED_VERSION} WHERE s.account = @account AND s.region = @region AND s.name = @name`),
       withStageByArn: db.prepare(`${SECRET_WITH_STAGED_VERSION} WHERE s.arn = @arn`),
-      insert: db.prepare(`INSERT INTO secrets (account, region, name, arn, description, kms_key_arn, tags, tagged, created_at,
-        last_changed_at, last_accessed_at, deleted_at, deletion_date, rotation_enabled, rotation_lambda_arn, rotation_rules,
-        last_rotated_at, next_rotation_at, next_rotation_date, resource_policy, primary_region, replicas, replicas_failed)
-        VALUES (@account, @region, @name, @arn, @description, @kmsKeyArn, @tags, @tagged, @createdAt, @lastChangedAt,
-        @lastAccessedAt, @deletedAt, @deletionDate, @rotationEnabled, @rotationLambdaArn, @rotationRules, @lastRotatedAt,
-        @nextRotationAt, @nextRotationDate, @resourcePolicy, @primaryRegion, @replicas, @replicasFailed)`),
-      update: db.prepare(`UPDATE secrets SET description = @description, kms_key_arn = @kmsKeyArn, tags = @tags, tagged = @tagged,
-        last_changed_at = @lastChangedAt, last_accessed_at = @lastAccessedAt, deleted_at = @deletedAt,
-        deletion_date = @deletionDate, rotation_enabled = @rotationEnabled, rotation_lambda_arn = @rotationLambdaArn,
-        rotation_rules = @rotationRules, last_rotated_at = @lastRotatedAt, next_rotation_at = @nextRotationAt,
-        next_rotation_date = @nextRotationDate, resource_policy = @resourcePolicy, primary_region = @primaryRegion,
-        replicas = @replicas, replicas_failed = @replicasFailed WHERE id = @id`),
+      insert: db.prepare(SECRETS.insert()),
+      update: db.prepare(SECRETS.update('id = @id')),
       withFailedReplicas: db.prepare('SELECT * FROM secrets WHERE replicas_failed = 1 AND id > ? ORDER BY id LIMIT ?'),
       dueForRotation: db.prepare(`SELECT * FROM secrets WHERE next_rotation_at IS NOT NULL AND next_rotation_at <= ?
         AND primary_region IS NULL ORDER BY next_rotation_at LIMIT ?`),
@@ -77,12 +46,10 @@ export class SqliteSecretRepository implements SecretRepository {
       versionByStage: db.prepare(`SELECT ${VERSION_COLUMNS} FROM version_stages st
         JOIN secret_versions v ON v.secret_id = st.secret_id AND v.version_id = st.version_id
         WHERE st.secret_id = ? AND st.stage = ?`),
-      insertVersion: db.prepare(`INSERT INTO secret_versions (secret_id, version_id, created_at, value_type, ciphertext,
-        wrapped_data_key, kms_key_arn, previous_wrappings) VALUES (@secretId, @versionId,
-        MAX(@createdAt, COALESCE((SELECT MAX(created_at) FROM secret_versions WHERE secret_id = @secretId), @createdAt)), @valueType, @ciphertext,
-        @wrappedDataKey, @kmsKeyArn, @previousWrappings)`),
-      fillVersion: db.prepare(`UPDATE secret_versions SET value_type = @valueType, ciphertext = @ciphertext,
-        wrapped_data_key = @wrappedDataKey, kms_key_arn = @kmsKeyArn, previous_wrappings = @previousWrappings WHERE secret_id = @secretId AND version_id = @versionId`),
+      insertVersion: db.prepare(
+        SECRET_VERSIONS.insert({ createdAt: 'MAX(@createdAt, COALESCE((SELECT MAX(created_at) FROM secret_versions WHERE secret_id = @secretId), @createdAt))' }),
+      ),
+      fillVersion: db.prepare(SECRET_VERSIONS.update('secret_id = @secretId AND version_id = @versionId')),
       prune: db.prepare(`DELETE FROM secret_versions WHERE secret_id = @secretId AND version_id IN (
         SELECT v.version_id FROM secret_versions v WHERE v.secret_id = @secretId AND v.created_at < @olderThan
         AND NOT EXISTS (SELECT 1 FROM version_stages s WHERE s.secret_id = v.secret_id AND s.version_id = v.version_id)
@@ -92,21 +59,19 @@ export class SqliteSecretRepository implements SecretRepository {
   }
 
   async findById(id: number): Promise<SecretRecord | undefined> {
-    const row = this.stmts.byId.get(id) as SecretRow | undefined;
-    return row && toSecret(row);
+    return SECRETS.readOne(this.stmts.byId.get(id));
   }
 
   async withFailedReplicas(afterId: number, limit: number): Promise<SecretRecord[]> {
-    return (this.stmts.withFailedReplicas.all(afterId, limit) as SecretRow[]).map(toSecret);
+    return SECRETS.readAll(this.stmts.withFailedReplicas.all(afterId, limit));
   }
 
   async findByName(account: string, region: string, name: string): Promise<SecretRecord | undefined> {
-    const row = this.stmts.byName.get(account, region, name) as SecretRow | undefined;
-    return row && toSecret(row);
+    return SECRETS.readOne(this.stmts.byName.get(account, region, name));
   }
 
   async dueForRotation(now: number, limit: number): Promise<SecretRecord[]> {
-    return (this.stmts.dueForRotation.all(now, limit) as SecretRow[]).map(toSecret);
+    return SECRETS.readAll(this.stmts.dueForRotation.all(now, limit));
   }
 
   async nextRotationAt(): Promise<number | undefined> {
@@ -114,8 +79,7 @@ export class SqliteSecretRepository implements SecretRepository {
   }
 
   async findByArn(arn: string): Promise<SecretRecord | undefined> {
-    const row = this.stmts.byArn.get(arn) as SecretRow | undefined;
-    return row && toSecret(row);
+    return SECRETS.readOne(this.stmts.byArn.get(arn));
   }
 
   async findWithStagedVersion(key: SecretKey, stage: string): Promise<{ secret: SecretRecord; version?: VersionRecord } | undefined> {
@@ -125,17 +89,16 @@ export class SqliteSecretRepository implements SecretRepository {
 
   private async loadWithStagedVersion(key: SecretKey, stage: string): Promise<{ secret: SecretRecord; version?: VersionRecord } | undefined> {
     const statement = 'arn' in key ? this.stmts.withStageByArn : this.stmts.withStageByName;
-    const row = statement.get({ ...key, stage }) as SecretWithStagedVersionRow | undefined;
-    return row && toSecretWithStagedVersion(row);
+    return toSecretWithStagedVersion(statement.get({ ...key, stage }) as Row | undefined);
   }
 
   async insert(secret: NewSecret): Promise<SecretRecord> {
-    const result = this.stmts.insert.run(secretParams(secret));
+    const result = this.stmts.insert.run(SECRETS.params(secret, 'sqlite'));
     return { ...secret, id: Number(result.lastInsertRowid) };
   }
 
   async update(secret: SecretRecord): Promise<void> {
-    this.stmts.update.run({ ...secretParams(secret), id: secret.id });
+    this.stmts.update.run({ ...SECRETS.params(secret, 'sqlite'), id: secret.id });
   }
 
   async purge(id: number): Promise<void> {
@@ -145,33 +108,12 @@ export class SqliteSecretRepository implements SecretRepository {
   }
 
   async list(query: SecretListQuery): Promise<SecretRecord[]> {
-    const sort = SORT_COLUMNS[query.sortBy];
-    const direction = query.descending ? 'DESC' : 'ASC';
-    const comparison = query.descending ? '<' : '>';
-    const where = ['account = @account', 'region = @region'];
-    if (!query.includePlannedDeletion) where.push('deleted_at IS NULL');
-    if (query.namePrefix !== undefined) {
-      // A range on the name keeps the prefix search on the (account, region, name) index.
-      where.push('name >= @namePrefix AND name < @namePrefixEnd');
-    }
-    if (query.after) where.push(`(${sort}, id) ${comparison} (@afterValue, @afterId)`);
-    const sql = `SELECT * FROM secrets WHERE ${where.join(' AND ')} ORDER BY ${sort} ${direction}, id ${direction} LIMIT @limit`;
-    const rows = this.db.prepare(sql).all({
-      account: query.account,
-      region: query.region,
-      namePrefix: query.namePrefix,
-      namePrefixEnd: query.namePrefix === undefined ? undefined : query.namePrefix + '\u{10FFFF}',
-      // A never-accessed secret sorts as 0; a cursor taken on one may carry null, which would
-      // make the row-value comparison NULL and end the listing early.
-      afterValue: query.sortBy === 'last-accessed-date' ? (query.after?.sortValue ?? 0) : query.after?.sortValue,
-      afterId: query.after?.id,
-      limit: query.limit,
-    }) as SecretRow[];
-    return rows.map(toSecret);
+    const { text, params } = secretListQuery(query);
+    return SECRETS.readAll(this.db.prepare(text).all(params));
   }
 
   async dueForPurge(now: number, limit: number): Promise<SecretRecord[]> {
-    return (this.stmts.due.all(now, limit) as SecretRow[]).map(toSecret);
+    return SECRETS.readAll(this.stmts.due.all(now, limit));
   }
 
   async touchLastAccessed(id: number, day: number): Promise<boolean> {
@@ -187,7 +129,7 @@ export class SqliteSecretRepository implements SecretRepository {
   }
 
   async versions(secretId: number): Promise<VersionRecord[]> {
-    return (this.stmts.versions.all(secretId) as VersionRow[]).map(toVersion);
+    return SECRET_VERSIONS.readAll(this.stmts.versions.all(secretId));
   }
 
   async stagesOf(secretIds: number[]): Promise<Map<number, Map<string, string[]>>> {
@@ -199,21 +141,19 @@ export class SqliteSecretRepository implements SecretRepository {
   }
 
   async version(secretId: number, versionId: string): Promise<VersionRecord | undefined> {
-    const row = this.stmts.version.get(secretId, versionId) as VersionRow | undefined;
-    return row && toVersion(row);
+    return SECRET_VERSIONS.readOne(this.stmts.version.get(secretId, versionId));
   }
 
   async versionByStage(secretId: number, stage: string): Promise<VersionRecord | undefined> {
-    const row = this.stmts.versionByStage.get(secretId, stage) as VersionRow | undefined;
-    return row && toVersion(row);
+    return SECRET_VERSIONS.readOne(this.stmts.versionByStage.get(secretId, stage));
   }
 
   async insertVersion(version: NewVersion): Promise<void> {
-    this.stmts.insertVersion.run(versionParams(version));
+    this.stmts.insertVersion.run(SECRET_VERSIONS.params(version, 'sqlite'));
   }
 
   async fillVersion(version: NewVersion): Promise<void> {
-    this.stmts.fillVersion.run(versionParams(version));
+    this.stmts.fillVersion.run(SECRET_VERSIONS.params(version, 'sqlite'));
   }
 
   async pruneVersions(secretId: number, keep: number, olderThan: number): Promise<void> {

@@ -4,16 +4,21 @@ import { versionsToStages } from '../../secrets/staging-labels.js';
 import type { SecretRecord, VersionRecord } from '../../storage/index.js';
 import { primaryRegionOf, type ReplicaView } from '../../secrets/replica-views.js';
 import { DEFAULT_KEY_ALIAS } from '../../secrets/secret-cipher.js';
-
-/** AWS JSON timestamps: epoch seconds, fractional allowed. */
-export const seconds = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms / 1000);
+import { seconds } from '../epoch-seconds.js';
+import type {
+  DescribeSecretResponse,
+  ReplicationStatusType,
+  SecretListEntry,
+  SecretValueEntry,
+  SecretVersionsListEntry,
+} from './types.generated.js';
 
 function nonEmpty<T>(items: T[]): T[] | undefined {
   return items.length ? items : undefined;
 }
 
 /** A replica in ReplicationStatus; its key as the request named it, the default one as AWS names it. */
-export function replicationStatusShape(replica: ReplicaView) {
+export function replicationStatus(replica: ReplicaView): ReplicationStatusType {
   return {
     Region: replica.region,
     KmsKeyId: replica.kmsKeyId ?? DEFAULT_KEY_ALIAS,
@@ -24,7 +29,7 @@ export function replicationStatusShape(replica: ReplicaView) {
 }
 
 /** The members DescribeSecret and a SecretListEntry share. */
-function secretMetadata({ secret }: SecretWithStages) {
+function secretMetadata({ secret }: SecretWithStages): SecretListEntry & DescribeSecretResponse {
   return {
     ARN: secret.arn,
     Name: secret.name,
@@ -37,13 +42,13 @@ function secretMetadata({ secret }: SecretWithStages) {
     // A secret never tagged has no Tags; one whose tags were all removed has `[]`.
     Tags: secret.tagged ? secret.tags : nonEmpty(secret.tags),
     CreatedDate: seconds(secret.createdAt),
-    ...rotationShape(secret.rotation),
+    ...rotationMembers(secret.rotation),
     PrimaryRegion: primaryRegionOf(secret),
   };
 }
 
 /** Rotation members, present once rotation was ever configured (RotationEnabled false after a cancel). */
-function rotationShape(rotation: SecretRecord['rotation']) {
+function rotationMembers(rotation: SecretRecord['rotation']): SecretListEntry {
   if (!rotation) return {};
   return {
     RotationEnabled: rotation.enabled,
@@ -55,22 +60,22 @@ function rotationShape(rotation: SecretRecord['rotation']) {
 }
 
 /** DescribeSecret: a SecretListEntry's members, and a primary's ReplicationStatus (which AWS's SecretListEntry has not). */
-export function describeSecretShape(entry: SecretWithStages) {
+export function describeSecretResponse(entry: SecretWithStages): DescribeSecretResponse {
   return {
     ...secretMetadata(entry),
     VersionIdsToStages: entry.stages.size ? versionsToStages(entry.stages) : undefined,
-    ReplicationStatus: entry.replication?.map(replicationStatusShape),
+    ReplicationStatus: entry.replication?.map(replicationStatus),
   };
 }
 
-export function secretListEntryShape(entry: SecretWithStages) {
+export function secretListEntry(entry: SecretWithStages): SecretListEntry {
   return {
     ...secretMetadata(entry),
     SecretVersionsToStages: entry.stages.size ? versionsToStages(entry.stages) : undefined,
   };
 }
 
-export function secretValueShape(value: SecretValueOutput) {
+export function secretValueEntry(value: SecretValueOutput): SecretValueEntry {
   return {
     ARN: value.ARN,
     Name: value.Name,
@@ -82,7 +87,7 @@ export function secretValueShape(value: SecretValueOutput) {
   };
 }
 
-export function versionEntryShape(version: VersionRecord) {
+export function secretVersionsListEntry(version: VersionRecord): SecretVersionsListEntry {
   return {
     VersionId: version.versionId,
     VersionStages: nonEmpty(version.stages),

@@ -1,9 +1,10 @@
 import { aliasArn } from '../../keys/key-admin.js';
 import type { AliasRecord, KmsKeyRecord } from '../../storage/index.js';
-import { seconds } from '../secretsmanager/secret-shapes.js';
+import { seconds } from '../epoch-seconds.js';
+import type { AliasListEntry, KeyMetadata } from './types.generated.js';
 
 /** KeyMetadata as KMS returns it for a symmetric encryption key. */
-export function keyMetadata(key: KmsKeyRecord, currentMaterialId: string) {
+export function keyMetadata(key: KmsKeyRecord, currentMaterialId: string): KeyMetadata {
   return {
     AWSAccountId: key.account,
     KeyId: key.id,
@@ -24,7 +25,7 @@ export function keyMetadata(key: KmsKeyRecord, currentMaterialId: string) {
   };
 }
 
-export function aliasEntry(scope: { partition: string; region: string; account: string }, alias: AliasRecord) {
+export function aliasEntry(scope: { partition: string; region: string; account: string }, alias: AliasRecord): AliasListEntry {
   return {
     AliasName: alias.name,
     AliasArn: aliasArn(scope, alias.name),

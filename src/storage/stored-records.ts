@@ -1,4 +1,7 @@
-/** Plain records the storage layer persists. Times are epoch milliseconds. */
+/**
+ * The plain records the storage layer persists for secrets and their versions, KMS keys, access
+ * keys, rotation functions and the audit log (IAM's are in iam-records.ts). Times are epoch milliseconds.
+ */
 
 export interface Tag {
   Key: string;

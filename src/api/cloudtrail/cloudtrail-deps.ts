@@ -1,0 +1,5 @@
+import type { AuditReader } from '../../audit/audit-log.js';
+
+export interface CloudTrailApiDeps {
+  audit: AuditReader;
+}

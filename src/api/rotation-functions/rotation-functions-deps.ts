@@ -1,0 +1,5 @@
+import type { RotationFunctionService } from '../../rotation/rotation-function-service.js';
+
+export interface RotationFunctionsApiDeps {
+  functions: RotationFunctionService;
+}
