@@ -1,7 +1,7 @@
 import type { QueryModel, Shape } from './model-types.js';
 import type { RequestScope } from '../shared/request-scope.js';
 import type { AuthorizationTarget } from '../iam/authorizer.js';
-import type { AuditedApi } from '../audit/request-record.js';
+import type { AuditedApi } from '../audit/api-call-record.js';
 import type { MessageKey } from '../errors/service-error.js';
 
 /** A request's authorization target; the action defaults to the operation's own. */

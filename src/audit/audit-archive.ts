@@ -6,7 +6,7 @@ import { gunzipSync, gzip } from 'node:zlib';
 import { AUDIT_DB_FILE, openAuditDatabase } from '../storage/sqlite/audit-database.js';
 import type { Db } from '../storage/sqlite/sqlite-durable.js';
 import { SqliteAuditRepository, type ArchiveSegmentRecord } from '../storage/sqlite/sqlite-audit-repository.js';
-import type { AuditRecord } from './audit-record.js';
+import type { AuditRecord } from './cloudtrail-record.js';
 import { digestFrom } from './digest-file.js';
 import type { Digest } from './digest.js';
 import { writeFileDurably } from './durable-file.js';

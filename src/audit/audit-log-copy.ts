@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { AuditRepository } from '../storage/index.js';
 import { ARCHIVE_DIR_NAME, ArchiveReader, continued, uniqueDigests } from './audit-archive.js';
-import { toEntryRecord } from './audit-entry-record.js';
+import { toEntryRecord } from './stored-entry.js';
 import { AuditLogReader } from './audit-log-reader.js';
 
 /** Entries appended per statement. */

@@ -5,7 +5,7 @@ import { AUDIT_DB_FILE } from '../storage/sqlite/audit-database.js';
 import { ARCHIVE_COLUMNS, DIGEST_COLUMNS, toDigest, type ArchiveSegmentRecord } from '../storage/sqlite/sqlite-audit-repository.js';
 import { CHAIN_COLUMNS } from '../storage/rows/audit-rows.js';
 import type { AuditChainRecord } from '../storage/index.js';
-import type { AuditRecord } from './audit-record.js';
+import type { AuditRecord } from './cloudtrail-record.js';
 import type { Digest } from './digest.js';
 import type { Entry } from './hash-chain.js';
 

@@ -5,12 +5,13 @@ import { ServiceError } from '../errors/service-error.js';
 import { WriteGate } from '../storage/write-gate.js';
 import type { AuditEntryRecord, AuditLookupQuery } from '../storage/index.js';
 import type { DataDirMarks } from '../storage/data-dir-marks.js';
-import type { AuditRecord } from './audit-record.js';
+import type { AuditRecord } from './cloudtrail-record.js';
 import { AuditThread } from './audit-thread-client.js';
-import { InProcessAudit, type AuditCalls } from './audit-calls.js';
+import type { AuditCalls } from './audit-thread-protocol.js';
+import { InProcessAudit } from './in-process-audit.js';
 import type { AuditChain } from './audit-chain.js';
 import { AuditWriter, type HeadState, type RetainResult } from './audit-writer.js';
-import { fileSinks } from './sink-timeout.js';
+import { fileSinks } from './jsonl-file-sink.js';
 import { signDigest } from './digest.js';
 import { serviceEventRecorder } from './service-events.js';
 

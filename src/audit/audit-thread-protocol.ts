@@ -15,7 +15,7 @@ export interface AuditThreadConfig {
   digestDir?: string;
 }
 
-/** A request to the audit thread, without the id the client gives it. */
+/** A call AuditLog makes of its writer (to the audit thread, a message without the id the client gives it). */
 export type AuditCall =
   | { op: 'open'; config: AuditThreadConfig }
   /**
@@ -40,3 +40,9 @@ export type AuditRequest = AuditCall & { id: number };
 
 /** The answer to one or more requests (appends written together are answered together). */
 export type AuditReply = { ids: number[]; ok: true; value?: unknown } | { ids: number[]; ok: false; error: string };
+
+/** What answers AuditLog's calls: the audit thread (SQLite) or a writer on the main thread (PostgreSQL). */
+export interface AuditCalls {
+  call<T = void>(request: AuditCall): Promise<T>;
+  close(): Promise<void>;
+}

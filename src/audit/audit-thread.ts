@@ -11,9 +11,8 @@ import type { Db } from '../storage/sqlite/sqlite-database.js';
 import { openAuditDatabase } from '../storage/sqlite/audit-database.js';
 import { cofferCommitsRecorder } from '../storage/sqlite/data-dir-state.js';
 import type { AuditCall, AuditReply, AuditRequest, AuditThreadConfig } from './audit-thread-protocol.js';
-import { AuditWriter } from './audit-writer.js';
-import { callWriter } from './audit-calls.js';
-import { fileSinks } from './sink-timeout.js';
+import { AuditWriter, callWriter } from './audit-writer.js';
+import { fileSinks } from './jsonl-file-sink.js';
 
 const port = parentPort!;
 let writer: AuditWriter | undefined;

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditDigestRecord, AuditEntryRecord, AuditLookupQuery } from '../storage/index.js';
 import type { Db } from '../storage/sqlite/sqlite-durable.js';
-import { lookupKeysOf, storedEntry, withLookupKeys, type LookupKeys } from './audit-entry-record.js';
-import { unknownOutcome, type AuditRecord } from './audit-record.js';
+import { lookupKeysOf, type LookupKeys } from './lookup-keys.js';
+import { storedEntry, withLookupKeys } from './stored-entry.js';
+import { unknownOutcome, type AuditRecord } from './cloudtrail-record.js';
 import type { AuditSink } from './audit-sink.js';
 import type { AuditChain, RetainResult } from './audit-chain.js';
+import type { AuditCall } from './audit-thread-protocol.js';
 import { canonicalJson } from './canonical-json.js';
 import { writeDigestFiles } from './digest-file.js';
 import { digestHash, type Digest } from './digest.js';
@@ -186,5 +188,27 @@ export class AuditWriter {
     } finally {
       await this.chain.close();
     }
+  }
+}
+
+export type WriterCall = Exclude<AuditCall, { op: 'open' | 'close' | 'backup' }>;
+
+/** Runs one call on a writer. */
+export function callWriter(writer: AuditWriter, request: WriterCall): Promise<unknown> {
+  switch (request.op) {
+    case 'append':
+      return writer.append(request.records, request.commits);
+    case 'settleInterrupted':
+      return writer.settleInterrupted();
+    case 'lookup':
+      return writer.lookup(request.query);
+    case 'entries':
+      return writer.entries(request.after, request.limit);
+    case 'head':
+      return writer.head();
+    case 'addDigest':
+      return writer.addDigest(request.digest);
+    case 'retain':
+      return writer.retain(request.before, request.archiveDir);
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuditRecord } from './audit-record.js';
+import type { AuditRecord } from './cloudtrail-record.js';
 import { canonicalJson, canonicalRecordJson } from './canonical-json.js';
 
 /**

@@ -2,6 +2,7 @@ import { promises as nodeFs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AuditSink, SinkEntry } from './audit-sink.js';
+import { withTimeout, type TimedSink } from './sink-timeout.js';
 
 /** The file operations the sink uses; replaceable so that a test can watch them. */
 export type SinkFs = Pick<typeof nodeFs, 'open' | 'rename' | 'mkdir' | 'stat'>;
@@ -195,4 +196,9 @@ async function readAt(handle: FileHandle, position: number, length: number): Pro
   const buffer = Buffer.alloc(length);
   const { bytesRead } = await handle.read(buffer, 0, length, position);
   return buffer.subarray(0, bytesRead);
+}
+
+/** The JSON Lines files every entry also goes to, each allowed `timeoutMs` to confirm a write. */
+export function fileSinks(files: readonly string[], timeoutMs: number): TimedSink[] {
+  return files.map((file) => withTimeout(new JsonlFileSink(file), timeoutMs));
 }

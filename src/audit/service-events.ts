@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditLog } from './audit-log.js';
-import { buildRecord, type AuditResource } from './audit-record.js';
+import { buildRecord, type AuditResource } from './cloudtrail-record.js';
 
 export interface ServiceEvent {
   eventSource: string;

@@ -1,5 +1,4 @@
 import type { AuditSink, SinkEntry } from './audit-sink.js';
-import { JsonlFileSink } from './jsonl-file-sink.js';
 
 export interface TimedSink extends AuditSink {
   /** False after a write failed or timed out, until a later write is confirmed in time. */
@@ -47,9 +46,4 @@ function deadline<T>(promise: Promise<T>, ms: number, message: string): Promise<
     timer = setTimeout(() => reject(new Error(message)), ms);
   });
   return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
-}
-
-/** The JSON Lines files every entry also goes to, each allowed `timeoutMs` to confirm a write. */
-export function fileSinks(files: readonly string[], timeoutMs: number): TimedSink[] {
-  return files.map((file) => withTimeout(new JsonlFileSink(file), timeoutMs));
 }

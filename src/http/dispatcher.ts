@@ -11,7 +11,7 @@ import { decodeQueryInput, isFormRequest, parseForm, sendXml, xmlError, xmlRespo
 import { requestLog, type RequestLog } from '../log/request-log.js';
 import { sealedError } from '../keys/root-key.js';
 import { auditOutcomeUnrecorded, auditUnavailable, type AuditLog } from '../audit/audit-log.js';
-import { requestChanges, requestRecord, type RequestFacts } from '../audit/request-record.js';
+import { requestChanges, requestRecord, type RequestFacts } from '../audit/api-call-record.js';
 import type { WriteGate } from '../storage/write-gate.js';
 import { CommitOutcomeUnknown } from '../storage/commit-outcome.js';
 import { FileAnswer } from '../api/file-answer.js';

@@ -6,8 +6,8 @@ import { cloudTrailService } from '../../src/api/cloudtrail/cloudtrail-service.j
 import { SCAN_BUDGET } from '../../src/api/cloudtrail/lookup-page.js';
 import type { RequestContext } from '../../src/api/operation.js';
 import { validateInput } from '../../src/api/validation.js';
-import { toEntryRecord } from '../../src/audit/audit-entry-record.js';
-import { buildRecord, type AuditRecord, type RecordInput } from '../../src/audit/audit-record.js';
+import { toEntryRecord } from '../../src/audit/stored-entry.js';
+import { buildRecord, type AuditRecord, type RecordInput } from '../../src/audit/cloudtrail-record.js';
 import { appendEntries, GENESIS_HEAD } from '../../src/audit/hash-chain.js';
 import { ServiceError } from '../../src/errors/service-error.js';
 import { openAuditDatabase } from '../../src/storage/sqlite/audit-database.js';

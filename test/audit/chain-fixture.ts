@@ -1,9 +1,9 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { buildRecord, type AuditPhase, type AuditRecord } from '../../src/audit/audit-record.js';
+import { buildRecord, type AuditPhase, type AuditRecord } from '../../src/audit/cloudtrail-record.js';
 import type { AuditWriter } from '../../src/audit/audit-writer.js';
 import { appendEntries, GENESIS_HEAD, headAfter, uint64, type ChainHead, type Entry } from '../../src/audit/hash-chain.js';
 import { signDigest, type Digest } from '../../src/audit/digest.js';
-import { toEntryRecord } from '../../src/audit/audit-entry-record.js';
+import { toEntryRecord } from '../../src/audit/stored-entry.js';
 import type { AuditRepository } from '../../src/storage/index.js';
 
 export const ACCOUNT = '111122223333';

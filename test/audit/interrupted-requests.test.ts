@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { OUTCOME_UNKNOWN, type AuditRecord } from '../../src/audit/audit-record.js';
+import { OUTCOME_UNKNOWN, type AuditRecord } from '../../src/audit/cloudtrail-record.js';
 import { AuditWriter } from '../../src/audit/audit-writer.js';
 import { openAuditDatabase } from '../../src/storage/sqlite/audit-database.js';
 import { tempDir } from '../support/coffer-server.js';

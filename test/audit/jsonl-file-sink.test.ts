@@ -8,7 +8,7 @@ import { verifyChain } from '../../src/audit/chain-verifier.js';
 import type { Entry } from '../../src/audit/hash-chain.js';
 import { JsonlFileSink, type SinkFs } from '../../src/audit/jsonl-file-sink.js';
 import type { SinkEntry } from '../../src/audit/audit-sink.js';
-import { toEntryRecord } from '../../src/audit/audit-entry-record.js';
+import { toEntryRecord } from '../../src/audit/stored-entry.js';
 import { buildChain, copy, serialize } from './chain-fixture.js';
 
 const root = mkdtempSync(join(tmpdir(), 'coffer-jsonl-sink-'));

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AuditSink, SinkEntry } from '../../src/audit/audit-sink.js';
-import { toEntryRecord } from '../../src/audit/audit-entry-record.js';
+import { toEntryRecord } from '../../src/audit/stored-entry.js';
 import { withTimeout } from '../../src/audit/sink-timeout.js';
 import { buildChain } from './chain-fixture.js';
 

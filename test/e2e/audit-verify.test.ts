@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { pino } from 'pino';
-import { toEntryRecord } from '../../src/audit/audit-entry-record.js';
+import { toEntryRecord } from '../../src/audit/stored-entry.js';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import { appendEntries, type Entry } from '../../src/audit/hash-chain.js';
 import { AUDIT_DB_FILE, openAuditDatabase } from '../../src/storage/sqlite/audit-database.js';

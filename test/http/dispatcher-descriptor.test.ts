@@ -11,7 +11,7 @@ import { kmsService } from '../../src/api/kms/kms-service.js';
 import { operatorService } from '../../src/api/operator/operator-service.js';
 import { secretsManagerService } from '../../src/api/secretsmanager/secrets-manager-service.js';
 import type { AuditLog } from '../../src/audit/audit-log.js';
-import type { AuditRecord } from '../../src/audit/audit-record.js';
+import type { AuditRecord } from '../../src/audit/cloudtrail-record.js';
 import { Dispatcher } from '../../src/http/dispatcher.js';
 import type { SigV4Verifier } from '../../src/http/sigv4.js';
 import type { Authorizer } from '../../src/iam/authorizer.js';

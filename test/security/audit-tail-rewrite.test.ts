@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { AuditRecord } from '../../src/audit/audit-record.js';
+import type { AuditRecord } from '../../src/audit/cloudtrail-record.js';
 import { entryHash } from '../../src/audit/hash-chain.js';
 import { cleanEnv, describeRun, run, type RunResult } from '../support/child-process.js';
 import { BIN, clientConfig, startServer, tempDir, type TestServer } from '../support/coffer-server.js';

@@ -11,8 +11,8 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { fromEntryRecord } from '../../src/audit/audit-entry-record.js';
-import { OUTCOME_UNKNOWN, type AuditRecord } from '../../src/audit/audit-record.js';
+import { fromEntryRecord } from '../../src/audit/stored-entry.js';
+import { OUTCOME_UNKNOWN, type AuditRecord } from '../../src/audit/cloudtrail-record.js';
 import type { AuditChain } from '../../src/audit/audit-chain.js';
 import { AuditWriter } from '../../src/audit/audit-writer.js';
 import { verifyChain } from '../../src/audit/chain-verifier.js';

@@ -17,7 +17,7 @@ import { migrate, openDurable } from '../../src/storage/sqlite/sqlite-durable.js
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { buildChain, sampleRecord } from '../audit/chain-fixture.js';
 import { appendEntries } from '../../src/audit/hash-chain.js';
-import { toEntryRecord } from '../../src/audit/audit-entry-record.js';
+import { toEntryRecord } from '../../src/audit/stored-entry.js';
 import { insertOldEntries } from './old-audit-schema.js';
 
 // Versions that kept the log in coffer.db signed unchained (version 1) digests.

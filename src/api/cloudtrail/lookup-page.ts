@@ -1,5 +1,5 @@
 import type { AuditReader } from '../../audit/audit-log.js';
-import type { AuditRecord } from '../../audit/audit-record.js';
+import type { AuditRecord } from '../../audit/cloudtrail-record.js';
 import type { AuditEntryRecord } from '../../storage/index.js';
 import type { LookupFilter } from './lookup-query.js';
 import type { Position } from './lookup-token.js';

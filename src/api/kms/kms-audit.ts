@@ -1,5 +1,5 @@
 import { keyResource, KMS_SOURCE } from '../../audit/service-events.js';
-import type { AuditedApi } from '../../audit/request-record.js';
+import type { AuditedApi } from '../../audit/api-call-record.js';
 
 /** How CloudTrail records KMS calls: each on the key it acted on; the cryptographic operations change nothing. */
 export const kmsAudit: AuditedApi = {

@@ -1,5 +1,5 @@
 import { secretResource, SECRETS_MANAGER_SOURCE } from '../../audit/service-events.js';
-import type { AuditedApi } from '../../audit/request-record.js';
+import type { AuditedApi } from '../../audit/api-call-record.js';
 
 /** How CloudTrail records Secrets Manager calls: each on the secret it acted on, by the ARN the answer names, else the id the request gave. */
 export const secretsManagerAudit: AuditedApi = {

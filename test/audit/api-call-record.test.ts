@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
-import { requestRecord, type RequestFacts } from '../../src/audit/request-record.js';
+import { requestRecord, type RequestFacts } from '../../src/audit/api-call-record.js';
 import { cloudTrailService } from '../../src/api/cloudtrail/cloudtrail-service.js';
 import { iamService } from '../../src/api/iam/iam-service.js';
 import { kmsService } from '../../src/api/kms/kms-service.js';

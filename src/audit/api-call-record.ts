@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { buildRecord, type AuditPhase, type AuditRecord, type AuditResource, type UserIdentity } from './audit-record.js';
+import { buildRecord, type AuditPhase, type AuditRecord, type AuditResource, type UserIdentity } from './cloudtrail-record.js';
 
 /** What the audit log knows of an API: each API's descriptor declares it (`audit` of `ApiService`, src/api/operation.ts). */
 export interface AuditedApi {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildRecord, redactParameters, type AuditRecord, type RecordInput } from '../../src/audit/audit-record.js';
+import { buildRecord, redactParameters, type AuditRecord, type RecordInput } from '../../src/audit/cloudtrail-record.js';
 import { lowerCamelCase } from '../../src/audit/parameter-redaction.js';
 import { appendEntries, GENESIS_HEAD } from '../../src/audit/hash-chain.js';
 import { ACCOUNT } from './chain-fixture.js';

@@ -1,39 +1,8 @@
 import type { AuditChainRecord, AuditEntryRecord } from '../storage/index.js';
-import type { AuditRecord } from './audit-record.js';
+import type { AuditRecord } from './cloudtrail-record.js';
 import { canonicalRecordJson } from './canonical-json.js';
 import type { ChainHead, Entry } from './hash-chain.js';
-
-/**
- * What LookupEvents filters on, taken from a record where it is built (the
- * main thread), in the order of the audit_entries columns: the audit thread
- * stores it without parsing the record. Absent values are null.
- */
-export type LookupKeys = [
-  eventId: string,
-  eventTime: number,
-  eventName: string,
-  eventSource: string,
-  readOnly: boolean,
-  username: string | null,
-  accessKeyId: string | null,
-  resourceName: string | null,
-  resourceType: string | null,
-];
-
-export function lookupKeysOf(r: AuditRecord): LookupKeys {
-  const resource = r.resources?.[0];
-  return [
-    r.eventID,
-    Date.parse(r.eventTime),
-    r.eventName,
-    r.eventSource,
-    r.readOnly,
-    userName(r) ?? null,
-    r.userIdentity.accessKeyId || null,
-    resource?.ARN ?? null,
-    resource?.type ?? null,
-  ];
-}
+import { lookupKeysOf, type LookupKeys } from './lookup-keys.js';
 
 /** The stored form of a chain entry: its record as canonical JSON (what the hash covers) and its lookup keys. */
 export function storedEntry(link: ChainHead & { previousHash: string }, recordJson: string, keys: LookupKeys): AuditEntryRecord {
@@ -67,12 +36,4 @@ export function withLookupKeys(chain: AuditChainRecord): AuditEntryRecord {
 /** The chain entry back from its stored form. */
 export function fromEntryRecord(stored: AuditChainRecord): Entry {
   return { sequence: stored.sequence, record: JSON.parse(stored.recordJson) as AuditRecord, previousHash: stored.previousHash, hash: stored.hash };
-}
-
-/** LookupEvents' Username: the user or role session name, or "root". */
-export function userName(record: AuditRecord): string | undefined {
-  const identity = record.userIdentity;
-  if (identity.userName) return identity.userName;
-  if (identity.type === 'Root') return 'root';
-  return identity.arn?.split('/').pop();
 }
