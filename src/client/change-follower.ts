@@ -1,17 +1,8 @@
+import type { SecretChange } from '../api/change-feed/change-feed-model.js';
 import { ApiError, postSignedJson, type Connection } from './signed-json-request.js';
 
 /** One change as `CofferChangeFeed.GetChanges` answers it. */
-export interface SecretChangeEvent {
-  Type: string;
-  ARN: string;
-  Name: string;
-  VersionId?: string;
-  /** Every version's labels after the change, where labels may have moved. */
-  VersionIdsToStages?: Record<string, string[]>;
-  DeletionDate?: number;
-  Step?: string;
-  Date: number;
-}
+export type SecretChangeEvent = SecretChange;
 
 export interface FollowerOptions {
   /** Only changes to these secrets (names or ARNs); all the caller may describe otherwise. */

@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifyWebhookSignature } from '../../src/rotation/invokers/webhook-signature.js';
 import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { BIN, clientConfig, readCredentials, startServer, tempDir, type TestServer } from '../support/coffer-server.js';
+import { BIN, clientConfig, loggedLine, readCredentials, startServer, tempDir, type TestServer } from '../support/coffer-server.js';
 import { cleanEnv, describeRun, run } from '../support/child-process.js';
 import { operator, operatorOk } from '../support/operator-cli.js';
 
@@ -44,7 +44,8 @@ test('shamir: the server starts sealed; init prints shares; a threshold of them 
     // Before its first unseal there is no credentials file to point at, and init is what comes next.
     assert.doesNotMatch(server.stderr(), /Administrator credentials:/);
     assert.match(server.stderr(), /credentials are written to .*credentials once it is initialized and unsealed/);
-    assert.match(readFileSync(server.logFile, 'utf8'), /has no root key yet: make it with `coffer operator init/);
+    const noRootKey = /has no root key yet: make it with `coffer operator init/;
+    assert.match(await loggedLine(server, noRootKey), noRootKey);
     const health = await fetch(`${server.url}/health`);
     assert.notEqual(health.status, 200, 'a sealed server is not healthy');
     // Live (a supervisor must not restart it) but not ready (a load balancer sends it nothing), and why.

@@ -154,6 +154,19 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   };
 }
 
+/**
+ * The running server's log once it holds a line matching `pattern`: the server writes its log
+ * in batches (at least every 250 ms), so a line may not be in the file yet when it is logged.
+ */
+export async function loggedLine(server: TestServer, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const log = existsSync(server.logFile) ? readFileSync(server.logFile, 'utf8') : '';
+    if (pattern.test(log) || Date.now() > deadline) return log;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 export function readCredentials(path: string): { accessKeyId: string; secretAccessKey: string } {
   const text = readFileSync(path, 'utf8');
   return {

@@ -47,6 +47,7 @@ export interface SecretChange {
   ARN: string;
   Name: string;
   VersionId?: string;
+  /** Every version's labels after the change, where labels may have moved. */
   VersionIdsToStages?: Record<string, string[]>;
   DeletionDate?: number;
   Step?: string;
