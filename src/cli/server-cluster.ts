@@ -66,11 +66,12 @@ async function clusterMetricsServer(config: CofferConfig): Promise<MetricsServer
 }
 
 export async function runWorker(config: CofferConfig): Promise<void> {
-  const coffer = await startOrExit(() =>
-    startCoffer(config, { shared: true, peers: workerUnsealPeers() }),
-  );
+  const starting = startOrExit(() => startCoffer(config, { shared: true, peers: workerUnsealPeers() }));
+  // Before the start ends: the primary announces the server once every worker listens, which is
+  // before a worker's start has finished, and a supervisor may stop it as soon as it reads that.
   onStopSignal(async () => {
-    await coffer.close();
+    await (await starting).close();
     process.exit(0);
   });
+  await starting;
 }

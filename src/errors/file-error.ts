@@ -2,7 +2,15 @@ import { userInfo } from 'node:os';
 import { basename, dirname } from 'node:path';
 
 /** The data directory, or a file of it, cannot be used: the message names the file and says what to do. */
-export class DataDirError extends Error {}
+export class DataDirError extends Error {
+  /** The code of the error it rewrote (SQLite's or the file system's), if any. */
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
 
 const PERMISSION = /^(EACCES|EPERM|EROFS|SQLITE_CANTOPEN|SQLITE_PERM|SQLITE_READONLY|SQLITE_IOERR)/;
 const FULL = /^(ENOSPC|EDQUOT|SQLITE_FULL)/;
@@ -23,7 +31,7 @@ export function fileError(error: unknown, path: string, doing: string, { directo
   else if (DAMAGED.test(code)) advice = 'the file is damaged or not a Coffer file: restore the data directory from a backup';
   else if (PERMISSION.test(code)) advice = permissionAdvice(path, directory);
   else return error instanceof Error ? error : new Error(String(error));
-  return new DataDirError(`cannot ${doing} ${path}: ${reason}; ${advice}`);
+  return new DataDirError(`cannot ${doing} ${path}: ${reason}; ${advice}`, code);
 }
 
 function permissionAdvice(path: string, directory: boolean): string {

@@ -230,6 +230,23 @@ function describeConsole(): void {
     await signOut();
   });
 
+  test('a page the address names as the console starts is the one shown', async () => {
+    await page.goto(consoleUrl());
+    // The address changes in the very moment the signed-in console first renders, before its effects run.
+    await page.evaluate((target) => {
+      new MutationObserver((_, observer) => {
+        if (!document.querySelector('header .who button')) return;
+        observer.disconnect();
+        location.hash = target;
+      }).observe(document.body, { childList: true, subtree: true });
+    }, `#/secret/${encodeURIComponent(secretArn)}`);
+    await page.getByLabel('Access key ID').fill(admin().accessKeyId);
+    await page.getByLabel('Secret access key').fill(admin().secretAccessKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: SECRET_NAME, exact: true }).waitFor({ timeout: 10_000 });
+    await signOut();
+  });
+
   test('a rotation that fails shows its step and reason', async () => {
     const functionArn = await createRotationFunction(server, 'console-failing', undefined, { Kind: 'webhook', Url: `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/` });
     await signIn(admin());

@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, rmSync, statSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { clientConfig, startServer } from '../support/coffer-server.js';
-import { crashWithWalHoldingAcknowledged, dataDirFixture, refusedAfter, refusedStart, removeDataDirs } from '../support/data-dir-faults.js';
+import { crashWithWalHoldingAcknowledged, dataDirFixture, overwrite, refusedAfter, refusedStart, removeDataDirs } from '../support/data-dir-faults.js';
 
 const fixture = dataDirFixture();
 let crashed: string | undefined;
@@ -51,6 +51,15 @@ test('audit.db put back as an older copy of itself after more requests: refused'
   }
   copyFileSync(older, join(dir, 'audit.db'));
   await refusedStart(dir, /audit\.db was replaced by an older copy/);
+});
+
+test('audit.db unreadable with no audit.db-wal beside it (a checkpoint a crash cut short, then the WAL deleted): refused, naming audit.db-wal', async () => {
+  await refusedAfter(
+    fixture,
+    // What a cut-short checkpoint leaves once its WAL is gone: pages SQLite finds malformed (here, the schema's).
+    (dir) => overwrite(join(dir, 'audit.db'), 100, 16, 0xff),
+    /audit\.db-wal was lost or damaged/,
+  );
 });
 
 test('audit.db-wal deleted after a SIGKILL under concurrent writers: refused, naming audit.db-wal', async () => {

@@ -9,6 +9,8 @@ export function useRoute(): string[] {
   useEffect(() => {
     const changed = () => setHash(location.hash);
     addEventListener('hashchange', changed);
+    // Effects run after the first paint: a change between that render and now was not heard.
+    changed();
     return () => removeEventListener('hashchange', changed);
   }, []);
   return hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);

@@ -98,6 +98,26 @@ export function openSqliteDataDir(dir: string, options: DataDirOptions): SqliteD
 }
 
 /**
+ * Opens audit.db. A crash can leave pages in audit.db that only its WAL
+ * completes (a checkpoint cut short): without the WAL, SQLite then finds the
+ * file malformed, and it is the lost WAL that is named.
+ */
+function openWithoutLostWal(path: string, files: Map<string, number>, state: CofferDbState, problem: (what: string) => void): Db {
+  try {
+    return openAuditDatabase(path);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_CORRUPT' && !files.get(`${AUDIT_DB_FILE}-wal`) && state.auditSequence > 0) {
+      problem(
+        `audit.db cannot be read (${code}) and has no audit.db-wal beside it: audit.db-wal was lost or damaged, or audit.db itself; ` +
+          `coffer.db records that ${state.auditSequence} audit records were written`,
+      );
+    }
+    throw error;
+  }
+}
+
+/**
  * Checks audit.db against coffer.db's state and binds it: its row names the
  * deployment and holds coffer.db's commit count as its mark, and coffer.db's
  * state takes the audit head as its own (both true now, and durable).
@@ -117,7 +137,7 @@ function bindAuditDatabase(
     problem(`audit.db is ${auditGone}: the audit log of this data directory is gone (coffer.db has served requests it recorded)`);
     removeDatabase(dir, AUDIT_DB_FILE);
   }
-  const audit = openAuditDatabase(join(dir, AUDIT_DB_FILE));
+  const audit = openWithoutLostWal(join(dir, AUDIT_DB_FILE), files, state, problem);
   try {
     const found = readAuditState(audit);
     if (found.deploymentId === undefined) {
