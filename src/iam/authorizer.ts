@@ -74,7 +74,10 @@ export class Authorizer {
   }
 
   async decide(caller: Caller, target: AuthorizationTarget): Promise<AuthorizationOutcome> {
-    const { known, orphaned, keys } = this.callers.get(caller) ?? this.remember(caller, await this.policiesOf(caller.principalArn));
+    const known = await this.policiesOf(caller.principalArn);
+    const shared = this.callers.get(caller);
+    // Shared only while the directory answers with the same policies: a change during a long request (a long poll) applies at once.
+    const { orphaned, keys } = shared && shared.known === known ? shared : this.remember(caller, known);
     const request = targetRequest(keys, target);
     const policies: PolicySet = orphaned ? {} : {
       identityPolicies: known?.identityPolicies,

@@ -83,3 +83,14 @@ test('a stored policy that no longer parses grants nothing and denies the resour
   assert.equal((await authorizer.decide(caller(ALICE), { action: READ, resource: SECRET, resourcePolicy: '{not json' })).allowed, false);
   assert.equal((await authorizer.decide(caller(ROOT), { action: READ, resource: SECRET, resourcePolicy: '{not json' })).allowed, false);
 });
+
+test('the decisions of one request share what the caller is, but a policy changed during it applies at once', async () => {
+  const entries: Record<string, CallerPolicies> = { [ALICE]: alicePolicies(allow(READ, '*', { Condition: { StringEquals: { 'aws:PrincipalTag/team': 'blue' } } })) };
+  const authorizer = new Authorizer(directory(entries));
+  const request = caller(ALICE);
+  assert.equal((await authorizer.decide(request, { action: READ, resource: SECRET })).allowed, true);
+  assert.equal((await authorizer.decide(request, { action: READ, resource: `${SECRET}-other` })).allowed, true);
+  // As a long poll goes on: the user's tag and policy change, and the directory answers anew.
+  entries[ALICE] = { ...alicePolicies(allow(READ, '*', { Condition: { StringEquals: { 'aws:PrincipalTag/team': 'blue' } } })), principalTags: { team: 'red' } };
+  assert.equal((await authorizer.decide(request, { action: READ, resource: SECRET })).allowed, false);
+});

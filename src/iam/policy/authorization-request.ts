@@ -146,7 +146,6 @@ export function callerKeys(input: Omit<AuthorizationRequestInput, 'action'>): Ca
 export function targetRequest(caller: CallerKeys, input: Pick<AuthorizationRequestInput, 'action' | 'resource' | 'resourceAccount' | 'requestTags' | 'resourceTags' | 'context'>): AuthorizationRequest {
   const { principal } = caller;
   const own = new Map<string, ContextValue>();
-  const keys: ContextKeys = !input.requestTags && !input.resourceTags && !input.context ? caller.keys : layered(own, caller.keys);
   if (input.requestTags) {
     setTags(own, 'aws:requesttag/', input.requestTags);
     own.set('aws:tagkeys', Object.keys(input.requestTags));
@@ -158,6 +157,7 @@ export function targetRequest(caller: CallerKeys, input: Pick<AuthorizationReque
   }
   for (const key in input.context) own.set(lowerCased(key), input.context[key]!);
 
+  const keys = own.size ? layered(own, caller.keys) : caller.keys;
   const request = { principal, action: input.action, resource: input.resource ?? '*', keys };
   return input.resourceAccount === undefined ? request : { ...request, resourceAccount: input.resourceAccount };
 }
