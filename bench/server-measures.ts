@@ -1,3 +1,7 @@
+/**
+ * What a bench reads off a running Coffer server besides its answers: the CPU
+ * time of each of its threads, and the bytes its audit.db keeps.
+ */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { round, threadCpuMs } from './server-process.js';
