@@ -50,12 +50,20 @@ const RESOURCE_TYPE = 8;
 const PAIR = (a: string, b: string) => `${a} || char(31) || ${b}`;
 const PRINCIPAL = PAIR("coalesce(username, '')", "coalesce(access_key_id, '')");
 const EVENT_ID_KEY = (column: string) => `coalesce(substr(unhex(replace(${column}, '-', '')), 11), ${column})`;
-const valueId = (kind: number, value: string) => `(SELECT id FROM audit_lookup_values WHERE attribute = ${kind} AND value = ${value})`;
+const valueId = ({ kind, value }: { kind: number; value: string }) => `(SELECT id FROM audit_lookup_values WHERE attribute = ${kind} AND value = ${value})`;
 
 /** Every row kind audit_lookup holds. */
 const ROW_KINDS = Object.values(Row);
 
-/** Each lookup attribute: the row it probes, and the values of that row that match (numbers, or the value itself). */
+/** The values numbered in audit_lookup_values, each from the pending keys of an entry that has one. */
+const NUMBERED = {
+  resourceType: { kind: RESOURCE_TYPE, value: 'resource_type', has: 'resource_type IS NOT NULL' },
+  event: { kind: Row.event, value: PAIR('event_name', 'event_source'), has: 'TRUE' },
+  principal: { kind: Row.principal, value: PRINCIPAL, has: '(username IS NOT NULL OR access_key_id IS NOT NULL)' },
+  resource: { kind: Row.resource, value: 'resource_name', has: 'resource_name IS NOT NULL' },
+};
+
+/** Each lookup attribute: the row it probes, and the column of audit_lookup_pending that the scan of what is not yet indexed reads. */
 const LOOKUPS: Record<AuditLookupKey, { row: number; pending: string }> = {
   EventId: { row: Row.eventId, pending: 'event_id' },
   EventName: { row: Row.event, pending: 'event_name' },
@@ -87,19 +95,13 @@ export class AuditLookupIndex {
   constructor(private readonly db: Db) {
     const from = `FROM audit_lookup_pending WHERE ${STEP_RANGE}`;
     const rows = [
-      `SELECT ${Row.time}, sequence >> ${BUCKET_SHIFT}, read_only + 2 * coalesce(${valueId(RESOURCE_TYPE, 'resource_type')}, 0), event_time, sequence ${from}`,
+      `SELECT ${Row.time}, sequence >> ${BUCKET_SHIFT}, read_only + 2 * coalesce(${valueId(NUMBERED.resourceType)}, 0), event_time, sequence ${from}`,
       `SELECT ${Row.eventId}, sequence >> ${BUCKET_SHIFT}, ${EVENT_ID_KEY('event_id')}, event_time, sequence ${from}`,
-      `SELECT ${Row.event}, sequence >> ${BUCKET_SHIFT}, ${valueId(Row.event, PAIR('event_name', 'event_source'))}, event_time, sequence ${from}`,
-      `SELECT ${Row.principal}, sequence >> ${BUCKET_SHIFT}, ${valueId(Row.principal, PRINCIPAL)}, event_time, sequence ${from}
-        AND (username IS NOT NULL OR access_key_id IS NOT NULL)`,
-      `SELECT ${Row.resource}, sequence >> ${BUCKET_SHIFT}, ${valueId(Row.resource, 'resource_name')}, event_time, sequence ${from} AND resource_name IS NOT NULL`,
+      ...[NUMBERED.event, NUMBERED.principal, NUMBERED.resource].map(
+        (numbered) => `SELECT ${numbered.kind}, sequence >> ${BUCKET_SHIFT}, ${valueId(numbered)}, event_time, sequence ${from} AND ${numbered.has}`,
+      ),
     ];
-    const newValues = [
-      `SELECT DISTINCT ${RESOURCE_TYPE}, resource_type ${from} AND resource_type IS NOT NULL`,
-      `SELECT DISTINCT ${Row.event}, ${PAIR('event_name', 'event_source')} ${from}`,
-      `SELECT DISTINCT ${Row.principal}, ${PRINCIPAL} ${from} AND (username IS NOT NULL OR access_key_id IS NOT NULL)`,
-      `SELECT DISTINCT ${Row.resource}, resource_name ${from} AND resource_name IS NOT NULL`,
-    ];
+    const newValues = Object.values(NUMBERED).map(({ kind, value, has }) => `SELECT DISTINCT ${kind}, ${value} ${from} AND ${has}`);
     this.stmts = {
       indexedUpTo: db.prepare('SELECT indexed_up_to FROM audit_lookup_state').pluck(),
       last: db.prepare('SELECT max(sequence) FROM audit_entries').pluck(),
