@@ -1,5 +1,6 @@
 import { newEventId } from './event-id.js';
 import { redactParameters, type Parameters } from './parameter-redaction.js';
+import { utcSeconds } from '../shared/utc-seconds.js';
 
 export { redactParameters, type Parameters } from './parameter-redaction.js';
 
@@ -167,16 +168,8 @@ function truncated(text: string): string {
 
 /** `2025-05-20T20:45:00Z`: CloudTrail drops the milliseconds that toISOString keeps. */
 export function formatEventTime(time: Date): string {
-  const second = Math.floor(time.getTime() / 1000);
-  // Records of the same second share one string.
-  if (second !== lastEventTime.second) {
-    // toISOString always ends in ".sssZ" for the years a record can carry.
-    lastEventTime = { second, text: `${time.toISOString().slice(0, 19)}Z` };
-  }
-  return lastEventTime.text;
+  return utcSeconds(time.getTime());
 }
-
-let lastEventTime = { second: NaN, text: '' };
 
 /** The error code of the outcome recorded for a request that a stop (a crash, a kill) interrupted between its two records. */
 export const OUTCOME_UNKNOWN = 'OutcomeUnknown';

@@ -1,3 +1,4 @@
+import { utcSeconds } from '../../shared/utc-seconds.js';
 import { lowerCased } from './lower-cased.js';
 
 /** A condition key's value in the request: one string, or several for multivalued keys such as aws:TagKeys. */
@@ -131,9 +132,9 @@ export function callerKeys(input: Omit<AuthorizationRequestInput, 'action'>): Ca
   const userId = input.userId ?? (principal.type === 'Account' ? principal.account : undefined);
   if (userId !== undefined) keys.set('aws:userid', userId);
   if (input.now !== undefined) {
-    const time = timeKeys(typeof input.now === 'number' ? input.now : input.now.getTime());
-    keys.set('aws:currenttime', time.currentTime);
-    keys.set('aws:epochtime', time.epochTime);
+    const ms = typeof input.now === 'number' ? input.now : input.now.getTime();
+    keys.set('aws:currenttime', utcSeconds(ms));
+    keys.set('aws:epochtime', String(Math.floor(ms / 1000)));
   }
   if (input.secureTransport !== undefined) keys.set('aws:securetransport', input.secureTransport ? 'true' : 'false');
   if (input.sourceIp !== undefined) keys.set('aws:sourceip', input.sourceIp);
@@ -168,18 +169,6 @@ function layered(own: ReadonlyMap<string, ContextValue>, base: ReadonlyMap<strin
     get: (key) => own.get(key) ?? base.get(key),
     [Symbol.iterator]: () => new Map([...base, ...own])[Symbol.iterator](),
   };
-}
-
-/** The time keys of the last second a request was in: every request of that second shares the same strings. */
-let lastSecond = { epochTime: '', currentTime: '' };
-
-function timeKeys(ms: number): { epochTime: string; currentTime: string } {
-  const epochTime = String(Math.floor(ms / 1000));
-  if (epochTime !== lastSecond.epochTime) {
-    // AWS writes aws:CurrentTime to the second: 2030-01-15T12:00:00Z.
-    lastSecond = { epochTime, currentTime: `${new Date(ms).toISOString().slice(0, 19)}Z` };
-  }
-  return lastSecond;
 }
 
 function setTags(keys: Map<string, ContextValue>, prefix: string, tags: Readonly<Record<string, string>> | undefined): void {
